@@ -1,0 +1,22 @@
+"""The `sohoa` command. Each sub-command lives beside the code it drives; this file only wires them."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="sohoa",
+    help="Digitize Vietnamese administrative records: OCR, metadata, search.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+@app.callback()
+def main() -> None:
+    """Digitize Vietnamese administrative records: OCR, metadata, search."""
+
+
+from flows import doctor  # noqa: E402
+
+app.command("doctor")(doctor.doctor_command)

@@ -1,0 +1,30 @@
+"""Build the server clients from the settings: the one place that reads secrets out of `Settings`."""
+
+from __future__ import annotations
+
+from elasticsearch import Elasticsearch
+
+from flows.settings import Settings
+from search.client import make_client
+from storage.objects import ObjectStore
+
+
+def object_store(settings: Settings) -> ObjectStore:
+    return ObjectStore(
+        settings.s3_endpoint,
+        settings.s3_access_key,
+        settings.s3_secret_key.get_secret_value(),
+        secure=settings.s3_secure,
+        region=settings.s3_region,
+    )
+
+
+def es_client(settings: Settings) -> Elasticsearch:
+    return make_client(
+        settings.es_url,
+        api_key=settings.es_api_key.get_secret_value() if settings.es_api_key else None,
+        username=settings.es_username,
+        password=settings.es_password.get_secret_value() if settings.es_password else None,
+        ca_file=settings.es_ca_file,
+        timeout=settings.es_timeout,
+    )

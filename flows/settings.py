@@ -1,0 +1,90 @@
+"""One settings object for the whole CLI and the flows.
+
+Sources, strongest first: keyword arguments, environment variables `SOHOA_*`, the TOML file named by
+`SOHOA_CONFIG` (default `./sohoa.toml`), the URLs that `infra/servers.sh start` wrote for the local
+servers (`.cache/run/servers.env`), then the defaults below. Secrets are `SecretStr`: never printed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SERVERS_ENV = REPO_ROOT / ".cache" / "run" / "servers.env"
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SOHOA_", extra="ignore")
+
+    # S3-compatible object store
+    s3_endpoint: str = "127.0.0.1:7070"  # host:port, no scheme
+    s3_access_key: str = "sohoa-dev"
+    s3_secret_key: SecretStr = SecretStr("sohoa-dev-secret")
+    s3_secure: bool = False  # TLS
+    s3_region: str = "us-east-1"
+    intake_bucket: str = "sohoa-intake"
+    processed_bucket: str = "sohoa-processed"
+    presign_expiry_seconds: int = Field(3600, ge=60, le=7 * 24 * 3600)
+
+    # Elasticsearch
+    es_url: str = "http://127.0.0.1:9200"
+    es_api_key: SecretStr | None = None
+    es_username: str | None = None
+    es_password: SecretStr | None = None
+    es_ca_file: Path | None = None
+    es_timeout: float = 30.0
+    index_alias: str = "sohoa-records"
+    ledger_index: str = "sohoa-ledger"
+
+    # Kibana (only for `sohoa kibana import`)
+    kibana_url: str | None = None
+    kibana_api_key: SecretStr | None = None
+
+    # OCR
+    tesseract_lang: str = "vie"
+    tessdata_dir: Path | None = None
+    page_timeout: float = Field(300.0, gt=0)  # seconds per page for Tesseract
+    max_pages: int = Field(2000, ge=1)
+    max_pixels: int = Field(200_000_000, ge=1_000_000)  # decompression-bomb guard, per page
+
+    # Parallelism
+    workers: int = Field(default_factory=default_workers, ge=1)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("SOHOA_CONFIG", "sohoa.toml"))
+        servers_env = Path(os.environ.get("SOHOA_SERVERS_ENV", SERVERS_ENV))
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_file),
+            DotEnvSettingsSource(settings_cls, env_file=servers_env, env_prefix="SOHOA_"),
+        )
+
+    def s3_url(self) -> str:
+        return f"{'https' if self.s3_secure else 'http'}://{self.s3_endpoint}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)

@@ -1,0 +1,72 @@
+"""What OCR produces: plain dataclasses, serialisable to JSON, shared by the pipeline and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Word:
+    text: str
+    conf: float  # Tesseract confidence, 0-100
+    bbox: tuple[int, int, int, int]  # x0, y0, x1, y1 in the page's (preprocessed) pixel coordinates
+    line: tuple[int, int, int] = (0, 0, 0)  # Tesseract block, paragraph, line numbers
+
+
+@dataclass
+class PageResult:
+    page_no: int  # 1-based
+    text: str = ""
+    words: list[Word] = field(default_factory=list)
+    width: int = 0
+    height: int = 0
+    dpi: float | None = None  # resolution the page was recognised at (estimated, not the file header)
+    mean_conf: float | None = None
+    low_conf_share: float | None = None  # share of words below the low-confidence threshold
+    steps: list[dict[str, Any]] = field(default_factory=list)  # preprocessing steps and measurements
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step
+    error: str | None = None  # reason this page failed; the other pages still come out
+    error_reason: str | None = None  # short code of the error (see ocr.errors)
+    pdf_path: Path | None = None  # one-page searchable PDF, when asked for
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_dict(self, include_words: bool = True) -> dict[str, Any]:
+        data = asdict(self)
+        data["pdf_path"] = str(self.pdf_path) if self.pdf_path else None
+        if not include_words:
+            data.pop("words")
+        return data
+
+
+@dataclass
+class DocumentResult:
+    source: str
+    mime: str
+    pages: list[PageResult] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\f".join(p.text for p in self.pages)
+
+    @property
+    def failed_pages(self) -> list[PageResult]:
+        return [p for p in self.pages if not p.ok]
+
+    @property
+    def mean_conf(self) -> float | None:
+        confs = [p.mean_conf for p in self.pages if p.mean_conf is not None]
+        return sum(confs) / len(confs) if confs else None
+
+    def to_dict(self, include_words: bool = True) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "mime": self.mime,
+            "n_pages": len(self.pages),
+            "mean_conf": self.mean_conf,
+            "pages": [p.to_dict(include_words) for p in self.pages],
+        }

@@ -1,0 +1,192 @@
+"""A thin object-store layer over the `minio` client: plain S3, so MinIO, versitygw, Ceph RGW or AWS work.
+
+Errors come out as `storage.errors` types whose message names the bucket, the key and the fix.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+import urllib3
+from minio import Minio
+from minio.error import S3Error
+
+from storage.errors import AccessDeniedError, ObjectNotFoundError, StorageError, StoreUnavailableError
+
+_NOT_FOUND = {"NoSuchKey", "NoSuchBucket", "NoSuchObject"}
+_DENIED = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled"}
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    bucket: str
+    key: str
+    etag: str
+    size: int
+    last_modified: datetime | None = None
+
+
+class ObjectStore:
+    def __init__(
+        self,
+        endpoint: str,
+        access_key: str,
+        secret_key: str,
+        *,
+        secure: bool = False,
+        region: str = "us-east-1",
+        timeout: float = 30.0,
+        retries: int = 3,
+    ) -> None:
+        self.endpoint = endpoint
+        http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=min(timeout, 10.0), read=timeout),
+            maxsize=16,
+            retries=urllib3.Retry(
+                total=retries, backoff_factor=0.5, status_forcelist=(500, 502, 503, 504), allowed_methods=None
+            ),
+        )
+        self.client = Minio(
+            endpoint,
+            access_key=access_key,
+            secret_key=secret_key,
+            secure=secure,
+            region=region,
+            http_client=http,
+        )
+
+    # -- errors ---------------------------------------------------------------------------------------
+    def _translate(self, exc: Exception, bucket: str, key: str | None = None) -> StorageError:
+        where = f"s3://{bucket}/{key}" if key else f"s3://{bucket}"
+        if isinstance(exc, S3Error):
+            if exc.code in _NOT_FOUND:
+                what = "bucket" if exc.code == "NoSuchBucket" else "object"
+                return ObjectNotFoundError(f"{where}: no such {what} ({exc.code})")
+            if exc.code in _DENIED:
+                return AccessDeniedError(
+                    f"{where}: access denied ({exc.code}); check SOHOA_S3_ACCESS_KEY/SOHOA_S3_SECRET_KEY "
+                    "and that this identity may use this bucket"
+                )
+            err = StorageError(f"{where}: {exc.code}: {exc.message}")
+            err.transient = exc.code in {"SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout"}
+            return err
+        if isinstance(exc, (urllib3.exceptions.HTTPError, OSError)):
+            return StoreUnavailableError(
+                f"{where}: object store at {self.endpoint} unreachable ({type(exc).__name__}); "
+                "is it running? (`infra/servers.sh status`)"
+            )
+        return StorageError(f"{where}: {exc}")
+
+    # -- buckets --------------------------------------------------------------------------------------
+    def ensure_bucket(self, bucket: str) -> None:
+        try:
+            if not self.client.bucket_exists(bucket):
+                self.client.make_bucket(bucket)
+        except S3Error as exc:
+            if exc.code not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
+                raise self._translate(exc, bucket) from exc
+        except Exception as exc:
+            raise self._translate(exc, bucket) from exc
+
+    # -- objects --------------------------------------------------------------------------------------
+    def list(self, bucket: str, prefix: str = "") -> Iterator[ObjectInfo]:
+        """Stream the objects under `prefix` (minio pages through ListObjectsV2 for us)."""
+        try:
+            for obj in self.client.list_objects(bucket, prefix=prefix or None, recursive=True):
+                if obj.is_dir:
+                    continue
+                yield ObjectInfo(
+                    bucket, obj.object_name, (obj.etag or "").strip('"'), obj.size or 0, obj.last_modified
+                )
+        except Exception as exc:
+            raise self._translate(exc, bucket, prefix or None) from exc
+
+    def stat(self, bucket: str, key: str) -> ObjectInfo:
+        try:
+            st = self.client.stat_object(bucket, key)
+        except Exception as exc:
+            raise self._translate(exc, bucket, key) from exc
+        return ObjectInfo(bucket, key, (st.etag or "").strip('"'), st.size or 0, st.last_modified)
+
+    def get_to_file(self, bucket: str, key: str, path: Path) -> ObjectInfo:
+        """Download to `path` (streamed to disk, never whole in memory)."""
+        try:
+            st = self.client.fget_object(bucket, key, str(path))
+        except Exception as exc:
+            raise self._translate(exc, bucket, key) from exc
+        return ObjectInfo(bucket, key, (st.etag or "").strip('"'), st.size or 0, st.last_modified)
+
+    def get_bytes(self, bucket: str, key: str, max_bytes: int = 64 * 1024 * 1024) -> bytes:
+        """Small objects only (sidecars, reports): refuses more than `max_bytes`."""
+        try:
+            resp = self.client.get_object(bucket, key)
+            try:
+                data = resp.read(max_bytes + 1)
+            finally:
+                resp.close()
+                resp.release_conn()
+        except Exception as exc:
+            raise self._translate(exc, bucket, key) from exc
+        if len(data) > max_bytes:
+            raise StorageError(f"s3://{bucket}/{key}: larger than {max_bytes} bytes")
+        return data
+
+    def put_file(
+        self,
+        bucket: str,
+        key: str,
+        path: Path,
+        content_type: str = "application/octet-stream",
+        metadata: dict[str, str] | None = None,
+    ) -> str:
+        try:
+            res = self.client.fput_object(
+                bucket, key, str(path), content_type=content_type, metadata=metadata
+            )
+        except Exception as exc:
+            raise self._translate(exc, bucket, key) from exc
+        return (res.etag or "").strip('"')
+
+    def put_bytes(
+        self,
+        bucket: str,
+        key: str,
+        data: bytes,
+        content_type: str = "application/octet-stream",
+        metadata: dict[str, str] | None = None,
+    ) -> str:
+        return self.put_stream(bucket, key, io.BytesIO(data), len(data), content_type, metadata)
+
+    def put_stream(
+        self,
+        bucket: str,
+        key: str,
+        stream: BinaryIO,
+        length: int,
+        content_type: str = "application/octet-stream",
+        metadata: dict[str, str] | None = None,
+    ) -> str:
+        try:
+            res = self.client.put_object(
+                bucket, key, stream, length, content_type=content_type, metadata=metadata
+            )
+        except Exception as exc:
+            raise self._translate(exc, bucket, key) from exc
+        return (res.etag or "").strip('"')
+
+    def delete(self, bucket: str, key: str) -> None:
+        try:
+            self.client.remove_object(bucket, key)
+        except Exception as exc:
+            raise self._translate(exc, bucket, key) from exc
+
+    def presign_get(self, bucket: str, key: str, expires_seconds: int = 3600) -> str:
+        try:
+            return self.client.presigned_get_object(bucket, key, expires=timedelta(seconds=expires_seconds))
+        except Exception as exc:
+            raise self._translate(exc, bucket, key) from exc

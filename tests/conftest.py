@@ -1,0 +1,55 @@
+"""Shared fixtures. Server tests talk to the real Elasticsearch and S3 started by `infra/servers.sh`
+(`make test` starts them); when they are not reachable the tests fail with a message saying so."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from flows.connect import es_client, object_store
+from flows.settings import Settings, load_settings
+from storage.objects import ObjectStore
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def store(settings: Settings) -> ObjectStore:
+    st = object_store(settings)
+    try:
+        st.client.list_buckets()
+    except Exception as exc:
+        pytest.fail(
+            f"S3 server at {settings.s3_endpoint} not reachable ({exc}); run `infra/servers.sh start`"
+        )
+    return st
+
+
+@pytest.fixture(scope="session")
+def es(settings: Settings):
+    client = es_client(settings)
+    try:
+        client.options(request_timeout=5, max_retries=0).cluster.health()
+    except Exception as exc:
+        pytest.fail(f"Elasticsearch at {settings.es_url} not reachable ({exc}); run `infra/servers.sh start`")
+    return client
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def bucket(store: ObjectStore) -> Iterator[str]:
+    """A fresh bucket, emptied and removed afterwards."""
+    name = unique_name("test")
+    store.ensure_bucket(name)
+    yield name
+    for obj in store.list(name):
+        store.delete(name, obj.key)
+    store.client.remove_bucket(name)
