@@ -20,3 +20,11 @@ def main() -> None:
 from flows import doctor  # noqa: E402
 
 app.command("doctor")(doctor.doctor_command)
+
+from flows import commands  # noqa: E402
+
+app.command("run")(commands.run_command)
+app.command("status")(commands.status_command)
+app.command("failures")(commands.failures_command)
+app.command("upload")(commands.upload_command)
+app.command("demo")(commands.demo_command)

@@ -1,0 +1,81 @@
+"""Decide which listed objects a run processes, with the ledger looked up in batches (not per object)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from itertools import islice
+
+from pipeline.record import SourceObject
+from storage.objects import ObjectInfo
+
+SIDECAR_SUFFIX = ".json"
+
+
+class Mode(StrEnum):
+    resume = "resume"  # new or changed objects, and those that failed before
+    reprocess_failed = "reprocess-failed"  # only those that failed before
+    force = "force"  # everything
+
+
+@dataclass
+class PlanStats:
+    listed: int = 0
+    sidecars: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # previous state -> count
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+
+def wanted(previous: dict | None, etag: str, mode: Mode) -> bool:
+    if mode is Mode.force:
+        return True
+    if mode is Mode.reprocess_failed:
+        return previous is not None and previous.get("state") == "failed"
+    if previous is None or previous.get("etag") != etag:
+        return True  # new, or a new version of the object
+    return previous.get("state") == "failed"
+
+
+def batched(items: Iterable[ObjectInfo], size: int) -> Iterator[list[ObjectInfo]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def plan(
+    objects: Iterable[ObjectInfo],
+    lookup: Callable[[list[tuple[str, str]]], dict[tuple[str, str], dict]],
+    mode: Mode,
+    stats: PlanStats,
+    batch_size: int = 500,
+    limit: int | None = None,
+) -> Iterator[tuple[SourceObject, int]]:
+    """Stream the objects to process, each with the attempts the ledger already counts for it.
+
+    Sidecars (`*.json`) travel with their scan, they are not records.
+
+    `lookup` answers the ledger entries of a whole chunk of keys in one request.
+    """
+    planned = 0
+    for chunk in batched(objects, batch_size):
+        stats.listed += len(chunk)
+        records = [o for o in chunk if not o.key.lower().endswith(SIDECAR_SUFFIX)]
+        stats.sidecars += len(chunk) - len(records)
+        if not records:
+            continue
+        states = lookup([(o.bucket, o.key) for o in records])
+        for obj in records:
+            prev = states.get((obj.bucket, obj.key))
+            if not wanted(prev, obj.etag, mode):
+                state = prev.get("state", "unknown") if prev else "unknown"
+                stats.skipped[state] = stats.skipped.get(state, 0) + 1
+                continue
+            attempts = int(prev.get("attempts") or 0) if prev and prev.get("etag") == obj.etag else 0
+            yield SourceObject(obj.bucket, obj.key, obj.etag, obj.size), attempts
+            planned += 1
+            if limit is not None and planned >= limit:
+                return

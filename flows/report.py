@@ -1,0 +1,141 @@
+"""The run report: counts per state, district and document type, speed, confidence, and every problem.
+
+Aggregates are kept as outcomes arrive, so a run of a million records holds counters, not outcomes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from flows.plan import PlanStats
+from flows.records import Outcome
+
+MAX_PROBLEMS_IN_MARKDOWN = 200
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    bucket: str
+    prefix: str
+    mode: str
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    finished_at: datetime | None = None
+    interrupted: bool = False
+    plan: PlanStats = field(default_factory=PlanStats)
+    states: Counter = field(default_factory=Counter)
+    per_district: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    per_doc_type: Counter = field(default_factory=Counter)
+    pages: int = 0
+    conf_sum: float = 0.0
+    conf_n: int = 0
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, outcome: Outcome) -> None:
+        self.states[outcome.state] += 1
+        self.per_district[outcome.source.district or "(root)"][outcome.state] += 1
+        if outcome.state == "indexed":
+            self.per_doc_type[outcome.doc_type_code or "(unknown)"] += 1
+            self.pages += outcome.n_pages
+            if outcome.mean_conf is not None:
+                self.conf_sum += outcome.mean_conf
+                self.conf_n += 1
+        else:
+            self.problems.append(
+                {
+                    "key": outcome.source.key,
+                    "etag": outcome.source.etag,
+                    "state": outcome.state,
+                    "reason_code": outcome.reason_code,
+                    "reason": outcome.reason,
+                    "attempts": outcome.attempts,
+                }
+            )
+
+    @property
+    def processed(self) -> int:
+        return sum(self.states.values())
+
+    @property
+    def seconds(self) -> float:
+        end = self.finished_at or datetime.now(UTC)
+        return max((end - self.started_at).total_seconds(), 1e-9)
+
+    @property
+    def pages_per_minute(self) -> float:
+        return self.pages / self.seconds * 60
+
+    @property
+    def mean_conf(self) -> float | None:
+        return round(self.conf_sum / self.conf_n, 2) if self.conf_n else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "bucket": self.bucket,
+            "prefix": self.prefix,
+            "mode": self.mode,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "interrupted": self.interrupted,
+            "seconds": round(self.seconds, 2),
+            "listed": self.plan.listed,
+            "sidecars": self.plan.sidecars,
+            "skipped": dict(self.plan.skipped),
+            "processed": self.processed,
+            "states": dict(self.states),
+            "per_district": {d: dict(c) for d, c in sorted(self.per_district.items())},
+            "per_doc_type": dict(self.per_doc_type.most_common()),
+            "pages": self.pages,
+            "pages_per_minute": round(self.pages_per_minute, 1),
+            "mean_conf": self.mean_conf,
+            "problems": self.problems,
+        }
+
+    def summary_line(self) -> str:
+        return summary_line(self.to_dict())
+
+
+def summary_line(r: dict[str, Any]) -> str:
+    s = r["states"]
+    skipped = sum(r["skipped"].values())
+    return (
+        f"{r['processed']} processed: {s.get('indexed', 0)} indexed, {s.get('failed', 0)} failed, "
+        f"{s.get('quarantined', 0)} quarantined; {skipped} skipped (already done); "
+        f"{r['pages']} pages at {r['pages_per_minute']:.1f} pages/min"
+    )
+
+
+def report_markdown(r: dict[str, Any]) -> str:
+    """The report as markdown: the Prefect artifact and the CLI show the same text."""
+    lines = [
+        f"# sohoa run `{r['run_id']}`",
+        "",
+        f"`s3://{r['bucket']}/{r['prefix']}` — mode `{r['mode']}`"
+        + (" — **interrupted**" if r["interrupted"] else ""),
+        "",
+        summary_line(r),
+        "",
+        f"Mean OCR confidence: {r['mean_conf'] if r['mean_conf'] is not None else '–'}",
+        "",
+        "| district | indexed | failed | quarantined |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for district, c in r["per_district"].items():
+        lines.append(
+            f"| {district} | {c.get('indexed', 0)} | {c.get('failed', 0)} | {c.get('quarantined', 0)} |"
+        )
+    lines += ["", "| document type | records |", "| --- | ---: |"]
+    lines += [f"| {code} | {n} |" for code, n in r["per_doc_type"].items()]
+    problems = r["problems"]
+    if problems:
+        lines += ["", "## Failed and quarantined", "", "| object | state | reason |", "| --- | --- | --- |"]
+        for p in problems[:MAX_PROBLEMS_IN_MARKDOWN]:
+            reason = (p["reason"] or "").replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| `{p['key']}` | {p['state']} | {reason} |")
+        if len(problems) > MAX_PROBLEMS_IN_MARKDOWN:
+            lines.append(f"| … {len(problems) - MAX_PROBLEMS_IN_MARKDOWN} more in the JSON report | | |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,81 @@
+"""Optional sidecar metadata a district office uploads next to a scan (`<name>.json`).
+
+It carries what the office already knows and the page never shows (file code, box, retention). It is
+validated strictly: an invalid sidecar quarantines its record with the reason, so the office can fix it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ocr.errors import InputError
+
+MAX_SIDECAR_BYTES = 64 * 1024
+
+
+class InvalidSidecarError(InputError):
+    reason = "invalid_sidecar"
+    hint = "fix or remove the sidecar JSON next to the scan and upload it again"
+
+
+class Sidecar(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, str_max_length=2000)
+
+    file_code: str | None = Field(None, description="mã hồ sơ")
+    box_number: str | None = Field(None, description="số hộp / cặp")
+    sheet_number: str | None = None
+    retention_period: str | None = Field(None, description="thời hạn bảo quản, e.g. 'Vĩnh viễn', '20 năm'")
+    access_mode: str | None = Field(None, description="chế độ sử dụng, e.g. 'Công khai', 'Hạn chế'")
+    district: str | None = None
+    commune: str | None = None
+    issuing_body: str | None = None
+    doc_number: str | None = None
+    doc_type_code: str | None = None
+    issue_date: date | None = None
+    subject: str | None = None
+    signer_name: str | None = None
+    notes: str | None = None
+
+
+def sidecar_key(key: str) -> str:
+    """`a/b/scan.pdf` -> `a/b/scan.json`."""
+    head, _, name = key.rpartition("/")
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return f"{head}/{stem}.json" if head else f"{stem}.json"
+
+
+def parse_sidecar(data: bytes, key: str) -> dict[str, Any]:
+    if len(data) > MAX_SIDECAR_BYTES:
+        raise InvalidSidecarError(f"sidecar is {len(data)} bytes, the limit is {MAX_SIDECAR_BYTES}", path=key)
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidSidecarError(f"sidecar is not valid UTF-8 JSON: {exc}", path=key) from exc
+    if not isinstance(raw, dict):
+        raise InvalidSidecarError("sidecar must be a JSON object", path=key)
+    try:
+        return Sidecar.model_validate(raw).model_dump(mode="json", exclude_none=True)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'root'}: {e['msg']}" for e in exc.errors()[:5]
+        )
+        raise InvalidSidecarError(f"sidecar fields invalid: {problems}", path=key) from exc
+
+
+def merge_sidecar(extracted: dict[str, Any], sidecar: dict[str, Any]) -> dict[str, Any]:
+    """Sidecar values win; the extracted ones they replace are kept under `extracted`."""
+    merged = dict(extracted)
+    replaced = {}
+    for field, value in sidecar.items():
+        if field in merged and merged[field] != value:
+            replaced[field] = merged[field]
+        merged[field] = value
+    if replaced:
+        merged["extracted"] = replaced
+    merged.setdefault("confidence", {})
+    merged["confidence"] = {**merged["confidence"], **dict.fromkeys(sidecar, 1.0)}
+    return merged

@@ -1,0 +1,81 @@
+"""Which objects a run processes: the ledger decides, looked up in batches."""
+
+from __future__ import annotations
+
+from flows.plan import Mode, PlanStats, plan, wanted
+from storage.objects import ObjectInfo
+
+
+def objs(*specs: tuple[str, str]) -> list[ObjectInfo]:
+    return [ObjectInfo("intake", key, etag, 10) for key, etag in specs]
+
+
+class FakeLedger:
+    def __init__(self, entries: dict[str, dict]) -> None:
+        self.entries = entries
+        self.calls: list[int] = []
+
+    def __call__(self, keys: list[tuple[str, str]]) -> dict:
+        self.calls.append(len(keys))
+        return {(b, k): self.entries[k] for b, k in keys if k in self.entries}
+
+
+LEDGER = {
+    "a/done.pdf": {"state": "indexed", "etag": "e1", "attempts": 1},
+    "a/changed.pdf": {"state": "indexed", "etag": "old"},
+    "a/failed.pdf": {"state": "failed", "etag": "e3", "attempts": 2},
+    "a/bad.pdf": {"state": "quarantined", "etag": "e4", "attempts": 1},
+}
+LISTING = objs(
+    ("a/done.pdf", "e1"),
+    ("a/changed.pdf", "new"),
+    ("a/failed.pdf", "e3"),
+    ("a/bad.pdf", "e4"),
+    ("a/new.pdf", "e5"),
+    ("a/new.json", "e6"),
+)
+
+
+def keys(mode: Mode) -> list[tuple[str, int]]:
+    return [(s.key, n) for s, n in plan(LISTING, FakeLedger(LEDGER), mode, PlanStats())]
+
+
+def test_resume_takes_new_changed_and_failed() -> None:
+    assert keys(Mode.resume) == [("a/changed.pdf", 0), ("a/failed.pdf", 2), ("a/new.pdf", 0)]
+
+
+def test_reprocess_failed_takes_only_failed() -> None:
+    assert keys(Mode.reprocess_failed) == [("a/failed.pdf", 2)]
+
+
+def test_force_takes_everything_but_sidecars() -> None:
+    assert [k for k, _ in keys(Mode.force)] == [
+        "a/done.pdf",
+        "a/changed.pdf",
+        "a/failed.pdf",
+        "a/bad.pdf",
+        "a/new.pdf",
+    ]
+
+
+def test_stats_count_skips_by_state_and_sidecars() -> None:
+    stats = PlanStats()
+    list(plan(LISTING, FakeLedger(LEDGER), Mode.resume, stats))
+    assert (stats.listed, stats.sidecars, stats.skipped) == (6, 1, {"indexed": 1, "quarantined": 1})
+
+
+def test_ledger_is_asked_in_batches_not_per_object() -> None:
+    listing = objs(*((f"k/{i:05d}.png", "e") for i in range(1234)))
+    ledger = FakeLedger({})
+    assert sum(1 for _ in plan(listing, ledger, Mode.resume, PlanStats(), batch_size=500)) == 1234
+    assert ledger.calls == [500, 500, 234]
+
+
+def test_limit_stops_early() -> None:
+    listing = objs(*((f"k/{i}.png", "e") for i in range(100)))
+    assert len(list(plan(listing, FakeLedger({}), Mode.resume, PlanStats(), limit=7))) == 7
+
+
+def test_wanted_new_version_of_quarantined_object_is_retried() -> None:
+    assert wanted({"state": "quarantined", "etag": "old"}, "new", Mode.resume)
+    assert not wanted({"state": "quarantined", "etag": "same"}, "same", Mode.resume)
