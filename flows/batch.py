@@ -26,14 +26,10 @@ from pipeline.record import SourceObject
 from search.ledger import get_states
 from search.templates import ensure_indices
 
-FLUSH_EVERY = 20  # records per bulk request and ledger write (fewer when the batch ends)
-
 
 @task(name="process-record", cache_policy=NO_CACHE, task_run_name="{source.key}")
-def process_record(source: SourceObject, ctx: RunContext, previous_attempts: int = 0) -> Outcome:
-    outcome = handle_object(source, ctx)
-    outcome.attempts += previous_attempts
-    return outcome
+def process_record(source: SourceObject, ctx: RunContext) -> Outcome:
+    return handle_object(source, ctx)
 
 
 def _logger() -> logging.Logger | logging.LoggerAdapter:
@@ -82,18 +78,18 @@ def run_batch(
                 pending.append(fut.result())
             else:
                 still.append(fut)
-        if len(pending) >= FLUSH_EVERY:
+        if len(pending) >= settings.flush_every:
             settle()
         return still
 
     in_flight: list = []
     try:
-        for source, attempts in todo:
+        for source in todo:
             while len(in_flight) >= workers:  # at most `workers` records in memory at once
                 in_flight = reap(in_flight)
             progress.emit("planned", count=1)
             # quote(): the context holds clients; Prefect must not walk into it looking for futures
-            in_flight.append(process_record.submit(source, quote(ctx), attempts))
+            in_flight.append(process_record.submit(source, quote(ctx)))
         while in_flight:
             in_flight = reap(in_flight)
         settle()

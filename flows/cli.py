@@ -28,3 +28,20 @@ app.command("status")(commands.status_command)
 app.command("failures")(commands.failures_command)
 app.command("upload")(commands.upload_command)
 app.command("demo")(commands.demo_command)
+
+from search.cli import kibana_app, search_command  # noqa: E402
+
+app.command("search")(search_command)
+app.add_typer(kibana_app, name="kibana")
+
+from storage.cli import districts_app  # noqa: E402
+
+app.add_typer(districts_app, name="districts")
+
+from ocr.cli import ocr_command  # noqa: E402
+
+app.command("ocr")(ocr_command)
+
+from pipeline.cli import metadata_command  # noqa: E402
+
+app.command("metadata")(metadata_command)

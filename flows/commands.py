@@ -220,7 +220,7 @@ def demo_command(
     console.rule(f"3. search: {query!r}")
     es = es_client(settings)
     es.indices.refresh(index=settings.index_alias)
-    hits = search_records(es, query, limit=3, alias=settings.index_alias)
+    hits = search_records(es, query, limit=3, index=settings.index_alias)
     for hit in hits:
         Console().print(hit.summary() if hasattr(hit, "summary") else hit)
     if not hits:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from itertools import islice
 
 from pipeline.record import SourceObject
+from search.ledger import FAILED, LedgerEntry, needs_work
 from storage.objects import ObjectInfo
 
 SIDECAR_SUFFIX = ".json"
@@ -30,14 +31,12 @@ class PlanStats:
         return sum(self.skipped.values())
 
 
-def wanted(previous: dict | None, etag: str, mode: Mode) -> bool:
+def wanted(previous: LedgerEntry | None, etag: str, mode: Mode) -> bool:
     if mode is Mode.force:
         return True
     if mode is Mode.reprocess_failed:
-        return previous is not None and previous.get("state") == "failed"
-    if previous is None or previous.get("etag") != etag:
-        return True  # new, or a new version of the object
-    return previous.get("state") == "failed"
+        return previous is not None and previous.state == FAILED
+    return needs_work(previous, etag)  # new, a new version, failed before, or died mid-way
 
 
 def batched(items: Iterable[ObjectInfo], size: int) -> Iterator[list[ObjectInfo]]:
@@ -48,15 +47,13 @@ def batched(items: Iterable[ObjectInfo], size: int) -> Iterator[list[ObjectInfo]
 
 def plan(
     objects: Iterable[ObjectInfo],
-    lookup: Callable[[list[tuple[str, str]]], dict[tuple[str, str], dict]],
+    lookup: Callable[[list[tuple[str, str]]], dict[tuple[str, str], LedgerEntry]],
     mode: Mode,
     stats: PlanStats,
     batch_size: int = 500,
     limit: int | None = None,
-) -> Iterator[tuple[SourceObject, int]]:
-    """Stream the objects to process, each with the attempts the ledger already counts for it.
-
-    Sidecars (`*.json`) travel with their scan, they are not records.
+) -> Iterator[SourceObject]:
+    """Stream the objects to process. Sidecars (`*.json`) travel with their scan, they are not records.
 
     `lookup` answers the ledger entries of a whole chunk of keys in one request.
     """
@@ -71,11 +68,10 @@ def plan(
         for obj in records:
             prev = states.get((obj.bucket, obj.key))
             if not wanted(prev, obj.etag, mode):
-                state = prev.get("state", "unknown") if prev else "unknown"
+                state = prev.state if prev else "unknown"
                 stats.skipped[state] = stats.skipped.get(state, 0) + 1
                 continue
-            attempts = int(prev.get("attempts") or 0) if prev and prev.get("etag") == obj.etag else 0
-            yield SourceObject(obj.bucket, obj.key, obj.etag, obj.size), attempts
+            yield SourceObject(obj.bucket, obj.key, obj.etag, obj.size)
             planned += 1
             if limit is not None and planned >= limit:
                 return

@@ -61,8 +61,9 @@ class Settings(BaseSettings):
     max_pages: int = Field(2000, ge=1)
     max_pixels: int = Field(200_000_000, ge=1_000_000)  # decompression-bomb guard, per page
 
-    # Parallelism
+    # Parallelism and batching
     workers: int = Field(default_factory=default_workers, ge=1)
+    flush_every: int = Field(20, ge=1, le=1000)  # records per bulk index request and ledger write
 
     @classmethod
     def settings_customise_sources(

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storage.errors import AccessDeniedError
 from storage.objects import ObjectStore
 
 SCAN_SUFFIXES = {".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg", ".json"}
@@ -56,8 +57,12 @@ def upload_dir(
     """Upload every scan (and sidecar) under `root` to s3://bucket/prefix/<relative path>."""
     if not root.is_dir():
         raise NotADirectoryError(f"{root}: not a folder")
-    store.ensure_bucket(bucket)
-    existing = {o.key: o.etag for o in store.list(bucket, prefix.strip("/"))}
+    try:
+        store.ensure_bucket(bucket)
+    except AccessDeniedError:
+        pass  # a district identity may not even look at the bucket; it may still write its own prefix
+    area = f"{prefix.strip('/')}/" if prefix.strip("/") else ""  # districts may list only "<slug>/"
+    existing = {o.key: o.etag for o in store.list(bucket, area)}
     report = UploadReport()
 
     def one(path: Path) -> tuple[str, str, int]:

@@ -4,7 +4,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SOHOA_CACHE="${SOHOA_CACHE:-$ROOT/.cache}"
-RUN_DIR="$SOHOA_CACHE/run"
+RUN_DIR="${SOHOA_RUN_DIR:-$SOHOA_CACHE/run}"  # a second set of servers (fault tests) uses another
 BIN_DIR="$SOHOA_CACHE/bin"
 VENV="${SOHOA_VENV:-$ROOT/.venv}"
 

@@ -14,13 +14,17 @@ class SohoaError(Exception):
     hint = ""
 
     def __init__(self, message: str, *, path: str | None = None, hint: str | None = None) -> None:
-        self.path = path
+        self.message = message
         if hint is not None:
             self.hint = hint
-        text = f"{path}: {message}" if path else message
-        if self.hint:
-            text = f"{text} ({self.hint})"
-        super().__init__(text)
+        self.renamed(path)
+
+    def renamed(self, path: str | None) -> SohoaError:
+        """Name the file as the user knows it (the object key, not the local temp copy)."""
+        self.path = path
+        text = f"{path}: {self.message}" if path else self.message
+        self.args = (f"{text} ({self.hint})" if self.hint else text,)
+        return self
 
 
 class InputError(SohoaError):

@@ -37,8 +37,7 @@ def process_file(
         mime = sniff_type(path)
         pages = list(iter_ocr_pages(path, options))
     except InputError as exc:
-        exc.path = exc.path or source.key
-        raise
+        raise exc.renamed(source.key) from None
     timings["ocr"] = time.perf_counter() - start
 
     if pages and not any(p.ok for p in pages):

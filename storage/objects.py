@@ -6,6 +6,7 @@ Errors come out as `storage.errors` types whose message names the bucket, the ke
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -90,6 +91,29 @@ class ObjectStore:
         except S3Error as exc:
             if exc.code not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
                 raise self._translate(exc, bucket) from exc
+        except Exception as exc:
+            raise self._translate(exc, bucket) from exc
+
+    def set_bucket_policy(self, bucket: str, policy: dict) -> None:
+        """Replace the bucket's policy (used by `sohoa districts provision`, see storage/districts.py)."""
+        try:
+            self.client.set_bucket_policy(bucket, json.dumps(policy))
+        except Exception as exc:
+            raise self._translate(exc, bucket) from exc
+
+    def delete_bucket_policy(self, bucket: str) -> None:
+        try:
+            self.client.delete_bucket_policy(bucket)
+        except Exception as exc:
+            raise self._translate(exc, bucket) from exc
+
+    def get_bucket_policy(self, bucket: str) -> dict | None:
+        try:
+            return json.loads(self.client.get_bucket_policy(bucket))
+        except S3Error as exc:
+            if exc.code == "NoSuchBucketPolicy":
+                return None
+            raise self._translate(exc, bucket) from exc
         except Exception as exc:
             raise self._translate(exc, bucket) from exc
 

@@ -53,3 +53,12 @@ def bucket(store: ObjectStore) -> Iterator[str]:
     for obj in store.list(name):
         store.delete(name, obj.key)
     store.client.remove_bucket(name)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect API (SQLite) for the whole session: flows run as they would in production."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flows.plan import Mode, PlanStats, plan, wanted
+from search.ledger import LedgerEntry
 from storage.objects import ObjectInfo
 
 
@@ -12,7 +13,7 @@ def objs(*specs: tuple[str, str]) -> list[ObjectInfo]:
 
 class FakeLedger:
     def __init__(self, entries: dict[str, dict]) -> None:
-        self.entries = entries
+        self.entries = {k: LedgerEntry("intake", k, **v) for k, v in entries.items()}
         self.calls: list[int] = []
 
     def __call__(self, keys: list[tuple[str, str]]) -> dict:
@@ -36,20 +37,20 @@ LISTING = objs(
 )
 
 
-def keys(mode: Mode) -> list[tuple[str, int]]:
-    return [(s.key, n) for s, n in plan(LISTING, FakeLedger(LEDGER), mode, PlanStats())]
+def keys(mode: Mode) -> list[str]:
+    return [s.key for s in plan(LISTING, FakeLedger(LEDGER), mode, PlanStats())]
 
 
 def test_resume_takes_new_changed_and_failed() -> None:
-    assert keys(Mode.resume) == [("a/changed.pdf", 0), ("a/failed.pdf", 2), ("a/new.pdf", 0)]
+    assert keys(Mode.resume) == ["a/changed.pdf", "a/failed.pdf", "a/new.pdf"]
 
 
 def test_reprocess_failed_takes_only_failed() -> None:
-    assert keys(Mode.reprocess_failed) == [("a/failed.pdf", 2)]
+    assert keys(Mode.reprocess_failed) == ["a/failed.pdf"]
 
 
 def test_force_takes_everything_but_sidecars() -> None:
-    assert [k for k, _ in keys(Mode.force)] == [
+    assert keys(Mode.force) == [
         "a/done.pdf",
         "a/changed.pdf",
         "a/failed.pdf",
@@ -77,5 +78,6 @@ def test_limit_stops_early() -> None:
 
 
 def test_wanted_new_version_of_quarantined_object_is_retried() -> None:
-    assert wanted({"state": "quarantined", "etag": "old"}, "new", Mode.resume)
-    assert not wanted({"state": "quarantined", "etag": "same"}, "same", Mode.resume)
+    assert wanted(LedgerEntry("b", "k", "old", "quarantined"), "new", Mode.resume)
+    assert not wanted(LedgerEntry("b", "k", "same", "quarantined"), "same", Mode.resume)
+    assert wanted(LedgerEntry("b", "k", "same", "processing"), "same", Mode.resume)  # died mid-way

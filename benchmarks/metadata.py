@@ -1,0 +1,151 @@
+"""Metadata benchmark on the DEV corpus, scored by the corpus's own reference scorer.
+
+    .venv/bin/python benchmarks/metadata.py [--corpus ../shared/corpus] [--ocr-dir DIR] [--no-ocr]
+
+Two modes in one run:
+  (a) extraction alone, from the ground-truth text (gt/<id>.txt);
+  (b) the whole chain, from the project's OCR output. OCR texts are cached in
+      .cache/bench/ocr_text/<id>.txt (and the words in <id>.words.json) so reruns are fast;
+      `--ocr-dir DIR` reads precomputed <id>.txt files instead (say which OCR made them with --label).
+Prints per-field accuracy for both modes side by side, and writes the predictions and scores to
+.cache/bench/metadata/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ocr.model import Word  # noqa: E402
+from pipeline.describe import describe_text  # noqa: E402
+
+CACHE = ROOT / ".cache" / "bench"
+TARGET_A = {"field": 0.97, "mean": 0.99}
+TARGET_B = {"mean": 0.92, "doc_number": 0.95, "doc_type_code": 0.95, "issue_date": 0.95}
+
+
+def _samples(corpus: Path) -> list[dict[str, Any]]:
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    return manifest["samples"]
+
+
+def _input_file(corpus: Path, sample: dict[str, Any]) -> Path:
+    files = sample.get("files") or {}
+    for key in ("image", "tiff", "pdf"):
+        value = files.get(key)
+        if isinstance(value, dict):
+            value = value.get("path")
+        if value:
+            return corpus / value
+    raise FileNotFoundError(f"no input file for {sample['id']}")
+
+
+def ocr_texts(corpus: Path, samples: list[dict[str, Any]], cache: Path) -> dict[str, tuple[str, list]]:
+    """OCR every sample with the project's engine (cached): id -> (text with form feeds, words)."""
+    from ocr.engine import OcrOptions, ocr_file
+
+    cache.mkdir(parents=True, exist_ok=True)
+    out: dict[str, tuple[str, list]] = {}
+    for s in samples:
+        sid = s["id"]
+        txt, wjs = cache / f"{sid}.txt", cache / f"{sid}.words.json"
+        if not txt.exists():
+            t = time.perf_counter()
+            doc = ocr_file(_input_file(corpus, s), OcrOptions())
+            txt.write_text("\f".join(p.text for p in doc.pages), encoding="utf-8")
+            wjs.write_text(json.dumps([[asdict(w) for w in p.words] for p in doc.pages]), encoding="utf-8")
+            print(f"  ocr {sid}: {time.perf_counter() - t:.1f}s", file=sys.stderr, flush=True)
+        words = json.loads(wjs.read_text(encoding="utf-8")) if wjs.exists() else []
+        out[sid] = (txt.read_text(encoding="utf-8"), words)
+    return out
+
+
+def _words(raw: list) -> list[list[Word]]:
+    return [[Word(w["text"], w["conf"], tuple(w["bbox"]), tuple(w.get("line", (0, 0, 0)))) for w in page] for page in raw]
+
+
+def predict(texts: dict[str, tuple[str, list]], out: Path) -> float:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    with out.open("w", encoding="utf-8") as f:
+        for sid, (text, words) in sorted(texts.items()):
+            pages = text.split("\f")
+            meta = describe_text(text, page_texts=pages, words=_words(words) if words else None)
+            f.write(json.dumps({"id": sid, **meta}, ensure_ascii=False) + "\n")
+    return time.perf_counter() - start
+
+
+def score(corpus: Path, pred: Path) -> dict[str, Any]:
+    out = pred.with_suffix(".score.json")
+    subprocess.run(
+        [sys.executable, str(corpus / "score_metadata.py"), "--pred", str(pred), "--gt", str(corpus), "--json", str(out)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    ap.add_argument("--ocr-dir", type=Path, help="precomputed OCR texts <id>.txt (mode b)")
+    ap.add_argument("--label", default=None, help="what made the --ocr-dir texts, for the table")
+    ap.add_argument("--no-ocr", action="store_true", help="mode (a) only")
+    a = ap.parse_args()
+    corpus = a.corpus.resolve()
+    samples = _samples(corpus)
+    work = CACHE / "metadata"
+
+    gt_texts = {s["id"]: ((corpus / "gt" / f"{s['id']}.txt").read_text(encoding="utf-8"), []) for s in samples}
+    secs_a = predict(gt_texts, work / "pred_gt.jsonl")
+    results = {"a: gt text": score(corpus, work / "pred_gt.jsonl")}
+    timing = {"a: gt text": secs_a}
+
+    if not a.no_ocr:
+        if a.ocr_dir:
+            label = f"b: {a.label or a.ocr_dir.name}"
+            texts = {}
+            for s in samples:
+                p = a.ocr_dir / f"{s['id']}.txt"
+                texts[s["id"]] = (p.read_text(encoding="utf-8") if p.exists() else "", [])
+        else:
+            label = "b: sohoa ocr"
+            texts = ocr_texts(corpus, samples, CACHE / "ocr_text")
+        secs_b = predict(texts, work / "pred_ocr.jsonl")
+        results[label] = score(corpus, work / "pred_ocr.jsonl")
+        timing[label] = secs_b
+
+    names = list(next(iter(results.values()))["fields"])
+    cols = list(results)
+    print(f"metadata benchmark on {corpus} ({len(samples)} samples)")
+    print(f"{'field':20s} " + " ".join(f"{c:>16s}" for c in cols))
+    for k in names:
+        print(f"{k:20s} " + " ".join(f"{results[c]['fields'][k]:16.3f}" for c in cols))
+    print(f"{'MEAN':20s} " + " ".join(f"{results[c]['mean']:16.3f}" for c in cols))
+    print(f"{'ms per document':20s} " + " ".join(f"{1000 * timing[c] / len(samples):16.1f}" for c in cols))
+    ra = results["a: gt text"]
+    print(
+        f"target (a): every field >= {TARGET_A['field']}, mean >= {TARGET_A['mean']}: "
+        f"{'met' if ra['mean'] >= TARGET_A['mean'] and min(ra['fields'].values()) >= TARGET_A['field'] else 'NOT met'}"
+    )
+    for c in cols[1:]:
+        rb = results[c]
+        ok = rb["mean"] >= TARGET_B["mean"] and all(rb["fields"][k] >= v for k, v in TARGET_B.items() if k != "mean")
+        print(f"target (b) [{c}]: mean >= 0.92, doc_number/doc_type_code/issue_date >= 0.95: {'met' if ok else 'NOT met'}")
+    (work / "summary.json").write_text(json.dumps({"results": results, "seconds": timing}, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Search benchmark: bulk-index the corpus text repeated into N synthetic records on the local node,
+then time a mix of queries.
+
+    .venv/bin/python benchmarks/search.py [--records 100000] [--queries 200] [--keep]
+
+Prints records/s for bulk indexing (building the documents included, as the flows do it) and the
+median and p95 latency of the queries (client side, as `sohoa search` sees them, and Elasticsearch's
+own `took`). Uses throw-away indices (`sohoa-bench-<random>-…`), deleted at the end unless --keep.
+Reads ../shared/corpus (ground-truth text and metadata of the DEV set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from flows.settings import load_settings
+from search.client import make_client
+from search.folding import fold
+from search.indexer import index_records
+from search.query import search_records
+from search.records import build_record_doc
+from search.templates import ensure_indices
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+DISTRICTS = ["cau-giay", "dong-da", "long-bien", "gia-lam", "hoan-kiem", "ha-dong", "thanh-xuan", "tay-ho"]
+
+
+def load_samples() -> list[dict[str, Any]]:
+    samples = []
+    for folder in (CORPUS / "gt", CORPUS / "extra" / "gt"):
+        for path in sorted(folder.glob("*.json")):
+            gt = json.loads(path.read_text(encoding="utf-8"))
+            pages = [p.strip("\n") for p in gt["text"].split("\f")]
+            samples.append({"fields": gt["fields"], "pages": pages})
+    if not samples:
+        sys.exit(f"no ground truth under {CORPUS}: the benchmark needs ../shared/corpus")
+    return samples
+
+
+def synthetic_records(samples: list[dict[str, Any]], n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
+    """N records: corpus text and metadata, with a unique number, key, date and office each."""
+    rng = random.Random(seed)
+    start = date(2019, 1, 1)
+    for i in range(n):
+        s = samples[i % len(samples)]
+        f = dict(s["fields"])
+        seq = str(i + 1)
+        symbol = f.get("doc_symbol") or "UBND"
+        number = f"{seq}/{symbol}"
+        pages = [p.replace(f.get("doc_number") or "\0", number) for p in s["pages"]]
+        old = f.get("admin_unit_old") or {}
+        f.update(
+            doc_number=number,
+            doc_number_seq=seq,
+            issue_date=(start + timedelta(days=rng.randrange(7 * 365))).isoformat(),
+            admin_unit_new={
+                "province": "Thành phố Hà Nội",
+                "commune_type": old.get("commune_type") or "phường",
+                "commune": old.get("commune") or old.get("district") or "Hoàn Kiếm",
+            },
+        )
+        district = DISTRICTS[i % len(DISTRICTS)]
+        key = f"{district}/{i:07d}.pdf"
+        yield {
+            "bucket": "sohoa-bench",
+            "key": key,
+            "etag": f"e{i}",
+            "size": 200_000,
+            "mime": "application/pdf",
+            "district": district,
+            "n_pages": len(pages),
+            "text": "\n\f\n".join(pages),
+            "pages": [
+                {"page_no": n + 1, "text": t, "mean_conf": 80 + rng.random() * 15, "low_conf_share": 0.05}
+                for n, t in enumerate(pages)
+            ],
+            "metadata": f,
+            "ocr": {"steps": ["orientation", "deskew", "binarize"], "timings": {"ocr": 3.0 + rng.random()}},
+            "pipeline_version": "bench",
+            "processed_at": "2026-11-28T00:00:00+00:00",
+            "run_id": "bench",
+            "derivatives": {"processed_bucket": "sohoa-bench-out", "pdf_key": key + ".pdf"},
+        }
+
+
+def ocr_noise(text: str, rng: random.Random) -> str:
+    """Typical OCR damage: lost or wrong tone marks, m→rn, i→j, a dropped letter."""
+    words = text.split()
+    out = []
+    for w in words:
+        r = rng.random()
+        if r < 0.25:
+            w = fold(w)
+        elif r < 0.32 and "m" in w:
+            w = w.replace("m", "rn", 1)
+        elif r < 0.38 and "i" in w:
+            w = w.replace("i", "j", 1)
+        elif r < 0.42 and len(w) > 4:
+            k = rng.randrange(1, len(w) - 1)
+            w = w[:k] + w[k + 1 :]
+        out.append(w)
+    return " ".join(out)
+
+
+def query_mix(
+    samples: list[dict[str, Any]], n_records: int, n: int, seed: int = 11
+) -> list[tuple[str, dict]]:
+    rng = random.Random(seed)
+    subjects = [s["fields"]["subject"] for s in samples if s["fields"].get("subject")]
+    units = [s["fields"]["admin_unit_old"]["commune"] for s in samples if s["fields"].get("admin_unit_old")]
+    mix: list[tuple[str, dict]] = []
+    for i in range(n):
+        kind = i % 5
+        subject = rng.choice(subjects)
+        words = subject.split()
+        phrase = " ".join(words[: rng.randint(3, min(7, len(words)))])
+        if kind == 0:
+            mix.append((phrase, {}))
+        elif kind == 1:
+            mix.append((fold(phrase).lower(), {}))
+        elif kind == 2:
+            mix.append((ocr_noise(phrase, rng), {}))
+        elif kind == 3:
+            seq = rng.randrange(1, n_records + 1)
+            sample = samples[(seq - 1) % len(samples)]["fields"]
+            number = f"{seq}/{sample.get('doc_symbol') or 'UBND'}"
+            mix.append((rng.choice([number, number.lower(), fold(number)]), {}))
+        else:
+            year = rng.randint(2019, 2025)
+            filters = {"unit_old": rng.choice(units), "date_from": str(year), "date_to": str(year)}
+            mix.append((" ".join(words[:3]), filters))
+    return mix
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--records", type=int, default=100_000)
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--keep", action="store_true", help="keep the benchmark indices")
+    args = ap.parse_args()
+
+    settings = load_settings()
+    es = make_client(settings.es_url, timeout=120)
+    prefix = f"sohoa-bench-{uuid.uuid4().hex[:6]}"
+    alias, ledger = f"{prefix}-records", f"{prefix}-ledger"
+    ensure_indices(es, alias, ledger)
+    samples = load_samples()
+    print(
+        f"corpus: {len(samples)} samples; indexing {args.records} records into {alias} on {settings.es_url}"
+    )
+    try:
+        t0 = time.perf_counter()
+        ok = failed = 0
+        docs = (build_record_doc(r) for r in synthetic_records(samples, args.records))
+        for res in index_records(es, docs, index=alias):
+            if res.ok:
+                ok += 1
+            else:
+                failed += 1
+                if failed <= 3:
+                    print("  failed:", res.reason_code, res.reason)
+            if (ok + failed) % 20_000 == 0:
+                print(f"  {ok + failed} records, {(ok + failed) / (time.perf_counter() - t0):.0f}/s")
+        elapsed = time.perf_counter() - t0
+        es.indices.refresh(index=alias)
+        stats = es.indices.stats(index=alias, metric="docs,store")["_all"]["primaries"]
+        size_mib = stats["store"]["size_in_bytes"] / 2**20
+        print(
+            f"bulk indexing: {ok} indexed, {failed} failed in {elapsed:.1f} s = {ok / elapsed:.0f} records/s "
+            f"({size_mib:.0f} MiB on disk, {stats['docs']['count']} Lucene docs incl. nested pages)"
+        )
+
+        mix = query_mix(samples, args.records, args.queries)
+        for q, f in mix[:5]:  # warm-up, not timed
+            search_records(es, q, index=alias, limit=10, **f)
+        client_ms, took_ms, empty, numbers, numbers_first = [], [], 0, 0, 0
+        for i, (q, f) in enumerate(mix):
+            body_start = time.perf_counter()
+            hits = search_records(es, q, index=alias, limit=10, **f)
+            client_ms.append((time.perf_counter() - body_start) * 1000)
+            empty += not hits
+            if i % 5 == 3:  # a document-number query: is that record first?
+                numbers += 1
+                numbers_first += bool(hits and hits[0].number_matched)
+        # Elasticsearch's own time for the same requests
+        from search.query import build_search
+
+        for q, f in mix:
+            took_ms.append(es.search(index=alias, body=build_search(q, limit=10, **f))["took"])
+        median, p95 = statistics.median(client_ms), percentile(client_ms, 95)
+        print(
+            f"{len(mix)} mixed queries (phrases with/without diacritics, OCR-damaged, document numbers, "
+            f"filtered): median {median:.1f} ms, p95 {p95:.1f} ms (client side); "
+            f"ES took median {statistics.median(took_ms):.0f} ms, p95 {percentile(took_ms, 95):.0f} ms; "
+            f"{empty} queries without a hit; document number first in {numbers_first}/{numbers}"
+        )
+    finally:
+        if not args.keep:
+            names = list(es.indices.get(index=f"{prefix}-*").body)
+            if names:
+                es.indices.delete(index=",".join(names))
+            for t in es.indices.get_index_template(name=f"{prefix}-*").body.get("index_templates", []):
+                es.indices.delete_index_template(name=t["name"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,281 @@
+"""Scan in, `PageResult`s out: loading, preprocessing, one Tesseract pass per page, reading order.
+
+Every decision that could hurt a real scan is made from evidence on the page: the preprocessing
+steps are gated on measurements, the page is turned upside down only when Tesseract reads it better
+that way, and a low-confidence page is also read bare (as it came) and the better reading is kept.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from ocr import layout, loader, preprocess, tesseract
+from ocr.errors import PageError, SohoaError
+from ocr.model import DocumentResult, PageResult, Word
+
+LOW_CONF = 60.0  # a word below this confidence counts as low-confidence
+RETRY_CONF = 80.0  # below this mean confidence a page is also read bare (and turned, if OSD says so)
+
+
+@dataclass
+class OcrOptions:
+    lang: str = "vie"
+    preprocess: bool = True
+    pdf: bool = False
+    page_timeout: float = 300.0
+    max_pages: int = loader.DEFAULT_MAX_PAGES
+    max_pixels: int = loader.DEFAULT_MAX_PIXELS
+    tessdata_dir: Path | str | None = None
+    workdir: Path | None = None
+
+
+@dataclass
+class _Reading:
+    words: list[Word]
+    text: str
+    mean_conf: float | None
+    low_conf_share: float | None
+    score: float
+    pdf_path: Path | None
+    image: np.ndarray
+    label: str
+
+
+def _score(words: list[Word]) -> float:
+    """Confident characters count for a reading, doubtful ones against it."""
+    return sum(len(w.text) * (2.0 * max(w.conf, 0.0) / 100.0 - 1.0) for w in words)
+
+
+@contextmanager
+def _workdir(options: OcrOptions) -> Iterator[Path]:
+    if options.workdir is not None:
+        options.workdir.mkdir(parents=True, exist_ok=True)
+        yield options.workdir
+        return
+    if options.pdf:  # the one-page PDFs must outlive this call: the caller merges and removes them
+        yield Path(tempfile.mkdtemp(prefix="sohoa-ocr-"))
+        return
+    tmp = tempfile.mkdtemp(prefix="sohoa-ocr-")
+    try:
+        yield Path(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _recognise(
+    image: np.ndarray, options: OcrOptions, workdir: Path, stem: str, label: str, pdf: bool
+) -> _Reading:
+    img_path = workdir / f"{stem}-{label}.pgm"
+    out_base = workdir / f"{stem}-{label}"
+    cv2.imwrite(str(img_path), image)  # PGM: no compression cost between steps
+    try:
+        out = tesseract.recognize(
+            img_path,
+            out_base,
+            lang=options.lang,
+            dpi=300,
+            pdf=pdf,
+            timeout=options.page_timeout,
+            tessdata_dir=options.tessdata_dir,
+        )
+    finally:
+        img_path.unlink(missing_ok=True)
+    out.tsv_path.unlink(missing_ok=True)
+    words = out.words
+    confs = [w.conf for w in words if w.conf >= 0]
+    mean = sum(confs) / len(confs) if confs else None
+    low = sum(c < LOW_CONF for c in confs) / len(confs) if confs else None
+    return _Reading(words, layout.page_text(words), mean, low, _score(words), out.pdf_path, image, label)
+
+
+def _osd(image: np.ndarray, options: OcrOptions, workdir: Path, stem: str) -> tesseract.Orientation | None:
+    small, f = preprocess._small(image, 1800)  # OSD on a reduced copy: a third of the cost
+    path = workdir / f"{stem}-osd.pgm"
+    cv2.imwrite(str(path), small)
+    try:
+        return tesseract.detect_orientation(
+            path, dpi=max(70, round(300 * f)), timeout=options.page_timeout, tessdata_dir=options.tessdata_dir
+        )
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _timed(timings: dict[str, float], name: str, fn: Any, *args: Any, **kw: Any) -> Any:
+    t = time.perf_counter()
+    try:
+        return fn(*args, **kw)
+    finally:
+        timings[name] = round(timings.get(name, 0.0) + time.perf_counter() - t, 4)
+
+
+def preprocess_page(image: np.ndarray, options: OcrOptions, workdir: Path, stem: str) -> tuple[np.ndarray, list[dict[str, Any]], dict[str, float], float | None]:
+    """Run the gated steps; returns the image, the steps with measurements, timings and the est. dpi."""
+    steps: list[dict[str, Any]] = []
+    timings: dict[str, float] = {}
+    gray, m = _timed(timings, "gray", preprocess.to_gray, image)
+    steps.append(m)
+    gray, m = _timed(timings, "crop_page", preprocess.crop_to_page, gray, image if image.ndim == 3 else None)
+    steps.append(m)
+    gray, m = _timed(timings, "whiten_edges", preprocess.whiten_dark_edges, gray)
+    steps.append(m)
+    sideways, m = _timed(timings, "orientation", preprocess.is_sideways, gray)
+    m["applied"] = False
+    if sideways:  # lines run vertically: OSD on a reduced copy says which way (90 or 270) to turn
+        osd = _timed(timings, "orientation", _osd, gray, options, workdir, stem)
+        m["osd"] = osd and {"rotate": osd.rotate, "conf": osd.orientation_conf}
+        if osd and osd.rotate in (90, 270) and osd.orientation_conf > 1.0:
+            gray = preprocess.rotate90s(gray, osd.rotate)
+            m.update(applied=True, rotated_cw=osd.rotate)
+    steps.append(m)
+    gray, m = _timed(timings, "deskew", preprocess.deskew, gray)
+    steps.append(m)
+    gray, m = _timed(timings, "rescale", preprocess.rescale_to_300dpi, gray)
+    steps.append(m)
+    est_dpi = m.get("est_dpi")
+    gray, m = _timed(timings, "even_lighting", preprocess.even_lighting, gray)
+    steps.append(m)
+    gray, m = _timed(timings, "stretch_contrast", preprocess.stretch_contrast, gray)
+    steps.append(m)
+    gray, m = _timed(timings, "denoise", preprocess.denoise, gray, est_dpi=est_dpi)
+    steps.append(m)
+    return gray, steps, timings, est_dpi
+
+
+def bare_gray(image: np.ndarray) -> np.ndarray:
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+
+
+def ocr_image(
+    image: np.ndarray,
+    options: OcrOptions | None = None,
+    page_no: int = 1,
+    *,
+    workdir: Path | None = None,
+    stem: str | None = None,
+) -> PageResult:
+    """Recognise one page image (H x W gray or H x W x 3 RGB, uint8)."""
+    options = options or OcrOptions()
+    stem = stem or f"{uuid.uuid4().hex[:12]}-p{page_no:04d}"
+    if workdir is None:
+        with _workdir(options) as wd:
+            return ocr_image(image, options, page_no, workdir=wd, stem=stem)
+    start = time.perf_counter()
+    timings: dict[str, float] = {}
+    steps: list[dict[str, Any]] = []
+    est_dpi: float | None = None
+    if options.preprocess:
+        gray, steps, timings, est_dpi = preprocess_page(image, options, workdir, stem)
+    else:
+        gray = bare_gray(image)
+    best = _timed(timings, "tesseract", _recognise, gray, options, workdir, stem, "main", options.pdf)
+    if options.preprocess and (best.mean_conf is None or best.mean_conf < RETRY_CONF):
+        best = _retry(image, best, options, workdir, stem, steps, timings)
+    timings["total"] = round(time.perf_counter() - start, 4)
+    h, w = best.image.shape[:2]
+    return PageResult(
+        page_no=page_no,
+        text=best.text,
+        words=best.words,
+        width=w,
+        height=h,
+        dpi=float(est_dpi) if est_dpi and best.label != "bare" else 300.0,
+        mean_conf=round(best.mean_conf, 2) if best.mean_conf is not None else None,
+        low_conf_share=round(best.low_conf_share, 4) if best.low_conf_share is not None else None,
+        steps=steps,
+        timings=timings,
+        pdf_path=best.pdf_path,
+    )
+
+
+def _retry(
+    image: np.ndarray,
+    first: _Reading,
+    options: OcrOptions,
+    workdir: Path,
+    stem: str,
+    steps: list[dict[str, Any]],
+    timings: dict[str, float],
+) -> _Reading:
+    """Low confidence: try the page upside down (when OSD says so) and bare; keep the best reading."""
+    candidates = [first]
+    osd = _timed(timings, "orientation", _osd, first.image, options, workdir, stem)
+    record: dict[str, Any] = {"step": "retry", "first_conf": first.mean_conf, "osd_rotate": osd and osd.rotate}
+    if osd and osd.rotate in (90, 180, 270) and osd.orientation_conf > 1.0:
+        turned = preprocess.rotate90s(first.image, osd.rotate)
+        candidates.append(_timed(timings, "tesseract", _recognise, turned, options, workdir, stem, "turned", options.pdf))
+    candidates.append(
+        _timed(timings, "tesseract", _recognise, bare_gray(image), options, workdir, stem, "bare", options.pdf)
+    )
+    best = max(candidates, key=lambda r: r.score)
+    for c in candidates:
+        if c is not best and c.pdf_path:
+            c.pdf_path.unlink(missing_ok=True)
+    record.update(
+        applied=best is not first,
+        chosen=best.label,
+        scores={c.label: round(c.score, 1) for c in candidates},
+        confs={c.label: c.mean_conf and round(c.mean_conf, 1) for c in candidates},
+    )
+    steps.append(record)
+    return best
+
+
+def _page_error(page_no: int, exc: SohoaError) -> PageResult:
+    return PageResult(page_no=page_no, error=str(exc), error_reason=exc.reason)
+
+
+def iter_ocr_pages(path: Path | str, options: OcrOptions | None = None, *, pages: list[int] | None = None) -> Iterator[PageResult]:
+    """OCR a scan page by page (streaming). Whole-file problems raise; a bad page comes back with `error`."""
+    options = options or OcrOptions()
+    path = Path(path)
+    with _workdir(options) as wd:
+        stem_base = f"{uuid.uuid4().hex[:12]}"
+        it = loader.iter_page_images(path, max_pages=options.max_pages, max_pixels=options.max_pixels, pages=pages)
+        while True:
+            t = time.perf_counter()
+            page = next(it, None)
+            load_s = round(time.perf_counter() - t, 4)
+            if page is None:
+                break
+            if not page.ok or page.image is None:
+                yield PageResult(page_no=page.page_no, error=page.error, error_reason=page.error_reason)
+                continue
+            try:
+                result = ocr_image(page.image, options, page.page_no, workdir=wd, stem=f"{stem_base}-p{page.page_no:04d}")
+            except PageError as exc:
+                result = _page_error(page.page_no, exc)
+            result.steps.insert(0, {"step": "load", "dpi_header": page.dpi_header, "render_dpi": page.render_dpi})
+            result.timings["load"] = load_s
+            result.timings["total"] = round(result.timings.get("total", 0.0) + load_s, 4)
+            yield result
+
+
+def ocr_file(path: Path | str, options: OcrOptions | None = None) -> DocumentResult:
+    path = Path(path)
+    mime = loader.sniff_type(path)
+    return DocumentResult(source=str(path), mime=mime, pages=list(iter_ocr_pages(path, options)))
+
+
+def ocr_page_of_file(path: Path | str, page_no: int, options: OcrOptions) -> PageResult:
+    """One page of a file, for process-pool workers. Never raises for page problems."""
+    try:
+        results = list(iter_ocr_pages(path, options, pages=[page_no]))
+    except SohoaError as exc:
+        return _page_error(page_no, exc)
+    return results[0] if results else PageResult(page_no=page_no, error="page not found", error_reason="page_failed")
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

@@ -1,0 +1,153 @@
+"""The one wrapper around the `tesseract` program. Nothing else in sohoa runs it.
+
+One call renders TSV (words, boxes, confidences) and, when asked, a one-page searchable PDF from the
+same recognition pass. `OMP_THREAD_LIMIT=1`: we run one process per core instead of threads.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ocr.errors import OcrTimeoutError, PageError, ToolMissingError
+from ocr.model import Word
+
+TESSERACT = "tesseract"
+
+
+@dataclass
+class TesseractOutput:
+    words: list[Word]
+    tsv_path: Path
+    pdf_path: Path | None
+
+
+@dataclass
+class Orientation:
+    rotate: int  # degrees to rotate the image counter-clockwise... as Tesseract reports it (0/90/180/270)
+    orientation_conf: float
+    script: str
+    script_conf: float
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["OMP_THREAD_LIMIT"] = "1"
+    return env
+
+
+def _binary() -> str:
+    found = shutil.which(TESSERACT)
+    if not found:
+        raise ToolMissingError("the `tesseract` program is not installed or not on PATH")
+    return found
+
+
+def _run(args: list[str], timeout: float, image: Path) -> subprocess.CompletedProcess[bytes]:
+    try:
+        # subprocess.run kills the child when the timeout expires, so the worker survives.
+        proc = subprocess.run(args, capture_output=True, timeout=timeout, env=_env(), check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise OcrTimeoutError(f"tesseract did not finish in {timeout:.0f} s", path=str(image)) from exc
+    except FileNotFoundError as exc:
+        raise ToolMissingError("the `tesseract` program is not installed or not on PATH") from exc
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        msg = err[-1] if err else f"exit code {proc.returncode}"
+        if "Failed loading language" in proc.stderr.decode("utf-8", "replace"):
+            raise ToolMissingError(f"tesseract language data missing: {msg}")
+        raise PageError(f"tesseract failed: {msg}", path=str(image))
+    return proc
+
+
+def _common(lang: str, tessdata_dir: Path | str | None) -> list[str]:
+    args = ["-l", lang]
+    if tessdata_dir:
+        args += ["--tessdata-dir", str(tessdata_dir)]
+    return args
+
+
+def recognize(
+    image: Path,
+    out_base: Path,
+    *,
+    lang: str = "vie",
+    dpi: int = 300,
+    psm: int = 3,
+    pdf: bool = False,
+    timeout: float = 300.0,
+    tessdata_dir: Path | str | None = None,
+) -> TesseractOutput:
+    """Recognise one page image; TSV (and the PDF when asked) from a single pass."""
+    args = [_binary(), str(image), str(out_base), *_common(lang, tessdata_dir)]
+    # No inverted-text retry: our pages are dark on light, and the retry costs time on every line.
+    args += ["--psm", str(psm), "--dpi", str(int(dpi)), "-c", "tessedit_do_invert=0", "tsv"]
+    if pdf:
+        args.append("pdf")
+    _run(args, timeout, image)
+    tsv_path = out_base.with_suffix(".tsv")
+    words = parse_tsv(tsv_path.read_text(encoding="utf-8", errors="replace"))
+    pdf_path = out_base.with_suffix(".pdf") if pdf else None
+    return TesseractOutput(words, tsv_path, pdf_path)
+
+
+def parse_tsv(text: str) -> list[Word]:
+    """Words (level 5) with non-empty text, keeping Tesseract's block/paragraph/line numbers."""
+    words: list[Word] = []
+    reader = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+    for row in reader:
+        if len(row) < 12 or row[0] != "5":
+            continue
+        token = row[11].strip()
+        if not token:
+            continue
+        left, top, width, height = (int(v) for v in row[6:10])
+        words.append(
+            Word(
+                text=token,
+                conf=float(row[10]),
+                bbox=(left, top, left + width, top + height),
+                line=(int(row[2]), int(row[3]), int(row[4])),
+            )
+        )
+    return words
+
+
+_OSD_RE = {
+    "rotate": re.compile(r"Rotate:\s*(\d+)"),
+    "orientation_conf": re.compile(r"Orientation confidence:\s*([\d.]+)"),
+    "script": re.compile(r"Script:\s*(\S+)"),
+    "script_conf": re.compile(r"Script confidence:\s*([\d.]+)"),
+}
+
+
+def detect_orientation(
+    image: Path, *, dpi: int = 300, timeout: float = 60.0, tessdata_dir: Path | str | None = None
+) -> Orientation | None:
+    """Tesseract OSD (`--psm 0`). None when it finds too little text to decide."""
+    args = [_binary(), str(image), "-", *_common("osd", tessdata_dir), "--psm", "0", "--dpi", str(int(dpi))]
+    try:
+        proc = _run(args, timeout, image)
+    except PageError:
+        return None  # "Too few characters": not an error of the page, just no evidence
+    out = proc.stdout.decode("utf-8", "replace")
+    found = {k: r.search(out) for k, r in _OSD_RE.items()}
+    if not found["rotate"]:
+        return None
+    return Orientation(
+        rotate=int(found["rotate"].group(1)),
+        orientation_conf=float(found["orientation_conf"].group(1)) if found["orientation_conf"] else 0.0,
+        script=found["script"].group(1) if found["script"] else "",
+        script_conf=float(found["script_conf"].group(1)) if found["script_conf"] else 0.0,
+    )
+
+
+def version() -> str:
+    proc = _run([_binary(), "--version"], 30.0, Path("tesseract"))
+    return (proc.stdout or proc.stderr).decode("utf-8", "replace").splitlines()[0]

@@ -1,0 +1,125 @@
+"""`describe_text`: OCR text (and word boxes) in, one flat metadata dict out.
+
+This is what `sohoa ocr` writes into X.json, what `sohoa metadata` prints per line and what the flows
+index. Field names are those of the corpus ground truth; a field that was not found is absent.
+See docs/metadata.md for the fields, the confidences and the admin-unit objects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from ocr.model import Word
+from pipeline import admin_units, language
+from pipeline.metadata import parse_document
+from pipeline.textnorm import clean_text, collapse_ws, fold, letters_share
+
+MAX_CHARS = 2_000_000  # longer text: the first and last part are read (header and closing live there)
+_TAIL_CHARS = 200_000
+MIN_LETTERS = 20
+
+FIELD_ORDER = [
+    "issuing_body", "parent_body", "doc_number", "doc_number_seq", "doc_symbol", "doc_type", "doc_type_code",
+    "issue_place", "issue_date", "subject", "addressees", "signer_name", "signer_title", "signer_authority",
+    "recipients", "admin_unit_old", "admin_unit_new", "language",
+]  # fmt: skip
+_EXPANSIONS = {"ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "tp": "thanh pho"}
+
+
+def duplicate_key(seq: str | None, symbol: str | None, issuing_body: str | None) -> str | None:
+    """Normalised (number, symbol, issuing body) of Decree 30: the same letter scanned twice gets the
+    same key whatever the diacritics, case, spacing, leading zeros or `UBND` vs `ỦY BAN NHÂN DÂN`."""
+    if not (seq and symbol and issuing_body):
+        return None
+    digits = seq.lstrip("0") or "0"
+    sym = re.sub(r"[^a-z0-9-]", "", fold(symbol))
+    words = re.findall(r"[a-z0-9]+", fold(issuing_body))
+    body = " ".join(_EXPANSIONS.get(w, w) for w in words)
+    return f"{digits}|{sym}|{body}"
+
+
+def _word_conf_lookup(words: Sequence[Sequence[Word]] | None) -> dict[str, float]:
+    table: dict[str, list[float]] = {}
+    for page in words or []:
+        for w in page:
+            key = fold(w.text).strip(".,;:")
+            if key:
+                table.setdefault(key, []).append(float(w.conf))
+    return {k: sum(v) / len(v) for k, v in table.items()}
+
+
+def _ocr_factor(value: Any, table: dict[str, float]) -> float:
+    """0.6-1.0 from the OCR confidences of the words that make the value (1.0 without word boxes)."""
+    if not table:
+        return 1.0
+    text = value if isinstance(value, str) else " ".join(map(str, value)) if isinstance(value, list) else ""
+    confs = [table[k] for k in (fold(t).strip(".,;:") for t in text.split()) if k in table]
+    if not confs:
+        return 1.0
+    return 0.6 + 0.4 * max(0.0, min(100.0, sum(confs) / len(confs))) / 100
+
+
+def _empty(lang: dict[str, Any]) -> dict[str, Any]:
+    return {"language": "unknown", "language_detail": lang, "confidence": {"language": 0.0}}
+
+
+def describe_text(
+    text: str,
+    page_texts: list[str] | None = None,
+    words: list[list[Word]] | None = None,
+) -> dict[str, Any]:
+    """Metadata of one document. Never raises on bad input: it returns fewer fields."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    if len(text) > MAX_CHARS:
+        text = text[: MAX_CHARS - _TAIL_CHARS] + "\f" + text[-_TAIL_CHARS:]
+        page_texts = None
+    text = clean_text(text)
+    pages = [clean_text(p) for p in page_texts] if page_texts else text.split("\f")
+    # Reading order (left header column before the right one) is the OCR's job: ocr.layout rebuilds
+    # it from the word boxes, so `text` already reads like the Decree 30 layout. Here the words only
+    # weigh the confidences.
+    full = "\n".join(pages)
+
+    lang = language.detect_language(full, pages)
+    if sum(c.isalpha() for c in full) < MIN_LETTERS or letters_share(full) < 0.35:
+        return _empty({"top": lang["top"], "pages": lang["pages"]})
+
+    parsed = parse_document(pages)
+    fields = dict(parsed.fields)
+    conf = dict(parsed.conf)
+    title_lang = fields.pop("_title_lang", None)
+    del title_lang
+
+    bodies = [b for b in (fields.get("issuing_body"), fields.get("parent_body")) if b]
+    unit_old, c_old = admin_units.resolve_old_unit(bodies, full)
+    unit_new, c_new = admin_units.map_to_new(unit_old)
+    if unit_old:
+        fields["admin_unit_old"], conf["admin_unit_old"] = unit_old, c_old
+    if unit_new:
+        fields["admin_unit_new"], conf["admin_unit_new"] = unit_new, round(c_new * max(c_old, 0.5), 3)
+
+    fields["language"] = lang["language"]
+    conf["language"] = lang["confidence"]
+
+    table = _word_conf_lookup(words)
+    if table:
+        for k in list(conf):
+            if k in fields and k not in ("language", "admin_unit_new"):
+                conf[k] = round(conf[k] * _ocr_factor(fields[k], table), 3)
+
+    out: dict[str, Any] = {k: fields[k] for k in FIELD_ORDER if k in fields}
+    out["language_detail"] = {"top": lang["top"], "pages": lang["pages"]}
+    key = duplicate_key(fields.get("doc_number_seq"), fields.get("doc_symbol"), fields.get("issuing_body"))
+    if key:
+        out["duplicate_key"] = key
+    out["confidence"] = {k: conf[k] for k in out if k in conf}
+    return out
+
+
+def summary_line(meta: dict[str, Any]) -> str:
+    """One human line: `123/QĐ-UBND · Quyết định · 2024-04-03 · ỦY BAN NHÂN DÂN ...`."""
+    parts = [meta.get(k) for k in ("doc_number", "doc_type", "issue_date", "issuing_body")]
+    return collapse_ws(" · ".join(str(p) for p in parts if p))

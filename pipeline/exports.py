@@ -1,0 +1,172 @@
+"""Exports in the national field sets, as JSON and CSV per batch.
+
+(a) `decree30_record`: the input fields of document management, Decree 30/2020/NĐ-CP appendix VI.
+(b) `archival_record`: the document elements of the archival metadata standard, Circular 02/2019/TT-BNV
+    (carried on by Circular 05/2025/TT-BNV from 1 July 2025).
+
+Values that the page shows come from our metadata; values that never appear on a page (file code,
+retention period, access mode, organ id, ...) come from the record's sidecar or the batch's
+configuration, in that order, and are left empty when neither gives them: never invented.
+The mapping table is in docs/metadata.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "Tiếng Anh", "mixed": "Tiếng Việt, Tiếng Anh"}
+
+# Our batch-config / sidecar keys (see pipeline.sidecar.Sidecar) for values the page never shows.
+CONFIG_KEYS = (
+    "file_code",  # mã hồ sơ
+    "doc_order",  # số thứ tự văn bản trong hồ sơ
+    "organ_id",  # mã định danh cơ quan lưu trữ (phông)
+    "retention_period",  # thời hạn bảo quản
+    "access_mode",  # chế độ sử dụng
+    "info_sign",  # ký hiệu thông tin
+    "keyword",  # từ khóa
+    "description",  # ghi chú
+    "autograph",  # bút tích
+    "physical_state",  # tình trạng vật lý
+    "confidence_level",  # mức độ tin cậy
+    "urgency",  # mức độ khẩn
+    "drafting_unit",  # đơn vị soạn thảo
+)
+DEFAULT_CONFIG = {"confidence_level": "Số hóa"}  # the pipeline digitizes paper: that much is a fact
+
+DECREE30_FIELDS = [
+    "FileCode", "CodeNumber", "CodeNotation", "IssuedDate", "TypeName", "OrganName", "Subject", "Language",
+    "PageAmount", "SignerInfo.Position", "SignerInfo.FullName", "To", "Priority", "Keyword", "Description",
+    "DraftingUnit", "IssuedPlace",
+]  # fmt: skip
+ARCHIVAL_FIELDS = [
+    "docId", "arcDocCode", "typeName", "codeNumber", "codeNotation", "issuedDate", "organName", "subject",
+    "language", "numberOfPage", "inforSign", "keyword", "mode", "confidenceLevel", "autograph", "format",
+    "description", "maintenance",
+]  # fmt: skip
+
+
+def _settings(record: Mapping[str, Any], config: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Sidecar (per record) over batch configuration over the few safe defaults."""
+    merged: dict[str, Any] = dict(DEFAULT_CONFIG)
+    merged.update({k: v for k, v in (config or {}).items() if v not in (None, "")})
+    sidecar = record.get("sidecar") or {}
+    if sidecar.get("notes") and not sidecar.get("description"):
+        sidecar = {**sidecar, "description": sidecar["notes"]}
+    merged.update({k: v for k, v in sidecar.items() if v not in (None, "")})
+    return merged
+
+
+def _signer_position(meta: Mapping[str, Any]) -> str | None:
+    """`KT. CHỦ TỊCH` / `PHÓ CHỦ TỊCH`: the authority lines and the title, as signed."""
+    parts = [*(meta.get("signer_authority") or []), meta.get("signer_title")]
+    text = " ".join(str(p) for p in parts if p)
+    return text or None
+
+
+def decree30_record(meta: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Decree 30/2020/NĐ-CP, appendix VI: document-management input fields."""
+    cfg = _settings(meta, config)
+    lang = meta.get("language")
+    return {
+        "FileCode": cfg.get("file_code"),
+        "CodeNumber": meta.get("doc_number_seq"),
+        "CodeNotation": meta.get("doc_symbol"),
+        "IssuedDate": meta.get("issue_date"),
+        "TypeName": meta.get("doc_type"),
+        "OrganName": meta.get("issuing_body"),
+        "Subject": meta.get("subject"),
+        "Language": LANGUAGE_NAMES.get(str(lang)) if lang else None,
+        "PageAmount": meta.get("n_pages"),
+        "SignerInfo": {"Position": _signer_position(meta), "FullName": meta.get("signer_name")},
+        "To": list(meta.get("recipients") or []),
+        "Priority": cfg.get("urgency"),
+        "Keyword": cfg.get("keyword"),
+        "Description": cfg.get("description"),
+        "DraftingUnit": cfg.get("drafting_unit"),
+        "IssuedPlace": meta.get("issue_place"),
+    }
+
+
+def _doc_id(meta: Mapping[str, Any], cfg: Mapping[str, Any]) -> str | None:
+    """Organ id, year and number-symbol: only when all three are known."""
+    organ, date, number = cfg.get("organ_id"), meta.get("issue_date"), meta.get("doc_number")
+    if organ and date and number:
+        return f"{organ}.{str(date)[:4]}.{number}"
+    return None
+
+
+def archival_record(meta: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Circular 02/2019/TT-BNV (05/2025/TT-BNV) document elements."""
+    cfg = _settings(meta, config)
+    lang = meta.get("language")
+    file_code, order = cfg.get("file_code"), cfg.get("doc_order")
+    return {
+        "docId": _doc_id(meta, cfg),
+        "arcDocCode": f"{file_code}.{order}" if file_code and order else None,
+        "typeName": meta.get("doc_type"),
+        "codeNumber": meta.get("doc_number_seq"),
+        "codeNotation": meta.get("doc_symbol"),
+        "issuedDate": meta.get("issue_date"),
+        "organName": meta.get("issuing_body"),
+        "subject": meta.get("subject"),
+        "language": LANGUAGE_NAMES.get(str(lang)) if lang else None,
+        "numberOfPage": meta.get("n_pages"),
+        "inforSign": cfg.get("info_sign"),
+        "keyword": cfg.get("keyword"),
+        "mode": cfg.get("access_mode"),
+        "confidenceLevel": cfg.get("confidence_level"),
+        "autograph": cfg.get("autograph"),
+        "format": cfg.get("physical_state"),
+        "description": cfg.get("description"),
+        "maintenance": cfg.get("retention_period"),
+    }
+
+
+def _flat(record: Mapping[str, Any], columns: list[str]) -> dict[str, str]:
+    row: dict[str, str] = {}
+    for col in columns:
+        value: Any = record
+        for part in col.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if isinstance(value, list):
+            value = "; ".join(str(v) for v in value)
+        row[col] = "" if value is None else str(value)
+    return row
+
+
+def write_batch(
+    records: Iterable[Mapping[str, Any]],
+    out_dir: Path,
+    config: Mapping[str, Any] | None = None,
+    name: str = "batch",
+) -> dict[str, Path]:
+    """Write `<name>.decree30.{json,csv}` and `<name>.archival.{json,csv}`; return the paths.
+
+    Each record is a `describe_text` result plus optional `file`, `n_pages` and `sidecar`.
+    The CSVs are UTF-8 with a BOM so that spreadsheet programs show the Vietnamese letters.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    d30: list[dict[str, Any]] = []
+    arc: list[dict[str, Any]] = []
+    for rec in records:
+        source = {"file": rec.get("file")} if rec.get("file") else {}
+        d30.append({**source, **decree30_record(rec, config)})
+        arc.append({**source, **archival_record(rec, config)})
+    paths: dict[str, Path] = {}
+    for kind, rows, columns in (("decree30", d30, DECREE30_FIELDS), ("archival", arc, ARCHIVAL_FIELDS)):
+        jpath = out_dir / f"{name}.{kind}.json"
+        jpath.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+        cpath = out_dir / f"{name}.{kind}.csv"
+        cols = ["file", *columns]
+        with cpath.open("w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=cols)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow(_flat(row, cols))
+        paths[f"{kind}_json"], paths[f"{kind}_csv"] = jpath, cpath
+    return paths

@@ -1,0 +1,152 @@
+"""Text normalisation for metadata extraction: NFC, diacritic folding, fuzzy cue matching, OCR fixes.
+
+Everything here is pure and cheap; the field parsers in `pipeline.metadata` build on it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Look-alikes that OCR engines and some fonts produce for Vietnamese letters. `Ð` (U+00D0, Icelandic
+# eth) is the classic one: it looks like `Đ` but never matches it.
+_LOOKALIKES = str.maketrans(
+    {
+        "\u00d0": "Đ",  # Ð -> Đ
+        "\u00f0": "đ",  # ð -> đ
+        "\u0189": "Đ",  # Ɖ -> Đ
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u2009": " ",
+        "\u200b": "",
+        "\ufeff": "",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u00ad": "",
+    }
+)
+# Control characters other than newline, tab and form feed (page separator) are noise.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """NFC, look-alike letters fixed, control characters dropped, pages kept (form feed)."""
+    text = unicodedata.normalize("NFC", text.translate(_LOOKALIKES))
+    text = _CONTROL.sub(" ", text).replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch in "đĐ":
+        return "d"
+    base = unicodedata.normalize("NFD", ch)[0].lower()
+    return base if len(base) == 1 else ch
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, one character per input character (indices stay aligned)."""
+    return "".join(_fold_char(c) for c in text)
+
+
+def strip_accents(text: str) -> str:
+    """Remove diacritics and map đ to d, keeping case (`Cầu Giấy` -> `Cau Giay`)."""
+    out = []
+    for c in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(c):
+            continue
+        out.append("d" if c == "đ" else "D" if c == "Đ" else c)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def squash(text: str) -> str:
+    """Folded, letters and digits only: the key used to compare names (`Mỹ Đình 1` -> `mydinh1`)."""
+    return "".join(c for c in fold(text) if c.isalnum())
+
+
+def collapse_ws(text: str) -> str:
+    return " ".join(text.split())
+
+
+def levenshtein(a: str, b: str, limit: int | None = None) -> int:
+    """Edit distance; stops early once every path exceeds `limit`."""
+    if a == b:
+        return 0
+    if len(a) < len(b):
+        a, b = b, a
+    if limit is not None and len(a) - len(b) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if limit is not None and min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+def similar(a: str, b: str, max_ratio: float = 0.2, max_abs: int = 3) -> bool:
+    """Folded strings equal within a small edit distance (relative to their length)."""
+    fa, fb = fold(a), fold(b)
+    limit = min(max_abs, int(max(len(fa), len(fb)) * max_ratio))
+    return levenshtein(fa, fb, limit) <= limit
+
+
+def fuzzy_find(haystack: str, needle: str, max_ratio: float = 0.2) -> tuple[int, int, int] | None:
+    """Best approximate occurrence of `needle` in `haystack` (both compared folded).
+
+    Returns (start, end, distance) in `haystack` indices, or None. Exact folded matches are found
+    first with `str.find`; the slow path slides a window of the needle's length +-1.
+    """
+    fh, fn = fold(haystack), fold(needle)
+    pos = fh.find(fn)
+    if pos >= 0:
+        return pos, pos + len(fn), 0
+    limit = max(1, int(len(fn) * max_ratio))
+    best: tuple[int, int, int] | None = None
+    n = len(fn)
+    for start in range(0, max(1, len(fh) - n + 2)):
+        for size in (n, n - 1, n + 1):
+            if size <= 0 or start + size > len(fh):
+                continue
+            d = levenshtein(fh[start : start + size], fn, limit)
+            if d <= limit and (best is None or d < best[2]):
+                best = (start, start + size, d)
+    return best
+
+
+# OCR confusions inside numbers: letters that stand for digits.
+_DIGIT_LOOKALIKES = str.maketrans(
+    {"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "i": "1", "!": "1", "]": "1",
+     "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "g": "9", "q": "9", "G": "6", "b": "6", "T": "7"}
+)  # fmt: skip
+
+
+def fix_digits(token: str) -> str:
+    """`1O7` -> `107`, `2O24` -> `2024`: only for a token that is already mostly digits."""
+    digits = sum(c.isdigit() for c in token)
+    if not token or digits == len(token) or digits * 2 < len(token):
+        return token
+    return token.translate(_DIGIT_LOOKALIKES)
+
+
+def is_upper_line(text: str, min_letters: int = 3) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= min_letters and sum(c.isupper() for c in letters) >= 0.85 * len(letters)
+
+
+def letters_share(text: str) -> float:
+    chars = [c for c in text if not c.isspace()]
+    return sum(c.isalpha() for c in chars) / len(chars) if chars else 0.0

@@ -1,0 +1,97 @@
+"""Closed vocabularies of the Decree 30 header and signature: agency names and positions.
+
+OCR drops or swaps Vietnamese tone marks (`PHO CHU TỊCH`, `SƠ TÀI NGUYEN`, `MỖI TRƯỜNG`); these
+lines come from a small closed vocabulary, so a run of words whose letters (without diacritics) spell
+a known phrase is replaced by that phrase. Proper names of places are restored from the gazetteer
+(`pipeline.admin_units.restore_unit_names`), not from here.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pipeline.textnorm import levenshtein, squash
+
+POSITIONS = [
+    "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "TỔNG GIÁM ĐỐC", "PHÓ TỔNG GIÁM ĐỐC",
+    "TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG", "CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG", "TRƯỞNG BAN",
+    "PHÓ TRƯỞNG BAN", "BÍ THƯ", "PHÓ BÍ THƯ", "CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG", "CHI CỤC TRƯỞNG",
+    "PHÓ CHI CỤC TRƯỞNG", "VỤ TRƯỞNG", "BỘ TRƯỞNG", "THỨ TRƯỞNG", "CHÁNH THANH TRA", "PHÓ CHÁNH THANH TRA",
+    "HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG", "VIỆN TRƯỞNG", "ĐỘI TRƯỞNG", "TRƯỞNG CÔNG AN", "PHÓ TRƯỞNG CÔNG AN",
+    "THỦ TRƯỞNG", "TRƯỞNG TRẠM", "KẾ TOÁN TRƯỞNG", "CHỦ NHIỆM", "PHÓ CHỦ NHIỆM", "TRƯỞNG KHOA",
+    "CHAIRMAN", "VICE CHAIRMAN", "CHAIRWOMAN", "VICE CHAIRWOMAN", "DIRECTOR", "DEPUTY DIRECTOR",
+    "DIRECTOR GENERAL", "HEAD", "DEPUTY HEAD", "CHIEF", "DEPUTY CHIEF", "CHIEF OF OFFICE", "SECRETARY",
+]  # fmt: skip
+AUTHORITY = [
+    "TM. ỦY BAN NHÂN DÂN", "TM. HỘI ĐỒNG NHÂN DÂN", "KT. CHỦ TỊCH", "KT. GIÁM ĐỐC", "KT. TRƯỞNG PHÒNG",
+    "KT. TRƯỞNG BAN", "KT. CHÁNH VĂN PHÒNG", "TL. CHỦ TỊCH", "TL. GIÁM ĐỐC", "TUQ. CHỦ TỊCH", "TUQ. GIÁM ĐỐC",
+    "FOR THE CHAIRMAN", "FOR THE DIRECTOR", "ON BEHALF OF THE PEOPLE'S COMMITTEE", "ON BEHALF OF",
+]  # fmt: skip
+AGENCY = [
+    "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "UBND", "HĐND", "THÀNH PHỐ", "TỈNH", "QUẬN", "HUYỆN", "THỊ XÃ",
+    "PHƯỜNG", "XÃ", "THỊ TRẤN", "SỞ", "PHÒNG", "BAN", "CỤC", "CHI CỤC", "TỔNG CỤC", "VĂN PHÒNG", "TRUNG TÂM",
+    "THANH TRA", "CÔNG AN", "BỘ CHỈ HUY QUÂN SỰ", "KHO BẠC NHÀ NƯỚC", "CHI CỤC THUẾ", "BẢO HIỂM XÃ HỘI",
+    "TÀI NGUYÊN VÀ MÔI TRƯỜNG", "QUY HOẠCH - KIẾN TRÚC", "LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
+    "TÀI CHÍNH - KẾ HOẠCH", "TÀI CHÍNH", "KẾ HOẠCH VÀ ĐẦU TƯ", "QUẢN LÝ ĐÔ THỊ", "KINH TẾ", "KINH TẾ VÀ HẠ TẦNG",
+    "KINH TẾ - HẠ TẦNG", "VĂN HÓA VÀ THÔNG TIN", "VĂN HÓA - THÔNG TIN", "VĂN HÓA, THỂ THAO VÀ DU LỊCH",
+    "GIÁO DỤC VÀ ĐÀO TẠO", "Y TẾ", "TƯ PHÁP", "NỘI VỤ", "XÂY DỰNG", "GIAO THÔNG VẬN TẢI", "CÔNG THƯƠNG",
+    "NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN", "NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "KHOA HỌC VÀ CÔNG NGHỆ",
+    "THÔNG TIN VÀ TRUYỀN THÔNG", "DÂN TỘC", "NGOẠI VỤ", "PHỤC VỤ HÀNH CHÍNH CÔNG", "ĐĂNG KÝ ĐẤT ĐAI",
+    "PHÁT TRIỂN QUỸ ĐẤT", "QUẢN LÝ DỰ ÁN", "ĐẦU TƯ XÂY DỰNG", "HÀNH CHÍNH",
+    "PEOPLE'S COMMITTEE", "PEOPLE'S COMMITTEE OF", "PEOPLE'S COUNCIL", "HANOI", "DISTRICT", "WARD", "COMMUNE",
+    "TOWN", "DEPARTMENT OF", "DIVISION OF", "NATURAL RESOURCES AND ENVIRONMENT", "PLANNING AND ARCHITECTURE",
+    "FINANCE AND PLANNING", "URBAN MANAGEMENT", "LABOUR, INVALIDS AND SOCIAL AFFAIRS", "OFFICE",
+]  # fmt: skip
+
+
+@lru_cache(maxsize=4)
+def _table(kind: str) -> dict[int, dict[str, str]]:
+    """Token count -> squashed phrase -> phrase."""
+    phrases = {"positions": POSITIONS + AUTHORITY, "agency": AGENCY, "all": POSITIONS + AUTHORITY + AGENCY}[kind]
+    out: dict[int, dict[str, str]] = {}
+    for p in phrases:
+        out.setdefault(len(p.split()), {})[squash(p)] = p
+    return out
+
+
+def _match(tokens: list[str], table: dict[int, dict[str, str]]) -> str | None:
+    key = squash(" ".join(tokens))
+    if not key:
+        return None
+    phrases = table.get(len(tokens), {})
+    if key in phrases:
+        return phrases[key]
+    if len(key) >= 8:
+        # a letter lost or doubled by OCR (`COMMTITTEE`), only in longer phrases
+        limit = 1 if len(key) < 16 else 2
+        hits = [p for k, p in phrases.items() if abs(len(k) - len(key)) <= limit and levenshtein(k, key, limit) <= limit]
+        if len(hits) == 1:
+            return hits[0]
+    return None
+
+
+def correct_phrases(line: str, kind: str = "all") -> tuple[str, float]:
+    """Replace runs of words that spell a known phrase; return (line, share of words covered)."""
+    tokens = line.split()
+    table = _table(kind)
+    out: list[str] = []
+    covered = 0
+    i = 0
+    while i < len(tokens):
+        for j in range(min(len(tokens), i + 7), i, -1):
+            hit = _match(tokens[i:j], table)
+            if hit:
+                out.append(hit)
+                covered += j - i
+                i = j
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return " ".join(out), covered / len(tokens) if tokens else 0.0
+
+
+def canonical_position(line: str) -> tuple[str, float] | None:
+    """`PHO CHU TỊCH` -> (`PHÓ CHỦ TỊCH`, coverage); None for a line that is not a position."""
+    fixed, share = correct_phrases(line, "positions")
+    return (fixed, share) if share >= 0.6 else None

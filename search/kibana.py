@@ -1,0 +1,594 @@
+"""Kibana saved objects, generated from code: the one source of truth for what archivists see.
+
+`saved_objects(alias, ledger, link_base)` returns the objects; `to_ndjson` writes the file that
+`POST /api/saved_objects/_import` takes; `import_objects` posts it. Objects (stable ids, so an import
+with overwrite replaces them):
+
+- data view `sohoa-records` over the records alias, with Vietnamese labels for the fields and a URL
+  formatter that makes the original scan and the searchable PDF clickable;
+- data view `sohoa-ledger` over the ledger alias (failures, for technicians);
+- saved search "Tìm kiếm hồ sơ" (useful columns, newest issue date first), "Hồ sơ độ tin cậy OCR thấp"
+  and "Lỗi xử lý" (failed and quarantined objects);
+- Lens charts and the dashboard "Số hóa hồ sơ — tổng quan": records per new unit and per document type,
+  records per month, pages processed, failures, low-confidence records.
+
+Links are `<link_base><bucket>/<key>`: never presigned URLs (a URL stored in Kibana would outlive any
+expiry). `link_base` should be a gateway that authenticates the archivist and redirects to a
+short-lived presigned URL, or the object store itself where archivists may read it directly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "FIELD_LABELS",
+    "FieldUse",
+    "ImportReport",
+    "field_uses",
+    "import_objects",
+    "panels_of",
+    "saved_objects",
+    "to_ndjson",
+]
+
+DATA_VIEW_ID = "sohoa-records"
+LEDGER_VIEW_ID = "sohoa-ledger"
+SEARCH_ID = "sohoa-search-records"
+LOW_CONF_SEARCH_ID = "sohoa-search-low-confidence"
+FAILURES_SEARCH_ID = "sohoa-search-failures"
+DASHBOARD_ID = "sohoa-dashboard-overview"
+CORE_VERSION = "8.8.0"  # the saved-object format these objects follow; Kibana 9 migrates them on import
+TYPE_VERSIONS = {"index-pattern": "8.0.0", "search": "8.0.0", "lens": "8.9.0", "dashboard": "8.9.0"}
+
+# Vietnamese labels shown instead of the field names (data view fieldAttrs.customLabel)
+FIELD_LABELS: dict[str, str] = {
+    "doc_number": "Số, ký hiệu văn bản",
+    "doc_number.keyword": "Số, ký hiệu văn bản",
+    "doc_number_seq": "Số văn bản",
+    "doc_symbol": "Ký hiệu văn bản",
+    "doc_type": "Loại văn bản",
+    "doc_type.keyword": "Loại văn bản",
+    "doc_type_code": "Mã loại văn bản",
+    "issuing_body": "Cơ quan ban hành",
+    "issuing_body.keyword": "Cơ quan ban hành",
+    "parent_body": "Cơ quan chủ quản",
+    "issue_date": "Ngày ban hành",
+    "issue_place": "Địa danh ban hành",
+    "subject": "Trích yếu nội dung",
+    "signer_name": "Người ký",
+    "signer_title": "Chức vụ người ký",
+    "recipients": "Nơi nhận",
+    "addressees": "Kính gửi",
+    "admin_unit_old.label": "Đơn vị hành chính cũ",
+    "admin_unit_old.label.keyword": "Đơn vị hành chính cũ",
+    "admin_unit_old.district": "Quận/huyện (cũ)",
+    "admin_unit_old.commune": "Phường/xã (cũ)",
+    "admin_unit_new.label": "Đơn vị hành chính mới",
+    "admin_unit_new.label.keyword": "Đơn vị hành chính mới",
+    "admin_unit_new.commune": "Phường/xã (mới)",
+    "admin_unit_new.candidates": "Đơn vị mới có thể (chưa xác định)",
+    "admin_unit_new.ambiguous": "Đơn vị mới chưa xác định",
+    "language": "Ngôn ngữ",
+    "text": "Toàn văn",
+    "text_folded": "Toàn văn (không dấu)",
+    "n_pages": "Số trang",
+    "district": "Đơn vị gửi (thư mục)",
+    "status": "Trạng thái xử lý",
+    "ocr.mean_conf": "Độ tin cậy OCR trung bình",
+    "ocr.n_low_conf_pages": "Số trang độ tin cậy thấp",
+    "ocr.low_conf": "Độ tin cậy OCR thấp",
+    "processed_at": "Thời điểm xử lý",
+    "pipeline_version": "Phiên bản quy trình",
+    "links.original": "Bản quét gốc",
+    "links.pdf": "Bản PDF tìm kiếm được",
+    "key": "Tệp gốc",
+}
+LEDGER_LABELS: dict[str, str] = {
+    "state": "Trạng thái",
+    "reason": "Lý do",
+    "reason_code": "Mã lý do",
+    "attempts": "Số lần thử",
+    "updated_at": "Cập nhật lúc",
+    "first_seen": "Lần đầu thấy",
+    "key": "Tệp",
+    "bucket": "Bucket",
+    "district": "Đơn vị gửi",
+    "run_id": "Lượt chạy",
+}
+SEARCH_COLUMNS = [
+    "doc_number",
+    "doc_type",
+    "issue_date",
+    "issuing_body",
+    "subject",
+    "admin_unit_old.label",
+    "admin_unit_new.label",
+    "n_pages",
+    "links.original",
+    "links.pdf",
+]
+
+
+def _id(*parts: str) -> str:
+    """Stable UUID-shaped id for Lens layers and columns: same input, same id, across exports."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "sohoa/" + "/".join(parts)))
+
+
+def _so(type_: str, id_: str, attributes: dict[str, Any], references: list[dict[str, str]]) -> dict[str, Any]:
+    return {
+        "type": type_,
+        "id": id_,
+        "attributes": attributes,
+        "references": references,
+        "coreMigrationVersion": CORE_VERSION,
+        "typeMigrationVersion": TYPE_VERSIONS[type_],
+        "managed": False,
+    }
+
+
+def _search_source(query: str = "", with_index: bool = True) -> str:
+    source: dict[str, Any] = {"query": {"query": query, "language": "kuery"}, "filter": []}
+    if with_index:
+        source["indexRefName"] = "kibanaSavedObjectMeta.searchSourceJSON.index"
+    return json.dumps(source, ensure_ascii=False)
+
+
+def _data_view(id_: str, title: str, name: str, labels: dict[str, str], **extra: Any) -> dict[str, Any]:
+    attrs = {
+        "title": title,  # the alias: a migration behind it needs no change here
+        "name": name,
+        "fieldAttrs": json.dumps({f: {"customLabel": lab} for f, lab in labels.items()}, ensure_ascii=False),
+        "fieldFormatMap": "{}",
+        "fields": "[]",
+        "runtimeFieldMap": "{}",
+        "sourceFilters": "[]",
+        "typeMeta": "{}",
+        "allowNoIndex": True,
+        **extra,
+    }
+    return _so("index-pattern", id_, attrs, [])
+
+
+def _saved_search(
+    id_: str,
+    title: str,
+    view: str,
+    columns: list[str],
+    sort: list[list[str]],
+    query: str = "",
+    desc: str = "",
+) -> dict[str, Any]:
+    attrs = {
+        "title": title,
+        "description": desc,
+        "columns": columns,
+        "sort": sort,
+        "grid": {},
+        "hideChart": True,
+        "isTextBasedQuery": False,
+        "timeRestore": False,
+        "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source(query)},
+    }
+    ref = {"name": "kibanaSavedObjectMeta.searchSourceJSON.index", "type": "index-pattern", "id": view}
+    return _so("search", id_, attrs, [ref])
+
+
+# --- Lens ---------------------------------------------------------------------------------------------
+def _count(label: str = "Số hồ sơ") -> dict[str, Any]:
+    return {
+        "label": label,
+        "customLabel": True,
+        "dataType": "number",
+        "operationType": "count",
+        "isBucketed": False,
+        "scale": "ratio",
+        "sourceField": "___records___",
+        "params": {"emptyAsNull": False},
+    }
+
+
+def _terms(fieldname: str, label: str, order_by: str, size: int = 20) -> dict[str, Any]:
+    return {
+        "label": label,
+        "customLabel": True,
+        "dataType": "string",
+        "operationType": "terms",
+        "isBucketed": True,
+        "scale": "ordinal",
+        "sourceField": fieldname,
+        "params": {
+            "size": size,
+            "orderBy": {"type": "column", "columnId": order_by},
+            "orderDirection": "desc",
+            "otherBucket": True,
+            "missingBucket": False,
+        },
+    }
+
+
+def _lens(
+    id_: str,
+    title: str,
+    view: str,
+    columns: dict[str, dict[str, Any]],
+    visualization: dict[str, Any],
+    vis_type: str,
+    query: str = "",
+) -> dict[str, Any]:
+    layer = _id(id_, "layer")
+    for vis_layer in visualization.get("layers", [visualization]):
+        vis_layer["layerId"] = layer
+    attrs = {
+        "title": title,
+        "description": "",
+        "visualizationType": vis_type,
+        "state": {
+            "datasourceStates": {
+                "formBased": {
+                    "layers": {
+                        layer: {"columns": columns, "columnOrder": list(columns), "incompleteColumns": {}}
+                    }
+                }
+            },
+            "visualization": visualization,
+            "query": {"query": query, "language": "kuery"},
+            "filters": [],
+            "internalReferences": [],
+            "adHocDataViews": {},
+        },
+    }
+    ref = {"type": "index-pattern", "id": view, "name": f"indexpattern-datasource-layer-{layer}"}
+    return _so("lens", id_, attrs, [ref])
+
+
+def _bar(
+    id_: str, title: str, view: str, x: dict[str, Any], y: dict[str, Any], horizontal: bool, query: str = ""
+):
+    xid, yid = _id(id_, "x"), _id(id_, "y")
+    series = "bar_horizontal" if horizontal else "bar"
+    x = (
+        {**x, "params": {**x["params"], "orderBy": {"type": "column", "columnId": yid}}}
+        if x["operationType"] == "terms"
+        else x
+    )
+    vis = {
+        "legend": {"isVisible": False, "position": "right"},
+        "valueLabels": "show" if horizontal else "hide",
+        "preferredSeriesType": series,
+        "layers": [
+            {
+                "accessors": [yid],
+                "position": "top",
+                "seriesType": series,
+                "showGridlines": False,
+                "layerType": "data",
+                "xAccessor": xid,
+            }
+        ],
+    }
+    return _lens(id_, title, view, {xid: x, yid: y}, vis, "lnsXY", query)
+
+
+def _donut(id_: str, title: str, view: str, fieldname: str, label: str) -> dict[str, Any]:
+    gid, mid = _id(id_, "group"), _id(id_, "metric")
+    vis = {
+        "shape": "donut",
+        "layers": [
+            {
+                "primaryGroups": [gid],
+                "metrics": [mid],
+                "numberDisplay": "value",
+                "categoryDisplay": "default",
+                "legendDisplay": "show",
+                "nestedLegend": False,
+                "layerType": "data",
+            }
+        ],
+    }
+    return _lens(id_, title, view, {gid: _terms(fieldname, label, mid), mid: _count()}, vis, "lnsPie")
+
+
+def _metric(id_: str, title: str, view: str, column: dict[str, Any], query: str = "") -> dict[str, Any]:
+    mid = _id(id_, "metric")
+    vis = {"layerType": "data", "metricAccessor": mid}
+    return _lens(id_, title, view, {mid: column}, vis, "lnsMetric", query)
+
+
+# --- dashboard ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Panel:
+    object_type: str  # lens | search
+    object_id: str
+    x: int
+    y: int
+    w: int
+    h: int
+
+
+DASHBOARD_LAYOUT = [  # 48 columns wide
+    Panel("lens", "sohoa-lens-per-new-unit", 0, 0, 24, 15),
+    Panel("lens", "sohoa-lens-per-type", 24, 0, 24, 15),
+    Panel("lens", "sohoa-lens-per-month", 0, 15, 32, 15),
+    Panel("lens", "sohoa-lens-pages", 32, 15, 16, 7),
+    Panel("lens", "sohoa-lens-low-conf-count", 32, 22, 16, 8),
+    Panel("lens", "sohoa-lens-failures", 0, 30, 24, 15),
+    Panel("search", FAILURES_SEARCH_ID, 24, 30, 24, 15),
+    Panel("search", LOW_CONF_SEARCH_ID, 0, 45, 48, 15),
+]
+
+
+def _dashboard(layout: list[Panel]) -> dict[str, Any]:
+    panels, refs = [], []
+    for n, p in enumerate(layout, start=1):
+        pid = f"p{n}"
+        panels.append(
+            {
+                "type": p.object_type,
+                "gridData": {"x": p.x, "y": p.y, "w": p.w, "h": p.h, "i": pid},
+                "panelIndex": pid,
+                "embeddableConfig": {"enhancements": {}},
+                "panelRefName": f"panel_{pid}",
+            }
+        )
+        refs.append({"name": f"{pid}:panel_{pid}", "type": p.object_type, "id": p.object_id})
+    attrs = {
+        "title": "Số hóa hồ sơ — tổng quan",
+        "description": (
+            "Hồ sơ theo đơn vị hành chính mới, loại văn bản, tháng; số trang; lỗi; độ tin cậy OCR thấp."
+        ),
+        "panelsJSON": json.dumps(panels, ensure_ascii=False),
+        "optionsJSON": json.dumps({"useMargins": True, "syncColors": False, "hidePanelTitles": False}),
+        "timeRestore": False,
+        "version": 1,
+        "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source(with_index=False)},
+    }
+    return _so("dashboard", DASHBOARD_ID, attrs, refs)
+
+
+def saved_objects(
+    alias: str = "sohoa-records", ledger: str = "sohoa-ledger", link_base: str = ""
+) -> list[dict[str, Any]]:
+    """All saved objects, referenced objects before the objects that use them."""
+    if re.search(r"(?i)x-amz-|signature=|expires=", link_base):
+        raise ValueError("link_base must not be a presigned URL: Kibana keeps links for ever")
+    url_format = {
+        "links.original": {
+            "id": "url",
+            "params": {"urlTemplate": f"{link_base}{{{{rawValue}}}}", "labelTemplate": "Mở bản quét gốc"},
+        },
+        "links.pdf": {
+            "id": "url",
+            "params": {"urlTemplate": f"{link_base}{{{{rawValue}}}}", "labelTemplate": "Mở PDF"},
+        },
+    }
+    records_view = _data_view(
+        DATA_VIEW_ID,
+        alias,
+        "Hồ sơ số hóa",
+        FIELD_LABELS,
+        # no time field: records without an issue date would vanish from Discover, and archivists
+        # search the whole archive, not the last 15 minutes
+        fieldFormatMap=json.dumps(url_format, ensure_ascii=False),
+        sourceFilters=json.dumps([{"value": "text_folded"}, {"value": "*_folded"}, {"value": "pages"}]),
+    )
+    ledger_view = _data_view(
+        LEDGER_VIEW_ID, ledger, "Sổ theo dõi xử lý", LEDGER_LABELS, timeFieldName="updated_at"
+    )
+    failed = "state : (failed or quarantined)"
+    low_conf = "ocr.low_conf : true"
+    objects = [
+        records_view,
+        ledger_view,
+        _saved_search(
+            SEARCH_ID,
+            "Tìm kiếm hồ sơ",
+            DATA_VIEW_ID,
+            SEARCH_COLUMNS,
+            [["issue_date", "desc"]],
+            desc="Hồ sơ đã số hóa, văn bản mới nhất trước. Gõ có dấu hoặc không dấu.",
+        ),
+        _saved_search(
+            LOW_CONF_SEARCH_ID,
+            "Hồ sơ độ tin cậy OCR thấp",
+            DATA_VIEW_ID,
+            [
+                "doc_number",
+                "issuing_body",
+                "ocr.mean_conf",
+                "ocr.n_low_conf_pages",
+                "n_pages",
+                "links.original",
+            ],
+            [["ocr.mean_conf", "asc"]],
+            query=low_conf,
+            desc="Nên kiểm tra lại bằng mắt: có trang OCR độ tin cậy thấp.",
+        ),
+        _saved_search(
+            FAILURES_SEARCH_ID,
+            "Lỗi xử lý",
+            LEDGER_VIEW_ID,
+            ["state", "reason_code", "reason", "district", "key", "attempts"],
+            [["updated_at", "desc"]],
+            query=failed,
+        ),
+        _bar(
+            "sohoa-lens-per-new-unit",
+            "Hồ sơ theo đơn vị hành chính mới",
+            DATA_VIEW_ID,
+            _terms("admin_unit_new.label.keyword", "Đơn vị hành chính mới", "", 30),
+            _count(),
+            horizontal=True,
+        ),
+        _donut(
+            "sohoa-lens-per-type", "Hồ sơ theo loại văn bản", DATA_VIEW_ID, "doc_type_code", "Loại văn bản"
+        ),
+        _bar(
+            "sohoa-lens-per-month",
+            "Hồ sơ theo tháng ban hành",
+            DATA_VIEW_ID,
+            {
+                "label": "Tháng ban hành",
+                "customLabel": True,
+                "dataType": "date",
+                "operationType": "date_histogram",
+                "isBucketed": True,
+                "scale": "interval",
+                "sourceField": "issue_date",
+                "params": {"interval": "M", "includeEmptyRows": True, "dropPartials": False},
+            },
+            _count(),
+            horizontal=False,
+        ),
+        _metric(
+            "sohoa-lens-pages",
+            "Số trang đã xử lý",
+            DATA_VIEW_ID,
+            {
+                "label": "Số trang đã xử lý",
+                "customLabel": True,
+                "dataType": "number",
+                "operationType": "sum",
+                "isBucketed": False,
+                "scale": "ratio",
+                "sourceField": "n_pages",
+                "params": {"emptyAsNull": False},
+            },
+        ),
+        _metric(
+            "sohoa-lens-low-conf-count", "Hồ sơ độ tin cậy OCR thấp", DATA_VIEW_ID, _count(), query=low_conf
+        ),
+        _bar(
+            "sohoa-lens-failures",
+            "Lỗi và cách ly theo lý do",
+            LEDGER_VIEW_ID,
+            _terms("reason_code", "Mã lý do", "", 20),
+            _count("Số tệp"),
+            horizontal=True,
+            query=failed,
+        ),
+    ]
+    objects.append(_dashboard(DASHBOARD_LAYOUT))
+    return objects
+
+
+def to_ndjson(objects: Iterable[dict[str, Any]]) -> str:
+    return "".join(json.dumps(o, ensure_ascii=False, sort_keys=True) + "\n" for o in objects)
+
+
+# --- what the objects need from the index (checked against _field_caps in the tests) ---------------
+@dataclass(frozen=True)
+class FieldUse:
+    data_view: str  # saved-object id of the data view
+    field: str
+    need: str  # exists | sortable | aggregatable | searchable
+    where: str  # which object uses it, for the error message
+
+
+def _views(objects: list[dict[str, Any]]) -> dict[str, str]:
+    return {o["id"]: o["attributes"]["title"] for o in objects if o["type"] == "index-pattern"}
+
+
+_KQL_FIELD = re.compile(r"([A-Za-z_][\w.]*)\s*:")
+
+
+def field_uses(objects: list[dict[str, Any]]) -> list[FieldUse]:
+    """Every field the objects name, read from the objects themselves (not a second list to keep in sync)."""
+    uses: list[FieldUse] = []
+    for o in objects:
+        a, where = o["attributes"], f"{o['type']}:{o['id']}"
+        if o["type"] == "index-pattern":
+            for name in json.loads(a["fieldAttrs"]):
+                uses.append(FieldUse(o["id"], name, "exists", where))
+            for name in json.loads(a["fieldFormatMap"]):
+                uses.append(FieldUse(o["id"], name, "exists", where))
+            if a.get("timeFieldName"):
+                uses.append(FieldUse(o["id"], a["timeFieldName"], "aggregatable", where))
+        elif o["type"] == "search":
+            view = o["references"][0]["id"]
+            uses += [FieldUse(view, c, "exists", where) for c in a["columns"]]
+            uses += [FieldUse(view, s[0], "sortable", where) for s in a["sort"]]
+            query = json.loads(a["kibanaSavedObjectMeta"]["searchSourceJSON"])["query"]["query"]
+            uses += [FieldUse(view, f, "searchable", where) for f in _KQL_FIELD.findall(query)]
+        elif o["type"] == "lens":
+            view = o["references"][0]["id"]
+            state = a["state"]
+            for layer in state["datasourceStates"]["formBased"]["layers"].values():
+                for col in layer["columns"].values():
+                    if col["sourceField"] != "___records___":
+                        uses.append(FieldUse(view, col["sourceField"], "aggregatable", where))
+            uses += [
+                FieldUse(view, f, "searchable", where) for f in _KQL_FIELD.findall(state["query"]["query"])
+            ]
+    return uses
+
+
+def panels_of(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
+    return json.loads(dashboard["attributes"]["panelsJSON"])
+
+
+# --- import ------------------------------------------------------------------------------------------
+@dataclass
+class ImportReport:
+    ok: bool
+    success_count: int
+    errors: list[str] = field(default_factory=list)  # one line per object that did not import
+
+
+def import_objects(
+    kibana_url: str,
+    ndjson: str,
+    *,
+    space: str | None = None,
+    api_key: str | None = None,
+    basic_auth: tuple[str, str] | None = None,
+    timeout: float = 60.0,
+) -> ImportReport:
+    """POST the objects to Kibana's saved-objects import API (overwrite: ids are stable)."""
+    base = kibana_url.rstrip("/") + (f"/s/{space}" if space and space != "default" else "")
+    boundary = uuid.uuid4().hex
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="sohoa.ndjson"\r\n'
+        f"Content-Type: application/ndjson\r\n\r\n{ndjson}\r\n--{boundary}--\r\n"
+    ).encode()
+    request = urllib.request.Request(
+        f"{base}/api/saved_objects/_import?overwrite=true",
+        data=body,
+        method="POST",
+        headers={"kbn-xsrf": "sohoa", "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    if api_key:
+        request.add_header("Authorization", f"ApiKey {api_key}")
+    elif basic_auth:
+        import base64
+
+        token = base64.b64encode(f"{basic_auth[0]}:{basic_auth[1]}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
+            result = json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        detail = exc.read().decode(errors="replace")[:500]
+        return ImportReport(False, 0, [f"HTTP {exc.code} from {base}: {detail}"])
+    except (urllib.error.URLError, OSError) as exc:
+        return ImportReport(False, 0, [f"Kibana at {base} unreachable: {exc}"])
+    errors = []
+    for err in result.get("errors", []):
+        kind = err.get("error", {}).get("type", "error")
+        missing = err.get("error", {}).get("references") or []
+        extra = (
+            f" (missing: {', '.join(r.get('type', '') + ':' + r.get('id', '') for r in missing)})"
+            if missing
+            else ""
+        )
+        errors.append(
+            f"{err.get('type')}:{err.get('id')} {err.get('meta', {}).get('title', '')}: {kind}{extra}"
+        )
+    return ImportReport(bool(result.get("success")), int(result.get("successCount", 0)), errors)

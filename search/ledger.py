@@ -1,0 +1,269 @@
+"""The ledger: one entry per object (bucket, key) with the state of its last processing.
+
+The flows read it to skip work already done (`get_states` + `needs_work`, batched: one mget per
+1000 objects) and write it after every batch (`write_entries`); technicians query it for failures
+(`failures`, `summary`, or Kibana). The entry id is `record_id(bucket, key)`, the same id as the
+record document, so an object has exactly one ledger entry whatever its history.
+
+`attempts` counts processing attempts: it goes up by one for each new attempt, and a terminal state
+written after a `processing` mark of the same run closes that attempt instead of counting another.
+Writes use optimistic concurrency (if_seq_no/if_primary_term) so two workers never lose an update.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from elasticsearch import AuthorizationException, Elasticsearch, helpers
+
+from search.records import record_id
+
+__all__ = [
+    "FAILED",
+    "INDEXED",
+    "PROCESSING",
+    "QUARANTINED",
+    "STATES",
+    "LedgerEntry",
+    "WriteReport",
+    "failures",
+    "get_states",
+    "needs_work",
+    "summary",
+    "write_entries",
+]
+
+log = logging.getLogger(__name__)
+
+PROCESSING, INDEXED, FAILED, QUARANTINED = "processing", "indexed", "failed", "quarantined"
+STATES = (PROCESSING, INDEXED, FAILED, QUARANTINED)
+DEFAULT_LEDGER = "sohoa-ledger"
+_MGET_BATCH = 1000
+
+
+@dataclass
+class LedgerEntry:
+    bucket: str
+    key: str
+    etag: str | None
+    state: str  # processing | indexed | failed | quarantined
+    reason: str | None = None  # for people: what went wrong and what to do
+    reason_code: str | None = None  # for machines and charts: corrupt_file, es_mapping, ocr_timeout...
+    attempts: int | None = None  # None: let write_entries count it
+    run_id: str | None = None
+    first_seen: str | None = None  # set once, on the first write
+    updated_at: str | None = None  # set on every write
+    record_id: str | None = None  # derived from (bucket, key) when missing
+    district: str | None = None
+    n_pages: int | None = None
+    doc_type_code: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # stored, not indexed (dynamic: false)
+
+    def __post_init__(self) -> None:
+        if self.state not in STATES:
+            raise ValueError(f"ledger state must be one of {STATES}, not {self.state!r}")
+        self.etag = (self.etag or "").strip('"') or None
+        self.record_id = self.record_id or record_id(self.bucket, self.key)
+
+    @property
+    def id(self) -> str:
+        return self.record_id or record_id(self.bucket, self.key)
+
+    def to_doc(self) -> dict[str, Any]:
+        doc = asdict(self)
+        extra = doc.pop("extra") or {}
+        return {**extra, **doc}
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> LedgerEntry:
+        names = {f.name for f in fields(cls)} - {"extra"}
+        known = {k: v for k, v in doc.items() if k in names}
+        return cls(**known, extra={k: v for k, v in doc.items() if k not in names})
+
+
+def needs_work(
+    entry: LedgerEntry | None, etag: str | None, *, retry_failed: bool = True, retry_quarantined: bool = False
+) -> bool:
+    """Whether an object listed now with `etag` must be processed.
+
+    A different etag (a new version of the object) always needs work. At the same etag: indexed is
+    done; failed is retried by default (a server may have been down); quarantined (bad input) is not
+    retried unless asked; processing means an earlier run died mid-way, so it is done again.
+    """
+    if entry is None or (entry.etag or None) != ((etag or "").strip('"') or None):
+        return True
+    if entry.state == INDEXED:
+        return False
+    if entry.state == FAILED:
+        return retry_failed
+    if entry.state == QUARANTINED:
+        return retry_quarantined
+    return True
+
+
+def get_states(
+    es: Elasticsearch, objects: Iterable[tuple[str, str]], *, index: str = DEFAULT_LEDGER
+) -> dict[tuple[str, str], LedgerEntry]:
+    """Ledger entries of (bucket, key) pairs, batched; objects never seen are absent from the result."""
+    wanted = {record_id(b, k): (b, k) for b, k in objects}
+    found: dict[tuple[str, str], LedgerEntry] = {}
+    for doc in _mget(es, index, list(wanted)):
+        if doc.get("found"):
+            found[wanted[doc["_id"]]] = LedgerEntry.from_doc(doc["_source"])
+    return found
+
+
+def _mget(es: Elasticsearch, index: str, ids: list[str]) -> Iterable[dict[str, Any]]:
+    for start in range(0, len(ids), _MGET_BATCH):
+        # realtime get: sees writes of the last second without a refresh
+        yield from es.mget(index=index, ids=ids[start : start + _MGET_BATCH])["docs"]
+
+
+@dataclass
+class WriteReport:
+    written: list[LedgerEntry] = field(default_factory=list)
+    failed: list[tuple[LedgerEntry, str]] = field(default_factory=list)
+
+
+def write_entries(
+    es: Elasticsearch,
+    entries: Iterable[LedgerEntry],
+    *,
+    index: str = DEFAULT_LEDGER,
+    refresh: bool | str = False,
+    now: datetime | None = None,
+    max_conflict_retries: int = 5,
+) -> WriteReport:
+    """Record states. Keeps `first_seen`, counts `attempts`, sets `updated_at`; never raises for one bad
+    entry: what could not be written is in `report.failed` (the object is then simply redone)."""
+    stamp = (now or datetime.now(UTC)).isoformat()
+    todo = {e.id: e for e in entries}  # the last entry for an object wins within one call
+    report = WriteReport()
+    for _ in range(max_conflict_retries + 1):
+        if not todo:
+            break
+        current = {d["_id"]: d for d in _mget(es, index, list(todo)) if d.get("found")}
+        merged = {rid: _merge(e, current.get(rid), stamp) for rid, e in todo.items()}
+        actions = []
+        for rid, entry in merged.items():
+            action: dict[str, Any] = {"_index": index, "_id": rid, "_source": entry.to_doc()}
+            if rid in current:  # only if nobody wrote since we read
+                action["if_seq_no"] = current[rid]["_seq_no"]
+                action["if_primary_term"] = current[rid]["_primary_term"]
+            else:
+                action["_op_type"] = "create"
+            actions.append(action)
+        conflicts = {}
+        for ok, item in helpers.streaming_bulk(
+            es,
+            actions,
+            chunk_size=1000,
+            raise_on_error=False,
+            raise_on_exception=False,
+            max_retries=5,
+            retry_on_status=(429, 502, 503, 504),
+            refresh=refresh,
+        ):
+            info = next(iter(item.values()))
+            rid = info.get("_id")
+            if ok:
+                report.written.append(merged[rid])
+            elif info.get("status") == 409:
+                conflicts[rid] = todo[rid]  # someone else wrote it: read again and merge again
+            else:
+                report.failed.append((merged[rid], str(info.get("error"))))
+        todo = conflicts
+    for entry in todo.values():
+        report.failed.append((entry, "version conflict persisted after retries"))
+    for entry, why in report.failed:
+        log.error("ledger write failed for s3://%s/%s: %s", entry.bucket, entry.key, why)
+    return report
+
+
+def _merge(entry: LedgerEntry, current: Mapping[str, Any] | None, stamp: str) -> LedgerEntry:
+    old = current["_source"] if current else {}
+    attempts = entry.attempts
+    if attempts is None:
+        prev = int(old.get("attempts") or 0)
+        closes_mark = (
+            old.get("state") == PROCESSING and old.get("run_id") == entry.run_id and entry.state != PROCESSING
+        )
+        attempts = prev if closes_mark and prev else prev + 1
+    return replace(
+        entry,
+        attempts=attempts,
+        first_seen=old.get("first_seen") or entry.first_seen or stamp,
+        updated_at=stamp,
+    )
+
+
+def summary(es: Elasticsearch, run_id: str | None = None, *, index: str = DEFAULT_LEDGER) -> dict[str, Any]:
+    """Counts for one run or for everything: `{"total", "states": {state: n}, "reason_codes": {code: n},
+    "per_district": {district: {state: n}}, "pages_indexed"}`."""
+    _refresh(es, index)  # a summary right after a run must see that run
+    query = {"term": {"run_id": run_id}} if run_id else {"match_all": {}}
+    resp = es.search(
+        index=index,
+        size=0,
+        query=query,
+        track_total_hits=True,
+        aggs={
+            "state": {"terms": {"field": "state", "size": 10}},
+            "reason_code": {"terms": {"field": "reason_code", "size": 50}},
+            "district": {"terms": {"field": "district", "size": 500}, "aggs": _state_agg()},
+            "pages_indexed": {
+                "filter": {"term": {"state": INDEXED}},
+                "aggs": {"n": {"sum": {"field": "n_pages"}}},
+            },
+        },
+    )
+    aggs = resp["aggregations"]
+    return {
+        "run_id": run_id,
+        "total": resp["hits"]["total"]["value"],
+        "states": {b["key"]: b["doc_count"] for b in aggs["state"]["buckets"]},
+        "reason_codes": {b["key"]: b["doc_count"] for b in aggs["reason_code"]["buckets"]},
+        "per_district": {
+            b["key"]: {s["key"]: s["doc_count"] for s in b["state"]["buckets"]}
+            for b in aggs["district"]["buckets"]
+        },
+        "pages_indexed": int(aggs["pages_indexed"]["n"]["value"] or 0),
+    }
+
+
+def _refresh(es: Elasticsearch, index: str) -> None:
+    # read-only identities may not refresh; they see the ledger as of the last second
+    with contextlib.suppress(AuthorizationException):
+        es.indices.refresh(index=index)
+
+
+def _state_agg() -> dict[str, Any]:
+    return {"state": {"terms": {"field": "state", "size": 10}}}
+
+
+def failures(
+    es: Elasticsearch,
+    run_id: str | None = None,
+    *,
+    index: str = DEFAULT_LEDGER,
+    states: Iterable[str] = (FAILED, QUARANTINED),
+    limit: int = 1000,
+) -> list[dict[str, Any]]:
+    """Failed and quarantined objects as ledger documents (dicts, ready for JSON), most recent first:
+    what a technician re-runs or fixes. `LedgerEntry.from_doc` turns one into an entry."""
+    _refresh(es, index)
+    filters: list[dict[str, Any]] = [{"terms": {"state": list(states)}}]
+    if run_id:
+        filters.append({"term": {"run_id": run_id}})
+    resp = es.search(
+        index=index,
+        size=limit,
+        query={"bool": {"filter": filters}},
+        sort=[{"updated_at": "desc"}, {"record_id": "asc"}],
+    )
+    return [h["_source"] for h in resp["hits"]["hits"]]

@@ -1,0 +1,176 @@
+"""`sohoa districts list|policies|provision|revoke`: per-district upload identities.
+
+Registered in flows/cli.py with `app.add_typer(districts_app, name="districts")`. Output names
+access keys and areas only; secrets go to the credentials file and nowhere else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from storage.districts import Layout, load_districts, policy_documents, render_policy, write_policies
+from storage.errors import StorageError
+
+if TYPE_CHECKING:
+    from flows.settings import Settings
+    from storage.objects import ObjectStore
+    from storage.provision import ProvisionResult
+    from storage.versity_admin import VersityAdmin
+
+__all__ = ["districts_app"]
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+POLICIES_DIR = REPO_ROOT / "infra" / "policies"
+DEFAULT_CREDENTIALS = Path.home() / ".sohoa" / "credentials.toml"
+
+districts_app = typer.Typer(
+    help="Per-district upload identities on the object store, and the policies that confine them.",
+    no_args_is_help=True,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+KEY_PREFIX_HELP = "access keys are <prefix><slug>; another prefix keeps e.g. a staging set apart"
+
+
+def _servers(key_prefix: str) -> tuple[Settings, Layout, VersityAdmin, ObjectStore]:
+    # Imported here: storage must not depend on flows at import time (flows → storage).
+    from flows.connect import object_store
+    from flows.settings import load_settings
+    from storage.versity_admin import VersityAdmin
+
+    settings = load_settings()
+    admin = VersityAdmin(
+        settings.s3_endpoint,
+        settings.s3_access_key,
+        settings.s3_secret_key.get_secret_value(),
+        secure=settings.s3_secure,
+        region=settings.s3_region,
+    )
+    layout = Layout(settings.intake_bucket, settings.processed_bucket, key_prefix)
+    return settings, layout, admin, object_store(settings)
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {exc.args[0] if isinstance(exc, KeyError) else exc}")
+    return typer.Exit(1)
+
+
+def _show(result: ProvisionResult) -> None:
+    table = Table("identity", "access key", "may", "status")
+    for ident in result.identities:
+        table.add_row(
+            ident.name,
+            ident.access_key,
+            ident.area,
+            ident.status + (f" ({ident.note})" if ident.note else ""),
+        )
+    console.print(table)
+    console.print(f"intake bucket policy names {len(result.intake_districts)} district(s)")
+
+
+@districts_app.command("list")
+def list_command() -> None:
+    """The 30 former district-level units of Hanoi, their slugs and upload areas."""
+    layout = Layout()
+    table = Table("code", "slug", "name", "access key", "area")
+    for d in load_districts():
+        table.add_row(
+            d.code, d.slug, d.name, layout.district_access_key(d.slug), layout.district_area(d.slug)
+        )
+    console.print(table)
+
+
+@districts_app.command("policies")
+def policies_command(
+    out: Path = typer.Option(POLICIES_DIR, "--out", help="folder for the JSON documents"),
+    check: bool = typer.Option(False, "--check", help="write nothing; exit 1 if the files differ"),
+) -> None:
+    """Write the policy documents (MinIO user policies, versitygw bucket policies) to --out."""
+    if check:
+        stale = [
+            rel
+            for rel, doc in policy_documents().items()
+            if not (out / rel).is_file() or (out / rel).read_text(encoding="utf-8") != render_policy(doc)
+        ]
+        for rel in stale:
+            err_console.print(f"stale: {out / rel}")
+        if stale:
+            err_console.print("run `sohoa districts policies` and commit the result")
+            raise typer.Exit(1)
+        console.print(f"{len(policy_documents())} policy documents up to date in {out}")
+        return
+    paths = write_policies(out)
+    console.print(f"wrote {len(paths)} policy documents to {out}")
+
+
+@districts_app.command("provision")
+def provision_command(
+    district: list[str] = typer.Option(
+        None, "--district", "-d", help="district slug (repeatable); all 30 when omitted"
+    ),
+    out: Path = typer.Option(
+        DEFAULT_CREDENTIALS, "--out", help="credentials file (TOML, mode 0600); new secrets go only here"
+    ),
+    rotate: bool = typer.Option(False, "--rotate", help="give existing identities new secrets"),
+    pipeline: bool = typer.Option(True, "--pipeline/--no-pipeline", help="also the pipeline's identity"),
+    key_prefix: str = typer.Option(Layout.key_prefix, "--key-prefix", help=KEY_PREFIX_HELP),
+) -> None:
+    """Create the district (and pipeline) identities, buckets and policies on the local versitygw.
+
+    Idempotent: existing identities keep their secrets unless --rotate. For MinIO see docs/security.md.
+    """
+    from storage.provision import credentials_entries, provision, write_credentials
+
+    if out.resolve().is_relative_to(REPO_ROOT):
+        # One `git add .` away from publishing every district's key.
+        err_console.print(f"[red]error:[/red] {out} is inside the repository; write secrets elsewhere")
+        raise typer.Exit(2)
+    settings, layout, admin, store = _servers(key_prefix)
+
+    def save(result: ProvisionResult) -> None:
+        entries = credentials_entries(result, layout, settings.s3_endpoint)
+        if entries:
+            write_credentials(out, entries)
+
+    try:
+        result = provision(
+            admin, store, layout, district or None, pipeline=pipeline, rotate=rotate, save=save
+        )
+    except (StorageError, KeyError) as exc:
+        raise _fail(exc) from None
+    _show(result)
+    fresh = sum(1 for i in result.identities if i.secret is not None)
+    if fresh:
+        console.print(
+            f"{fresh} new secret(s) written to {out} (mode 0600); hand each office only its section"
+        )
+    else:
+        console.print("no new secrets (existing identities keep theirs; --rotate to replace them)")
+
+
+@districts_app.command("revoke")
+def revoke_command(
+    names: list[str] = typer.Argument(..., help="district slugs, or `pipeline`"),
+    out: Path | None = typer.Option(
+        None, "--out", help="also drop their sections from this credentials file"
+    ),
+    key_prefix: str = typer.Option(Layout.key_prefix, "--key-prefix", help=KEY_PREFIX_HELP),
+) -> None:
+    """Delete identities: their keys stop working at once, and the bucket policy forgets them."""
+    from storage.provision import revoke, write_credentials
+
+    _, layout, admin, store = _servers(key_prefix)
+    try:
+        result = revoke(admin, store, layout, names)
+    except (StorageError, KeyError) as exc:
+        raise _fail(exc) from None
+    if out is not None and out.exists():
+        write_credentials(out, {}, remove=names)
+    _show(result)

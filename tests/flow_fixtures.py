@@ -1,0 +1,52 @@
+"""A mixed batch of uploads for the end-to-end tests: good scans of several kinds and broken ones."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+
+from samples.render import render, save_pdf, save_png, save_tiff
+from samples.specs import BC_LONG_BIEN, CV_DONG_DA, QD_CAU_GIAY, TB_HOAN_KIEM
+
+GOOD = {
+    "cau-giay/qd-123.png": "123/QĐ-UBND",
+    "dong-da/cv-45.pdf": "45/UBND-VP",  # 2 pages
+    "long-bien/bc-88.tif": "88/BC-UBND",  # 2 pages
+}
+BAD = {
+    "hoan-kiem/empty.pdf": "empty_file",
+    "hoan-kiem/truncated.pdf": "corrupt_file",
+    "hoan-kiem/encrypted.pdf": "encrypted_pdf",
+    "hoan-kiem/not-an-image.jpg": "unsupported_type",
+}
+
+
+def write_batch(folder: Path) -> Path:
+    """Write the batch under `folder` (keys as relative paths) and return the folder."""
+    for key in [*GOOD, *BAD]:
+        (folder / key).parent.mkdir(parents=True, exist_ok=True)
+    save_png(render(QD_CAU_GIAY), folder / "cau-giay/qd-123.png")
+    cv = dataclasses.replace(CV_DONG_DA, extra_pages=[["Trang hai của công văn về giấy phép xây dựng./."]])
+    save_pdf(render(cv), folder / "dong-da/cv-45.pdf")
+    bc = dataclasses.replace(
+        BC_LONG_BIEN, extra_pages=[["Phụ lục: số liệu thủ tục hành chính theo tháng./."]]
+    )
+    save_tiff(render(bc), folder / "long-bien/bc-88.tif")
+
+    (folder / "hoan-kiem/empty.pdf").write_bytes(b"")
+    good_pdf = (folder / "dong-da/cv-45.pdf").read_bytes()
+    (folder / "hoan-kiem/truncated.pdf").write_bytes(good_pdf[: len(good_pdf) // 2])
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(good_pdf)))
+    writer.encrypt(user_password="mat-khau", owner_password="mat-khau")
+    with (folder / "hoan-kiem/encrypted.pdf").open("wb") as f:
+        writer.write(f)
+    (folder / "hoan-kiem/not-an-image.jpg").write_text("Đây là một tệp văn bản, không phải ảnh.\n")
+    return folder
+
+
+def replace_tb(folder: Path, key: str) -> None:
+    """A new version of an object: different content at the same key."""
+    save_png(render(TB_HOAN_KIEM)[:1], folder / key)

@@ -1,0 +1,177 @@
+"""The whole product against the real servers and real Tesseract: upload a mixed batch, run the flow,
+find the records, run again, change one object, kill a run and restart it."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from flows.batch import digitize
+from flows.upload import upload_dir
+from search.records import record_id
+from storage.objects import ObjectStore
+from tests.flow_fixtures import BAD, GOOD, replace_tb, write_batch
+
+pytestmark = [pytest.mark.servers, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def names(suffix: str) -> dict[str, str]:
+    return {
+        "SOHOA_INTAKE_BUCKET": f"e2e-in-{suffix}",
+        "SOHOA_PROCESSED_BUCKET": f"e2e-out-{suffix}",
+        "SOHOA_INDEX_ALIAS": f"e2e-{suffix}-records",
+        "SOHOA_LEDGER_INDEX": f"e2e-{suffix}-ledger",
+    }
+
+
+def cleanup(store: ObjectStore, es, env: dict[str, str], buckets: tuple[str, ...]) -> None:
+    for bucket in buckets:
+        for obj in store.list(bucket):
+            store.delete(bucket, obj.key)
+        store.client.remove_bucket(bucket)
+    es.indices.delete(
+        index=f"{env['SOHOA_INDEX_ALIAS']}*,{env['SOHOA_LEDGER_INDEX']}*",
+        ignore_unavailable=True,
+        allow_no_indices=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def batch(
+    tmp_path_factory: pytest.TempPathFactory, store: ObjectStore, es, prefect_harness
+) -> Iterator[dict]:
+    env = names(uuid.uuid4().hex[:8])
+    mp = pytest.MonkeyPatch()
+    for k, v in env.items():
+        mp.setenv(k, v)
+    folder = write_batch(tmp_path_factory.mktemp("batch"))
+    upload_dir(store, folder, env["SOHOA_INTAKE_BUCKET"], "")
+    yield {"env": env, "folder": folder}
+    mp.undo()
+    cleanup(store, es, env, (env["SOHOA_INTAKE_BUCKET"], env["SOHOA_PROCESSED_BUCKET"]))
+
+
+def ledger(es, env: dict[str, str]) -> dict[str, dict]:
+    es.indices.refresh(index=env["SOHOA_LEDGER_INDEX"])
+    hits = es.search(index=env["SOHOA_LEDGER_INDEX"], size=100)["hits"]["hits"]
+    return {h["_source"]["key"]: h["_source"] for h in hits}
+
+
+def records(es, env: dict[str, str]) -> dict[str, dict]:
+    es.indices.refresh(index=env["SOHOA_INDEX_ALIAS"])
+    hits = es.search(index=env["SOHOA_INDEX_ALIAS"], size=100)["hits"]["hits"]
+    return {h["_source"]["key"]: h["_source"] for h in hits}
+
+
+def test_first_run_indexes_good_records_and_quarantines_bad_ones(batch: dict, es, store: ObjectStore) -> None:
+    env = batch["env"]
+    report = digitize(env["SOHOA_INTAKE_BUCKET"], "", workers=2)
+    assert report["states"] == {"indexed": len(GOOD), "quarantined": len(BAD)}, report["problems"]
+    assert report["pages"] == 5
+
+    entries = ledger(es, env)
+    assert {k: e["state"] for k, e in entries.items()} == {
+        **dict.fromkeys(GOOD, "indexed"),
+        **dict.fromkeys(BAD, "quarantined"),
+    }
+    for key, code in BAD.items():
+        assert entries[key]["reason_code"] == code, entries[key]
+        assert key in entries[key]["reason"]  # the reason names the file
+    problems = {p["key"]: p["reason_code"] for p in report["problems"]}
+    assert problems == BAD
+
+    docs = records(es, env)
+    assert set(docs) == set(GOOD)
+    for key, number in GOOD.items():
+        assert docs[key]["doc_number"] == number, key
+    assert docs["cau-giay/qd-123.png"]["doc_type_code"] == "QĐ"
+    assert docs["dong-da/cv-45.pdf"]["n_pages"] == 2
+
+    # derivatives: a searchable PDF with one page per scanned page, the text, the metadata JSON
+    out = env["SOHOA_PROCESSED_BUCKET"]
+    base = f"records/{record_id(env['SOHOA_INTAKE_BUCKET'], 'long-bien/bc-88.tif')}"
+    pdf = PdfReader(io.BytesIO(store.get_bytes(out, f"{base}/document.pdf")))
+    assert len(pdf.pages) == 2
+    assert "BÁO CÁO" in pdf.pages[0].extract_text()
+    assert "BÁO CÁO" in store.get_bytes(out, f"{base}/text.txt").decode()
+    assert b'"doc_number": "88/BC-UBND"' in store.get_bytes(out, f"{base}/metadata.json")
+    assert any(o.key == f"reports/{report['run_id']}.json" for o in store.list(out, "reports/"))
+
+
+def test_search_finds_the_record_with_and_without_diacritics(batch: dict, es) -> None:
+    from search.query import search_records
+
+    alias = batch["env"]["SOHOA_INDEX_ALIAS"]
+    for query in ("thu hồi đất", "thu hoi dat", "123/QĐ-UBND", "123/qd-ubnd"):
+        hits = search_records(es, query, limit=3, index=alias)
+        assert hits and hits[0].key == "cau-giay/qd-123.png", query
+
+
+def test_second_run_does_nothing(batch: dict) -> None:
+    env = batch["env"]
+    report = digitize(env["SOHOA_INTAKE_BUCKET"], "", workers=2)
+    assert report["processed"] == 0
+    assert report["skipped"] == {"indexed": len(GOOD), "quarantined": len(BAD)}
+
+
+def test_a_changed_object_is_the_only_one_reprocessed(batch: dict, es, store: ObjectStore) -> None:
+    env, folder = batch["env"], batch["folder"]
+    replace_tb(folder, "cau-giay/qd-123.png")
+    store.put_file(env["SOHOA_INTAKE_BUCKET"], "cau-giay/qd-123.png", folder / "cau-giay/qd-123.png")
+    report = digitize(env["SOHOA_INTAKE_BUCKET"], "", workers=2)
+    assert report["processed"] == 1 and report["states"] == {"indexed": 1}
+    docs = records(es, env)
+    assert len(docs) == len(GOOD)  # replaced, not added
+    assert docs["cau-giay/qd-123.png"]["doc_number"] == "07/TB-UBND"
+
+
+def test_a_killed_run_restarted_ends_like_an_undisturbed_one(batch: dict, es, store: ObjectStore) -> None:
+    """SIGKILL the CLI once the ledger holds some records, run again: same final state, no duplicates."""
+    src = batch["env"]
+    env = {**names(uuid.uuid4().hex[:8]), "SOHOA_INTAKE_BUCKET": src["SOHOA_INTAKE_BUCKET"]}
+    proc_env = {**os.environ, **env, "SOHOA_FLUSH_EVERY": "1", "SOHOA_WORKERS": "1"}
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "flows", "run"],
+            cwd=ROOT,
+            env=proc_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and proc.poll() is None:
+            if es.indices.exists(index=env["SOHOA_LEDGER_INDEX"]) and len(ledger(es, env)) >= 2:
+                break
+            time.sleep(0.5)
+        assert proc.poll() is None, "the run finished before it could be killed"
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert 2 <= len(ledger(es, env)) < len(GOOD) + len(BAD)
+
+        with pytest.MonkeyPatch.context() as mp:
+            for k, v in env.items():
+                mp.setenv(k, v)
+            digitize(env["SOHOA_INTAKE_BUCKET"], "", workers=2)
+        final = ledger(es, env)
+        assert {k: e["state"] for k, e in final.items()} == {
+            **dict.fromkeys(GOOD, "indexed"),
+            **dict.fromkeys(BAD, "quarantined"),
+        }
+        docs = es.search(index=env["SOHOA_INDEX_ALIAS"], size=100)["hits"]["hits"]
+        assert sorted(d["_source"]["key"] for d in docs) == sorted(GOOD)  # once each
+        stored = {o.key.split("/")[1] for o in store.list(env["SOHOA_PROCESSED_BUCKET"], "records/")}
+        assert stored == {record_id(env["SOHOA_INTAKE_BUCKET"], k) for k in GOOD}  # no orphans
+    finally:
+        cleanup(store, es, env, (env["SOHOA_PROCESSED_BUCKET"],))
