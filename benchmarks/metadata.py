@@ -71,7 +71,10 @@ def ocr_texts(corpus: Path, samples: list[dict[str, Any]], cache: Path) -> dict[
 
 
 def _words(raw: list) -> list[list[Word]]:
-    return [[Word(w["text"], w["conf"], tuple(w["bbox"]), tuple(w.get("line", (0, 0, 0)))) for w in page] for page in raw]
+    return [
+        [Word(w["text"], w["conf"], tuple(w["bbox"]), tuple(w.get("line", (0, 0, 0)))) for w in page]
+        for page in raw
+    ]
 
 
 def predict(texts: dict[str, tuple[str, list]], out: Path) -> float:
@@ -88,7 +91,16 @@ def predict(texts: dict[str, tuple[str, list]], out: Path) -> float:
 def score(corpus: Path, pred: Path) -> dict[str, Any]:
     out = pred.with_suffix(".score.json")
     subprocess.run(
-        [sys.executable, str(corpus / "score_metadata.py"), "--pred", str(pred), "--gt", str(corpus), "--json", str(out)],
+        [
+            sys.executable,
+            str(corpus / "score_metadata.py"),
+            "--pred",
+            str(pred),
+            "--gt",
+            str(corpus),
+            "--json",
+            str(out),
+        ],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -106,7 +118,9 @@ def main() -> int:
     samples = _samples(corpus)
     work = CACHE / "metadata"
 
-    gt_texts = {s["id"]: ((corpus / "gt" / f"{s['id']}.txt").read_text(encoding="utf-8"), []) for s in samples}
+    gt_texts = {
+        s["id"]: ((corpus / "gt" / f"{s['id']}.txt").read_text(encoding="utf-8"), []) for s in samples
+    }
     secs_a = predict(gt_texts, work / "pred_gt.jsonl")
     results = {"a: gt text": score(corpus, work / "pred_gt.jsonl")}
     timing = {"a: gt text": secs_a}
@@ -140,9 +154,15 @@ def main() -> int:
     )
     for c in cols[1:]:
         rb = results[c]
-        ok = rb["mean"] >= TARGET_B["mean"] and all(rb["fields"][k] >= v for k, v in TARGET_B.items() if k != "mean")
-        print(f"target (b) [{c}]: mean >= 0.92, doc_number/doc_type_code/issue_date >= 0.95: {'met' if ok else 'NOT met'}")
-    (work / "summary.json").write_text(json.dumps({"results": results, "seconds": timing}, indent=1), encoding="utf-8")
+        ok = rb["mean"] >= TARGET_B["mean"] and all(
+            rb["fields"][k] >= v for k, v in TARGET_B.items() if k != "mean"
+        )
+        print(
+            f"target (b) [{c}]: mean >= 0.92, doc_number/doc_type_code/issue_date >= 0.95: {'met' if ok else 'NOT met'}"
+        )
+    (work / "summary.json").write_text(
+        json.dumps({"results": results, "seconds": timing}, indent=1), encoding="utf-8"
+    )
     return 0
 
 

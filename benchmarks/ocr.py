@@ -106,7 +106,9 @@ def _pool_run(fn: Any, jobs_list: list[tuple[str, Path, Path]], jobs: int) -> tu
     return per, time.perf_counter() - start
 
 
-def run_sohoa(items: list[tuple[str, Path]], pred: Path, jobs: int) -> tuple[dict[str, float], float, dict[str, Any]]:
+def run_sohoa(
+    items: list[tuple[str, Path]], pred: Path, jobs: int
+) -> tuple[dict[str, float], float, dict[str, Any]]:
     start = time.perf_counter()
     per: dict[str, float] = {}
     info: dict[str, Any] = {}
@@ -131,7 +133,9 @@ def score(scorer: Any, gt: dict[str, Any], ids: list[str], pred: Path) -> dict[s
         p = pred / f"{sid}.txt"
         hyp = p.read_text(encoding="utf-8", errors="replace") if p.exists() else ""
         m = scorer.measures(d["text"], hyp, scorer.visual_text(d))
-        items.append({"id": sid, "m": m, "r": scorer.rates(m), "pages": d["n_pages"], "class": d["degradation_class"]})
+        items.append(
+            {"id": sid, "m": m, "r": scorer.rates(m), "pages": d["n_pages"], "class": d["degradation_class"]}
+        )
     by: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for it in items:
         by[it["class"]].append(it)
@@ -144,7 +148,8 @@ def score(scorer: Any, gt: dict[str, Any], ids: list[str], pred: Path) -> dict[s
 def print_tables(scorer: Any, results: dict[str, dict[str, Any]], speed: dict[str, float], title: str) -> str:
     tools = list(results)
     classes = [c for c in scorer.CLASS_ORDER if c in results[tools[0]]]
-    classes += sorted(set(results[tools[0]]) - set(classes) - {"OVERALL", "_per_sample"}) + ["OVERALL"]
+    classes += sorted(set(results[tools[0]]) - set(classes) - {"OVERALL", "_per_sample"})
+    classes.append("OVERALL")
     lines = [f"### {title}", ""]
     metrics = [("CER", "CER"), ("WER", "WER"), ("BoW_WER", "BoW"), ("CER_bestorder", "bestCER")]
     head = ["class", "pages"] + [f"{t}:{short}" for t in tools for _, short in metrics]
@@ -216,7 +221,9 @@ def run_real(corpus: Path, out: Path, jobs: int) -> None:
     docs = {o.path.stem: o.result for o in ocr_files(real, OcrOptions(), jobs=jobs)}
     sohoa_wall = time.perf_counter() - t
     print("### real scans (no ground truth): mean word confidence and word count per page\n")
-    print("| page | tesseract conf | tesseract words | sohoa conf | sohoa words | sohoa est. dpi | sohoa path |")
+    print(
+        "| page | tesseract conf | tesseract words | sohoa conf | sohoa words | sohoa est. dpi | sohoa path |"
+    )
     print("|---|---|---|---|---|---|---|")
     for (stem, no, _), (_, conf, n, _) in zip(pages, bare, strict=True):
         doc = docs.get(stem)
@@ -228,7 +235,8 @@ def run_real(corpus: Path, out: Path, jobs: int) -> None:
             f"{len(p.words) if p else 0} | {p.dpi if p else '-'} | {chosen} |"
         )
     n_pages = len(pages)
-    print(f"\n- tesseract: {60 * n_pages / bare_wall:.1f} pages/min; sohoa: {60 * n_pages / sohoa_wall:.1f} pages/min")
+    bare_ppm, sohoa_ppm = 60 * n_pages / bare_wall, 60 * n_pages / sohoa_wall
+    print(f"\n- tesseract: {bare_ppm:.1f} pages/min; sohoa: {sohoa_ppm:.1f} pages/min")
     print(f"- outputs saved under {out} (tesseract/ and sohoa/, one .txt per page) for a person to compare\n")
 
 
@@ -257,7 +265,11 @@ def main() -> None:
     ids = [s["id"] for s in rows]
     n_pages = sum(s["n_pages"] for s in rows)
     tools = [t for t in a.tools.split(",") if t]
-    if "ocrmypdf" in tools and not shutil.which("ocrmypdf") and not (Path(sys.executable).parent / "ocrmypdf").exists():
+    if (
+        "ocrmypdf" in tools
+        and not shutil.which("ocrmypdf")
+        and not (Path(sys.executable).parent / "ocrmypdf").exists()
+    ):
         print("ocrmypdf not installed (pip install -e '.[bench]'): skipped", file=sys.stderr)
         tools.remove("ocrmypdf")
     os.environ["PATH"] = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
@@ -272,16 +284,22 @@ def main() -> None:
             per, wall, info = run_sohoa([(s["id"], image_input(root, s)) for s in rows], pred, a.jobs)
         else:
             fn, pick = (run_tesseract, image_input) if tool == "tesseract" else (run_ocrmypdf, pdf_or_image)
-            per, wall = _pool_run(fn, [(s["id"], pick(root, s), pred / f"{s['id']}.txt") for s in rows], a.jobs)
+            per, wall = _pool_run(
+                fn, [(s["id"], pick(root, s), pred / f"{s['id']}.txt") for s in rows], a.jobs
+            )
         speed[tool] = 60.0 * n_pages / wall
         results[tool] = score(scorer, gt, ids, pred)
-        (pred / "_times.json").write_text(json.dumps({"per_sample_s": per, "wall_s": wall, "workers": a.jobs}))
+        (pred / "_times.json").write_text(
+            json.dumps({"per_sample_s": per, "wall_s": wall, "workers": a.jobs})
+        )
         print(f"{tool}: {n_pages} pages in {wall:.1f} s", file=sys.stderr)
     if info:
         (a.out / ("extra" if a.extra else "main") / "sohoa_pages.json").write_text(
             json.dumps(info, ensure_ascii=False, indent=1)
         )
-    title = f"{'extra/' if a.extra else 'main corpus'}: {len(ids)} samples, {n_pages} pages, {a.jobs} processes"
+    title = (
+        f"{'extra/' if a.extra else 'main corpus'}: {len(ids)} samples, {n_pages} pages, {a.jobs} processes"
+    )
     print_tables(scorer, results, speed, title)
 
 

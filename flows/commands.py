@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -195,7 +194,7 @@ def demo_command(
     from flows.batch import digitize
     from flows.connect import es_client, object_store
     from flows.upload import upload_dir
-    from search.query import search_records
+    from search.cli import search_command
 
     settings = load_settings()
     scans = Path(__file__).resolve().parents[1] / "samples" / "scans"
@@ -218,15 +217,20 @@ def demo_command(
         unsubscribe()
     _show_report(report, as_json=False)
     console.rule(f"3. search: {query!r}")
-    es = es_client(settings)
-    es.indices.refresh(index=settings.index_alias)
-    hits = search_records(es, query, limit=3, index=settings.index_alias)
-    for hit in hits:
-        Console().print(hit.summary() if hasattr(hit, "summary") else hit)
-    if not hits:
-        console.print("[red]no result[/]")
-        raise typer.Exit(1)
+    es_client(settings).indices.refresh(index=settings.index_alias)
+    # exactly what `sohoa search` shows, links included
+    search_command(
+        query,
+        doc_type=None,
+        unit_old=None,
+        unit_new=None,
+        date_from=None,
+        date_to=None,
+        limit=3,
+        as_json=False,
+        links=True,
+        link_expiry=None,
+    )
     console.print(
         "Servers are still running: try `sohoa search ...`, `sohoa status`; stop them with `make stop`."
     )
-    sys.stdout.flush()

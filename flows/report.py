@@ -120,16 +120,16 @@ def report_markdown(r: dict[str, Any]) -> str:
         summary_line(r),
         "",
         f"Mean OCR confidence: {r['mean_conf'] if r['mean_conf'] is not None else '–'}",
-        "",
-        "| district | indexed | failed | quarantined |",
-        "| --- | ---: | ---: | ---: |",
     ]
-    for district, c in r["per_district"].items():
-        lines.append(
-            f"| {district} | {c.get('indexed', 0)} | {c.get('failed', 0)} | {c.get('quarantined', 0)} |"
-        )
-    lines += ["", "| document type | records |", "| --- | ---: |"]
-    lines += [f"| {code} | {n} |" for code, n in r["per_doc_type"].items()]
+    if r["per_district"]:
+        lines += ["", "| district | indexed | failed | quarantined |", "| --- | ---: | ---: | ---: |"]
+        for district, c in r["per_district"].items():
+            lines.append(
+                f"| {district} | {c.get('indexed', 0)} | {c.get('failed', 0)} | {c.get('quarantined', 0)} |"
+            )
+    if r["per_doc_type"]:
+        lines += ["", "| document type | records |", "| --- | ---: |"]
+        lines += [f"| {code} | {n} |" for code, n in r["per_doc_type"].items()]
     problems = r["problems"]
     if problems:
         lines += ["", "## Failed and quarantined", "", "| object | state | reason |", "| --- | --- | --- |"]

@@ -6,6 +6,7 @@ the `sohoa-md5` metadata that multipart uploads carry, since their ETag is not a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mimetypes
 from collections.abc import Callable, Iterator
@@ -57,10 +58,9 @@ def upload_dir(
     """Upload every scan (and sidecar) under `root` to s3://bucket/prefix/<relative path>."""
     if not root.is_dir():
         raise NotADirectoryError(f"{root}: not a folder")
-    try:
+    # a district identity may not even look at the bucket; it may still write its own prefix
+    with contextlib.suppress(AccessDeniedError):
         store.ensure_bucket(bucket)
-    except AccessDeniedError:
-        pass  # a district identity may not even look at the bucket; it may still write its own prefix
     area = f"{prefix.strip('/')}/" if prefix.strip("/") else ""  # districts may list only "<slug>/"
     existing = {o.key: o.etag for o in store.list(bucket, area)}
     report = UploadReport()

@@ -84,6 +84,8 @@ def ocr_files(paths: Sequence[Path], options: OcrOptions, jobs: int = 1) -> Iter
                 try:
                     outcomes[i].pages[page] = fut.result()
                 except Exception as exc:  # a crashed worker fails its page, not the batch
-                    outcomes[i].pages[page] = PageResult(page_no=page, error=repr(exc), error_reason="page_failed")
+                    outcomes[i].pages[page] = PageResult(
+                        page_no=page, error=repr(exc), error_reason="page_failed"
+                    )
                 if len(outcomes[i].pages) == expected[i]:
                     yield finish(i)

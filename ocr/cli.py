@@ -68,7 +68,9 @@ def ocr_command(
     out: Path = typer.Option(..., "--out", help="output folder for X.txt, X.json (and X.pdf)"),
     jobs: int = typer.Option(0, "--jobs", help="parallel Tesseract processes (default: number of cores)"),
     lang: str = typer.Option("vie", "--lang", help="Tesseract languages, e.g. vie or vie+eng"),
-    no_preprocess: bool = typer.Option(False, "--no-preprocess", help="feed the pages to Tesseract as they are"),
+    no_preprocess: bool = typer.Option(
+        False, "--no-preprocess", help="feed the pages to Tesseract as they are"
+    ),
     pdf: bool = typer.Option(False, "--pdf", help="also write a searchable PDF X.pdf"),
 ) -> None:
     """OCR scans into text (X.txt), words and confidences (X.json) and a searchable PDF (X.pdf)."""

@@ -120,7 +120,9 @@ def _timed(timings: dict[str, float], name: str, fn: Any, *args: Any, **kw: Any)
         timings[name] = round(timings.get(name, 0.0) + time.perf_counter() - t, 4)
 
 
-def preprocess_page(image: np.ndarray, options: OcrOptions, workdir: Path, stem: str) -> tuple[np.ndarray, list[dict[str, Any]], dict[str, float], float | None]:
+def preprocess_page(
+    image: np.ndarray, options: OcrOptions, workdir: Path, stem: str
+) -> tuple[np.ndarray, list[dict[str, Any]], dict[str, float], float | None]:
     """Run the gated steps; returns the image, the steps with measurements, timings and the est. dpi."""
     steps: list[dict[str, Any]] = []
     timings: dict[str, float] = {}
@@ -211,12 +213,20 @@ def _retry(
     """Low confidence: try the page upside down (when OSD says so) and bare; keep the best reading."""
     candidates = [first]
     osd = _timed(timings, "orientation", _osd, first.image, options, workdir, stem)
-    record: dict[str, Any] = {"step": "retry", "first_conf": first.mean_conf, "osd_rotate": osd and osd.rotate}
+    record: dict[str, Any] = {
+        "step": "retry",
+        "first_conf": first.mean_conf,
+        "osd_rotate": osd and osd.rotate,
+    }
     if osd and osd.rotate in (90, 180, 270) and osd.orientation_conf > 1.0:
         turned = preprocess.rotate90s(first.image, osd.rotate)
-        candidates.append(_timed(timings, "tesseract", _recognise, turned, options, workdir, stem, "turned", options.pdf))
+        candidates.append(
+            _timed(timings, "tesseract", _recognise, turned, options, workdir, stem, "turned", options.pdf)
+        )
     candidates.append(
-        _timed(timings, "tesseract", _recognise, bare_gray(image), options, workdir, stem, "bare", options.pdf)
+        _timed(
+            timings, "tesseract", _recognise, bare_gray(image), options, workdir, stem, "bare", options.pdf
+        )
     )
     best = max(candidates, key=lambda r: r.score)
     for c in candidates:
@@ -236,13 +246,17 @@ def _page_error(page_no: int, exc: SohoaError) -> PageResult:
     return PageResult(page_no=page_no, error=str(exc), error_reason=exc.reason)
 
 
-def iter_ocr_pages(path: Path | str, options: OcrOptions | None = None, *, pages: list[int] | None = None) -> Iterator[PageResult]:
+def iter_ocr_pages(
+    path: Path | str, options: OcrOptions | None = None, *, pages: list[int] | None = None
+) -> Iterator[PageResult]:
     """OCR a scan page by page (streaming). Whole-file problems raise; a bad page comes back with `error`."""
     options = options or OcrOptions()
     path = Path(path)
     with _workdir(options) as wd:
         stem_base = f"{uuid.uuid4().hex[:12]}"
-        it = loader.iter_page_images(path, max_pages=options.max_pages, max_pixels=options.max_pixels, pages=pages)
+        it = loader.iter_page_images(
+            path, max_pages=options.max_pages, max_pixels=options.max_pixels, pages=pages
+        )
         while True:
             t = time.perf_counter()
             page = next(it, None)
@@ -253,10 +267,14 @@ def iter_ocr_pages(path: Path | str, options: OcrOptions | None = None, *, pages
                 yield PageResult(page_no=page.page_no, error=page.error, error_reason=page.error_reason)
                 continue
             try:
-                result = ocr_image(page.image, options, page.page_no, workdir=wd, stem=f"{stem_base}-p{page.page_no:04d}")
+                result = ocr_image(
+                    page.image, options, page.page_no, workdir=wd, stem=f"{stem_base}-p{page.page_no:04d}"
+                )
             except PageError as exc:
                 result = _page_error(page.page_no, exc)
-            result.steps.insert(0, {"step": "load", "dpi_header": page.dpi_header, "render_dpi": page.render_dpi})
+            result.steps.insert(
+                0, {"step": "load", "dpi_header": page.dpi_header, "render_dpi": page.render_dpi}
+            )
             result.timings["load"] = load_s
             result.timings["total"] = round(result.timings.get("total", 0.0) + load_s, 4)
             yield result
@@ -274,7 +292,11 @@ def ocr_page_of_file(path: Path | str, page_no: int, options: OcrOptions) -> Pag
         results = list(iter_ocr_pages(path, options, pages=[page_no]))
     except SohoaError as exc:
         return _page_error(page_no, exc)
-    return results[0] if results else PageResult(page_no=page_no, error="page not found", error_reason="page_failed")
+    return (
+        results[0]
+        if results
+        else PageResult(page_no=page_no, error="page not found", error_reason="page_failed")
+    )
 
 
 def default_jobs() -> int:

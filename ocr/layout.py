@@ -10,6 +10,7 @@ its left column, then its right column.
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -87,7 +88,7 @@ def _columns(rows: list[list[Piece]], left: int, right: int) -> tuple[float, flo
         if len(row) < 2:
             continue
         row = sorted(row, key=lambda p: p.x0)
-        gap, a, b = max((b.x0 - a.x1, a, b) for a, b in zip(row, row[1:], strict=False))
+        gap, a, b = max((b.x0 - a.x1, a, b) for a, b in pairwise(row))
         centre = (a.x1 + b.x0) / 2
         if gap > 0 and abs(centre - (left + width / 2)) < 0.25 * width:
             lefts.append(a.x1)

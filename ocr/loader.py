@@ -135,10 +135,8 @@ def _iter_pdf(
             continue
         size = info.page_sizes_pt[page_no - 1] if page_no <= len(info.page_sizes_pt) else None
         if size and (size[0] / 72 * dpi) * (size[1] / 72 * dpi) > max_pixels:
-            err = ImageTooLargeError(
-                f"page {page_no} would be {size[0] / 72 * dpi:.0f} x {size[1] / 72 * dpi:.0f} px at {dpi} dpi",
-                path=str(path),
-            )
+            w_px, h_px = size[0] / 72 * dpi, size[1] / 72 * dpi
+            err = ImageTooLargeError(f"page {page_no} would be {w_px:.0f} x {h_px:.0f} px", path=str(path))
             yield PageImage(page_no, None, error=str(err), error_reason=err.reason)
             continue
         try:

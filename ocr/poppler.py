@@ -30,7 +30,9 @@ class PdfInfo:
 def _need(tool: str) -> str:
     found = shutil.which(tool)
     if not found:
-        raise ToolMissingError(f"the poppler program `{tool}` is not installed (apt-get install poppler-utils)")
+        raise ToolMissingError(
+            f"the poppler program `{tool}` is not installed (apt-get install poppler-utils)"
+        )
     return found
 
 

@@ -108,7 +108,9 @@ class Gazetteer:
         self.district_index: dict[str, list[OldDistrict]] = {}
         for pkey, dists in legacy["DICT_PROVINCE_DISTRICT"].items():
             for dkey, d in dists.items():
-                od = OldDistrict(pkey, self.old_provinces[pkey], dkey, d["districtShort"], _ltype(d["districtType"]))
+                od = OldDistrict(
+                    pkey, self.old_provinces[pkey], dkey, d["districtShort"], _ltype(d["districtType"])
+                )
                 self.districts[(pkey, dkey)] = od
                 self._index(self.district_index, squash(od.name), od, primary=True)
                 for kw in d.get("districtKeywords") or []:
@@ -149,7 +151,12 @@ class Gazetteer:
                     if not isinstance(w.get("wardShort"), str):
                         continue
                     nc = NewCommune(
-                        pkey, self.new_provinces[pkey], wkey, w["wardShort"], _ltype(w["wardType"]), w["wardCode"]
+                        pkey,
+                        self.new_provinces[pkey],
+                        wkey,
+                        w["wardShort"],
+                        _ltype(w["wardType"]),
+                        w["wardCode"],
                     )
                     self.new_communes.setdefault((pkey, wkey), nc)
                     self.new_index.setdefault(squash(nc.name), []).append(nc)
@@ -224,7 +231,7 @@ def _name_after(text: str, folded: str, pos: int, index: dict[str, Any]) -> tupl
     """Longest known name made of the 1-5 tokens from `pos`; the first must be capitalised in `text`.
     Returns (squashed key, the name as the text writes it, start, end)."""
     tokens = list(_TOKEN.finditer(folded, pos, min(len(folded), pos + 60)))[:5]
-    if not tokens or not text[tokens[0].start()].isupper() and not text[tokens[0].start()].isdigit():
+    if not tokens or (not text[tokens[0].start()].isupper() and not text[tokens[0].start()].isdigit()):
         return None
     for k in range(len(tokens), 0, -1):
         key = "".join(t.group() for t in tokens[:k])
@@ -234,7 +241,9 @@ def _name_after(text: str, folded: str, pos: int, index: dict[str, Any]) -> tupl
     return None
 
 
-def _name_before(text: str, folded: str, end: int, index: dict[str, list[Any]]) -> tuple[str, str, int, int] | None:
+def _name_before(
+    text: str, folded: str, end: int, index: dict[str, list[Any]]
+) -> tuple[str, str, int, int] | None:
     tokens = list(_TOKEN.finditer(folded, max(0, end - 50), end))[-4:]
     for k in range(len(tokens), 0, -1):
         key = "".join(t.group() for t in tokens[-k:])
@@ -264,24 +273,32 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
             hit = _name_after(text, folded, m.end(), gaz.commune_index)
             if hit:
                 cands = gaz.commune_index[hit[0]]
-                out.append(Mention("commune", _COMMUNE_TYPES[kind], hit[0], m.start(), cands, hit[1], hit[2:]))
+                out.append(
+                    Mention("commune", _COMMUNE_TYPES[kind], hit[0], m.start(), cands, hit[1], hit[2:])
+                )
                 continue
         if kind in _DISTRICT_TYPES:
             hit = _name_after(text, folded, m.end(), gaz.district_index)
             if hit:
                 cands = gaz.district_index[hit[0]]
-                out.append(Mention("district", _DISTRICT_TYPES[kind], hit[0], m.start(), cands, hit[1], hit[2:]))
+                out.append(
+                    Mention("district", _DISTRICT_TYPES[kind], hit[0], m.start(), cands, hit[1], hit[2:])
+                )
     for m in _TYPE_AFTER.finditer(folded):
         kind = m.group(1)
         if kind == "district":
             hit = _name_before(text, folded, m.start(), gaz.district_index)
             if hit:
-                out.append(Mention("district", None, hit[0], m.start(), gaz.district_index[hit[0]], hit[1], hit[2:]))
+                out.append(
+                    Mention("district", None, hit[0], m.start(), gaz.district_index[hit[0]], hit[1], hit[2:])
+                )
         else:
             hit = _name_before(text, folded, m.start(), gaz.commune_index)
             if hit:
                 cands = gaz.commune_index[hit[0]]
-                out.append(Mention("commune", _COMMUNE_TYPES[kind], hit[0], m.start(), cands, hit[1], hit[2:]))
+                out.append(
+                    Mention("commune", _COMMUNE_TYPES[kind], hit[0], m.start(), cands, hit[1], hit[2:])
+                )
     return out
 
 
@@ -445,7 +462,9 @@ def _dk(c: OldCommune) -> tuple[str, str]:
     return (c.district.province_key, c.district.key)
 
 
-def map_to_new(unit_old: dict[str, Any] | None, gaz: Gazetteer | None = None) -> tuple[dict[str, Any] | None, float]:
+def map_to_new(
+    unit_old: dict[str, Any] | None, gaz: Gazetteer | None = None
+) -> tuple[dict[str, Any] | None, float]:
     """The unit after 1 July 2025. A commune split between several new ones, or a bare district, gives
     `{"ambiguous": true, "candidates": [...]}` with every candidate, never a silent pick."""
     if not unit_old:
@@ -463,7 +482,12 @@ def map_to_new(unit_old: dict[str, Any] | None, gaz: Gazetteer | None = None) ->
         if not units:
             return None, 0.0
         if len(units) == 1:
-            return {**units[0].as_dict(), "ambiguous": False, "effective": EFFECTIVE_DATE, "source": source}, 0.95
+            return {
+                **units[0].as_dict(),
+                "ambiguous": False,
+                "effective": EFFECTIVE_DATE,
+                "source": source,
+            }, 0.95
         return {
             "province": units[0].province,
             "ambiguous": True,

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from pipeline.admin_units import restore_unit_names
+from pipeline.admin_units import find_mentions, restore_unit_names
 from pipeline.textnorm import collapse_ws, fix_digits, fold, is_upper_line, letters_share, levenshtein
-from pipeline.vocab import canonical_position, correct_phrases
+from pipeline.vocab import SURNAMES, canonical_position, correct_phrases
 
 Found = tuple[Any, float]
 
@@ -103,12 +103,17 @@ _NUM_CUE = re.compile(r"(?:^|(?<=\s))(s[o0ô6][\s.]{0,2}|no\s*\.?|number)\s*[:;.
 _NUM_BODY = re.compile(
     r"([0-9OoIl|]{1,6})\s*/\s*(?:([0-9OoIl|]{4})\s*/\s*)?([A-Za-zĐđ][A-Za-zĐđ0-9&.]*(?:\s*-\s*[A-Za-zĐđ][A-Za-zĐđ0-9&.]*)*)"
 )
-_NUM_BARE = re.compile(r"(?<![\w/])(\d{1,6})/(?:(\d{4})/)?([A-ZĐ][A-Za-zĐ]{0,5}(?:-[A-ZĐ][A-ZĐ&]{1,10})+|[A-ZĐ]{2,10})\b")
+_NUM_BARE = re.compile(
+    r"(?<![\w/])(\d{1,6})/(?:(\d{4})/)?([A-ZĐ][A-Za-zĐ]{0,5}(?:-[A-ZĐ][A-ZĐ&]{1,10})+|[A-ZĐ]{2,10})\b"
+)
 _VV_CUE = re.compile(r"^\s*(v\s*[/|l1\\]\s*v|vv|v/y|re|subject)\s*[:.]?\s+", re.I)
 _ADDR_CUE = re.compile(r"^\s*(k[a-z]{2,3}\s*g[a-z]{1,3}|to)\s*[:;.]\s*", re.I)
-_RECIP_CUE = re.compile(r"^\s*(n[o0][a-z]?\s*nh[a-z]{1,3}|recipients?)\b\s*(/\s*recipients?)?\s*[:;.]?\s*", re.I)
+_RECIP_CUE = re.compile(
+    r"^\s*(n[o0][a-z]?\s*nh[a-z]{1,3}|recipients?)\b\s*(/\s*recipients?)?\s*[:;.]?\s*", re.I
+)
 _BODY_START = re.compile(
-    r"^(can cu|theo de nghi|kinh gui|dieu \d|i\.|1\.|ho va ten|thoi gian|dia diem|noi dung|pursuant|to:)", re.I
+    r"^(can cu|theo de nghi|kinh gui|dieu \d|i\.|1\.|ho va ten|thoi gian|dia diem|noi dung|pursuant|to:)",
+    re.I,
 )
 _NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zđà-ỹ]+(?:\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+){1,5}$")
 
@@ -153,8 +158,10 @@ def split_right_phrase(line: str) -> tuple[str, str]:
             for j in range(len(phrase) - 1):
                 # two tokens at the phrase start, or three anywhere in it (`XÃ HỘI` alone is a body name)
                 need = 2 if j == 0 else 3
-                if i + need - 1 < len(toks) and j + need - 1 < len(phrase) and all(
-                    _tok_eq(toks[i + k].group(), phrase[j + k]) for k in range(need)
+                if (
+                    i + need - 1 < len(toks)
+                    and j + need - 1 < len(phrase)
+                    and all(_tok_eq(toks[i + k].group(), phrase[j + k]) for k in range(need))
                 ):
                     start_tok = max(0, i - j)
                     start = toks[start_tok].start()
@@ -183,7 +190,9 @@ def _num_options(tok: str) -> list[int]:
         if cand.isdigit():
             opts.append(int(cand))
     if len(tok) == 1 and not tok.isdigit():
-        opts.append(int(fix_digits(tok.upper() + "0")[0]) if fix_digits(tok.upper() + "0")[0].isdigit() else -1)
+        opts.append(
+            int(fix_digits(tok.upper() + "0")[0]) if fix_digits(tok.upper() + "0")[0].isdigit() else -1
+        )
     return [o for o in dict.fromkeys(opts) if o >= 0]
 
 
@@ -331,12 +340,18 @@ def _clean_body_line(line: str) -> str:
 
 def _caps_token(tok: str) -> bool:
     letters = [c for c in tok if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters) or tok in ("-", "&") or tok.isdigit()
+    return (bool(letters) and all(c.isupper() for c in letters)) or tok in ("-", "&") or tok.isdigit()
 
 
 def fix_body_line(line: str) -> str:
-    """Unit names from the gazetteer, agency words from the vocabulary (`SƠ TÀI NGUYEN` -> `SỞ TÀI NGUYÊN`)."""
-    return correct_phrases(restore_unit_names(line), "agency")[0]
+    """Unit names from the gazetteer, agency words from the vocabulary (`SƠ TÀI NGUYEN` -> `SỞ TÀI NGUYÊN`).
+    The words of a place name are left to the gazetteer (`XUÂN PHƯƠNG` is not `XUÂN PHƯỜNG`)."""
+    line = restore_unit_names(line)
+    protected: set[int] = set()
+    starts = [m.start() for m in re.finditer(r"\S+", line)]
+    for m in find_mentions(line):
+        protected |= {i for i, st in enumerate(starts) if m.span[0] <= st < m.span[1]}
+    return correct_phrases(line, "agency", protected)[0]
 
 
 def parse_header(lines: list[str]) -> Header:
@@ -356,7 +371,7 @@ def parse_header(lines: list[str]) -> Header:
         end = n + 1
         fl = fold(lpart)
         if number_line is None:
-            if _NUM_CUE.search(lpart) or _NUM_BODY.search(lpart) and not _TITLE_LIKE(lpart):
+            if _NUM_CUE.search(lpart) or (_NUM_BODY.search(lpart) and not _TITLE_LIKE(lpart)):
                 number_line = n
                 left.append(lpart)
                 continue
@@ -477,6 +492,8 @@ def _continues_subject(prev: str, line: str, first_len: int) -> bool:
 def parse_subject_after_title(lines: list[str], start: int) -> Found | None:
     if start >= len(lines):
         return None
+    while start < len(lines) - 1 and sum(c.isalpha() for c in lines[start]) < 3:
+        start += 1  # a rule under the title read as `_` or `—`
     first = lines[start].strip()
     fl = fold(first)
     if not first or is_upper_line(first) or _BODY_START.match(fl) or _ADDR_CUE.match(fl):
@@ -501,7 +518,12 @@ def parse_vv(after_number: list[str]) -> Found | None:
         norm_cue = "V/v" if fold(cue).startswith(("v", "vv")) else cue.rstrip(":")
         parts = [norm_cue + " " + line[m.end() :].strip()]
         for nxt in after_number[i + 1 : i + 4]:
-            if not nxt.strip() or is_right_phrase(nxt) or _ADDR_CUE.match(fold(nxt)) or _ends_sentence(parts[-1]):
+            if (
+                not nxt.strip()
+                or is_right_phrase(nxt)
+                or _ADDR_CUE.match(fold(nxt))
+                or _ends_sentence(parts[-1])
+            ):
                 break
             parts.append(nxt.strip())
         return collapse_ws(" ".join(parts)).rstrip(" .;"), 0.95 if fold(cue).startswith("v") else 0.8
@@ -510,7 +532,9 @@ def parse_vv(after_number: list[str]) -> Found | None:
 
 # --- closing: recipients and signer --------------------------------------------------------------------
 
-_CAPS_TAIL = re.compile(r"(?:(?<=\s)|^)((?:(?:TM|KT|TL|TUQ|Q|FOR|ON)[.,]?\s+)?[A-ZĐÀ-Ỹ'][A-ZĐÀ-Ỹ'.]*(?:\s+[A-ZĐÀ-Ỹ'-][A-ZĐÀ-Ỹ'.-]*)*)\s*$")
+_CAPS_TAIL = re.compile(
+    r"(?:(?<=\s)|^)((?:(?:TM|KT|TL|TUQ|Q|FOR|ON)[.,]?\s+)?[A-ZĐÀ-Ỹ'][A-ZĐÀ-Ỹ'.]*(?:\s+[A-ZĐÀ-Ỹ'-][A-ZĐÀ-Ỹ'.-]*)*)\s*$"
+)
 
 
 def _signer_like(caps: str) -> bool:
@@ -536,13 +560,49 @@ def split_closing_line(line: str) -> tuple[str, str]:
 _ITEM = re.compile(r"^\s*[-–+•*]\s*")
 
 
+def _is_recip_cue(line: str) -> bool:
+    """`Nơi nhận:`, `Noi nhan`, `Nơi nhặn :`, `Recipients:`, `Recipienis:` (a letter or two off)."""
+    toks = re.findall(r"[a-z]+", fold(line)[:40])
+    if not toks:
+        return False
+    if len(toks) >= 2 and levenshtein(toks[0] + toks[1], "noinhan", 2) <= 2 and toks[0].startswith("n"):
+        return ":" in line[:25] or len(toks) <= 3
+    return levenshtein(toks[0], "recipients", 2) <= 2 and toks[0].startswith("rec")
+
+
+_CODE = re.compile(r"^[A-ZĐ][A-ZĐ0-9]{1,9}[,.;]?$")
+
+
+def clean_item(item: str) -> str:
+    """One `Nơi nhận` item: punctuation, OCR specks and the `Lưu: VT, ...` line made regular."""
+    item = collapse_ws(item).strip().strip(" ;.,:_-~`'\"^").strip()
+    m = re.match(r"^(\S{1,9})\s*:\s*(.*)$", item)
+    if m and (levenshtein(fold(m.group(1)), "luu", 2) <= 2 or fold(m.group(1)).startswith("archiv")):
+        head = "Lưu" if not fold(m.group(1)).startswith("archiv") else "Archived"
+        codes = []
+        for tok in m.group(2).replace(",", ", ").split():
+            if not _CODE.match(tok):
+                break
+            code = tok.rstrip(",.;")
+            if (
+                not codes
+                and code != "VT"
+                and (levenshtein(fold(code), "vt", 1) <= 1 or re.fullmatch(r"V\w{1,2}", code))
+            ):
+                code = "VT"  # Decree 30: the first copy is always the clerical office's (VT)
+            codes.append(code)
+        if codes:
+            return f"{head}: {', '.join(codes)}"
+    if "archived" in fold(item):
+        return item
+    return correct_phrases(item, "recipients")[0]
+
+
 def parse_closing(lines: list[str]) -> tuple[Found | None, list[str]]:
     """Recipients after `Nơi nhận:`, and the lines left for the signer block (in order)."""
     cue_at = None
     for n in range(len(lines) - 1, -1, -1):
-        if _RECIP_CUE.match(fold(lines[n])) and (
-            fold(lines[n]).lstrip().startswith(("noi", "no", "recip"))
-        ):
+        if _is_recip_cue(lines[n]):
             cue_at = n
             break
     if cue_at is None:
@@ -551,7 +611,7 @@ def parse_closing(lines: list[str]) -> tuple[Found | None, list[str]]:
     signer: list[str] = []
     first = lines[cue_at]
     m = _RECIP_CUE.match(fold(first))
-    rest = first[m.end() :].strip() if m else ""
+    rest = first[m.end() :].strip() if m else first.split(":", 1)[1].strip() if ":" in first else ""
     if rest:
         if _signer_like(rest) or is_upper_line(rest):
             signer.append(rest)
@@ -583,10 +643,20 @@ def parse_closing(lines: list[str]) -> tuple[Found | None, list[str]]:
             continue
         if left.rstrip().endswith(".") and not re.search(r"\b[A-Z][a-z]?\.$", left.rstrip()):
             closed = True  # the last item ends with a full stop
-    clean = [collapse_ws(i).strip().rstrip(";.,").strip() for i in items]
+    clean = [clean_item(i) for i in items]
     clean = [i for i in clean if i and len(i) < 200]
     conf = 0.9 if clean and closed else 0.7
     return ((clean, conf) if clean else None), signer
+
+
+def fix_surname(name: str) -> str:
+    """`Đỉnh Công Thế Đạt` -> `Đinh Công Thế Đạt`: the first word of a Vietnamese name is a surname,
+    from a short closed list. Names written without diacritics (English pages) are left alone."""
+    first, _, rest = name.partition(" ")
+    if not rest or fold(name) == name.lower():
+        return name
+    hits = SURNAMES.get(fold(first))
+    return f"{hits} {rest}" if hits and hits != first else name
 
 
 def parse_signer(block: list[str]) -> dict[str, Found]:
@@ -598,17 +668,22 @@ def parse_signer(block: list[str]) -> dict[str, Found]:
         cand = re.sub(r"^[^\wĐđÀ-ỹ]+|[^\wĐđÀ-ỹ]+$", "", lines[n])
         if _NAME.match(cand) and not _signer_like(cand.upper()) and len(cand) <= 40:
             name_at = n
-            out["signer_name"] = (cand, 0.9)
+            out["signer_name"] = (fix_surname(cand), 0.9)
             break
     caps_end = name_at if name_at is not None else len(lines)
     caps = [x for x in lines[:caps_end] if is_upper_line(x, 2) and len(x) < 70]
     # the signature scribble reads as short upper-case garbage (`VẤ Z¬`): keep position-like lines
     kept: list[str] = []
     for x in caps:
+        x = correct_phrases(x, "positions")[0]
         pos = canonical_position(x)
         if pos:
             kept.append(pos[0])
-        elif letters_share(x) >= 0.8 and sum(c.isalpha() for c in x) >= 6 and (kept or _AUTH_MARK.match(fold(x))):
+        elif (
+            letters_share(x) >= 0.8
+            and sum(c.isalpha() for c in x) >= 6
+            and (kept or _AUTH_MARK.match(fold(x)))
+        ):
             kept.append(x)
     caps = kept
     if not caps:
@@ -667,10 +742,15 @@ def parse_document(pages: list[str]) -> Parsed:
 
     # bodies: the left lines above the number line
     body_lines = header.left[:-1] if header.number_line is not None else header.left
-    body_lines = [fix_body_line(b) for b in (_clean_body_line(x) for x in body_lines) if b and not _title_code(b)]
+    body_lines = [
+        fix_body_line(b) for b in (_clean_body_line(x) for x in body_lines) if b and not _title_code(b)
+    ]
     body_lines = [b for b in body_lines if b and letters_share(b) >= 0.6]
     body_lines = [b for b in body_lines if not _NUM_BODY.search(b)]
     parent, issuing, body_conf = split_bodies(body_lines[-4:])
+    # again on the joined name: a phrase may run over two lines (`SƠ TÀI NGUYEN` / `VÀ MÔI TRƯỜNG`)
+    parent = fix_body_line(parent) if parent else None
+    issuing = fix_body_line(issuing) if issuing else None
     out.put("issuing_body", (issuing, body_conf) if issuing else None)
     out.put("parent_body", (parent, body_conf) if parent else None)
 

@@ -10,76 +10,135 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pipeline.textnorm import levenshtein, squash
+from pipeline.textnorm import fold, levenshtein, squash
 
-POSITIONS = [
-    "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "TỔNG GIÁM ĐỐC", "PHÓ TỔNG GIÁM ĐỐC",
-    "TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG", "CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG", "TRƯỞNG BAN",
-    "PHÓ TRƯỞNG BAN", "BÍ THƯ", "PHÓ BÍ THƯ", "CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG", "CHI CỤC TRƯỞNG",
-    "PHÓ CHI CỤC TRƯỞNG", "VỤ TRƯỞNG", "BỘ TRƯỞNG", "THỨ TRƯỞNG", "CHÁNH THANH TRA", "PHÓ CHÁNH THANH TRA",
-    "HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG", "VIỆN TRƯỞNG", "ĐỘI TRƯỞNG", "TRƯỞNG CÔNG AN", "PHÓ TRƯỞNG CÔNG AN",
-    "THỦ TRƯỞNG", "TRƯỞNG TRẠM", "KẾ TOÁN TRƯỞNG", "CHỦ NHIỆM", "PHÓ CHỦ NHIỆM", "TRƯỞNG KHOA",
-    "CHAIRMAN", "VICE CHAIRMAN", "CHAIRWOMAN", "VICE CHAIRWOMAN", "DIRECTOR", "DEPUTY DIRECTOR",
-    "DIRECTOR GENERAL", "HEAD", "DEPUTY HEAD", "CHIEF", "DEPUTY CHIEF", "CHIEF OF OFFICE", "SECRETARY",
-]  # fmt: skip
-AUTHORITY = [
-    "TM. ỦY BAN NHÂN DÂN", "TM. HỘI ĐỒNG NHÂN DÂN", "KT. CHỦ TỊCH", "KT. GIÁM ĐỐC", "KT. TRƯỞNG PHÒNG",
-    "KT. TRƯỞNG BAN", "KT. CHÁNH VĂN PHÒNG", "TL. CHỦ TỊCH", "TL. GIÁM ĐỐC", "TUQ. CHỦ TỊCH", "TUQ. GIÁM ĐỐC",
-    "FOR THE CHAIRMAN", "FOR THE DIRECTOR", "ON BEHALF OF THE PEOPLE'S COMMITTEE", "ON BEHALF OF",
-]  # fmt: skip
-AGENCY = [
-    "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "UBND", "HĐND", "THÀNH PHỐ", "TỈNH", "QUẬN", "HUYỆN", "THỊ XÃ",
-    "PHƯỜNG", "XÃ", "THỊ TRẤN", "SỞ", "PHÒNG", "BAN", "CỤC", "CHI CỤC", "TỔNG CỤC", "VĂN PHÒNG", "TRUNG TÂM",
-    "THANH TRA", "CÔNG AN", "BỘ CHỈ HUY QUÂN SỰ", "KHO BẠC NHÀ NƯỚC", "CHI CỤC THUẾ", "BẢO HIỂM XÃ HỘI",
-    "TÀI NGUYÊN VÀ MÔI TRƯỜNG", "QUY HOẠCH - KIẾN TRÚC", "LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
-    "TÀI CHÍNH - KẾ HOẠCH", "TÀI CHÍNH", "KẾ HOẠCH VÀ ĐẦU TƯ", "QUẢN LÝ ĐÔ THỊ", "KINH TẾ", "KINH TẾ VÀ HẠ TẦNG",
-    "KINH TẾ - HẠ TẦNG", "VĂN HÓA VÀ THÔNG TIN", "VĂN HÓA - THÔNG TIN", "VĂN HÓA, THỂ THAO VÀ DU LỊCH",
-    "GIÁO DỤC VÀ ĐÀO TẠO", "Y TẾ", "TƯ PHÁP", "NỘI VỤ", "XÂY DỰNG", "GIAO THÔNG VẬN TẢI", "CÔNG THƯƠNG",
-    "NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN", "NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "KHOA HỌC VÀ CÔNG NGHỆ",
-    "THÔNG TIN VÀ TRUYỀN THÔNG", "DÂN TỘC", "NGOẠI VỤ", "PHỤC VỤ HÀNH CHÍNH CÔNG", "ĐĂNG KÝ ĐẤT ĐAI",
-    "PHÁT TRIỂN QUỸ ĐẤT", "QUẢN LÝ DỰ ÁN", "ĐẦU TƯ XÂY DỰNG", "HÀNH CHÍNH",
-    "PEOPLE'S COMMITTEE", "PEOPLE'S COMMITTEE OF", "PEOPLE'S COUNCIL", "HANOI", "DISTRICT", "WARD", "COMMUNE",
-    "TOWN", "DEPARTMENT OF", "DIVISION OF", "NATURAL RESOURCES AND ENVIRONMENT", "PLANNING AND ARCHITECTURE",
-    "FINANCE AND PLANNING", "URBAN MANAGEMENT", "LABOUR, INVALIDS AND SOCIAL AFFAIRS", "OFFICE",
-]  # fmt: skip
+
+def _phrases(block: str) -> list[str]:
+    return [p.strip() for p in block.replace("\n", " | ").split("|") if p.strip()]
+
+POSITIONS = _phrases(
+    """
+    CHỦ TỊCH | PHÓ CHỦ TỊCH | GIÁM ĐỐC | PHÓ GIÁM ĐỐC | TỔNG GIÁM ĐỐC | PHÓ TỔNG GIÁM ĐỐC |
+    TRƯỞNG PHÒNG | PHÓ TRƯỞNG PHÒNG | CHÁNH VĂN PHÒNG | PHÓ CHÁNH VĂN PHÒNG | TRƯỞNG BAN |
+    PHÓ TRƯỞNG BAN | BÍ THƯ | PHÓ BÍ THƯ | CỤC TRƯỞNG | PHÓ CỤC TRƯỞNG | CHI CỤC TRƯỞNG |
+    PHÓ CHI CỤC TRƯỞNG | VỤ TRƯỞNG | BỘ TRƯỞNG | THỨ TRƯỞNG | CHÁNH THANH TRA | PHÓ CHÁNH THANH TRA |
+    HIỆU TRƯỞNG | PHÓ HIỆU TRƯỞNG | VIỆN TRƯỞNG | ĐỘI TRƯỞNG | TRƯỞNG CÔNG AN | PHÓ TRƯỞNG CÔNG AN |
+    THỦ TRƯỞNG | TRƯỞNG TRẠM | KẾ TOÁN TRƯỞNG | CHỦ NHIỆM | PHÓ CHỦ NHIỆM | TRƯỞNG KHOA | CHAIRMAN |
+    VICE CHAIRMAN | CHAIRWOMAN | VICE CHAIRWOMAN | DIRECTOR | DEPUTY DIRECTOR | DIRECTOR GENERAL |
+    HEAD | DEPUTY HEAD | CHIEF | DEPUTY CHIEF | CHIEF OF OFFICE | SECRETARY
+"""
+)
+AUTHORITY = _phrases(
+    """
+    TM. ỦY BAN NHÂN DÂN | TM. HỘI ĐỒNG NHÂN DÂN | KT. CHỦ TỊCH | KT. GIÁM ĐỐC | KT. TRƯỞNG PHÒNG |
+    KT. TRƯỞNG BAN | KT. CHÁNH VĂN PHÒNG | TL. CHỦ TỊCH | TL. GIÁM ĐỐC | TUQ. CHỦ TỊCH |
+    TUQ. GIÁM ĐỐC | FOR THE CHAIRMAN | FOR THE DIRECTOR | ON BEHALF OF THE PEOPLE'S COMMITTEE |
+    ON BEHALF OF THE PEOPLE'S | ON BEHALF OF THE | ON BEHALF OF
+"""
+)
+# Mixed-case phrases of the `Nơi nhận` list (Decree 30 usage); only diacritics are restored from these.
+RECIPIENT_PHRASES = _phrases(
+    """
+    Như trên | Như Điều | Lưu | Chi cục Thuế | Chi cục | Cổng thông tin điện tử | Công an | Văn phòng |
+    Phòng | Thường trực | Quận ủy | Huyện ủy | Thành ủy | Thị ủy | Đảng ủy | Chủ tịch | Phó Chủ tịch |
+    các PCT | Ủy ban nhân dân | Hội đồng nhân dân | Tài nguyên và Môi trường | Quản lý đô thị |
+    Đăng ký đất đai | khu vực | Sở | Ban | Trung tâm | Kho bạc Nhà nước | Bảo hiểm xã hội | As above |
+    Archived
+"""
+)
+AGENCY = _phrases(
+    """
+    ỦY BAN NHÂN DÂN | HỘI ĐỒNG NHÂN DÂN | UBND | HĐND | THÀNH PHỐ | TỈNH | QUẬN | HUYỆN | THỊ XÃ |
+    PHƯỜNG | XÃ | THỊ TRẤN | SỞ | PHÒNG | BAN | CỤC | CHI CỤC | TỔNG CỤC | VĂN PHÒNG | TRUNG TÂM |
+    THANH TRA | CÔNG AN | BỘ CHỈ HUY QUÂN SỰ | KHO BẠC NHÀ NƯỚC | CHI CỤC THUẾ | BẢO HIỂM XÃ HỘI |
+    TÀI NGUYÊN VÀ MÔI TRƯỜNG | QUY HOẠCH - KIẾN TRÚC | LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI |
+    TÀI CHÍNH - KẾ HOẠCH | TÀI CHÍNH | KẾ HOẠCH VÀ ĐẦU TƯ | QUẢN LÝ ĐÔ THỊ | KINH TẾ |
+    KINH TẾ VÀ HẠ TẦNG | KINH TẾ - HẠ TẦNG | VĂN HÓA VÀ THÔNG TIN | VĂN HÓA - THÔNG TIN |
+    VĂN HÓA, THỂ THAO VÀ DU LỊCH | GIÁO DỤC VÀ ĐÀO TẠO | Y TẾ | TƯ PHÁP | NỘI VỤ | XÂY DỰNG |
+    GIAO THÔNG VẬN TẢI | CÔNG THƯƠNG | NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN |
+    NÔNG NGHIỆP VÀ MÔI TRƯỜNG | KHOA HỌC VÀ CÔNG NGHỆ | THÔNG TIN VÀ TRUYỀN THÔNG | DÂN TỘC |
+    NGOẠI VỤ | PHỤC VỤ HÀNH CHÍNH CÔNG | ĐĂNG KÝ ĐẤT ĐAI | PHÁT TRIỂN QUỸ ĐẤT | QUẢN LÝ DỰ ÁN |
+    ĐẦU TƯ XÂY DỰNG | HÀNH CHÍNH | PEOPLE'S COMMITTEE | PEOPLE'S COMMITTEE OF | PEOPLE'S COUNCIL |
+    HANOI | DISTRICT | WARD | COMMUNE | TOWN | DEPARTMENT OF | DIVISION OF |
+    NATURAL RESOURCES AND ENVIRONMENT | PLANNING AND ARCHITECTURE | FINANCE AND PLANNING |
+    URBAN MANAGEMENT | LABOUR, INVALIDS AND SOCIAL AFFAIRS | OFFICE
+"""
+)
+
+
+# The common Vietnamese surnames, by their letters without diacritics (each spelling is unambiguous).
+SURNAMES = {
+    fold(n): n
+    for n in """
+    Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Đoàn Lương
+    Cao Chu Tạ Lâm Tô Quách Triệu Khuất Kiều Thái Tăng Vương Từ Mạc Nghiêm Lưu Khổng Phùng Đào
+    Tống Giang Hứa Lại Doãn Âu Đàm Quan Trương Châu Đồng Kim Mai Hà Lục Thân Viên Nông Lò Bạch Đậu
+    Hàn Ông Tôn Cù Ninh
+""".split()
+}
 
 
 @lru_cache(maxsize=4)
 def _table(kind: str) -> dict[int, dict[str, str]]:
     """Token count -> squashed phrase -> phrase."""
-    phrases = {"positions": POSITIONS + AUTHORITY, "agency": AGENCY, "all": POSITIONS + AUTHORITY + AGENCY}[kind]
+    phrases = {
+        "positions": POSITIONS + AUTHORITY,
+        "agency": AGENCY,
+        "all": POSITIONS + AUTHORITY + AGENCY,
+        "recipients": RECIPIENT_PHRASES,
+    }[kind]
     out: dict[int, dict[str, str]] = {}
     for p in phrases:
         out.setdefault(len(p.split()), {})[squash(p)] = p
     return out
 
 
-def _match(tokens: list[str], table: dict[int, dict[str, str]]) -> str | None:
+def _match(tokens: list[str], table: dict[int, dict[str, str]], kind_fuzzy: bool = True) -> str | None:
     key = squash(" ".join(tokens))
     if not key:
         return None
     phrases = table.get(len(tokens), {})
     if key in phrases:
         return phrases[key]
-    if len(key) >= 8:
+    if len(key) >= 8 and kind_fuzzy:
         # a letter lost or doubled by OCR (`COMMTITTEE`), only in longer phrases
         limit = 1 if len(key) < 16 else 2
-        hits = [p for k, p in phrases.items() if abs(len(k) - len(key)) <= limit and levenshtein(k, key, limit) <= limit]
+        hits = [
+            p
+            for k, p in phrases.items()
+            if abs(len(k) - len(key)) <= limit and levenshtein(k, key, limit) <= limit
+        ]
         if len(hits) == 1:
             return hits[0]
     return None
 
 
-def correct_phrases(line: str, kind: str = "all") -> tuple[str, float]:
-    """Replace runs of words that spell a known phrase; return (line, share of words covered)."""
+def correct_phrases(line: str, kind: str = "all", protected: set[int] | None = None) -> tuple[str, float]:
+    """Replace runs of words that spell a known phrase; return (line, share of words covered).
+
+    Tokens whose index is in `protected` (place names) are never part of a replacement."""
     tokens = line.split()
     table = _table(kind)
+    protected = protected or set()
+    fuzzy = kind != "recipients"  # mixed-case body text: diacritics only, no letter changes
     out: list[str] = []
     covered = 0
     i = 0
     while i < len(tokens):
+        if i in protected:
+            out.append(tokens[i])
+            i += 1
+            continue
         for j in range(min(len(tokens), i + 7), i, -1):
-            hit = _match(tokens[i:j], table)
+            if any(k in protected for k in range(i, j)):
+                continue
+            hit = _match(tokens[i:j], table, fuzzy)
+            if hit and kind == "recipients" and hit[0].isupper() != tokens[i][0].isupper():
+                hit = None  # `các PCT` stays lower case, `Phòng` upper
+            if hit and kind == "recipients" and hit.split()[-1].isalpha():
+                # keep punctuation glued to the last word (`Quận ủy;`)
+                tail = "".join(c for c in tokens[j - 1][::-1] if not c.isalnum())[::-1]
+                hit = hit + tail if not tokens[j - 1].endswith(hit.split()[-1]) else hit
             if hit:
                 out.append(hit)
                 covered += j - i
@@ -92,6 +151,14 @@ def correct_phrases(line: str, kind: str = "all") -> tuple[str, float]:
 
 
 def canonical_position(line: str) -> tuple[str, float] | None:
-    """`PHO CHU TỊCH` -> (`PHÓ CHỦ TỊCH`, coverage); None for a line that is not a position."""
-    fixed, share = correct_phrases(line, "positions")
+    """`PHO CHU TỊCH` -> (`PHÓ CHỦ TỊCH`, coverage); None for a line that is not a position.
+    Specks after the position (`PHÓ CHỦ TỊCH ˆ ?T`, tokens of at most two letters) are dropped."""
+    tokens = line.split()
+    while (
+        len(tokens) > 1
+        and sum(c.isalpha() for c in tokens[-1]) <= 2
+        and not _match(tokens[-1:], _table("positions"))
+    ):
+        tokens.pop()
+    fixed, share = correct_phrases(" ".join(tokens), "positions")
     return (fixed, share) if share >= 0.6 else None

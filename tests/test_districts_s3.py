@@ -419,3 +419,21 @@ def raw_request(endpoint: str, method: str, path: str, body: bytes, access_key: 
         return resp.status
     finally:
         conn.close()
+
+
+def test_sohoa_upload_with_a_district_key_is_resumable(world: World, tmp_path: Path) -> None:
+    """What an office runs: uploads into its own area only, and a second run sends nothing again,
+    even for a file big enough to go up in parts (whose ETag is not an MD5)."""
+    from flows.upload import upload_dir
+
+    (tmp_path / "2025").mkdir()
+    (tmp_path / "2025/qd-7.png").write_bytes(b"\x89PNG small")
+    (tmp_path / "2025/big.tif").write_bytes(os.urandom(6 * 1024 * 1024))
+    first = upload_dir(world.a, tmp_path, world.layout.intake_bucket, f"{A}/scans/")
+    assert sorted(first.uploaded) == [f"{A}/scans/2025/big.tif", f"{A}/scans/2025/qd-7.png"]
+    assert not first.failed
+    again = upload_dir(world.a, tmp_path, world.layout.intake_bucket, f"{A}/scans/")
+    assert (again.uploaded, sorted(again.skipped)) == ([], sorted(first.uploaded))
+    # the same command pointed at another district's area is refused before sending anything
+    denied(upload_dir, world.a, tmp_path, world.layout.intake_bucket, f"{B}/")
+    assert not any(o.key.startswith(f"{B}/2025") for o in world.root.list(world.layout.intake_bucket, f"{B}/"))

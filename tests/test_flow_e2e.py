@@ -4,6 +4,7 @@ find the records, run again, change one object, kill a run and restart it."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import subprocess
@@ -116,6 +117,21 @@ def test_search_finds_the_record_with_and_without_diacritics(batch: dict, es) ->
     for query in ("thu hồi đất", "thu hoi dat", "123/QĐ-UBND", "123/qd-ubnd"):
         hits = search_records(es, query, limit=3, index=alias)
         assert hits and hits[0].key == "cau-giay/qd-123.png", query
+
+
+def test_status_and_failures_commands_show_the_ledger(batch: dict) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    runner = CliRunner()
+    status = runner.invoke(app, ["status"], env={"COLUMNS": "200"})
+    assert status.exit_code == 0, status.output
+    assert "hoan-kiem" in status.output and "cau-giay" in status.output
+    failures = runner.invoke(app, ["failures", "--json"])
+    assert failures.exit_code == 0, failures.output
+    rows = [json.loads(line) for line in failures.output.splitlines() if line.strip()]
+    assert {r["key"]: r["reason_code"] for r in rows} == BAD
 
 
 def test_second_run_does_nothing(batch: dict) -> None:

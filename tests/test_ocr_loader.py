@@ -20,18 +20,22 @@ from ocr.errors import (
     TooManyPagesError,
     UnsupportedTypeError,
 )
-from tests.ocr_fixtures import render_page, save
+from tests.fixtures.ocr.pages import render_page, save
 
 
 def _pdf(path: Path, n_pages: int) -> Path:
     """An image-only PDF of n small pages (each page has a different width, to tell them apart)."""
-    pages = [Image.fromarray(render_page(["Trang %d" % (i + 1)], size=(400 + 40 * i, 300))) for i in range(n_pages)]
+    pages = [
+        Image.fromarray(render_page([f"Trang {i + 1}"], size=(400 + 40 * i, 300))) for i in range(n_pages)
+    ]
     pages[0].save(path, "PDF", resolution=100, save_all=True, append_images=pages[1:])
     return path
 
 
 def _tiff(path: Path, n_pages: int, compression: str = "tiff_deflate") -> Path:
-    pages = [Image.fromarray(render_page(["Trang %d" % (i + 1)], size=(400 + 40 * i, 300))) for i in range(n_pages)]
+    pages = [
+        Image.fromarray(render_page([f"Trang {i + 1}"], size=(400 + 40 * i, 300))) for i in range(n_pages)
+    ]
     pages[0].save(path, save_all=True, append_images=pages[1:], compression=compression)
     return path
 
@@ -90,7 +94,12 @@ def _png_header_only(path: Path, width: int, height: int) -> Path:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
     return path
 
 
@@ -116,7 +125,10 @@ def test_too_many_pages(tmp_path: Path) -> None:
 def test_multipage_tiff_pages_one_at_a_time(tmp_path: Path, compression: str) -> None:
     path = tmp_path / "doc.tif"
     if compression == "group4":  # CCITT G4 needs 1-bit pages
-        pages = [Image.fromarray(render_page(["Trang %d" % (i + 1)], size=(400 + 40 * i, 300))).convert("1") for i in range(3)]
+        pages = [
+            Image.fromarray(render_page([f"Trang {i + 1}"], size=(400 + 40 * i, 300))).convert("1")
+            for i in range(3)
+        ]
         pages[0].save(path, save_all=True, append_images=pages[1:], compression="group4")
     else:
         _tiff(path, 3, compression)

@@ -1,0 +1,135 @@
+"""Real Tesseract on small rendered Vietnamese pages; reading order; the tesseract wrapper's errors."""
+
+from __future__ import annotations
+
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from ocr import layout, tesseract
+from ocr.engine import OcrOptions, iter_ocr_pages, ocr_file, ocr_image
+from ocr.errors import OcrTimeoutError, ToolMissingError
+from ocr.model import Word
+from tests.fixtures.ocr.pages import LINES, render_page, save, two_column_page
+
+
+def _norm(s: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", s).split())
+
+
+def test_vietnamese_diacritics_come_out_right() -> None:
+    result = ocr_image(render_page(font_px=48, size=(1500, 800)), OcrOptions())
+    text = _norm(result.text)
+    for line in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Nguyễn Văn Hùng"):
+        assert line in text
+    assert "Đ" in text and "Ð" not in text  # U+0110, not the look-alike U+00D0
+    assert result.mean_conf is not None and result.mean_conf > 80
+    assert result.words and all(w.bbox[2] > w.bbox[0] for w in result.words)
+    assert {s["step"] for s in result.steps} >= {"deskew", "rescale", "even_lighting", "denoise"}
+    assert result.timings["tesseract"] > 0 and result.low_conf_share is not None
+
+
+def test_upside_down_page_is_turned_back() -> None:
+    page = render_page(LINES + LINES[2:], font_px=48, size=(1500, 1000))
+    result = ocr_image(cv2.rotate(page, cv2.ROTATE_180), OcrOptions())
+    assert "Độc lập - Tự do - Hạnh phúc" in _norm(result.text)
+    retry = next(s for s in result.steps if s["step"] == "retry")
+    assert retry["chosen"] == "turned" and retry["osd_rotate"] == 180
+
+
+def test_sideways_page_detected_and_read() -> None:
+    page = render_page(LINES + LINES[2:], font_px=48, size=(1500, 1000))
+    result = ocr_image(cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE), OcrOptions())
+    side = next(s for s in result.steps if s["step"] == "sideways_check")
+    assert side["applied"] and side["rotated_cw"] == 270
+    assert "Hạnh phúc" in result.text
+
+
+def test_searchable_pdf_and_streaming(tmp_path: Path) -> None:
+    pages = [
+        render_page(size=(1200, 500), font_px=44),
+        render_page(LINES[::-1], size=(1200, 500), font_px=44),
+    ]
+    from PIL import Image
+
+    imgs = [Image.fromarray(p) for p in pages]
+    imgs[0].save(tmp_path / "doc.tif", save_all=True, append_images=imgs[1:], compression="tiff_deflate")
+    opts = OcrOptions(pdf=True, workdir=tmp_path / "work", preprocess=False)
+    it = iter_ocr_pages(tmp_path / "doc.tif", opts)
+    first = next(it)
+    assert first.page_no == 1 and first.pdf_path is not None and first.pdf_path.exists()
+    assert first.pdf_path.read_bytes().startswith(b"%PDF")
+    second = next(it)
+    assert second.page_no == 2 and second.text.splitlines()[0].startswith("Trần Thái Tông")
+
+
+def test_ocr_file_document_result(tmp_path: Path) -> None:
+    path = save(render_page(size=(1200, 500), font_px=44), tmp_path / "p.png")
+    doc = ocr_file(path, OcrOptions(preprocess=False))
+    assert doc.mime == "image/png" and len(doc.pages) == 1 and "Hạnh phúc" in doc.text
+    assert doc.to_dict()["pages"][0]["words"]
+
+
+def _w(text: str, x0: int, y0: int, x1: int, line: int) -> Word:
+    return Word(text, 95.0, (x0, y0, x1, y0 + 40), (1, 1, line))
+
+
+# fmt: off
+def test_reading_order_two_column_header_not_read_across() -> None:
+    # Tesseract read the header row by row, across the columns (one "line" per row).
+    words = [
+        _w("ỦY BAN NHÂN DÂN", 200, 100, 700, 1),
+        _w("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 1250, 100, 2300, 1),
+        _w("PHƯỜNG DỊCH VỌNG", 220, 160, 680, 2),
+        _w("Độc lập - Tự do - Hạnh phúc", 1440, 160, 2100, 2),
+        _w("Số: 12/QĐ-UBND", 250, 260, 650, 3),
+        _w("Cầu Giấy, ngày 03 tháng 4 năm 2024", 1320, 260, 2220, 3),
+        _w("V/v cấp phép xây dựng nhà ở riêng lẻ", 150, 330, 1170, 4),
+        _w("QUYẾT ĐỊNH", 1050, 450, 1400, 5),
+        _w("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;", 300, 520, 2300, 6),
+        _w("Nơi nhận:", 200, 900, 420, 7),
+        _w("TM. ỦY BAN NHÂN DÂN", 1500, 900, 2000, 7),
+        _w("- Như Điều 3;", 200, 950, 500, 8),
+        _w("CHỦ TỊCH", 1620, 950, 1880, 8),
+        _w("- Lưu: VT.", 200, 1000, 450, 9),
+        _w("Nguyễn Văn Hùng", 1550, 1200, 1950, 10),
+    ]
+    assert layout.order_lines(words) == [
+        "ỦY BAN NHÂN DÂN", "PHƯỜNG DỊCH VỌNG", "Số: 12/QĐ-UBND", "V/v cấp phép xây dựng nhà ở riêng lẻ",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Cầu Giấy, ngày 03 tháng 4 năm 2024",
+        "QUYẾT ĐỊNH",
+        "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;",
+        "Nơi nhận:", "- Như Điều 3;", "- Lưu: VT.", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Nguyễn Văn Hùng",
+    ]
+# fmt: on
+
+
+def test_reading_order_on_a_real_recognition() -> None:
+    result = ocr_image(two_column_page(), OcrOptions(preprocess=False))
+    lines = result.text.splitlines()
+    assert lines.index("PHƯỜNG DỊCH VỌNG") < lines.index("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    assert any(line.startswith("Căn cứ") for line in lines[-2:])
+
+
+def test_missing_tesseract_is_a_tool_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(tesseract, "TESSERACT", "tesseract-that-does-not-exist")
+    with pytest.raises(ToolMissingError):
+        ocr_image(np.full((100, 100), 255, np.uint8), OcrOptions(preprocess=False, workdir=tmp_path))
+
+
+def test_timeout_kills_tesseract_and_worker_survives(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    calls: list[list[str]] = []
+    real = subprocess.run
+
+    def slow(args: list[str], **kw: object) -> subprocess.CompletedProcess[bytes]:
+        calls.append(args)
+        return real(["sleep", "5"], timeout=kw.get("timeout"), capture_output=True, check=False)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tesseract.subprocess, "run", slow)
+    with pytest.raises(OcrTimeoutError) as err:
+        tesseract.recognize(tmp_path / "x.pgm", tmp_path / "x", timeout=0.3)
+    assert err.value.reason == "ocr_timeout" and calls

@@ -1,0 +1,133 @@
+"""Preprocessing steps on small generated pages: each step measured and checked on its own."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from ocr import preprocess as P
+from tests.fixtures.ocr.pages import render_page
+
+
+def test_sideways_page_is_detected() -> None:
+    page = render_page()
+    assert P.is_sideways(page)[0] is False
+    assert P.is_sideways(cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE))[0] is True
+    assert P.is_sideways(cv2.rotate(page, cv2.ROTATE_90_COUNTERCLOCKWISE))[0] is True
+
+
+@pytest.mark.parametrize("angle", [-7.0, -2.5, 1.2, 4.0, 12.0])
+def test_skew_straightened_within_half_a_degree(angle: float) -> None:
+    page = render_page(size=(1400, 1100))
+    skewed = P.rotate(page, angle)  # cv2 convention: counter-clockwise positive
+    fixed, m = P.deskew(skewed)
+    assert m["applied"]
+    assert m["angle"] == pytest.approx(-angle, abs=0.5)
+    residual, _ = P.estimate_skew(fixed)
+    assert abs(residual) <= 0.5
+
+
+def test_straight_page_left_alone() -> None:
+    page = render_page()
+    out, m = P.deskew(page)
+    assert abs(m["angle"]) < 0.2 and out.shape == page.shape
+
+
+def test_red_seal_removed_black_text_survives() -> None:
+    page = render_page(rgb=True)
+    seal = page.copy()
+    # A red ring and red text over the second line, the way a con dấu overlaps the signature.
+    cv2.circle(seal, (400, 170), 110, (220, 30, 40), 9)
+    cv2.putText(seal, "UBND", (330, 185), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (210, 20, 30), 5)
+    seal = np.minimum(seal, page)  # ink multiplies: black text stays black under the seal
+    gray, m = P.to_gray(seal)
+    assert m["applied"] and m["red_share"] > 0
+    ring_only = (np.abs(np.asarray(seal, np.int32) - page).sum(axis=2) > 60) & (page.min(axis=2) > 200)
+    assert gray[ring_only].mean() > 200  # the seal is gone
+    text = page.min(axis=2) < 80
+    under = text.copy()
+    under[:, :250] = False
+    under[:, 560:] = False
+    assert gray[under].mean() < 90  # black text under the seal is still black
+
+
+def test_blue_signature_removed() -> None:
+    page = render_page(rgb=True)
+    cv2.line(page, (700, 600), (1100, 650), (30, 40, 200), 6)
+    gray, m = P.to_gray(page)
+    assert m["blue_share"] > 0 and gray[600:650, 750:1050].min() > 150
+
+
+def test_scanner_borders_cropped() -> None:
+    page = render_page(size=(1200, 1600))
+    bed = np.full((1800, 1400), 20, np.uint8)
+    bed[90 : 90 + 1600, 130 : 130 + 1200] = page
+    out, m = P.crop_to_page(bed)
+    assert m["applied"]
+    assert abs(out.shape[0] - 1600) < 40 and abs(out.shape[1] - 1200) < 40
+    edges = np.concatenate([out[:5].ravel(), out[-5:].ravel(), out[:, :5].ravel(), out[:, -5:].ravel()])
+    assert edges.mean() > 240  # no dark border left
+
+
+def test_plain_page_not_cropped() -> None:
+    page = render_page(size=(1200, 1600))
+    out, m = P.crop_to_page(page)
+    assert not m["applied"] and out.shape == page.shape
+
+
+def test_black_margin_on_one_side_whitened() -> None:
+    page = render_page(size=(1200, 1600))
+    page[:, :60] = 10
+    out, m = P.whiten_dark_edges(page)
+    assert m["applied"] and out[:, :50].mean() > 240
+    assert (out < 100).sum() > 0.5 * (page[:, 60:] < 100).sum()  # the text is still there
+
+
+def test_uneven_lighting_evened() -> None:
+    page = render_page(size=(1200, 1600)).astype(np.float32)
+    yy, xx = np.mgrid[0:1600, 0:1200]
+    gain = 1.0 - 0.5 * (xx / 1200) * (yy / 1600)  # darker towards the bottom right
+    shaded = (page * gain * 0.9).clip(0, 255).astype(np.uint8)
+    out, m = P.even_lighting(shaded)
+    assert m["applied"] and m["bg_spread"] > 0.2
+    paper = out[page > 250]
+    assert np.percentile(paper, 5) > 200  # the whole sheet is paper-white again
+    assert out[page < 50].mean() < 100  # and the ink is still dark
+
+
+def test_clean_page_lighting_untouched() -> None:
+    page = render_page()
+    out, m = P.even_lighting(page)
+    assert not m["applied"] and out is page
+
+
+def test_faded_ink_stretched() -> None:
+    page = render_page()
+    faded = (255 - (255 - page.astype(np.float32)) * 0.35).astype(np.uint8)
+    out, m = P.stretch_contrast(faded)
+    assert m["applied"] and out.min() < 30
+
+
+def test_low_resolution_page_upscaled() -> None:
+    page = render_page(font_px=40)
+    low = cv2.resize(page, None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)
+    out, m = P.rescale_to_300dpi(low)
+    assert m["applied"] and m["factor"] > 1.8
+    assert out.shape[0] > 1.8 * low.shape[0]
+    same, m2 = P.rescale_to_300dpi(page)
+    assert not m2["applied"] and same is page
+
+
+def test_salt_and_pepper_removed_but_not_on_low_res() -> None:
+    page = render_page()
+    rng = np.random.default_rng(1)
+    noisy = page.copy()
+    idx = rng.random(page.shape) < 0.01
+    noisy[idx] = rng.choice([0, 255], size=int(idx.sum())).astype(np.uint8)
+    out, m = P.denoise(noisy, est_dpi=300)
+    assert m["median"] and P.impulse_noise_share(out) < 0.2 * P.impulse_noise_share(noisy)
+    kept, m2 = P.denoise(noisy, est_dpi=90)  # a median filter would erase tone marks at 90 dpi
+    assert not m2["applied"] and kept is noisy
+    _, m3 = P.denoise(page, est_dpi=300)
+    assert not m3["applied"]
