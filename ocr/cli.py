@@ -29,7 +29,9 @@ def _describe(doc: DocumentResult) -> dict[str, Any]:
     except ImportError:  # pipeline.describe not available: the JSON simply has no metadata fields
         return {}
     try:
-        return describe_text(doc.text, page_texts=[p.text for p in doc.pages])
+        return describe_text(
+            doc.text, page_texts=[p.text for p in doc.pages], words=[p.words for p in doc.pages]
+        )
     except Exception as exc:  # metadata must never cost the OCR output
         return {"metadata_error": repr(exc)}
 

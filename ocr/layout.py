@@ -10,8 +10,8 @@ its left column, then its right column.
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import pairwise
 from dataclasses import dataclass, field
+from itertools import pairwise
 from statistics import median
 
 from ocr.model import Word

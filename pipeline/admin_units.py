@@ -478,7 +478,7 @@ def map_to_new(
             kind, name = "thị trấn", name.partition(" ")[2]
         commune = _lookup_old({**unit_old, "commune": name, "commune_type": kind}, gaz)
     if commune is not None:
-        units, split = gaz.new_units_of(commune)
+        units, _ = gaz.new_units_of(commune)
         if not units:
             return None, 0.0
         if len(units) == 1:
@@ -513,7 +513,8 @@ def map_to_new(
         "province": units[0].province,
         "ambiguous": True,
         "reason": "district_only",
-        "note": f"only the former {district.type} {district.name} is known; its area went to {len(units)} new units",
+        "note": f"only the former {district.type} {district.name} is known; "
+        f"its area went to {len(units)} new units",
         "candidates": [u.as_dict() for u in units],
         "effective": EFFECTIVE_DATE,
         "source": source,

@@ -61,6 +61,16 @@ def _ocr_factor(value: Any, table: dict[str, float]) -> float:
     return 0.6 + 0.4 * max(0.0, min(100.0, sum(confs) / len(confs))) / 100
 
 
+def _wordlike(text: str, sample: int = 5000) -> float:
+    """Share of tokens that look like words (two or more letters, nothing else but end punctuation):
+    about 0.8 for text, near 0 for binary data decoded as text or for specks."""
+    tokens = text[:200_000].split()[:sample]
+    if not tokens:
+        return 0.0
+    good = sum(1 for t in tokens if len(t.strip(".,;:()\"'")) >= 2 and t.strip(".,;:()\"'").isalpha())
+    return good / len(tokens)
+
+
 def _empty(lang: dict[str, Any]) -> dict[str, Any]:
     return {"language": "unknown", "language_detail": lang, "confidence": {"language": 0.0}}
 
@@ -84,7 +94,7 @@ def describe_text(
     full = "\n".join(pages)
 
     lang = language.detect_language(full, pages)
-    if sum(c.isalpha() for c in full) < MIN_LETTERS or letters_share(full) < 0.35:
+    if sum(c.isalpha() for c in full) < MIN_LETTERS or letters_share(full) < 0.35 or _wordlike(full) < 0.3:
         return _empty({"top": lang["top"], "pages": lang["pages"]})
 
     parsed = parse_document(pages)

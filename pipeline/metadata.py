@@ -19,6 +19,11 @@ from pipeline.vocab import SURNAMES, canonical_position, correct_phrases
 
 Found = tuple[Any, float]
 
+
+def _bars(text: str) -> tuple[str, ...]:
+    return tuple(text.split("|"))
+
+
 # --- document types: Decree 30/2020/NĐ-CP, appendix III (plus GCN/GXN, common in communes) ---------
 DOC_TYPES: list[tuple[str, str, str]] = [
     # (code, Vietnamese name, English name)
@@ -53,8 +58,15 @@ DOC_TYPES: list[tuple[str, str, str]] = [
     ("GXN", "Giấy xác nhận", "Confirmation"),
 ]
 CV = ("CV", "Công văn", "Official letter")  # no abbreviation of its own: our internal label only
-_EN_ALIASES = {"proposal": "TTr", "certification": "GCN", "official letter": "CV", "official dispatch": "CV",
-               "letter of invitation": "GM", "announcement": "TB", "certificate of confirmation": "GXN"}  # fmt: skip
+_EN_ALIASES = {
+    "proposal": "TTr",
+    "certification": "GCN",
+    "official letter": "CV",
+    "official dispatch": "CV",
+    "letter of invitation": "GM",
+    "announcement": "TB",
+    "certificate of confirmation": "GXN",
+}
 TYPE_BY_CODE = {c: (c, vi, en) for c, vi, en in [*DOC_TYPES, CV]}
 # Folded upper code -> canonical code, for codes whose folded form is unambiguous (QD -> QĐ).
 _CODE_FIX: dict[str, str] = {}
@@ -70,13 +82,17 @@ _TITLES += [(k.upper(), v, "en") for k, v in _EN_ALIASES.items()]
 _BODY_CODES = ["UBND", "HĐND", "LĐTBXH", "QLĐT", "KHĐT", "GDĐT", "ĐTXD", "VHTTDL", "TNMT", "QHKT", "TCKH"]
 
 _AUTH_MARK = re.compile(r"^(tm|kt|tl|tuq|q|pp|p\.p)\s*[.,:]\s*|^(for the|on behalf of|by order of)\b", re.I)
-_SIGNER_WORDS = ("chu tich", "giam doc", "truong", "pho ", "chanh", "bi thu", "thu truong", "cuc truong",
-                 "chairman", "director", "head", "chief", "committee", "uy ban", "hoi dong", "tong")  # fmt: skip
-_BODY_HEADS = ("uy ban", "ubnd", "hdnd", "hoi dong", "so ", "phong ", "ban ", "bo ", "cuc ", "chi cuc",
-               "tong cuc", "trung tam", "van phong", "cong an", "truong ", "benh vien", "vien ", "dang uy",
-               "thanh uy", "quan uy", "huyen uy", "mat tran", "doan ", "cong ty", "chinh phu", "thanh tra",
-               "kho bac", "toa an", "chi nhanh", "doi ", "hanoi people", "people's committee", "peoples committee",
-               "department", "division", "office", "board", "ministry", "hanoi department")  # fmt: skip
+_SIGNER_WORDS = _bars(
+    "chu tich|giam doc|truong|pho |chanh|bi thu|thu truong|cuc truong|chairman|director|head|chief|"
+    "committee|uy ban|hoi dong|tong"
+)
+# How the name of a body begins (folded): a new body starts on a line that begins like this.
+_BODY_HEADS = _bars(
+    "uy ban|ubnd|hdnd|hoi dong|so |phong |ban |bo |cuc |chi cuc|tong cuc|trung tam|van phong|cong an|"
+    "truong |benh vien|vien |dang uy|thanh uy|quan uy|huyen uy|mat tran|doan |cong ty|chinh phu|thanh tra|"
+    "kho bac|toa an|chi nhanh|doi |hanoi people|people's committee|peoples committee|department|division|"
+    "office|board|ministry|hanoi department"
+)
 _GENERIC_HEADS = ("uy ban nhan dan", "hoi dong nhan dan", "people's committee", "peoples committee", "ubnd")
 _CONNECT_END = re.compile(r"(\bva|\band|\bof|-|,|&)\s*$", re.I)
 _CONNECT_START = re.compile(r"^\s*(va\b|and\b|of\b|-|&)", re.I)
@@ -392,12 +408,11 @@ def parse_header(lines: list[str]) -> Header:
                 end = n
                 break
             after.append(lpart)
-            if date_hit and n > date_hit.line_no:
-                # past the date, only a công văn's V/v continues in the left column
-                if not (after and _VV_CUE.match(fold(after[0]))):
-                    after.pop()
-                    end = n
-                    break
+            # past the date, only a công văn's V/v continues in the left column
+            if date_hit and n > date_hit.line_no and not _VV_CUE.match(fold(after[0])):
+                after.pop()
+                end = n
+                break
     return Header(left, after, number_line, date_hit, end)
 
 
@@ -745,7 +760,8 @@ def parse_document(pages: list[str]) -> Parsed:
     body_lines = [
         fix_body_line(b) for b in (_clean_body_line(x) for x in body_lines) if b and not _title_code(b)
     ]
-    body_lines = [b for b in body_lines if b and letters_share(b) >= 0.6]
+    # Decree 30 prints body names in capitals: a prose line is not a body
+    body_lines = [b for b in body_lines if b and letters_share(b) >= 0.6 and is_upper_line(b)]
     body_lines = [b for b in body_lines if not _NUM_BODY.search(b)]
     parent, issuing, body_conf = split_bodies(body_lines[-4:])
     # again on the joined name: a phrase may run over two lines (`SƠ TÀI NGUYEN` / `VÀ MÔI TRƯỜNG`)

@@ -13,8 +13,14 @@ from functools import lru_cache
 from pipeline.textnorm import fold, levenshtein, squash
 
 
+def _upper(token: str) -> bool:
+    letters = [c for c in token if c.isalpha()]
+    return not letters or all(c.isupper() for c in letters)
+
+
 def _phrases(block: str) -> list[str]:
     return [p.strip() for p in block.replace("\n", " | ").split("|") if p.strip()]
+
 
 POSITIONS = _phrases(
     """
@@ -69,12 +75,15 @@ AGENCY = _phrases(
 # The common Vietnamese surnames, by their letters without diacritics (each spelling is unambiguous).
 SURNAMES = {
     fold(n): n
-    for n in """
-    Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Đoàn Lương
-    Cao Chu Tạ Lâm Tô Quách Triệu Khuất Kiều Thái Tăng Vương Từ Mạc Nghiêm Lưu Khổng Phùng Đào
-    Tống Giang Hứa Lại Doãn Âu Đàm Quan Trương Châu Đồng Kim Mai Hà Lục Thân Viên Nông Lò Bạch Đậu
-    Hàn Ông Tôn Cù Ninh
-""".split()
+    for n in _phrases(
+        """
+        Nguyễn | Trần | Lê | Phạm | Hoàng | Huỳnh | Phan | Vũ | Võ | Đặng | Bùi | Đỗ | Hồ | Ngô
+        Dương | Lý | Đinh | Trịnh | Đoàn | Lương | Cao | Chu | Tạ | Lâm | Tô | Quách | Triệu | Khuất
+        Kiều | Thái | Tăng | Vương | Từ | Mạc | Nghiêm | Lưu | Khổng | Phùng | Đào | Tống | Giang
+        Hứa | Lại | Doãn | Âu | Đàm | Quan | Trương | Châu | Đồng | Kim | Mai | Hà | Lục | Thân
+        Viên | Nông | Lò | Bạch | Đậu | Hàn | Ông | Tôn | Cù | Ninh
+"""
+    )
 }
 
 
@@ -132,6 +141,8 @@ def correct_phrases(line: str, kind: str = "all", protected: set[int] | None = N
         for j in range(min(len(tokens), i + 7), i, -1):
             if any(k in protected for k in range(i, j)):
                 continue
+            if kind != "recipients" and not all(_upper(t) for t in tokens[i:j]):
+                continue  # header and signature words are upper case; `trụ sở` in prose is not `SỞ`
             hit = _match(tokens[i:j], table, fuzzy)
             if hit and kind == "recipients" and hit[0].isupper() != tokens[i][0].isupper():
                 hit = None  # `các PCT` stays lower case, `Phòng` upper

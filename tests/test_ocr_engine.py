@@ -100,7 +100,8 @@ def test_reading_order_two_column_header_not_read_across() -> None:
     ]
     assert layout.order_lines(words) == [
         "ỦY BAN NHÂN DÂN", "PHƯỜNG DỊCH VỌNG", "Số: 12/QĐ-UBND", "V/v cấp phép xây dựng nhà ở riêng lẻ",
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Cầu Giấy, ngày 03 tháng 4 năm 2024",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+        "Cầu Giấy, ngày 03 tháng 4 năm 2024",
         "QUYẾT ĐỊNH",
         "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;",
         "Nơi nhận:", "- Như Điều 3;", "- Lưu: VT.", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Nguyễn Văn Hùng",
