@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -152,11 +153,34 @@ def store_derivatives(
     )
 
 
+class TempSpaceError(Exception):
+    """Not enough free space in the temp folder to process a record: an environment fault (retryable)."""
+
+    reason = "tmp_space"
+
+
+def check_temp_space(ctx: RunContext, source: SourceObject) -> None:
+    """Refuse to start a record that would fill the temp folder: a clear error instead of half-written
+    files whose failure reads like bad input (a page that does not decode) or an unreachable store."""
+    if not ctx.settings.min_free_tmp_mb:  # 0: no check
+        return
+    folder = ctx.tmp_dir or Path(tempfile.gettempdir())
+    need = ctx.settings.min_free_tmp_mb * 2**20 + 2 * source.size
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise TempSpaceError(
+            f"temp folder {folder} has {free / 2**20:.0f} MB free, a record of {source.size / 2**20:.1f} MB "
+            f"needs {need / 2**20:.0f} MB (free some space, point TMPDIR elsewhere or lower "
+            "SOHOA_MIN_FREE_TMP_MB)"
+        )
+
+
 def handle_object(source: SourceObject, ctx: RunContext) -> Outcome:
     """Process one object; always returns an Outcome (indexing happens later, in bulk)."""
     start = time.perf_counter()
     attempts = 1
     try:
+        check_temp_space(ctx, source)
         with tempfile.TemporaryDirectory(prefix="sohoa-", dir=ctx.tmp_dir) as tmp:
             work = Path(tmp)
             local = work / "source"

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     page_timeout: float = Field(300.0, gt=0)  # seconds per page for Tesseract
     max_pages: int = Field(2000, ge=1)
     max_pixels: int = Field(200_000_000, ge=1_000_000)  # decompression-bomb guard, per page
+    # a record starts only with this much free space in the temp folder (plus twice its size); 0: no check
+    min_free_tmp_mb: int = Field(256, ge=0)
 
     # Parallelism and batching
     workers: int = Field(default_factory=default_workers, ge=1)

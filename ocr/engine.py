@@ -26,7 +26,9 @@ from ocr.errors import PageError, SohoaError
 from ocr.model import DocumentResult, PageResult, Word
 
 LOW_CONF = 60.0  # a word below this confidence counts as low-confidence
-RETRY_CONF = 80.0  # below this mean confidence a page is also read bare (and turned, if OSD says so)
+RETRY_CONF = 80.0
+PSM = 4  # single column of variable-size text: psm 3 drops low-contrast paragraphs as "images"; our layout
+# module splits the two-column rows it reads across
 
 
 @dataclass
@@ -86,6 +88,7 @@ def _recognise(
             out_base,
             lang=options.lang,
             dpi=300,
+            psm=PSM,
             pdf=pdf,
             timeout=options.page_timeout,
             tessdata_dir=options.tessdata_dir,
@@ -128,6 +131,8 @@ def preprocess_page(
     timings: dict[str, float] = {}
     gray, m = _timed(timings, "gray", preprocess.to_gray, image)
     steps.append(m)
+    gray, m = _timed(timings, "smooth_bitonal", preprocess.smooth_bitonal, gray)
+    steps.append(m)
     gray, m = _timed(timings, "crop_page", preprocess.crop_to_page, gray, image if image.ndim == 3 else None)
     steps.append(m)
     gray, m = _timed(timings, "whiten_edges", preprocess.whiten_dark_edges, gray)
@@ -145,12 +150,13 @@ def preprocess_page(
     steps.append(m)
     gray, m = _timed(timings, "rescale", preprocess.rescale_to_300dpi, gray)
     steps.append(m)
-    est_dpi = m.get("est_dpi")
+    source_dpi = m.get("est_dpi")  # of the scan itself: gates the steps that hurt low-res text
+    est_dpi = round(source_dpi * m["factor"]) if source_dpi and m.get("applied") else source_dpi
     gray, m = _timed(timings, "even_lighting", preprocess.even_lighting, gray)
     steps.append(m)
     gray, m = _timed(timings, "stretch_contrast", preprocess.stretch_contrast, gray)
     steps.append(m)
-    gray, m = _timed(timings, "denoise", preprocess.denoise, gray, est_dpi=est_dpi)
+    gray, m = _timed(timings, "denoise", preprocess.denoise, gray, est_dpi=source_dpi)
     steps.append(m)
     return gray, steps, timings, est_dpi
 

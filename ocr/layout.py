@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import pairwise
 from statistics import median
 
 from ocr.model import Word
@@ -63,6 +62,19 @@ def _split_line(line: list[Word], gap: float) -> list[Piece]:
     return pieces
 
 
+def _merge_close(row: list[Piece], gap: float) -> list[Piece]:
+    """Tesseract sometimes cuts one printed line into two blocks (a shadow, a fold): pieces of a row
+    closer than a column gap are one line."""
+    row = sorted(row, key=lambda p: p.x0)
+    out = [Piece(list(row[0].words))]
+    for p in row[1:]:
+        if p.x0 - out[-1].x1 <= gap:
+            out[-1].words.extend(p.words)
+        else:
+            out.append(Piece(list(p.words)))
+    return out
+
+
 def _rows(pieces: list[Piece]) -> list[list[Piece]]:
     """Group pieces whose vertical extents overlap by at least half the smaller height."""
     rows: list[list[Piece]] = []
@@ -78,24 +90,18 @@ def _rows(pieces: list[Piece]) -> list[list[Piece]]:
     return rows
 
 
-def _columns(rows: list[list[Piece]], left: int, right: int) -> tuple[float, float]:
-    """The gutter between the two columns, from rows holding a left and a right piece: (right edge of
-    the left column, left edge of the right column). Centred column text has ragged edges, so we take
-    the extremes over all such rows."""
-    width = right - left
+def _gutter(rows: list[list[Piece]]) -> tuple[float, float]:
+    """The gutter between the two columns of a zone, from its rows holding a left and a right piece:
+    (right edge of the left column, left edge of the right column). Centred column text has ragged
+    edges, so we take the extremes over the zone's rows."""
     lefts, rights = [], []
     for row in rows:
         if len(row) < 2:
             continue
         row = sorted(row, key=lambda p: p.x0)
-        gap, a, b = max((b.x0 - a.x1, a, b) for a, b in pairwise(row))
-        centre = (a.x1 + b.x0) / 2
-        if gap > 0 and abs(centre - (left + width / 2)) < 0.25 * width:
-            lefts.append(a.x1)
-            rights.append(b.x0)
-    if not lefts:
-        mid = left + 0.45 * width
-        return mid, mid
+        i = max(range(len(row) - 1), key=lambda k: row[k + 1].x0 - row[k].x1)
+        lefts.append(row[i].x1)
+        rights.append(row[i + 1].x0)
     lo, hi = max(lefts), min(rights)
     if lo >= hi:  # inconsistent rows: fall back to the typical gutter centre
         mid = median([(a + b) / 2 for a, b in zip(lefts, rights, strict=True)])
@@ -103,55 +109,74 @@ def _columns(rows: list[list[Piece]], left: int, right: int) -> tuple[float, flo
     return lo, hi
 
 
+def _plain(zone: list[list[Piece]]) -> list[str]:
+    return [" ".join(p.text for p in sorted(row, key=lambda p: p.x0)) for row in zone]
+
+
+def _columns(zone: list[list[Piece]], lo: float, hi: float, tol: float) -> list[str]:
+    centre = (lo + hi) / 2
+    columns: dict[str, list[str]] = {"L": [], "R": []}
+    for row in zone:
+        sides: dict[str, list[Piece]] = {"L": [], "R": []}
+        for p in sorted(row, key=lambda p: p.x0):
+            is_left = p.x1 <= hi + tol  # does not reach into the right column
+            is_right = p.x0 >= lo - tol  # does not reach into the left column
+            if is_left == is_right:  # inside the gutter, or across it: by its centre
+                is_left = (p.x0 + p.x1) / 2 < centre
+            sides["L" if is_left else "R"].append(p)
+        for k, ps in sides.items():
+            if ps:
+                columns[k].append(" ".join(p.text for p in ps))
+    return columns["L"] + columns["R"]
+
+
+def _zone_lines(zone: list[list[Piece]], tol: float) -> list[str]:
+    """Lines of a zone between full-width rows: left column then right column where it has two.
+    The columns run from the first to the last row holding two pieces; a line across the gutter
+    before or after them (a short body line, a GCN field) is not part of them."""
+    two = [i for i, row in enumerate(zone) if len(row) > 1]
+    if not two:
+        return _plain(zone)
+    lo, hi = _gutter([zone[i] for i in two])
+
+    def spans(row: list[Piece]) -> bool:
+        return any(p.x0 < lo - tol and p.x1 > hi + tol for p in row)
+
+    for i in range(two[0] - 1, -1, -1):
+        if spans(zone[i]):
+            return _plain(zone[: i + 1]) + _zone_lines(zone[i + 1 :], tol)
+    for i in range(two[-1] + 1, len(zone)):
+        if spans(zone[i]):
+            return _columns(zone[:i], lo, hi, tol) + _zone_lines(zone[i:], tol)
+    return _columns(zone, lo, hi, tol)
+
+
 def order_lines(words: list[Word]) -> list[str]:
     """Text lines in Decree 30 logical reading order."""
     words = [w for w in words if w.text.strip()]
     if not words:
         return []
-    heights = [w.bbox[3] - w.bbox[1] for w in words]
-    line_h = median(heights)
-    pieces = [p for line in _lines(words) for p in _split_line(line, gap=max(2.5 * line_h, 40))]
-    rows = _rows(pieces)
+    line_h = median(w.bbox[3] - w.bbox[1] for w in words)
+    gap = max(2.5 * line_h, 40)
+    pieces = [p for line in _lines(words) for p in _split_line(line, gap=gap)]
+    rows = [_merge_close(row, gap) for row in _rows(pieces)]
     left = min(p.x0 for p in pieces)
     right = max(p.x1 for p in pieces)
-    gutter_lo, gutter_hi = _columns(rows, left, right)
-    tol = 0.01 * (right - left)
-    centre = (gutter_lo + gutter_hi) / 2
+    width = right - left
 
-    def side(p: Piece) -> str:
-        is_left = p.x1 <= gutter_hi + tol  # does not reach into the right column
-        is_right = p.x0 >= gutter_lo - tol  # does not reach into the left column
-        if is_left and is_right:
-            return "L" if (p.x0 + p.x1) / 2 < centre else "R"
-        return "L" if is_left else "R" if is_right else "F"
+    def full(row: list[Piece]) -> bool:  # a body line: one piece from the left margin to the right
+        return len(row) == 1 and row[0].x0 < left + 0.3 * width and row[0].x1 > left + 0.7 * width
 
     out: list[str] = []
-    zone: list[tuple[list[Piece], str]] = []
-
-    def flush() -> None:
-        sides = {s for row, s in zone}
-        if "L" in sides and "R" in sides:
-            for want in ("L", "R"):
-                out.extend(" ".join(p.text for p in row) for row, s in zone if s == want)
-        else:
-            out.extend(" ".join(p.text for p in row) for row, _ in zone)
-        zone.clear()
-
+    zone: list[list[Piece]] = []
     for row in rows:
-        row = sorted(row, key=lambda p: p.x0)
-        row_sides = [side(p) for p in row]
-        if "F" in row_sides:
-            flush()
-            out.append(" ".join(p.text for p in row))
-            continue
-        # A row of a two-column zone: its left pieces and right pieces go to their columns.
-        lefts = [p for p, s in zip(row, row_sides, strict=True) if s == "L"]
-        rights = [p for p, s in zip(row, row_sides, strict=True) if s == "R"]
-        if lefts:
-            zone.append((lefts, "L"))
-        if rights:
-            zone.append((rights, "R"))
-    flush()
+        if full(row):
+            out.extend(_zone_lines(zone, 0.01 * width))
+            zone = []
+            out.append(row[0].text)
+        else:
+            zone.append(row)
+    out.extend(_zone_lines(zone, 0.01 * width))
     return out
 
 

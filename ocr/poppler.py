@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +48,15 @@ _SIZE_RE = re.compile(r"^Page\s+(\d+)\s+size:\s*([\d.]+)\s*x\s*([\d.]+)", re.M)
 
 
 def pdf_info(path: Path, *, timeout: float = 60.0, max_pages: int | None = None) -> PdfInfo:
-    """Page count, encryption and page sizes; typed errors for encrypted and unreadable files."""
+    """Page count, encryption and page sizes; typed errors for encrypted and unreadable files.
+    Cached per process (a pool worker renders many pages of the same file)."""
+    st = Path(path).stat()
+    return _pdf_info_cached(str(path), st.st_size, st.st_mtime_ns, timeout, max_pages)
+
+
+@lru_cache(maxsize=8)
+def _pdf_info_cached(path_s: str, size: int, mtime: int, timeout: float, max_pages: int | None) -> PdfInfo:
+    path = Path(path_s)
     proc = _run([_need("pdfinfo"), str(path)], timeout)
     out = proc.stdout.decode("utf-8", "replace")
     err = proc.stderr.decode("utf-8", "replace")

@@ -17,6 +17,7 @@ import numpy as np
 Measures = dict[str, Any]
 
 TARGET_CHAR_H = 30.0  # median height (px) of text components on a 300-dpi page of 12-14 pt text
+STRETCH_INK = 70  # ink lighter than this (0.5th percentile) is stretched to black
 
 
 def _small(gray: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
@@ -28,11 +29,10 @@ def _small(gray: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
 
 
 def _ink_mask(gray: np.ndarray) -> np.ndarray:
-    """Dark pixels (text) as 255, from Otsu on a lightly smoothed copy."""
-    _, mask = cv2.threshold(
-        cv2.GaussianBlur(gray, (3, 3), 0), 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU
-    )
-    return mask
+    """Dark pixels (text) as 255: a local threshold, so shading and shadows do not count as ink."""
+    block = max(15, (max(gray.shape) // 40) | 1)
+    smooth = cv2.GaussianBlur(gray, (3, 3), 0)
+    return cv2.adaptiveThreshold(smooth, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
 
 
 # ---------------------------------------------------------------- colour
@@ -51,7 +51,11 @@ def to_gray(image: np.ndarray) -> tuple[np.ndarray, Measures]:
     blue = inky & (hue > 95) & (hue < 135)
     red_share, blue_share = float(red.mean()), float(blue.mean())
     colour_ink = red_share > 0.0005 or blue_share > 0.0005
-    gray = image.max(axis=2) if colour_ink else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    if colour_ink:
+        r, g, b = cv2.split(image)
+        gray = cv2.max(cv2.max(r, g), b)
+    else:
+        gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     return gray, {
         "step": "remove_colour_ink" if colour_ink else "gray",
         "applied": colour_ink,
@@ -186,32 +190,37 @@ def _order_quad(pts: np.ndarray) -> np.ndarray:
     return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]], np.float32)
 
 
-def _page_mask(image: np.ndarray, max_side: int) -> tuple[np.ndarray, np.ndarray, float]:
-    """Paper-like pixels (not very dark, not strongly coloured) on a reduced copy."""
+def _page_masks(image: np.ndarray, max_side: int) -> tuple[list[tuple[str, np.ndarray]], np.ndarray, float]:
+    """Candidate masks of paper-like pixels on a reduced copy: not very dark and not strongly coloured
+    (robust to shadows on the page), and Otsu's bright class (robust to a grey desk)."""
     small, f = _small(image, max_side)
     gray = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     gray = cv2.GaussianBlur(gray, (5, 5), 0)
     paper = float(np.percentile(gray, 90))
-    mask = gray > 0.4 * paper  # scanner bed and black margins are far darker than shaded paper
+    loose = gray > 0.4 * paper  # scanner bed and black margins are far darker than shaded paper
     if small.ndim == 3:
         sat = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_RGB2HSV)[..., 1]
-        mask &= sat < 80  # a wooden or coloured desk is saturated; paper, even in a shadow, is not
-    mask = mask.astype(np.uint8) * 255
-    return mask, gray, f
+        loose &= sat < 80  # a wooden or coloured desk is saturated; paper, even in a shadow, is not
+    _, otsu = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # The page edge as a closed outline of strong edges: robust when paper and desk are both grey.
+    edges = cv2.dilate(cv2.Canny(gray, 30, 90), np.ones((5, 5), np.uint8))
+    outline = np.zeros_like(edges)
+    contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if contours:
+        cv2.drawContours(outline, [max(contours, key=cv2.contourArea)], -1, 255, -1)
+    return [("loose", loose.astype(np.uint8) * 255), ("otsu", otsu), ("edges", outline)], gray, f
 
 
-def find_page(image: np.ndarray) -> tuple[np.ndarray | None, Measures]:
-    """Quadrilateral of the page on a darker or coloured background (scanner bed, desk), in full-res
-    coordinates; None when there is no such background (the usual scan)."""
-    mask, gray, f = _page_mask(image, 800)
+def _quad_of(mask: np.ndarray, gray: np.ndarray) -> tuple[np.ndarray | None, Measures]:
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    m: Measures = {"found": False}
+    m: Measures = {}
     if not contours:
         return None, m
     cnt = max(contours, key=cv2.contourArea)
-    area_share = cv2.contourArea(cnt) / float(gray.shape[0] * gray.shape[1])
+    area = cv2.contourArea(cnt)
+    area_share = area / float(gray.shape[0] * gray.shape[1])
     m["area_share"] = round(area_share, 3)
     if not 0.3 < area_share < 0.985:
         return None, m
@@ -220,9 +229,8 @@ def find_page(image: np.ndarray) -> tuple[np.ndarray | None, Measures]:
     outside = page == 0
     # Text outside the "page" means we cut through a shadow on the paper, not along the page edge.
     detail = cv2.absdiff(gray, cv2.medianBlur(gray, 7)) > 25
-    outside_detail = float(detail[outside].mean()) if outside.any() else 0.0
-    m["outside_detail"] = round(outside_detail, 4)
-    if outside_detail > 0.02:
+    m["outside_detail"] = round(float(detail[outside].mean()) if outside.any() else 0.0, 4)
+    if m["outside_detail"] > 0.02:
         return None, m
     hull = cv2.convexHull(cnt)
     peri = cv2.arcLength(hull, True)
@@ -234,8 +242,36 @@ def find_page(image: np.ndarray) -> tuple[np.ndarray | None, Measures]:
             break
     if quad is None:
         quad = cv2.boxPoints(cv2.minAreaRect(hull)).astype(np.float32)
+    # A sheet of paper is a quadrilateral: a mask that leaked into the background is not.
+    m["fit"] = round(area / max(cv2.contourArea(quad), 1.0), 3)
+    if m["fit"] < 0.93:
+        return None, m
+    return quad, m
+
+
+def find_page(image: np.ndarray) -> tuple[np.ndarray | None, Measures]:
+    """Quadrilateral of the page on a darker or coloured background (scanner bed, desk), in full-res
+    coordinates; None when there is no such background (the usual scan)."""
+    masks, gray, f = _page_masks(image, 800)
+    m: Measures = {"found": False}
+    best: tuple[tuple[float, bool, float], np.ndarray] | None = None
+    for name, mask in masks:
+        quad, mm = _quad_of(mask, gray)
+        m[name] = mm
+        # Cutting through text is the worst error; then a clean quadrilateral (a mask that leaked
+        # into the desk, or lost a shadowed strip of page, is not one); then the larger page.
+        key = (
+            -round(mm.get("outside_detail", 1.0), 2),
+            abs(1 - mm.get("fit", 0.0)) < 0.03,
+            mm.get("area_share", 0.0),
+        )
+        if quad is not None and (best is None or key > best[0]):
+            best = (key, quad)
+            m["mask"] = name
+    if best is None:
+        return None, m
     m["found"] = True
-    return _order_quad(quad / f), m
+    return _order_quad(best[1] / f), m
 
 
 def crop_to_page(gray: np.ndarray, colour: np.ndarray | None = None) -> tuple[np.ndarray, Measures]:
@@ -272,6 +308,8 @@ def whiten_dark_edges(gray: np.ndarray) -> tuple[np.ndarray, Measures]:
     small, _ = _small(gray, 800)
     paper = float(np.percentile(small, 90))
     dark = (small < 0.5 * paper).astype(np.uint8)
+    # An opening drops text strokes that touch the dark area, so only the area itself is painted.
+    dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((7, 7), np.uint8))
     _, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=4)
     h, w = small.shape
     x, y, bw, bh, area = (stats[1:, k] for k in range(5))
@@ -335,7 +373,7 @@ def stretch_contrast(gray: np.ndarray) -> tuple[np.ndarray, Measures]:
         "ink": round(ink, 1),
         "paper": round(paper, 1),
     }
-    if ink < 70 or paper - ink < 20:
+    if ink < STRETCH_INK or paper - ink < 20:
         return gray, m
     lut = np.clip((np.arange(256, dtype=np.float32) - ink) * (255.0 / (paper - ink)), 0, 255).astype(np.uint8)
     m["applied"] = True
@@ -343,6 +381,20 @@ def stretch_contrast(gray: np.ndarray) -> tuple[np.ndarray, Measures]:
 
 
 # ---------------------------------------------------------------- noise
+
+BITONAL_SIGMA = 1.2
+
+
+def smooth_bitonal(gray: np.ndarray) -> tuple[np.ndarray, Measures]:
+    """1-bit scans (fax, CCITT G4, dithered): ragged edges and dither dots; a light blur gives
+    Tesseract's own thresholding back the grey levels it needs."""
+    sample = gray[::3, ::3]
+    share = float(((sample == 0) | (sample == 255)).mean())
+    m: Measures = {"step": "smooth_bitonal", "applied": False, "bitonal_share": round(share, 4)}
+    if share < 0.995 or BITONAL_SIGMA <= 0:
+        return gray, m
+    m.update(applied=True, sigma=BITONAL_SIGMA)
+    return cv2.GaussianBlur(gray, (0, 0), BITONAL_SIGMA), m
 
 
 def impulse_noise_share(gray: np.ndarray) -> float:

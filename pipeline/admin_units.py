@@ -316,6 +316,8 @@ def restore_unit_names(line: str, gaz: Gazetteer | None = None) -> str:
     fixes: list[tuple[int, int, str]] = []
     for m in find_mentions(text, gaz):
         units = [u for u in m.candidates if gaz.is_primary(m.squashed, u)]
+        if len(units) != len(m.candidates):
+            continue  # also the former name of another unit (`Đông Dư`): the text may be right
         names = {u.name for u in units}
         if _TYPE_AFTER.match(folded, m.span[1]):
             continue  # English (`NGHIA DO WARD`) is printed without diacritics
@@ -357,12 +359,20 @@ def _commune_fits(c: OldCommune, mention_type: str | None) -> bool:
     return mention_type is None or c.type == mention_type
 
 
+DEFAULT_PROVINCE = "thanhphohanoi"  # the archive's own province: used only when the text names none
+
+
 def resolve_old_unit(
-    body_lines: list[str], text: str, gaz: Gazetteer | None = None
+    body_lines: list[str],
+    text: str,
+    gaz: Gazetteer | None = None,
+    place: str | None = None,
+    default_province: str | None = DEFAULT_PROVINCE,
 ) -> tuple[dict[str, Any] | None, float]:
     """The old unit the document belongs to (from its issuing/parent body) or concerns (from the text).
 
-    `body_lines`: issuing body first, then the parent body. Returns (admin_unit_old, confidence).
+    `body_lines`: issuing body first, then the parent body; `place`: the place of the date line (often
+    the district, printed without its type word). Returns (admin_unit_old, confidence).
     """
     gaz = gaz or gazetteer()
     header = " ; ".join(body_lines)
@@ -370,6 +380,9 @@ def resolve_old_unit(
     text_mentions = find_mentions(text, gaz)
     prov_counts = provinces_in(header + " " + text, gaz)
     old_provinces = {k for k in prov_counts if k in gaz.old_provinces}
+    if not old_provinces and default_province in gaz.old_provinces:
+        # nothing names a province (a ward's notice rarely says `Hà Nội`): the archive's own
+        old_provinces = {str(default_province)}
 
     def in_province(unit_pkey: str) -> bool:
         return not old_provinces or unit_pkey in old_provinces
@@ -380,6 +393,9 @@ def resolve_old_unit(
             for d in m.candidates:
                 if in_province(d.province_key):
                     district_counts[(d.province_key, d.key)] += 1
+    for d in gaz.district_index.get(squash(place or ""), []):
+        if in_province(d.province_key) and gaz.is_primary(squash(place or ""), d):
+            district_counts[(d.province_key, d.key)] += 1  # `Hà Đông, ngày ...`
 
     # The district the document belongs to: named by the issuing or parent body.
     head_district: OldDistrict | None = None
@@ -456,6 +472,65 @@ def resolve_old_unit(
     if district is not None:
         return {"province": district.province, "district_type": district.type, "district": district.name}, 0.6
     return None, 0.0
+
+
+def canonical_place(place: str, text: str = "", gaz: Gazetteer | None = None) -> str:
+    """The place of the date line with its diacritics checked against unit names: `Cầu Giãy` ->
+    `Cầu Giấy`. A place printed without any diacritics (English pages: `Cau Giay`) is kept."""
+    if place.isascii():
+        return place
+    gaz = gaz or gazetteer()
+    key = squash(place)
+    names: dict[str, set[str]] = {}  # name -> province keys
+    for k, short in gaz.province_short.items():
+        if k == key:
+            names.setdefault(short, set()).update(gaz.province_names.get(k, set()))
+    for d in gaz.district_index.get(key, []):
+        if gaz.is_primary(key, d):
+            names.setdefault(d.name, set()).add(d.province_key)
+    for c in gaz.commune_index.get(key, []):
+        if gaz.is_primary(key, c):
+            names.setdefault(c.name, set()).add(c.district.province_key)
+    if place in names or not names:
+        return place
+    if len(names) > 1 and text:
+        provinces = set(provinces_in(text, gaz))
+        names = {n: p for n, p in names.items() if p & provinces} or names
+    return next(iter(names)) if len(names) == 1 else place
+
+
+_NEW_TYPE = re.compile(r"\b(phuong|xa|dac khu)\s+")
+
+
+def resolve_new_unit(
+    body_lines: list[str], text: str = "", gaz: Gazetteer | None = None
+) -> dict[str, Any] | None:
+    """The post-July-2025 commune that issued the document, named by its body (`UBND PHƯỜNG CẦU GIẤY`).
+
+    Used for documents issued on or after the reorganisation, whose bodies are the new units."""
+    gaz = gaz or gazetteer()
+    header = " ; ".join(body_lines)
+    folded = fold(" ".join(header.split()))
+    collapsed = " ".join(header.split())
+    provinces = {k for k in provinces_in(header + " " + text, gaz) if k in gaz.new_provinces}
+    for m in _NEW_TYPE.finditer(folded):
+        hit = _name_after(collapsed, folded, m.end(), gaz.new_index)
+        if not hit:
+            continue
+        kind = {"phuong": "phường", "xa": "xã", "dac khu": "đặc khu"}[m.group(1)]
+        units = [
+            u
+            for u in gaz.new_index[hit[0]]
+            if u.type == kind and (not provinces or u.province_key in provinces)
+        ]
+        if len(units) == 1:
+            return {
+                **units[0].as_dict(),
+                "ambiguous": False,
+                "effective": EFFECTIVE_DATE,
+                "source": "issuing body",
+            }
+    return None
 
 
 def _dk(c: OldCommune) -> tuple[str, str]:

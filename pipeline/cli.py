@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from pipeline.describe import MAX_CHARS, describe_text
+from pipeline.exports import write_batch
 
 _HEAD_BYTES = 4 * MAX_CHARS  # UTF-8 Vietnamese is at most ~3 bytes a character
 _TAIL_BYTES = 800_000
@@ -38,13 +39,36 @@ def describe_file(path: Path) -> dict[str, Any]:
 
 def metadata_command(
     files: list[Path] = typer.Argument(..., help="OCR text files (pages separated by form feeds)"),
+    export_dir: Path | None = typer.Option(
+        None, "--export-dir", help="also write the national exports (Decree 30 app. VI, archival) here"
+    ),
+    batch_config: Path | None = typer.Option(
+        None, "--batch-config", help="JSON object of batch values the page never shows (file_code, ...)"
+    ),
+    batch_name: str = typer.Option("batch", "--batch-name", help="file name stem of the exports"),
 ) -> None:
     """Extract the metadata of OCR text files: one JSON object per file on its own line."""
+    config: dict[str, Any] = {}
+    if batch_config is not None:
+        try:
+            config = json.loads(batch_config.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            typer.echo(f"cannot read the batch config {batch_config}: {exc}", err=True)
+            raise typer.Exit(code=2) from exc
+        if not isinstance(config, dict):
+            typer.echo(f"the batch config {batch_config} must hold a JSON object", err=True)
+            raise typer.Exit(code=2)
     failed = 0
+    records: list[dict[str, Any]] = []
     for path in files:
         record = describe_file(path)
         failed += "error" in record
+        if export_dir is not None and "error" not in record:
+            records.append(record)
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         sys.stdout.flush()
+    if export_dir is not None:
+        paths = write_batch(records, export_dir, config, batch_name)
+        typer.echo("exports: " + ", ".join(str(p) for p in paths.values()), err=True)
     if failed:
         raise typer.Exit(code=1)

@@ -14,7 +14,7 @@ from typing import Any
 from ocr.model import Word
 from pipeline import admin_units, language
 from pipeline.metadata import parse_document
-from pipeline.textnorm import clean_text, collapse_ws, fold, letters_share
+from pipeline.textnorm import clean_text, fold, letters_share
 
 MAX_CHARS = 2_000_000  # longer text: the first and last part are read (header and closing live there)
 _TAIL_CHARS = 200_000
@@ -100,16 +100,24 @@ def describe_text(
     parsed = parse_document(pages)
     fields = dict(parsed.fields)
     conf = dict(parsed.conf)
-    title_lang = fields.pop("_title_lang", None)
-    del title_lang
 
     bodies = [b for b in (fields.get("issuing_body"), fields.get("parent_body")) if b]
-    unit_old, c_old = admin_units.resolve_old_unit(bodies, full)
-    unit_new, c_new = admin_units.map_to_new(unit_old)
+    # From 1 July 2025 the issuing commune is a new unit: it names admin_unit_new itself, and the old
+    # unit can only come from what the text says.
+    issued_new = str(fields.get("issue_date", "")) >= admin_units.EFFECTIVE_DATE
+    named_new = admin_units.resolve_new_unit(bodies, full) if issued_new else None
+    unit_old, c_old = admin_units.resolve_old_unit(
+        [] if named_new else bodies, full, place=fields.get("issue_place")
+    )
+    if named_new:
+        unit_new, c_new = named_new, 0.9
+    else:
+        unit_new, c_new = admin_units.map_to_new(unit_old)
+        c_new = c_new * max(c_old, 0.5)
     if unit_old:
         fields["admin_unit_old"], conf["admin_unit_old"] = unit_old, c_old
     if unit_new:
-        fields["admin_unit_new"], conf["admin_unit_new"] = unit_new, round(c_new * max(c_old, 0.5), 3)
+        fields["admin_unit_new"], conf["admin_unit_new"] = unit_new, round(c_new, 3)
 
     fields["language"] = lang["language"]
     conf["language"] = lang["confidence"]
@@ -127,9 +135,3 @@ def describe_text(
         out["duplicate_key"] = key
     out["confidence"] = {k: conf[k] for k in out if k in conf}
     return out
-
-
-def summary_line(meta: dict[str, Any]) -> str:
-    """One human line: `123/QĐ-UBND · Quyết định · 2024-04-03 · ỦY BAN NHÂN DÂN ...`."""
-    parts = [meta.get(k) for k in ("doc_number", "doc_type", "issue_date", "issuing_body")]
-    return collapse_ws(" · ".join(str(p) for p in parts if p))

@@ -61,6 +61,14 @@ def _settings(record: Mapping[str, Any], config: Mapping[str, Any] | None) -> di
     return merged
 
 
+def _n_pages(meta: Mapping[str, Any]) -> int | None:
+    """The record's page count, else the number of pages the language detail saw."""
+    if meta.get("n_pages"):
+        return int(meta["n_pages"])
+    pages = (meta.get("language_detail") or {}).get("pages")
+    return len(pages) if pages else None
+
+
 def _signer_position(meta: Mapping[str, Any]) -> str | None:
     """`KT. CHỦ TỊCH` / `PHÓ CHỦ TỊCH`: the authority lines and the title, as signed."""
     parts = [*(meta.get("signer_authority") or []), meta.get("signer_title")]
@@ -81,7 +89,7 @@ def decree30_record(meta: Mapping[str, Any], config: Mapping[str, Any] | None = 
         "OrganName": meta.get("issuing_body"),
         "Subject": meta.get("subject"),
         "Language": LANGUAGE_NAMES.get(str(lang)) if lang else None,
-        "PageAmount": meta.get("n_pages"),
+        "PageAmount": _n_pages(meta),
         "SignerInfo": {"Position": _signer_position(meta), "FullName": meta.get("signer_name")},
         "To": list(meta.get("recipients") or []),
         "Priority": cfg.get("urgency"),
@@ -115,7 +123,7 @@ def archival_record(meta: Mapping[str, Any], config: Mapping[str, Any] | None = 
         "organName": meta.get("issuing_body"),
         "subject": meta.get("subject"),
         "language": LANGUAGE_NAMES.get(str(lang)) if lang else None,
-        "numberOfPage": meta.get("n_pages"),
+        "numberOfPage": _n_pages(meta),
         "inforSign": cfg.get("info_sign"),
         "keyword": cfg.get("keyword"),
         "mode": cfg.get("access_mode"),

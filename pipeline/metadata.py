@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from pipeline.admin_units import find_mentions, restore_unit_names
+from pipeline.admin_units import canonical_place, find_mentions, restore_unit_names
 from pipeline.textnorm import collapse_ws, fix_digits, fold, is_upper_line, letters_share, levenshtein
-from pipeline.vocab import SURNAMES, canonical_position, correct_phrases
+from pipeline.vocab import SURNAMES, canonical_position, correct_phrases, segment_positions
 
 Found = tuple[Any, float]
 
@@ -115,14 +115,16 @@ _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augu
 _DATE_EN = re.compile(rf"\b([a-z]{{3,9}})\.?\s+({_D}{{1,2}})(?:st|nd|rd|th)?\s*,?\s*({_D}{{4,5}})\b")
 _DATE_EN_DMY = re.compile(rf"\b({_D}{{1,2}})(?:st|nd|rd|th)?\s+([a-z]{{3,9}})\.?\s*,?\s*({_D}{{4,5}})\b")
 
-_NUM_CUE = re.compile(r"(?:^|(?<=\s))(s[o0ô6][\s.]{0,2}|no\s*\.?|number)\s*[:;.,]?\s*(?=[0-9oil|])", re.I)
+# `Số:`, `Sô :`, `S6:`, `No.:`; a separator must follow (`HÀ NỘI` folds to `ha noi`)
+_NUM_CUE = re.compile(r"(?:^|(?<=\s))(s[o0ô6]|no|number)(?:\s*[.:;,]{1,2}\s*|\s+)(?=[0-9oil|])", re.I)
 _NUM_BODY = re.compile(
-    r"([0-9OoIl|]{1,6})\s*/\s*(?:([0-9OoIl|]{4})\s*/\s*)?([A-Za-zĐđ][A-Za-zĐđ0-9&.]*(?:\s*-\s*[A-Za-zĐđ][A-Za-zĐđ0-9&.]*)*)"
+    r"([0-9OoIl|]{1,6})\s*/+\s*(?:([0-9OoIl|]{4})\s*/+\s*)?"  # `306//GM-UBND`: a slash read twice
+    r"([A-Za-zĐđ][A-Za-zĐđ0-9&.]*(?:\s*-\s*[A-Za-zĐđ][A-Za-zĐđ0-9&.]*)*)"
 )
 _NUM_BARE = re.compile(
     r"(?<![\w/])(\d{1,6})/(?:(\d{4})/)?([A-ZĐ][A-Za-zĐ]{0,5}(?:-[A-ZĐ][A-ZĐ&]{1,10})+|[A-ZĐ]{2,10})\b"
 )
-_VV_CUE = re.compile(r"^\s*(v\s*[/|l1\\]\s*v|vv|v/y|re|subject)\s*[:.]?\s+", re.I)
+_VV_CUE = re.compile(r"^\s*(v\s*[/|l1\\]\s*[vy]|vv|v/(?=\s)|re|subject)\s*[:.]?\s+", re.I)
 _ADDR_CUE = re.compile(r"^\s*(k[a-z]{2,3}\s*g[a-z]{1,3}|to)\s*[:;.]\s*", re.I)
 _RECIP_CUE = re.compile(
     r"^\s*(n[o0][a-z]?\s*nh[a-z]{1,3}|recipients?)\b\s*(/\s*recipients?)?\s*[:;.]?\s*", re.I
@@ -167,7 +169,7 @@ def _tok_eq(a: str, b: str) -> bool:
 
 def split_right_phrase(line: str) -> tuple[str, str]:
     """`ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI ...` -> (`ỦY BAN NHÂN DÂN`, `CỘNG HÒA XÃ HỘI ...`)."""
-    toks = _tokens(line)
+    toks = [t for t in _tokens(line) if any(c.isalnum() for c in t.group())]  # `-` is not a word
     for phrase in _RIGHT_PHRASES:
         for i in range(len(toks)):
             # two consecutive phrase tokens anywhere in the phrase, backed off to the phrase start
@@ -210,11 +212,6 @@ def _num_options(tok: str) -> list[int]:
             int(fix_digits(tok.upper() + "0")[0]) if fix_digits(tok.upper() + "0")[0].isdigit() else -1
         )
     return [o for o in dict.fromkeys(opts) if o >= 0]
-
-
-def _num(tok: str) -> int | None:
-    opts = _num_options(tok)
-    return opts[0] if opts else None
 
 
 def _valid_any(y_tok: str, m: int | str | None, d_tok: str) -> str | None:
@@ -345,7 +342,7 @@ def _clean_body_line(line: str) -> str:
     # Rules under the body name come out as `——` or `___`; strip them and stray punctuation.
     line = collapse_ws(re.sub(r"[_—=~*•|]{2,}|^[\W_]+|[\W_]+$", " ", line).strip())
     toks = line.split()
-    if is_upper_line(line):
+    if is_upper_line(line) or (len(toks) >= 3 and all(_caps_token(t) for t in toks[:2])):
         # specks read as letters at either end of an upper-case line (`... MÔI TRƯỜNG l`)
         while toks and not _caps_token(toks[-1]):
             toks.pop()
@@ -387,7 +384,7 @@ def parse_header(lines: list[str]) -> Header:
         end = n + 1
         fl = fold(lpart)
         if number_line is None:
-            if _NUM_CUE.search(lpart) or (_NUM_BODY.search(lpart) and not _TITLE_LIKE(lpart)):
+            if _NUM_CUE.search(fold(lpart)) or (_NUM_BODY.search(lpart) and not _title_code(lpart)):
                 number_line = n
                 left.append(lpart)
                 continue
@@ -416,13 +413,9 @@ def parse_header(lines: list[str]) -> Header:
     return Header(left, after, number_line, date_hit, end)
 
 
-def _TITLE_LIKE(line: str) -> bool:
-    return _title_code(line) is not None
-
-
 def parse_number(text_line: str) -> dict[str, Any] | None:
     """`Số: 123/2024/QĐ-UBND` -> number, running number, year and symbol."""
-    cue = _NUM_CUE.search(text_line)
+    cue = _NUM_CUE.search(fold(text_line))  # fold keeps indices: `Số`, `Sô`, `SỐ` all read `so`
     start = cue.end() if cue else 0
     m = _NUM_BODY.search(text_line, start)
     if not m:
@@ -467,17 +460,19 @@ def fix_symbol(symbol: str, issuing_body: str | None) -> str:
 
 def _title_code(line: str) -> tuple[str, str] | None:
     """(code, 'vi'|'en') when the line is a document type title (`QUYẾT ĐỊNH`, `NOTICE`)."""
-    letters = re.sub(r"[^\w' ]", " ", line)
+    letters = re.sub(r"[^\w' ]|_", " ", line)  # `_— GIẤY MỜI`: a rule read before the title
     if not is_upper_line(letters):
         return None
     key = collapse_ws(fold(letters).upper())
     if not key or len(key) > 30:
         return None
+    best: tuple[int, str, str] | None = None
     for title, code, lang in _TITLES:
         limit = 0 if len(title) <= 5 else 1 if len(title) <= 9 else 2
-        if levenshtein(key, title, limit) <= limit:
-            return code, lang
-    return None
+        d = levenshtein(key, title, limit)
+        if d <= limit and (best is None or d < best[0]):
+            best = (d, code, lang)  # the closest title: `THÔNG BÁO` is one letter from `THÔNG CÁO`
+    return (best[1], best[2]) if best else None
 
 
 # --- subject --------------------------------------------------------------------------------------------
@@ -497,11 +492,14 @@ def _continues_subject(prev: str, line: str, first_len: int) -> bool:
         return False  # `... kính mời:`, `Họ và tên: ...`: the body has begun
     if _ends_sentence(prev):
         return False
+    if re.match(r"^(\d{1,2}|[IVX]{1,4}|[a-zđ])[.)]\s", line.strip()):
+        return False  # a numbered heading or list item of the body
     first = line.lstrip()[:1]
     if first.islower() or first.isdigit():
         return True
-    # A wrapped subject line is short; body text runs the full width.
-    return len(line) <= max(40, first_len + 5) and not line.rstrip().endswith(".")
+    # A wrapped subject line carries the remainder of a centred line, so it is shorter than the
+    # first; the body's first line runs the full width.
+    return len(line.strip()) <= max(30, 0.85 * first_len) and not line.rstrip().endswith(".")
 
 
 def parse_subject_after_title(lines: list[str], start: int) -> Found | None:
@@ -547,10 +545,6 @@ def parse_vv(after_number: list[str]) -> Found | None:
 
 # --- closing: recipients and signer --------------------------------------------------------------------
 
-_CAPS_TAIL = re.compile(
-    r"(?:(?<=\s)|^)((?:(?:TM|KT|TL|TUQ|Q|FOR|ON)[.,]?\s+)?[A-ZĐÀ-Ỹ'][A-ZĐÀ-Ỹ'.]*(?:\s+[A-ZĐÀ-Ỹ'-][A-ZĐÀ-Ỹ'.-]*)*)\s*$"
-)
-
 
 def _signer_like(caps: str) -> bool:
     f = fold(caps) + " "
@@ -560,11 +554,21 @@ def _signer_like(caps: str) -> bool:
 def split_closing_line(line: str) -> tuple[str, str]:
     """Recipient part and signer part of a closing line that OCR read across both columns."""
     s = line.strip()
-    m = _CAPS_TAIL.search(s)
-    if m and m.start() > 0 and _signer_like(m.group(1)) and len(m.group(1).split()) >= 1:
-        left = s[: m.start()].strip()
-        if left:
-            return left, m.group(1).strip()
+    toks = list(re.finditer(r"\S+", s))
+    # the upper-case run at the end of the line (`... Hà Nội; PHÓ CHỦ TỊCH`)
+    k = len(toks)
+    while k > 0 and _caps_word(toks[k - 1].group()):
+        k -= 1
+    if 0 < k < len(toks):
+        tail_toks = toks[k:]
+        # an item's own end (`Lưu: VT. PHÓ CHỦ TỊCH`) is a better cut than the first capital
+        for i, t in enumerate(tail_toks[:-1]):
+            if t.group().endswith((";", ".")) and not _AUTH_MARK.match(fold(t.group()) + " "):
+                tail_toks = tail_toks[i + 1 :]
+                break
+        tail = s[tail_toks[0].start() :]
+        if _signer_like(tail):
+            return s[: tail_toks[0].start()].strip(), tail.strip()
     # `- Lưu: VT, TNMT. Trần Minh Hằng`: a name after the item's final punctuation
     m2 = re.search(r"[;.]\s+([A-ZĐÀ-Ỹ][a-zđà-ỹ]+(?:\s+[A-ZĐÀ-Ỹ][a-zđà-ỹ]+){1,5})\s*$", s)
     if m2 and s.startswith(("-", "–", "+", "•")):
@@ -572,7 +576,12 @@ def split_closing_line(line: str) -> tuple[str, str]:
     return s, ""
 
 
-_ITEM = re.compile(r"^\s*[-–+•*]\s*")
+def _caps_word(tok: str) -> bool:
+    letters = [c for c in tok if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
+
+
+_ITEM = re.compile(r"^\s*[-–—+•*~=»«“”\"_]+\s*")
 
 
 def _is_recip_cue(line: str) -> bool:
@@ -585,20 +594,36 @@ def _is_recip_cue(line: str) -> bool:
     return levenshtein(toks[0], "recipients", 2) <= 2 and toks[0].startswith("rec")
 
 
-_CODE = re.compile(r"^[A-ZĐ][A-ZĐ0-9]{1,9}[,.;]?$")
+def _is_luu(item: str) -> bool:
+    """`Lưu: VT, ...` (or `Archived: VT`), also as OCR reads it (`Luu:`, `Lưu VT`)."""
+    head = fold(item).lstrip(" -~=")[:9]
+    return bool(re.match(r"^(l[uư]u|archived)\s*:?\s*v", head)) or bool(
+        re.match(r"^\S{1,3}\s*:\s*vt\b", head)
+    )
+
+
+def _code_token(tok: str) -> bool:
+    letters = [c for c in tok.rstrip(",.;") if c.isalpha()]
+    return 2 <= len(tok.rstrip(",.;")) <= 10 and bool(letters) and all(c.isupper() for c in letters)
 
 
 def clean_item(item: str) -> str:
     """One `Nơi nhận` item: punctuation, OCR specks and the `Lưu: VT, ...` line made regular."""
     item = collapse_ws(item).strip().strip(" ;.,:_-~`'\"^").strip()
+    item = re.sub(r"[;,]?\s+[^\W\d]$", "", item)  # a speck read as a last letter (`...; l`)
     m = re.match(r"^(\S{1,9})\s*:\s*(.*)$", item)
     if m and (levenshtein(fold(m.group(1)), "luu", 2) <= 2 or fold(m.group(1)).startswith("archiv")):
         head = "Lưu" if not fold(m.group(1)).startswith("archiv") else "Archived"
         codes = []
-        for tok in m.group(2).replace(",", ", ").split():
-            if not _CODE.match(tok):
+        for tok in re.split(r"[,.;:\s]+", m.group(2)):
+            if not tok:
+                continue
+            if not _code_token(tok):
                 break
             code = tok.rstrip(",.;")
+            if not codes and len(code) >= 5 and code.startswith("V") and _code_token(code[2:]):
+                codes.append("VT")  # `VELĐTBXH`: `VT, LĐTBXH` run together
+                code = code[2:]
             if (
                 not codes
                 and code != "VT"
@@ -610,7 +635,20 @@ def clean_item(item: str) -> str:
             return f"{head}: {', '.join(codes)}"
     if "archived" in fold(item):
         return item
-    return correct_phrases(item, "recipients")[0]
+    return restore_unit_names(correct_phrases(item, "recipients")[0])
+
+
+def _bulletless_item(line: str, first_item: bool, open_item: bool) -> bool:
+    """A recipient whose `-` OCR lost: mixed case, not a name, first in the list or ending like an item."""
+    if open_item or is_upper_line(line) or _NAME.match(line.strip()):
+        return False
+    if not _text_like(line):
+        return False  # specks from the signature or the seal
+    return first_item or line.rstrip().endswith((";", "."))
+
+
+def _text_like(line: str) -> bool:
+    return sum(c.isalpha() for c in line) >= 4 and letters_share(line) >= 0.7 and len(line.split()) >= 2
 
 
 def parse_closing(lines: list[str]) -> tuple[Found | None, list[str]]:
@@ -627,6 +665,8 @@ def parse_closing(lines: list[str]) -> tuple[Found | None, list[str]]:
     first = lines[cue_at]
     m = _RECIP_CUE.match(fold(first))
     rest = first[m.end() :].strip() if m else first.split(":", 1)[1].strip() if ":" in first else ""
+    if re.match(r"^/\s*\w+\s*:?$", rest) and levenshtein(fold(rest.strip("/: ")), "recipients", 2) <= 2:
+        rest = ""  # the English half of `Nơi nhận / Recipients:`
     if rest:
         if _signer_like(rest) or is_upper_line(rest):
             signer.append(rest)
@@ -637,18 +677,33 @@ def parse_closing(lines: list[str]) -> tuple[Found | None, list[str]]:
     expanded: list[str] = []
     for line in lines[cue_at + 1 :]:
         # two items read as one line: `- Công an phường X; - Lưu: VT.`
-        expanded.extend(p for p in re.split(r"(?<=[;.])\s+(?=[-–+•]\s)", line) if p.strip())
+        expanded.extend(p for p in re.split(r"(?<=[;.:])\s+(?=[-–+•]\s)", line) if p.strip())
     for line in expanded:
         left, right = split_closing_line(line)
         if right:
             signer.append(right)
-        if not left:
+        if not left or (not items and fold(left).strip(" :;.") in ("nhan", "noi nhan")):
+            continue  # a second reading of the cue (`nhận:`)
+        codes = left.replace(",", " ").split()
+        if (
+            items
+            and _is_luu(items[-1])
+            and not items[-1].rstrip().endswith(".")
+            and len(codes) <= 3
+            and all(_code_token(t) for t in codes)
+            and not _signer_like(left)
+        ):
+            items[-1] = items[-1].rstrip(" ,;") + ", " + left  # the codes of `Lưu:` wrapped
+            closed = True
             continue
         if closed:
             signer.append(left)
             continue
-        if _ITEM.match(left):
+        if _ITEM.match(left) and (left.lstrip()[0] in "-–" or _text_like(_ITEM.sub("", left))):
             items.append(_ITEM.sub("", left))
+            open_item = not _ends_sentence(left)
+        elif _bulletless_item(left, first_item=not items, open_item=open_item):
+            items.append(left)  # the bullet was lost
             open_item = not _ends_sentence(left)
         elif open_item and not is_upper_line(left) and not _NAME.match(left.strip()):
             items[-1] = items[-1] + " " + left
@@ -656,10 +711,14 @@ def parse_closing(lines: list[str]) -> tuple[Found | None, list[str]]:
         else:
             signer.append(left)
             continue
-        if left.rstrip().endswith(".") and not re.search(r"\b[A-Z][a-z]?\.$", left.rstrip()):
-            closed = True  # the last item ends with a full stop
+        if (left.rstrip().endswith(".") and not re.search(r"\b[A-Z][a-z]?\.$", left.rstrip())) or _is_luu(
+            items[-1]
+        ):
+            closed = True  # the last item ends with a full stop; `Lưu: VT` is always the last
+    # `A; B` on one line is two items when B starts a new name (`; các PCT` is OCR for `, các PCT`)
+    items = [part for i in items for part in ([i] if _is_luu(i) else re.split(r";\s+(?=[A-ZĐÀ-Ỹ])", i))]
     clean = [clean_item(i) for i in items]
-    clean = [i for i in clean if i and len(i) < 200]
+    clean = [i for i in clean if sum(c.isalpha() for c in i) >= 2 and len(i) < 200]
     conf = 0.9 if clean and closed else 0.7
     return ((clean, conf) if clean else None), signer
 
@@ -687,6 +746,15 @@ def parse_signer(block: list[str]) -> dict[str, Found]:
             break
     caps_end = name_at if name_at is not None else len(lines)
     caps = [x for x in lines[:caps_end] if is_upper_line(x, 2) and len(x) < 70]
+    # `PHÓ CHỦ TỊCH KT. CHỦ TỊCH`: OCR put an authority line beside the title; authority goes first
+    split_caps: list[str] = []
+    for x in caps:
+        parts = segment_positions(x) or [
+            p.strip() for p in re.split(r"\s+(?=(?:TM|KT|TL|TUQ)\s*\.\s)", x) if p.strip()
+        ]
+        marked = [p for p in parts if _AUTH_MARK.match(fold(p))]
+        split_caps.extend(marked + [p for p in parts if p not in marked])
+    caps = split_caps
     # the signature scribble reads as short upper-case garbage (`VẤ Z¬`): keep position-like lines
     kept: list[str] = []
     for x in caps:
@@ -756,7 +824,15 @@ def parse_document(pages: list[str]) -> Parsed:
     header = parse_header(p1)
 
     # bodies: the left lines above the number line
-    body_lines = header.left[:-1] if header.number_line is not None else header.left
+    if header.number_line is not None:
+        body_lines = header.left[:-1]  # the lines just above `Số:`
+    else:
+        # no number line: the upper-case run at the top of the page, if any
+        body_lines = []
+        for x in header.left[:6]:
+            if not is_upper_line(x):
+                break
+            body_lines.append(x)
     body_lines = [
         fix_body_line(b) for b in (_clean_body_line(x) for x in body_lines) if b and not _title_code(b)
     ]
@@ -791,7 +867,8 @@ def parse_document(pages: list[str]) -> Parsed:
     if header.date:
         out.put("issue_date", (header.date.iso, header.date.conf))
         if header.date.place:
-            out.put("issue_place", (header.date.place, header.date.conf - 0.05))
+            place = canonical_place(header.date.place, "\n".join(p1[:40]))
+            out.put("issue_place", (place, header.date.conf - 0.05))
 
     # type title, subject
     start = header.end
@@ -805,6 +882,16 @@ def parse_document(pages: list[str]) -> Parsed:
     sym_code = _code_of_symbol(out.fields.get("doc_symbol"))
     code = lang = None
     type_conf = 0.0
+    if title and num and sym_code is None and "-" in out.fields.get("doc_symbol", ""):
+        # `TIR-UBND` under a `TỜ TRÌNH` title: the symbol's type code was misread by a letter
+        head, rest = out.fields["doc_symbol"].split("-", 1)
+        if levenshtein(fold(head), fold(title[0]), 1) <= 1 and len(head) >= 2:
+            symbol = f"{title[0]}-{rest}"
+            out.fields["doc_symbol"] = symbol
+            out.fields["doc_number"] = "/".join(x for x in (num["seq"], num["year"], symbol) if x)
+            for k in ("doc_symbol", "doc_number"):
+                out.conf[k] = round(out.conf[k] * 0.9, 3)
+            sym_code = title[0]
     if title:
         code, lang = title
         type_conf = 0.97 if sym_code in (None, code) else 0.75
@@ -817,9 +904,10 @@ def parse_document(pages: list[str]) -> Parsed:
         code, type_conf = "CV", 0.85 if parse_vv(header.after_number) else 0.6
     if code:
         c, vi, en = TYPE_BY_CODE[code]
+        if lang is None and _mostly_english(p1):
+            lang = "en"  # no title (a letter): the page's language decides the name
         out.put("doc_type_code", (c, type_conf))
         out.put("doc_type", (en if lang == "en" else vi, type_conf))
-        out.fields["_title_lang"] = lang
 
     subject: Found | None = None
     if title_at is not None:
@@ -831,6 +919,8 @@ def parse_document(pages: list[str]) -> Parsed:
             subject = None
     if subject is None:
         subject = parse_vv(header.after_number)
+    if subject:
+        subject = (restore_unit_names(subject[0]), subject[1])
     out.put("subject", subject)
 
     addr = parse_addressees(p1, start, start + 14)
@@ -842,6 +932,13 @@ def parse_document(pages: list[str]) -> Parsed:
     for name, found in parse_signer(signer_block).items():
         out.put(name, found)
     return out
+
+
+def _mostly_english(lines: list[str]) -> bool:
+    """Cheap check without langdetect: English pages have almost no Vietnamese letters."""
+    text = " ".join(lines[:40])
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > 200 and sum(not c.isascii() for c in letters) < 0.01 * len(letters)
 
 
 def _code_of_symbol(symbol: str | None) -> str | None:

@@ -59,16 +59,6 @@ def fold(text: str) -> str:
     return "".join(_fold_char(c) for c in text)
 
 
-def strip_accents(text: str) -> str:
-    """Remove diacritics and map đ to d, keeping case (`Cầu Giấy` -> `Cau Giay`)."""
-    out = []
-    for c in unicodedata.normalize("NFD", text):
-        if unicodedata.combining(c):
-            continue
-        out.append("d" if c == "đ" else "D" if c == "Đ" else c)
-    return unicodedata.normalize("NFC", "".join(out))
-
-
 def squash(text: str) -> str:
     """Folded, letters and digits only: the key used to compare names (`Mỹ Đình 1` -> `mydinh1`)."""
     return "".join(c for c in fold(text) if c.isalnum())
@@ -95,36 +85,6 @@ def levenshtein(a: str, b: str, limit: int | None = None) -> int:
             return limit + 1
         prev = cur
     return prev[-1]
-
-
-def similar(a: str, b: str, max_ratio: float = 0.2, max_abs: int = 3) -> bool:
-    """Folded strings equal within a small edit distance (relative to their length)."""
-    fa, fb = fold(a), fold(b)
-    limit = min(max_abs, int(max(len(fa), len(fb)) * max_ratio))
-    return levenshtein(fa, fb, limit) <= limit
-
-
-def fuzzy_find(haystack: str, needle: str, max_ratio: float = 0.2) -> tuple[int, int, int] | None:
-    """Best approximate occurrence of `needle` in `haystack` (both compared folded).
-
-    Returns (start, end, distance) in `haystack` indices, or None. Exact folded matches are found
-    first with `str.find`; the slow path slides a window of the needle's length +-1.
-    """
-    fh, fn = fold(haystack), fold(needle)
-    pos = fh.find(fn)
-    if pos >= 0:
-        return pos, pos + len(fn), 0
-    limit = max(1, int(len(fn) * max_ratio))
-    best: tuple[int, int, int] | None = None
-    n = len(fn)
-    for start in range(0, max(1, len(fh) - n + 2)):
-        for size in (n, n - 1, n + 1):
-            if size <= 0 or start + size > len(fh):
-                continue
-            d = levenshtein(fh[start : start + size], fn, limit)
-            if d <= limit and (best is None or d < best[2]):
-                best = (start, start + size, d)
-    return best
 
 
 # OCR confusions inside numbers: letters that stand for digits.

@@ -172,4 +172,30 @@ def canonical_position(line: str) -> tuple[str, float] | None:
     ):
         tokens.pop()
     fixed, share = correct_phrases(" ".join(tokens), "positions")
-    return (fixed, share) if share >= 0.6 else None
+    if share < 0.6:
+        # words run together by OCR (`CHỦTỊCH`)
+        key = squash(" ".join(tokens))
+        whole = [p for p in POSITIONS + AUTHORITY if squash(p) == key]
+        return (whole[0], 1.0) if whole else None
+    return fixed, share
+
+
+def segment_positions(line: str) -> list[str] | None:
+    """`TM. ỦY BAN NHÂN DÂN PHÓ CHỦ TỊCH KT. CHỦ TỊCH` (a signer block read as one line) ->
+    its known phrases in order; None unless the line is two or more of them (specks aside)."""
+    tokens = line.split()
+    table = _table("positions")
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for j in range(min(len(tokens), i + 7), i, -1):
+            hit = _match(tokens[i:j], table)
+            if hit:
+                out.append(hit)
+                i = j
+                break
+        else:
+            if sum(c.isalpha() for c in tokens[i]) > 2:
+                return None  # a word that belongs to no phrase: not a pure signer line
+            i += 1
+    return out if len(out) >= 2 else None

@@ -476,61 +476,142 @@ def tiny_tmpfs(size: str) -> Iterator[Path]:
             mnt.rmdir()
 
 
-def test_temp_folder_full(
-    ctx: Ctx, prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The temp folder is a 2 MB tmpfs: a small record fits; large ones (a 2.2 MB scan, and a small PDF
-    holding an A4 page at 300 dpi, which needs more room once rasterised) end `failed` with a reason that
-    says the disk is full, with no `indexed` ledger entry, no derivatives, nothing left in the temp folder;
-    once there is room, a re-run indexes it."""
+def disk_batch(c: Ctx, tmp_path: Path) -> str:
+    """A small scan, a 2.2 MB scan (stored uncompressed) and a small PDF holding an A4 page at 300 dpi
+    (8.7 MB once rasterised); uploaded to a fresh intake bucket, whose name is returned."""
     from samples.render import render, save_pdf
     from samples.specs import QD_CAU_GIAY
 
     folder = tmp_path / "in"
     folder.mkdir()
     tiny_page(["Quyết định số 9/QĐ-UBND"]).save(folder / "small.png", dpi=(200, 200))
-    save_pdf(render(QD_CAU_GIAY), folder / "big-pages.pdf")  # a small file, an A4 page at 300 dpi inside
-    # stored uncompressed: a 2.2 MB file that cannot even be downloaded into the temp folder
+    save_pdf(render(QD_CAU_GIAY), folder / "big-pages.pdf")
     tiny_page(["Tờ trình số 5/TTr-UBND"], size=(1600, 1400)).save(folder / "big-file.png", compress_level=0)
     assert (folder / "big-file.png").stat().st_size > 2 * 2**20
-    intake = f"fault-disk-{uuid.uuid4().hex[:8]}"
-    upload_dir(ctx.store, folder, intake, "")
-    env = {**scenario_env(ctx, SOHOA_WORKERS="1"), "SOHOA_INTAKE_BUCKET": intake}
-    try:
-        with tiny_tmpfs("2m") as mnt:
-            monkeypatch.setattr(tempfile, "tempdir", str(mnt))
-            monkeypatch.setenv("TMPDIR", str(mnt))
-            first = run_flow(env)
+    intake = f"fault-df-{uuid.uuid4().hex[:8]}"
+    upload_dir(c.store, folder, intake, "")
+    return intake
+
+
+def run_with_full_temp(
+    c: Ctx, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[dict[str, Any], list[Path]]:
+    """Run the flow with the temp folder on a 2 MB tmpfs; returns the report and what was left in it."""
+    with tiny_tmpfs("2m") as mnt:
+        monkeypatch.setattr(tempfile, "tempdir", str(mnt))
+        monkeypatch.setenv("TMPDIR", str(mnt))
+        try:
+            report = run_flow(env)
             left = list(mnt.iterdir())
+        finally:
             monkeypatch.undo()
+    return report, left
+
+
+def drop_bucket(c: Ctx, bucket: str) -> None:
+    with contextlib.suppress(Exception):
+        for o in c.store.list(bucket):
+            c.store.delete(bucket, o.key)
+        c.store.client.remove_bucket(bucket)
+
+
+def test_temp_folder_nearly_full(
+    ctx: Ctx, prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The temp folder has 2 MB free, under SOHOA_MIN_FREE_TMP_MB (256 by default): no record starts; each
+    ends `failed` (retryable) with a reason that names the folder and the space, nothing is downloaded, no
+    ledger entry says indexed; once there is room, a re-run indexes them all."""
+    intake = disk_batch(ctx, tmp_path)
+    env = {**scenario_env(ctx, SOHOA_WORKERS="1"), "SOHOA_INTAKE_BUCKET": intake}
+    keys = ["big-file.png", "big-pages.pdf", "small.png"]
+    try:
+        first, left = run_with_full_temp(ctx, env, monkeypatch)
+        assert not left, f"files written into the full temp folder: {left}"
         st = final_state(ctx.es, ctx.store, env)
-        assert st.states.get("small.png") == "indexed", st.ledger
-        problems = {p["key"]: p for p in first["problems"]}
-        for key in ("big-file.png", "big-pages.pdf"):
-            assert st.states.get(key) != "indexed", f"{key} reported indexed although the disk was full"
-            assert key not in st.docs
-            assert record_id(intake, key) not in st.derivative_ids, f"derivatives of {key} were stored"
-            assert key in problems and problems[key]["state"] == "failed", first["problems"]
-            reason = problems[key]["reason"].lower()
-            assert "no space left" in reason or "disk" in reason or "enospc" in reason, (key, reason)
-        assert not left, f"half-written files left in the temp folder: {left}"
+        assert st.states == dict.fromkeys(keys, "failed"), st.ledger
+        assert not st.docs and not st.derivative_ids
+        for key in keys:
+            assert st.reason_codes[key] == "tmp_space"
+            assert "temp folder" in st.ledger[key]["reason"] and "MB free" in st.ledger[key]["reason"]
 
         second = run_flow(env)  # room again: the failed ones are redone
         st = final_state(ctx.es, ctx.store, env)
-        assert st.states == dict.fromkeys(["small.png", "big-pages.pdf", "big-file.png"], "indexed"), second
+        assert st.states == dict.fromkeys(keys, "indexed"), second["problems"]
         RESULTS.append(
             {
-                "scenario": "temp folder full (2 MB tmpfs)",
+                "scenario": "temp folder nearly full (2 MB tmpfs)",
                 "faults": 1,
                 "processed": first["processed"] + second["processed"],
                 "failed_first_run": first["states"].get("failed", 0),
-                "reasons": {k: p["reason"][:160] for k, p in problems.items()},
+                "reason": st.ledger and first["problems"][0]["reason"][:200],
                 "lost": 0,
                 "duplicates": st.duplicates,
             }
         )
     finally:
         cleanup(ctx, env)
-        for o in ctx.store.list(intake):
-            ctx.store.delete(intake, o.key)
-        ctx.store.client.remove_bucket(intake)
+        drop_bucket(ctx, intake)
+
+
+@pytest.mark.parametrize(
+    ("key", "finding"),
+    [
+        pytest.param(
+            "big-file.png",
+            "F2",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="finding F2 (storage/objects.py _translate): a local ENOSPC while downloading is "
+                "reported as 'object store unreachable (OSError); is it running?' and retried as transient",
+            ),
+            id="download",
+        ),
+        pytest.param(
+            "big-pages.pdf",
+            "F3",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="finding F3 (ocr/engine.py _recognise/_osd): cv2.imwrite's False is ignored on a full "
+                "disk, tesseract then fails on every page and the record is QUARANTINED (all_pages_failed)",
+            ),
+            id="page-images",
+        ),
+    ],
+)
+def test_disk_fills_up_while_a_record_is_processed(
+    ctx: Ctx, prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str, finding: str
+) -> None:
+    """The space check is off (SOHOA_MIN_FREE_TMP_MB=0), as when other processes fill the disk after a
+    record started: the record must end `failed` (retryable, not quarantined, not indexed) with a reason
+    that says the disk is full, and leave nothing in the temp folder."""
+    intake = disk_batch(ctx, tmp_path)
+    env = {
+        **scenario_env(ctx, SOHOA_WORKERS="1", SOHOA_MIN_FREE_TMP_MB="0"),
+        "SOHOA_INTAKE_BUCKET": intake,
+    }
+    try:
+        first, left = run_with_full_temp(ctx, env, monkeypatch)
+        st = final_state(ctx.es, ctx.store, env)
+        assert st.states.get("small.png") == "indexed", st.ledger
+        assert not left, f"half-written files left in the temp folder: {left}"
+        assert st.states.get(key) != "indexed" and key not in st.docs
+        assert record_id(intake, key) not in st.derivative_ids, f"derivatives of {key} were stored"
+        problem = next(p for p in first["problems"] if p["key"] == key)
+        RESULTS.append(
+            {
+                "scenario": f"disk fills while processing ({key}, {finding})",
+                "faults": 1,
+                "processed": first["processed"],
+                "state": problem["state"],
+                "reason": problem["reason"][:200],
+                "lost": 0,
+                "duplicates": st.duplicates,
+            }
+        )
+        assert problem["state"] == "failed", problem
+        reason = problem["reason"].lower()
+        assert "unreachable" not in reason, reason
+        assert "no space left" in reason or "disk" in reason or "temp folder" in reason, reason
+    finally:
+        cleanup(ctx, env)
+        drop_bucket(ctx, intake)

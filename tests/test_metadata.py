@@ -7,6 +7,8 @@ before July 2025 and invented people.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ocr.model import Word
 from pipeline.describe import describe_text, duplicate_key
@@ -129,7 +131,9 @@ def test_clean_text_fixes_lookalikes_and_nfc() -> None:
     assert clean_text("QÐ-UBND\x00") == "QĐ-UBND "  # U+00D0 eth -> U+0110 Đ
 
 
-@pytest.mark.parametrize(("raw", "fixed"), [("1O7", "107"), ("2O24", "2024"), ("l23", "123"), ("UBND", "UBND")])
+@pytest.mark.parametrize(
+    ("raw", "fixed"), [("1O7", "107"), ("2O24", "2024"), ("l23", "123"), ("UBND", "UBND")]
+)
 def test_fix_digits(raw: str, fixed: str) -> None:
     assert fix_digits(raw) == fixed
 
@@ -153,6 +157,7 @@ def test_levenshtein_limit() -> None:
         ("Số:05/UBND-VP", "05", None, "UBND-VP"),
         ("No.: 153/TB-UBND", "153", None, "TB-UBND"),
         ("Số : l5/TTr-UBND", "15", None, "TTr-UBND"),
+        ("Số: 306//GM-UBND .", "306", None, "GM-UBND"),
     ],
 )
 def test_parse_number_variants(line: str, seq: str, year: str | None, symbol: str) -> None:
@@ -282,6 +287,9 @@ def test_closing_read_across_columns_with_ocr_noise() -> None:
         ("Chỉ cục Thuế khu vực", "Chi cục Thuế khu vực"),
         ("Archived: VI", "Archived: VT"),
         ("Lưu: VT, QHKT, Q", "Lưu: VT, QHKT"),
+        ("Lưu: VELĐTBXH.", "Lưu: VT, LĐTBXH"),
+        ("Lưu: VŨ UBND.", "Lưu: VT, UBND"),
+        ("Chủ tịch, các PCT UBND; l", "Chủ tịch, các PCT UBND"),
     ],
 )
 def test_clean_recipient_item(raw: str, clean: str) -> None:
@@ -392,12 +400,18 @@ def test_word_confidences_lower_field_confidence() -> None:
     assert with_words["confidence"]["doc_number"] < plain["confidence"]["doc_number"]
 
 
-# --- bad input -------------------------------------------------------------------------------------------------
+# --- bad input -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   \n\f\n ", "\x00\x01\x02\xff" * 200, "ÿþ\ufffd\ufffd\ufffd%PDF-1.4 \x89PNG\r\n" * 50, "12345 678 / - ."],
+    [
+        "",
+        "   \n\f\n ",
+        "\x00\x01\x02\xff" * 200,
+        "ÿþ\ufffd\ufffd\ufffd%PDF-1.4 \x89PNG\r\n" * 50,
+        "12345 678 / - .",
+    ],
 )
 def test_bad_input_gives_empty_result(text: str) -> None:
     meta = describe_text(text)
@@ -414,3 +428,195 @@ def test_huge_text_is_read_head_and_tail() -> None:
 
 def test_non_string_input() -> None:
     assert describe_text(None)["language"] == "unknown"  # type: ignore[arg-type]
+
+
+def test_city_body_name_is_not_a_number_cue() -> None:
+    # `HÀ NỘI` folds to `ha noi`: `no` followed by a letter is not `No.:`
+    text = DECISION.replace(
+        "UBND HUYỆN ĐÔNG ANH\nỦY BAN NHÂN DÂN\nXÃ UY NỖ", "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HÀ NỘI"
+    )
+    meta = describe_text(text)
+    assert meta["issuing_body"] == "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI"
+    assert "parent_body" not in meta
+    assert meta["doc_number"] == "88/QĐ-UBND"
+
+
+def test_closest_title_wins() -> None:
+    # `THÔNG BÁO` is one letter from `THÔNG CÁO` (TC): the closest title is taken
+    text = LETTER.replace("Số: 05/UBND-VP", "Số: 05/TB-UBND").replace(
+        "V/v tăng cường quản lý trật tự\nxây dựng trên địa bàn phường Quảng An\n", ""
+    )
+    text = text.replace(
+        "Kính gửi: Ủy ban nhân dân phường Quảng An.", "THÔNG BÁO\nVề việc kiểm tra công trình"
+    )
+    meta = describe_text(text)
+    assert (meta["doc_type_code"], meta["doc_type"]) == ("TB", "Thông báo")
+    assert meta["confidence"]["doc_type_code"] > 0.9
+
+
+# --- type title, subject, addressees -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "code", "lang"),
+    [
+        ("QUYẾT ĐỊNH", "QĐ", "vi"),
+        ("QUYÉT ĐỊNH", "QĐ", "vi"),  # OCR: É for Ế
+        ("TỜ TRlNH", "TTr", "vi"),
+        ("GIẤY CHỨNG NHẬN", "GCN", "vi"),
+        ("KÉ HOẠCH", "KH", "vi"),
+        ("NOTICE", "TB", "en"),
+        ("DECISION", "QĐ", "en"),
+        ("_— GIẤY MỜI", "GM", "vi"),
+        ("THÔNG BÁO", "TB", "vi"),
+    ],
+)
+def test_title_variants(line: str, code: str, lang: str) -> None:
+    from pipeline.metadata import _title_code
+
+    assert _title_code(line) == (code, lang)
+
+
+def test_title_is_not_a_body_line() -> None:
+    from pipeline.metadata import _title_code
+
+    assert _title_code("Quyết định này có hiệu lực kể từ ngày ký.") is None
+    assert _title_code("CHỦ TỊCH ỦY BAN NHÂN DÂN QUẬN TÂY HỒ") is None
+
+
+@pytest.mark.parametrize(
+    ("lines", "subject"),
+    [
+        (
+            [
+                "Về việc thu hồi đất để thực hiện dự án cải tạo,",
+                "mở rộng đường Âu Cơ",
+                "CHỦ TỊCH ỦY BAN NHÂN DÂN",
+            ],
+            "Về việc thu hồi đất để thực hiện dự án cải tạo, mở rộng đường Âu Cơ",
+        ),
+        (
+            [
+                "Kết quả công tác quản lý trật tự xây dựng quý III",
+                "năm 2024",
+                "Thực hiện Kế hoạch số 12/KH-UBND ...",
+            ],
+            "Kết quả công tác quản lý trật tự xây dựng quý III năm 2024",
+        ),
+        (
+            [
+                "Dự hội nghị triển khai công tác cấp Giấy",
+                "chứng nhận quyền sử dụng đất",
+                "Ủy ban nhân dân phường trân trọng kính mời:",
+            ],
+            "Dự hội nghị triển khai công tác cấp Giấy chứng nhận quyền sử dụng đất",
+        ),
+        (
+            ["Tuyên truyền, phổ biến pháp luật về đất đai năm 2025", "I. MỤC ĐÍCH, YÊU CẦU"],
+            "Tuyên truyền, phổ biến pháp luật về đất đai năm 2025",
+        ),
+        (
+            ["—", "Thực hiện phong trào Bình dân học vụ số trên địa bàn phường", "Quảng An", "1. Nội dung"],
+            "Thực hiện phong trào Bình dân học vụ số trên địa bàn phường Quảng An",
+        ),
+        (
+            [
+                "Hộ gia đình văn hóa năm 2024",
+                "Các tổ dân phố tổ chức tuyên truyền, vận động nhân dân chấp hành nghiêm các quy định",
+            ],
+            "Hộ gia đình văn hóa năm 2024",
+        ),
+    ],
+)
+def test_subject_after_title(lines: list[str], subject: str) -> None:
+    from pipeline.metadata import parse_subject_after_title
+
+    found = parse_subject_after_title(lines, 0)
+    assert found is not None and found[0] == subject
+
+
+@pytest.mark.parametrize(
+    ("lines", "subject"),
+    [
+        (
+            ["V/v đề nghị cấp Giấy chứng nhận", "quyền sử dụng đất cho hộ gia đình"],
+            "V/v đề nghị cấp Giấy chứng nhận quyền sử dụng đất cho hộ gia đình",
+        ),
+        (["V/V trả lời đơn của công dân"], "V/v trả lời đơn của công dân"),
+        (["Vv số hóa hồ sơ lưu trữ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"], "V/v số hóa hồ sơ lưu trữ"),
+        (["V/ số hóa hồ sơ, tài liệu lưu trữ"], "V/v số hóa hồ sơ, tài liệu lưu trữ"),
+    ],
+)
+def test_subject_of_cong_van(lines: list[str], subject: str) -> None:
+    from pipeline.metadata import parse_vv
+
+    found = parse_vv(lines)
+    assert found is not None and found[0] == subject
+
+
+def test_addressees_single_and_list() -> None:
+    from pipeline.metadata import parse_addressees
+
+    assert parse_addressees(["Kính gửi: Công an quận Tây Hồ."], 0, 5) == (["Công an quận Tây Hồ"], 0.9)
+    found = parse_addressees(
+        ["Kính gửi:", "- Ủy ban nhân dân quận Tây Hồ;", "- Phòng Tư pháp quận.", "Căn cứ ..."], 0, 5
+    )
+    assert found is not None and found[0] == ["Ủy ban nhân dân quận Tây Hồ", "Phòng Tư pháp quận"]
+
+
+def test_closing_with_ocr_bullets_and_specks() -> None:
+    lines = [
+        "Trên đây là báo cáo của Ủy ban nhân dân phường./.",
+        "Nơi nhận:",
+        "nhận:",
+        "~ UBND phường Hạ Đình;",
+        "= Thường trực Quận ủy; - Chủ tịch, các PCT UBND;",
+        "~ Lưu: VI; TCKH.",
+        "TRƯỞNG PHÒNG",
+        "“NNz",
+        "Lương Tiến Lộc",
+    ]
+    recipients, signer_block = parse_closing(lines)
+    assert recipients is not None
+    assert recipients[0] == [
+        "UBND phường Hạ Đình",
+        "Thường trực Quận ủy",
+        "Chủ tịch, các PCT UBND",
+        "Lưu: VT, TCKH",
+    ]
+    signer = parse_signer(signer_block)
+    assert (signer["signer_title"][0], signer["signer_name"][0]) == ("TRƯỞNG PHÒNG", "Lương Tiến Lộc")
+
+
+def test_wrapped_codes_of_the_archive_line() -> None:
+    recipients, signer_block = parse_closing(
+        ["Nơi nhận:", "- Như trên;", "- Lưu: VT,", "TCKH.", "TRƯỞNG PHÒNG", "Lê An"]
+    )
+    assert recipients is not None and recipients[0] == ["Như trên", "Lưu: VT, TCKH"]
+    assert parse_signer(signer_block)["signer_title"][0] == "TRƯỞNG PHÒNG"
+
+
+def test_signer_block_read_as_one_line() -> None:
+    out = parse_signer(["TM. ỦY BAN NHÂN DÂN PHÓ CHỦ TỊCH KT. CHỦ TỊCH `", "9", "Đính Thu Hương"])
+    assert out["signer_authority"][0] == ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"]
+    assert out["signer_title"][0] == "PHÓ CHỦ TỊCH"
+    assert out["signer_name"][0] == "Đinh Thu Hương"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=80),
+            st.sampled_from(
+                DECISION.splitlines() + LETTER_OCR.splitlines() + ["\f", "Số:", "ngày", "Nơi nhận:"]
+            ),
+        ),
+        max_size=40,
+    )
+)
+def test_describe_never_raises(parts: list[str]) -> None:
+    meta = describe_text("\n".join(parts))
+    assert meta["language"] in ("vi", "en", "mixed", "unknown")
+    assert set(meta["confidence"]) <= set(meta)
+    assert all(0.0 <= v <= 1.0 for v in meta["confidence"].values())

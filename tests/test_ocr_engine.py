@@ -134,3 +134,15 @@ def test_timeout_kills_tesseract_and_worker_survives(monkeypatch: pytest.MonkeyP
     with pytest.raises(OcrTimeoutError) as err:
         tesseract.recognize(tmp_path / "x.pgm", tmp_path / "x", timeout=0.3)
     assert err.value.reason == "ocr_timeout" and calls
+
+
+def test_one_printed_line_cut_into_two_blocks_is_one_line() -> None:
+    words = [
+        _w("Hộ gia đình, cá nhân đang sử dụng", 300, 100, 1200, 1),
+        _w("đất ổn định, không có tranh chấp", 1230, 102, 2300, 2),  # another Tesseract block
+        _w("hợp với quy hoạch sử dụng đất đã được cơ quan nhà nước có thẩm quyền", 300, 170, 2300, 3),
+    ]
+    assert layout.order_lines(words) == [
+        "Hộ gia đình, cá nhân đang sử dụng đất ổn định, không có tranh chấp",
+        "hợp với quy hoạch sử dụng đất đã được cơ quan nhà nước có thẩm quyền",
+    ]

@@ -131,3 +131,27 @@ def test_salt_and_pepper_removed_but_not_on_low_res() -> None:
     assert not m2["applied"] and kept is noisy
     _, m3 = P.denoise(page, est_dpi=300)
     assert not m3["applied"]
+
+
+def test_bitonal_scan_smoothed_gray_scan_untouched() -> None:
+    page = render_page()
+    fax = np.where(page < 128, 0, 255).astype(np.uint8)
+    out, m = P.smooth_bitonal(fax)
+    assert m["applied"] and len(np.unique(out)) > 2
+    same, m2 = P.smooth_bitonal(page)  # anti-aliased: already has grey levels
+    assert not m2["applied"] and same is page
+
+
+def test_phone_photo_on_a_desk_is_straightened() -> None:
+    page = render_page(size=(1000, 1400), rgb=True)
+    desk = np.zeros((1700, 1400, 3), np.uint8)
+    desk[:] = (150, 100, 60)  # brown wood: saturated, unlike paper
+    src = np.float32([[0, 0], [1000, 0], [1000, 1400], [0, 1400]])
+    dst = np.float32([[180, 120], [1210, 170], [1240, 1590], [140, 1560]])
+    warp = cv2.getPerspectiveTransform(src, dst)
+    photo = cv2.warpPerspective(page, warp, (1400, 1700), dst=desk, borderMode=cv2.BORDER_TRANSPARENT)
+    gray, _ = P.to_gray(photo)
+    out, m = P.crop_to_page(gray, photo)
+    assert m["applied"]
+    assert abs(out.shape[1] / out.shape[0] - 1000 / 1400) < 0.08  # side lengths, no camera model
+    assert np.percentile(out[:20].ravel(), 10) > 200  # no desk left along the top edge

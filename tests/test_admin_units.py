@@ -1,0 +1,148 @@
+"""Old units found in text, and their successors after 1 July 2025 (Resolution 1656/NQ-UBTVQH15).
+
+The mapping data comes from the `vietnamadminunits` package; these tests pin the Hanoi cases the
+issue names: a ward merged whole, a ward split between several new units, a former district.
+"""
+
+from __future__ import annotations
+
+from pipeline.admin_units import find_mentions, gazetteer, map_to_new, resolve_old_unit, restore_unit_names
+
+HN = "Thành phố Hà Nội"
+
+
+def _names(unit: dict) -> set[str]:
+    return {c["commune"] for c in unit["candidates"]}
+
+
+def test_gazetteer_counts_for_hanoi() -> None:
+    gaz = gazetteer()
+    districts = [d for d in gaz.districts.values() if d.province_key == "thanhphohanoi"]
+    communes = [c for c in gaz.communes.values() if c.district.province_key == "thanhphohanoi"]
+    new = [n for n in gaz.new_communes.values() if n.province_key == "thanhphohanoi"]
+    assert (len(districts), len(communes), len(new)) == (30, 526, 126)
+    assert sum(n.type == "phường" for n in new) == 51
+    assert sum(n.type == "xã" for n in new) == 75
+
+
+def test_ward_merged_whole() -> None:
+    new, conf = map_to_new({"province": HN, "district": "Ba Đình", "commune": "Trúc Bạch"})
+    assert new is not None
+    assert (new["commune_type"], new["commune"], new["province"]) == ("phường", "Ba Đình", HN)
+    assert new["ambiguous"] is False
+    assert conf > 0.9
+
+
+def test_commune_merged_whole() -> None:
+    new, _ = map_to_new({"province": HN, "district": "Gia Lâm", "commune": "Kiêu Kỵ", "commune_type": "xã"})
+    assert new is not None and (new["commune_type"], new["commune"]) == ("xã", "Gia Lâm")
+
+
+def test_split_ward_returns_every_candidate() -> None:
+    new, conf = map_to_new({"province": HN, "district": "Hoàn Kiếm", "commune": "Hàng Bông"})
+    assert new is not None
+    assert new["ambiguous"] is True and new["reason"] == "split"
+    assert "commune" not in new  # no silent pick
+    assert _names(new) == {"Hoàn Kiếm", "Cửa Nam"}
+    assert conf <= 0.5
+    new, _ = map_to_new({"province": HN, "district": "Cầu Giấy", "commune": "Nghĩa Đô"})
+    assert new is not None and _names(new) == {"Nghĩa Đô", "Ngọc Hà", "Tây Hồ"}
+
+
+def test_former_district_lists_its_successors() -> None:
+    new, conf = map_to_new({"province": HN, "district_type": "quận", "district": "Cầu Giấy"})
+    assert new is not None
+    assert new["ambiguous"] is True and new["reason"] == "district_only"
+    assert {"Cầu Giấy", "Nghĩa Đô", "Yên Hòa"} <= _names(new)
+    assert conf < 0.5
+
+
+def test_unknown_unit_maps_to_nothing() -> None:
+    assert map_to_new({"province": HN, "district": "Không Có", "commune": "Không Có"}) == (None, 0.0)
+    assert map_to_new(None) == (None, 0.0)
+
+
+def test_mentions_vietnamese_and_english() -> None:
+    found = find_mentions(
+        "Ủy ban nhân dân phường Nguyễn Trung\nTrực, quận Ba Đình; PEOPLE'S COMMITTEE OF NGHIA DO WARD"
+    )
+    got = [(m.level, m.text_name) for m in found]
+    assert ("commune", "Nguyễn Trung Trực") in got
+    assert ("district", "Ba Đình") in got
+    assert ("commune", "Nghia Do") in got
+
+
+def test_personal_names_are_not_units() -> None:
+    # `Phương` and `Quân` are given names, not `phường` / `quận`
+    assert find_mentions("ông (bà) Lê Phương Mai và Trần Quân Hà Đông") == []
+
+
+def test_commune_issuer_district_from_gazetteer() -> None:
+    unit, conf = resolve_old_unit(["ỦY BAN NHÂN DÂN PHƯỜNG KHƯƠNG MAI"], "Thông báo của phường.")
+    assert unit is not None
+    assert (unit["district"], unit["commune"], unit["commune_type"]) == ("Thanh Xuân", "Khương Mai", "phường")
+    assert conf > 0.9
+
+
+def test_district_issuer_commune_from_body() -> None:
+    text = "Giao Ủy ban nhân dân phường Quảng An kiểm tra. Công an phường Quảng An phối hợp. Sở Tư pháp."
+    unit, _ = resolve_old_unit(["ỦY BAN NHÂN DÂN QUẬN TÂY HỒ"], text)
+    assert unit is not None and (unit["district"], unit["commune"]) == ("Tây Hồ", "Quảng An")
+
+
+def test_same_commune_name_in_two_districts_needs_a_district() -> None:
+    # thị trấn and xã Yên Viên are both in Gia Lâm; the type word decides
+    unit, _ = resolve_old_unit(["ỦY BAN NHÂN DÂN HUYỆN GIA LÂM"], "UBND thị trấn Yên Viên báo cáo.")
+    assert unit is not None and (unit["commune_type"], unit["commune"]) == ("thị trấn", "Yên Viên")
+
+
+def test_former_name_merged_before_2025_keeps_the_printed_name() -> None:
+    # phường Sài Đồng was merged into Phúc Lợi before 2025; documents still carry its name
+    unit, _ = resolve_old_unit(["ỦY BAN NHÂN DÂN PHƯỜNG SÀI ĐỒNG"], "")
+    assert unit is not None
+    assert (unit["district"], unit["commune"]) == ("Long Biên", "Sài Đồng")
+    assert unit["merged_into"] == "phường Phúc Lợi"
+    new, _ = map_to_new(unit)
+    assert new is not None
+
+
+def test_restore_unit_names() -> None:
+    assert restore_unit_names("ỦY BAN NHÂN DÂN PHƯỜNG CỰ KHÔI") == "ỦY BAN NHÂN DÂN PHƯỜNG CỰ KHỐI"
+    assert restore_unit_names("UBND QUẬN NAM TƯ LIEM") == "UBND QUẬN NAM TỪ LIÊM"
+    assert restore_unit_names("UBND THÀNH PHỐ HA NỘI") == "UBND THÀNH PHỐ HÀ NỘI"
+    # English names stay as printed
+    assert restore_unit_names("PEOPLE'S COMMITTEE OF NGHIA DO WARD") == "PEOPLE'S COMMITTEE OF NGHIA DO WARD"
+
+
+def test_document_of_a_new_ward_after_july_2025() -> None:
+    from pipeline.describe import describe_text
+
+    text = """ỦY BAN NHÂN DÂN
+PHƯỜNG CẦU GIẤY
+Số: 15/TB-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Hà Nội, ngày 20 tháng 8 năm 2025
+THÔNG BÁO
+Về việc tiếp nhận hồ sơ đất đai tại Trung tâm phục vụ hành chính công phường
+Ủy ban nhân dân phường Cầu Giấy thông báo việc tiếp nhận hồ sơ của khu vực phường Dịch Vọng cũ.
+Nơi nhận:
+- Lưu: VT.
+CHỦ TỊCH
+Lê Minh Quân
+"""
+    meta = describe_text(text)
+    new = meta["admin_unit_new"]
+    assert (new["commune_type"], new["commune"], new["ambiguous"]) == ("phường", "Cầu Giấy", False)
+    assert meta["admin_unit_old"]["commune"] == "Dịch Vọng"
+
+
+def test_commune_name_shared_by_provinces_uses_place_and_default_province() -> None:
+    gaz = gazetteer()
+    assert len({c.district.province_key for c in gaz.commune_index["quangtrung"]}) > 1
+    # no province named anywhere: the archive's province (Hanoi); the date line's place picks the district
+    unit, _ = resolve_old_unit(
+        ["ỦY BAN NHÂN DÂN PHƯỜNG QUANG TRUNG"], "Thông báo lịch tiếp dân.", place="Hà Đông"
+    )
+    assert unit is not None
+    assert (unit["province"], unit["district"], unit["commune"]) == (HN, "Hà Đông", "Quang Trung")
