@@ -164,64 +164,63 @@ def wait_for_ledger(es, env: dict[str, str], proc: subprocess.Popen, at_least: i
     raise AssertionError("the run finished (or stalled) before it could be interrupted")
 
 
-def test_ctrl_c_stops_cleanly_and_keeps_what_is_done(batch: dict, es, store: ObjectStore) -> None:
-    src = batch["env"]
-    env = {**names(uuid.uuid4().hex[:8]), "SOHOA_INTAKE_BUCKET": src["SOHOA_INTAKE_BUCKET"]}
-    proc_env = {**os.environ, **env, "SOHOA_FLUSH_EVERY": "1", "SOHOA_WORKERS": "1"}
-    try:
+@pytest.fixture
+def background_run(batch: dict, es, store: ObjectStore) -> Iterator:
+    """Start `sohoa run` as its own process on the batch, into fresh indices; yields (env, process)."""
+    env = {**names(uuid.uuid4().hex[:8]), "SOHOA_INTAKE_BUCKET": batch["env"]["SOHOA_INTAKE_BUCKET"]}
+    started: list[subprocess.Popen] = []
+
+    def start() -> tuple[dict[str, str], subprocess.Popen]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "flows", "run"],
             cwd=ROOT,
-            env=proc_env,
+            env={**os.environ, **env, "SOHOA_FLUSH_EVERY": "1", "SOHOA_WORKERS": "1"},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # its own group: a kill reaches its Tesseract children too
         )
-        wait_for_ledger(es, env, proc, at_least=1)
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=120)
-        assert proc.returncode == 130, err[-2000:]
-        assert "run the same command to resume" in err
-        done = ledger(es, env)
-        assert done and all(e["state"] in ("indexed", "quarantined") for e in done.values())
-    finally:
+        started.append(proc)
+        return env, proc
+
+    yield start
+    for proc in started:
         if proc.poll() is None:
-            proc.kill()
-        cleanup(store, es, env, (env["SOHOA_PROCESSED_BUCKET"],))
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    cleanup(store, es, env, (env["SOHOA_PROCESSED_BUCKET"],))
 
 
-def test_a_killed_run_restarted_ends_like_an_undisturbed_one(batch: dict, es, store: ObjectStore) -> None:
+def test_ctrl_c_stops_cleanly_and_keeps_what_is_done(background_run, es) -> None:
+    env, proc = background_run()
+    wait_for_ledger(es, env, proc, at_least=1)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err[-2000:]
+    assert "run the same command to resume" in err
+    done = ledger(es, env)
+    assert done and all(e["state"] in ("indexed", "quarantined") for e in done.values())
+
+
+def test_a_killed_run_restarted_ends_like_an_undisturbed_one(background_run, es, store: ObjectStore) -> None:
     """SIGKILL the CLI once the ledger holds some records, run again: same final state, no duplicates."""
-    src = batch["env"]
-    env = {**names(uuid.uuid4().hex[:8]), "SOHOA_INTAKE_BUCKET": src["SOHOA_INTAKE_BUCKET"]}
-    proc_env = {**os.environ, **env, "SOHOA_FLUSH_EVERY": "1", "SOHOA_WORKERS": "1"}
-    try:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "flows", "run"],
-            cwd=ROOT,
-            env=proc_env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        wait_for_ledger(es, env, proc, at_least=2)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        assert 2 <= len(ledger(es, env)) < len(GOOD) + len(BAD)
+    env, proc = background_run()
+    wait_for_ledger(es, env, proc, at_least=2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert 2 <= len(ledger(es, env)) < len(GOOD) + len(BAD)
 
-        with pytest.MonkeyPatch.context() as mp:
-            for k, v in env.items():
-                mp.setenv(k, v)
-            digitize(env["SOHOA_INTAKE_BUCKET"], "", workers=2)
-        final = ledger(es, env)
-        assert {k: e["state"] for k, e in final.items()} == {
-            **dict.fromkeys(GOOD, "indexed"),
-            **dict.fromkeys(BAD, "quarantined"),
-        }
-        es.indices.refresh(index=env["SOHOA_INDEX_ALIAS"])
-        docs = es.search(index=env["SOHOA_INDEX_ALIAS"], size=100)["hits"]["hits"]
-        assert sorted(d["_source"]["key"] for d in docs) == sorted(GOOD)  # once each
-        stored = {o.key.split("/")[1] for o in store.list(env["SOHOA_PROCESSED_BUCKET"], "records/")}
-        assert stored == {record_id(env["SOHOA_INTAKE_BUCKET"], k) for k in GOOD}  # no orphans
-    finally:
-        cleanup(store, es, env, (env["SOHOA_PROCESSED_BUCKET"],))
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in env.items():
+            mp.setenv(k, v)
+        digitize(env["SOHOA_INTAKE_BUCKET"], "", workers=2)
+    final = ledger(es, env)
+    assert {k: e["state"] for k, e in final.items()} == {
+        **dict.fromkeys(GOOD, "indexed"),
+        **dict.fromkeys(BAD, "quarantined"),
+    }
+    es.indices.refresh(index=env["SOHOA_INDEX_ALIAS"])
+    docs = es.search(index=env["SOHOA_INDEX_ALIAS"], size=100)["hits"]["hits"]
+    assert sorted(d["_source"]["key"] for d in docs) == sorted(GOOD)  # once each
+    stored = {o.key.split("/")[1] for o in store.list(env["SOHOA_PROCESSED_BUCKET"], "records/")}
+    assert stored == {record_id(env["SOHOA_INTAKE_BUCKET"], k) for k in GOOD}  # no orphans
