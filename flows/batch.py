@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import uuid
@@ -93,9 +94,10 @@ def run_batch(
         while in_flight:
             in_flight = reap(in_flight)
         settle()
-    except KeyboardInterrupt:
+    except BaseException:  # Ctrl-C, or the listing or ledger gone for longer than the retries last
         report.interrupted = True
-        settle()  # what finished is kept; the rest has no ledger entry and runs next time
+        with contextlib.suppress(Exception):
+            settle()  # what finished is kept; the rest has no ledger entry and runs next time
         raise
     finally:
         report.finished_at = datetime.now(UTC)

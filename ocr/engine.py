@@ -7,6 +7,7 @@ that way, and a low-confidence page is also read bare (as it came) and the bette
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -76,12 +77,18 @@ def _workdir(options: OcrOptions) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _write_image(path: Path, image: np.ndarray) -> None:
+    """cv2.imwrite reports failure by returning False; a full temp folder must not read as a bad page."""
+    if not cv2.imwrite(str(path), image):
+        raise OSError(errno.ENOSPC, f"cannot write the page image {path} (temp folder full?)")
+
+
 def _recognise(
     image: np.ndarray, options: OcrOptions, workdir: Path, stem: str, label: str, pdf: bool
 ) -> _Reading:
     img_path = workdir / f"{stem}-{label}.pgm"
     out_base = workdir / f"{stem}-{label}"
-    cv2.imwrite(str(img_path), image)  # PGM: no compression cost between steps
+    _write_image(img_path, image)  # PGM: no compression cost between steps
     try:
         out = tesseract.recognize(
             img_path,
@@ -96,7 +103,7 @@ def _recognise(
     finally:
         img_path.unlink(missing_ok=True)
     out.tsv_path.unlink(missing_ok=True)
-    words = out.words
+    words = [w for w in out.words if not layout.is_noise(w)]
     confs = [w.conf for w in words if w.conf >= 0]
     mean = sum(confs) / len(confs) if confs else None
     low = sum(c < LOW_CONF for c in confs) / len(confs) if confs else None
@@ -106,7 +113,7 @@ def _recognise(
 def _osd(image: np.ndarray, options: OcrOptions, workdir: Path, stem: str) -> tesseract.Orientation | None:
     small, f = preprocess._small(image, 1800)  # OSD on a reduced copy: a third of the cost
     path = workdir / f"{stem}-osd.pgm"
-    cv2.imwrite(str(path), small)
+    _write_image(path, small)
     try:
         return tesseract.detect_orientation(
             path, dpi=max(70, round(300 * f)), timeout=options.page_timeout, tessdata_dir=options.tessdata_dir

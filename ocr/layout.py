@@ -45,6 +45,13 @@ class Piece:
         return " ".join(w.text for w in self.words)
 
 
+def is_noise(word: Word, min_conf: float = 50.0) -> bool:
+    """A doubtful token that is mostly symbols: what Tesseract makes of seals, signatures, specks."""
+    text = word.text
+    alnum = sum(ch.isalnum() for ch in text)
+    return word.conf < min_conf and alnum < 0.5 * len(text)
+
+
 def _lines(words: list[Word]) -> list[list[Word]]:
     groups: dict[tuple[int, int, int], list[Word]] = defaultdict(list)
     for w in words:

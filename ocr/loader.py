@@ -157,7 +157,9 @@ def _open_image(path: Path, max_pixels: int) -> Image.Image:
             img = Image.open(path)
         except UnidentifiedImageError as exc:
             raise CorruptFileError("the image cannot be decoded", path=str(path)) from exc
-        except (OSError, SyntaxError, ValueError) as exc:
+        except (
+            Exception
+        ) as exc:  # Pillow raises a zoo on damaged headers: TypeError, KeyError, struct.error...
             raise CorruptFileError(f"the image cannot be decoded: {exc}", path=str(path)) from exc
         finally:
             Image.MAX_IMAGE_PIXELS = saved
@@ -173,7 +175,10 @@ def _iter_raster(
 ) -> Iterator[PageImage]:
     img = _open_image(path, max_pixels)
     try:
-        n = getattr(img, "n_frames", 1)
+        try:
+            n = getattr(img, "n_frames", 1)  # walks every IFD of a TIFF: a damaged chain fails here
+        except Exception as exc:
+            raise CorruptFileError(f"the frames cannot be counted: {exc}", path=str(path)) from exc
         if n > max_pages:
             raise TooManyPagesError(f"{n} pages, over the limit of {max_pages}", path=str(path))
         wanted = list(pages) if pages is not None else range(1, n + 1)
@@ -189,7 +194,7 @@ def _iter_raster(
             except SohoaError as exc:
                 yield PageImage(page_no, None, error=str(exc), error_reason=exc.reason)
                 continue
-            except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            except Exception as exc:  # any decoding failure of this page (Pillow's errors are untyped)
                 if n == 1:  # a single-image file that does not decode is a corrupt file
                     raise CorruptFileError(f"the image cannot be decoded: {exc}", path=str(path)) from exc
                 err = CorruptFileError(f"page {page_no} cannot be decoded: {exc}", path=str(path))

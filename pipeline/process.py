@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ocr.engine import OcrOptions, iter_ocr_pages
-from ocr.errors import InputError
+from ocr.errors import InputError, SohoaError
 from ocr.loader import sniff_type
 from ocr.pdf import merge_pdfs
 from pipeline.describe import describe_text
@@ -22,6 +22,18 @@ from pipeline.sidecar import merge_sidecar
 class AllPagesFailedError(InputError):
     reason = "all_pages_failed"
     hint = "no page of the document could be recognised; see the page reasons"
+
+
+class AllPagesFailedTransientError(SohoaError):
+    """Every page failed, but not for a reason of the input (Tesseract timed out, crashed or is missing):
+    the record ends `failed` and is retried, not quarantined as bad input."""
+
+    reason = "all_pages_failed"
+    hint = "check Tesseract (`sohoa doctor`) and SOHOA_PAGE_TIMEOUT; the next run retries"
+
+
+# page reasons that say the scan itself is bad; any other (timeout, crash) may pass on a retry
+INPUT_PAGE_REASONS = {"corrupt_file", "image_too_large", "unsupported_type", "empty_file", "no_text"}
 
 
 def process_file(
@@ -42,7 +54,8 @@ def process_file(
 
     if pages and not any(p.ok for p in pages):
         reasons = sorted({p.error_reason or "page_failed" for p in pages})
-        raise AllPagesFailedError(f"all {len(pages)} page(s) failed: {', '.join(reasons)}", path=source.key)
+        error = AllPagesFailedError if set(reasons) <= INPUT_PAGE_REASONS else AllPagesFailedTransientError
+        raise error(f"all {len(pages)} page(s) failed: {', '.join(reasons)}", path=source.key)
 
     t = time.perf_counter()
     metadata = describe_text(

@@ -52,8 +52,8 @@ def parse_sidecar(data: bytes, key: str) -> dict[str, Any]:
     if len(data) > MAX_SIDECAR_BYTES:
         raise InvalidSidecarError(f"sidecar is {len(data)} bytes, the limit is {MAX_SIDECAR_BYTES}", path=key)
     try:
-        raw = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raw = json.loads(data.decode("utf-8-sig"))  # Notepad saves with a BOM
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # deep nesting too
         raise InvalidSidecarError(f"sidecar is not valid UTF-8 JSON: {exc}", path=key) from exc
     if not isinstance(raw, dict):
         raise InvalidSidecarError("sidecar must be a JSON object", path=key)

@@ -5,6 +5,7 @@ Errors come out as `storage.errors` types whose message names the bucket, the ke
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from minio.error import S3Error
 
 from storage.errors import AccessDeniedError, ObjectNotFoundError, StorageError, StoreUnavailableError
 
+_LOCAL_DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
 _NOT_FOUND = {"NoSuchKey", "NoSuchBucket", "NoSuchObject"}
 _DENIED = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled"}
 
@@ -76,6 +78,12 @@ class ObjectStore:
             err = StorageError(f"{where}: {exc.code}: {exc.message}")
             err.transient = exc.code in {"SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout"}
             return err
+        if isinstance(exc, OSError) and exc.errno in _LOCAL_DISK_ERRORS:
+            # the download could not be written here: a local fault, not the object store's
+            return StorageError(
+                f"{where}: cannot write the download locally: {exc}; free space in the temp "
+                "folder or point TMPDIR elsewhere"
+            )
         if isinstance(exc, (urllib3.exceptions.HTTPError, OSError)):
             return StoreUnavailableError(
                 f"{where}: object store at {self.endpoint} unreachable ({type(exc).__name__}); "

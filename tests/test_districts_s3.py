@@ -436,4 +436,6 @@ def test_sohoa_upload_with_a_district_key_is_resumable(world: World, tmp_path: P
     assert (again.uploaded, sorted(again.skipped)) == ([], sorted(first.uploaded))
     # the same command pointed at another district's area is refused before sending anything
     denied(upload_dir, world.a, tmp_path, world.layout.intake_bucket, f"{B}/")
-    assert not any(o.key.startswith(f"{B}/2025") for o in world.root.list(world.layout.intake_bucket, f"{B}/"))
+    assert not any(
+        o.key.startswith(f"{B}/2025") for o in world.root.list(world.layout.intake_bucket, f"{B}/")
+    )

@@ -559,21 +559,11 @@ def test_temp_folder_nearly_full(
         pytest.param(
             "big-file.png",
             "F2",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="finding F2 (storage/objects.py _translate): a local ENOSPC while downloading is "
-                "reported as 'object store unreachable (OSError); is it running?' and retried as transient",
-            ),
             id="download",
         ),
         pytest.param(
             "big-pages.pdf",
             "F3",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="finding F3 (ocr/engine.py _recognise/_osd): cv2.imwrite's False is ignored on a full "
-                "disk, tesseract then fails on every page and the record is QUARANTINED (all_pages_failed)",
-            ),
             id="page-images",
         ),
     ],

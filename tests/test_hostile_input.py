@@ -193,14 +193,6 @@ def write(folder: Path, name: str, data: bytes) -> Path:
     return path
 
 
-F4 = (
-    "finding F4 (ocr/loader.py): PIL raises TypeError ('Missing dimensions'), KeyError or SyntaxError on "
-    "truncated or mutated TIFFs; _open_image catches only OSError/SyntaxError/ValueError, and "
-    "_iter_raster reads img.n_frames (which walks every IFD) outside its try: the exception escapes as a "
-    "non-InputError, so the record ends `failed` (retried every run) instead of quarantined"
-)
-
-
 @settings(
     max_examples=150,
     deadline=timedelta(seconds=20),
@@ -218,7 +210,6 @@ def test_loader_random_bytes_give_pages_or_a_typed_error(
     load_outcome(path)
 
 
-@pytest.mark.xfail(strict=True, raises=(TypeError, KeyError, SyntaxError, EOFError), reason=F4)
 @settings(max_examples=60, deadline=timedelta(seconds=20), suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_loader_mutated_valid_files_give_pages_or_a_typed_error(scratch: Path, data: st.DataObject) -> None:
@@ -230,7 +221,6 @@ def test_loader_mutated_valid_files_give_pages_or_a_typed_error(scratch: Path, d
     load_outcome(write(scratch, f"mutated-{name}", bytes(raw)))
 
 
-@pytest.mark.xfail(strict=True, reason=F4)
 def test_loader_files_truncated_at_every_byte(scratch: Path) -> None:
     """Every prefix of small valid PNG, JPEG, TIFF (one and three frames) and PDF files."""
     seen: dict[str, dict[str, int]] = {}
@@ -527,17 +517,7 @@ def test_sidecar_known_fields_of_wrong_types(fields: dict[str, Any]) -> None:
         pytest.param(b"\x00" * 100, id="nul-bytes"),
         pytest.param('{"notes": "Ghi chú"}'.encode("utf-16"), id="utf16"),
         pytest.param(b"[" * 60_000 + b"]" * 60_000, id="deep-nesting-over-limit"),
-        pytest.param(
-            b"[" * 30_000,
-            id="deep-nesting",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=RecursionError,
-                reason="finding F1 (pipeline/sidecar.py parse_sidecar): json.loads raises RecursionError on "
-                "deeply nested JSON under the 64 KB limit; it escapes as a non-InputError, so handle_object "
-                "marks the record `failed` (retried every run) instead of quarantining it",
-            ),
-        ),
+        pytest.param(b"[" * 30_000, id="deep-nesting"),
     ],
 )
 def test_sidecar_hostile_cases(data: bytes) -> None:

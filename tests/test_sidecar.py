@@ -54,3 +54,7 @@ def test_sidecar_wins_and_extracted_values_are_kept() -> None:
     assert merged["extracted"] == {"doc_number": "123/QĐ-UBND"}
     assert merged["file_code"] == "HS-01" and merged["subject"] == "Về việc ..."
     assert merged["confidence"]["doc_number"] == 1.0
+
+
+def test_sidecar_saved_with_a_bom_is_accepted() -> None:
+    assert parse_sidecar(b'\xef\xbb\xbf{"box_number": "3"}', "a/x.json") == {"box_number": "3"}
