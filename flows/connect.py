@@ -7,10 +7,22 @@ from elasticsearch import Elasticsearch
 from flows.settings import Settings
 from search.client import make_client
 from storage.objects import ObjectStore
+from storage.versity_admin import VersityAdmin
 
 
 def object_store(settings: Settings) -> ObjectStore:
     return ObjectStore(
+        settings.s3_endpoint,
+        settings.s3_access_key,
+        settings.s3_secret_key.get_secret_value(),
+        secure=settings.s3_secure,
+        region=settings.s3_region,
+    )
+
+
+def s3_admin(settings: Settings) -> VersityAdmin:
+    """The versitygw admin API (users), with the same root identity as the object store."""
+    return VersityAdmin(
         settings.s3_endpoint,
         settings.s3_access_key,
         settings.s3_secret_key.get_secret_value(),

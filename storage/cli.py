@@ -41,18 +41,11 @@ KEY_PREFIX_HELP = "access keys are <prefix><slug>; another prefix keeps e.g. a s
 
 def _servers(key_prefix: str) -> tuple[Settings, Layout, VersityAdmin, ObjectStore]:
     # Imported here: storage must not depend on flows at import time (flows → storage).
-    from flows.connect import object_store
+    from flows.connect import object_store, s3_admin
     from flows.settings import load_settings
-    from storage.versity_admin import VersityAdmin
 
     settings = load_settings()
-    admin = VersityAdmin(
-        settings.s3_endpoint,
-        settings.s3_access_key,
-        settings.s3_secret_key.get_secret_value(),
-        secure=settings.s3_secure,
-        region=settings.s3_region,
-    )
+    admin = s3_admin(settings)
     layout = Layout(settings.intake_bucket, settings.processed_bucket, key_prefix)
     return settings, layout, admin, object_store(settings)
 

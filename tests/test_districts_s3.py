@@ -28,6 +28,7 @@ from minio.credentials import Credentials
 from minio.error import S3Error
 from minio.signer import sign_v4_s3
 
+from flows.connect import s3_admin
 from flows.settings import Settings
 from storage.districts import Layout
 from storage.errors import AccessDeniedError, ObjectNotFoundError
@@ -42,13 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def admin_for(settings: Settings) -> VersityAdmin:
-    admin = VersityAdmin(
-        settings.s3_endpoint,
-        settings.s3_access_key,
-        settings.s3_secret_key.get_secret_value(),
-        secure=settings.s3_secure,
-        region=settings.s3_region,
-    )
+    admin = s3_admin(settings)
     try:
         admin.list_users()
     except Exception as exc:
