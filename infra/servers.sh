@@ -96,14 +96,19 @@ status() {
   return $rc
 }
 
+# globals, not locals: the EXIT trap runs after run_with_servers has returned
+ES_WAS_RUNNING=0
+S3_WAS_RUNNING=0
+
+stop_started() {
+  [ "$S3_WAS_RUNNING" -eq 1 ] || stop_pid s3 "$S3_RUN/versitygw.pid"
+  [ "$ES_WAS_RUNNING" -eq 1 ] || stop_pid es "$ES_RUN/es.pid"
+}
+
 run_with_servers() {  # start what is not running, run the command, stop only what this call started
-  local es_was=0 s3_was=0 rc=0
-  alive "$ES_RUN/es.pid" && es_was=1
-  alive "$S3_RUN/versitygw.pid" && s3_was=1
-  stop_started() {
-    [ $s3_was -eq 1 ] || stop_pid s3 "$S3_RUN/versitygw.pid"
-    [ $es_was -eq 1 ] || stop_pid es "$ES_RUN/es.pid"
-  }
+  local rc=0
+  alive "$ES_RUN/es.pid" && ES_WAS_RUNNING=1
+  alive "$S3_RUN/versitygw.pid" && S3_WAS_RUNNING=1
   trap stop_started EXIT
   start_es; start_s3
   "$@" || rc=$?
