@@ -59,7 +59,9 @@ def run_batch(
             0
         ]
 
-    todo = plan(store.list(bucket, prefix), lookup, mode, report.plan, limit=limit)
+    todo = plan(
+        store.list(bucket, prefix), lookup, mode, report.plan, limit=limit, max_attempts=settings.max_attempts
+    )
     progress.emit("start", run_id=run_id, bucket=bucket, prefix=prefix)
     pending: list[Outcome] = []
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 from itertools import islice
 
 from pipeline.record import SourceObject
-from search.ledger import FAILED, LedgerEntry, needs_work
+from search.ledger import FAILED, PROCESSING, LedgerEntry, needs_work
 from storage.objects import ObjectInfo
 
 SIDECAR_SUFFIX = ".json"
@@ -31,11 +31,28 @@ class PlanStats:
         return sum(self.skipped.values())
 
 
-def wanted(previous: LedgerEntry | None, etag: str, mode: Mode) -> bool:
+GAVE_UP = "gave_up"  # skipped: failed or died mid-way at this etag max_attempts times already
+
+
+def gave_up(previous: LedgerEntry | None, etag: str, max_attempts: int | None) -> bool:
+    """A record that keeps failing at the same version (a page that always times out, a file that kills
+    the worker) is not retried by every later run for ever; `--reprocess-failed` still retries it."""
+    return (
+        max_attempts is not None
+        and previous is not None
+        and previous.state in (FAILED, PROCESSING)
+        and (previous.attempts or 0) >= max_attempts
+        and previous.etag == ((etag or "").strip('"') or None)
+    )
+
+
+def wanted(previous: LedgerEntry | None, etag: str, mode: Mode, max_attempts: int | None = None) -> bool:
     if mode is Mode.force:
         return True
     if mode is Mode.reprocess_failed:
         return previous is not None and previous.state == FAILED
+    if gave_up(previous, etag, max_attempts):
+        return False
     return needs_work(previous, etag)  # new, a new version, failed before, or died mid-way
 
 
@@ -52,6 +69,7 @@ def plan(
     stats: PlanStats,
     batch_size: int = 500,
     limit: int | None = None,
+    max_attempts: int | None = None,
 ) -> Iterator[SourceObject]:
     """Stream the objects to process. Sidecars (`*.json`) travel with their scan, they are not records.
 
@@ -67,8 +85,10 @@ def plan(
         states = lookup([(o.bucket, o.key) for o in records])
         for obj in records:
             prev = states.get((obj.bucket, obj.key))
-            if not wanted(prev, obj.etag, mode):
+            if not wanted(prev, obj.etag, mode, max_attempts):
                 state = prev.state if prev else "unknown"
+                if gave_up(prev, obj.etag, max_attempts):
+                    state = GAVE_UP
                 stats.skipped[state] = stats.skipped.get(state, 0) + 1
                 continue
             yield SourceObject(obj.bucket, obj.key, obj.etag, obj.size)

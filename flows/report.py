@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from flows.plan import PlanStats
+from flows.plan import GAVE_UP, PlanStats
 from flows.records import Outcome
 
 MAX_PROBLEMS_IN_MARKDOWN = 200
@@ -99,13 +99,18 @@ class RunReport:
         return summary_line(self.to_dict())
 
 
+GAVE_UP_HINT = "too many attempts (--reprocess-failed retries them)"
+
+
 def summary_line(r: dict[str, Any]) -> str:
     s = r["states"]
-    skipped = sum(r["skipped"].values())
+    gave_up = r["skipped"].get(GAVE_UP, 0)
+    skipped = sum(r["skipped"].values()) - gave_up
     return (
         f"{r['processed']} processed: {s.get('indexed', 0)} indexed, {s.get('failed', 0)} failed, "
         f"{s.get('quarantined', 0)} quarantined; {skipped} skipped (already done); "
-        f"{r['pages']} pages at {r['pages_per_minute']:.1f} pages/min"
+        + (f"{gave_up} left failed after {GAVE_UP_HINT}; " if gave_up else "")
+        + f"{r['pages']} pages at {r['pages_per_minute']:.1f} pages/min"
     )
 
 

@@ -81,3 +81,26 @@ def test_wanted_new_version_of_quarantined_object_is_retried() -> None:
     assert wanted(LedgerEntry("b", "k", "old", "quarantined"), "new", Mode.resume)
     assert not wanted(LedgerEntry("b", "k", "same", "quarantined"), "same", Mode.resume)
     assert wanted(LedgerEntry("b", "k", "same", "processing"), "same", Mode.resume)  # died mid-way
+
+
+def test_record_failing_at_the_same_version_is_given_up_after_max_attempts() -> None:
+    poison = LedgerEntry("b", "a/poison.pdf", "e1", "failed", attempts=5)
+    assert not wanted(poison, "e1", Mode.resume, max_attempts=5)
+    assert wanted(poison, "e1", Mode.resume, max_attempts=6)
+    assert wanted(poison, "e2", Mode.resume, max_attempts=5)  # a new version starts afresh
+    assert wanted(poison, "e1", Mode.reprocess_failed, max_attempts=5)  # asked for explicitly
+    killer = LedgerEntry("b", "a/killer.pdf", "e1", "processing", attempts=5)  # died mid-way 5 times
+    assert not wanted(killer, "e1", Mode.resume, max_attempts=5)
+
+
+def test_plan_counts_given_up_records_apart_from_done_ones() -> None:
+    listing = objs(("a/poison.pdf", "e1"), ("a/done.pdf", "e2"))
+    ledger = FakeLedger(
+        {
+            "a/poison.pdf": {"state": "failed", "etag": "e1", "attempts": 3},
+            "a/done.pdf": {"state": "indexed", "etag": "e2", "attempts": 1},
+        }
+    )
+    stats = PlanStats()
+    assert list(plan(listing, ledger, Mode.resume, stats, max_attempts=3)) == []
+    assert stats.skipped == {"gave_up": 1, "indexed": 1}
