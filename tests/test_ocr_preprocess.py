@@ -110,8 +110,8 @@ def test_faded_ink_stretched() -> None:
 
 
 def test_low_resolution_page_upscaled() -> None:
-    page = render_page(font_px=40)
-    low = cv2.resize(page, None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)
+    page = render_page(font_px=54, size=(1900, 900))  # 13 pt at 300 dpi
+    low = cv2.resize(page, None, fx=0.35, fy=0.35, interpolation=cv2.INTER_AREA)  # ~100 dpi
     out, m = P.rescale_to_300dpi(low)
     assert m["applied"] and m["factor"] > 1.8
     assert out.shape[0] > 1.8 * low.shape[0]
