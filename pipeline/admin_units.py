@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pipeline.textnorm import fold, squash
+from pipeline.textnorm import fold, levenshtein, squash
 
 EFFECTIVE_DATE = "2025-07-01"
 _PACKAGE = "vietnamadminunits"
@@ -72,6 +72,41 @@ def _data_dir() -> Path:
 
 _PAREN_TYPE = re.compile(r"\s*\((?:Phường|Xã|Thị trấn|Quận|Huyện|Thị xã|Thành phố)\)\s*$", re.I)
 _TYPE_PREFIXES = ("phuong", "xa", "thitran", "quan", "huyen", "thixa", "thanhpho", "tinh")
+
+
+# Hanoi communes merged into a neighbour before the July 2025 reorganisation (Resolutions
+# 818/NQ-UBTVQH14, 2019, and 1286/NQ-UBTVQH15, 2024), by old district. The package keeps these names
+# only as folded keywords of the commune that absorbed them (`dongdu` under Bát Tràng), so a name printed
+# without its diacritics (English pages: `DONG DU COMMUNE`, or OCR: `Sai Đồng`) could not get them
+# back. Each name must fold to a keyword of a commune of its district (tests/test_admin_units.py).
+FORMER_NAMES: dict[str, tuple[str, ...]] = {
+    "Ba Vì": ("Châu Sơn", "Phú Phương", "Tân Hồng"),
+    "Ba Đình": ("Nguyễn Trung Trực",),
+    "Chương Mỹ": ("Đồng Phú", "Hòa Chính", "Hồng Phong", "Phú Nam An"),
+    "Gia Lâm": ("Đình Xuyên", "Dương Hà", "Đông Dư", "Kim Lan", "Văn Đức", "Kim Sơn", "Phú Thị", "Trung Mầu"),
+    "Hai Bà Trưng": ("Bùi Thị Xuân", "Cầu Dền", "Đồng Mác", "Ngô Thì Nhậm", "Quỳnh Lôi"),
+    "Hà Đông": ("Nguyễn Trãi", "Yết Kiêu"),
+    "Long Biên": ("Sài Đồng",),
+    "Mê Linh": ("Vạn Yên",),
+    "Mỹ Đức": ("Bột Xuyên", "Đốc Tín", "Mỹ Thành", "Vạn Kim"),
+    "Phú Xuyên": ("Đại Thắng", "Nam Triều", "Sơn Hà", "Thụy Phú", "Tri Trung", "Văn Nhân"),
+    "Phúc Thọ": (
+        "Cẩm Đình", "Long Xuyên", "Sen Chiểu", "Thọ Lộc", "Thượng Cốc", "Tích Giang", "Vân Hà", "Vân Nam",
+        "Xuân Phú",
+    ),
+    "Quốc Oai": ("Đại Thành", "Liệp Tuyết", "Nghĩa Hương", "Tân Hòa", "Tân Phú", "Yên Sơn"),
+    "Sơn Tây": ("Lê Lợi",),
+    "Thanh Oai": ("Cao Dương", "Xuân Dương"),
+    "Thanh Xuân": ("Kim Giang", "Thanh Xuân Nam"),
+    "Thường Tín": ("Thống Nhất", "Thư Phú", "Vạn Điểm"),
+    "Thạch Thất": ("Bình Phú", "Cánh Nậu", "Chàng Sơn", "Dị Nậu", "Hữu Bằng"),
+    "Đống Đa": ("Ngã Tư Sở", "Trung Phụng", "Trung Tự", "Văn Miếu", "Quốc Tử Giám"),
+    "Ứng Hòa": (
+        "Cao Thành", "Đội Bình", "Đồng Tiến", "Hòa Lâm", "Hòa Nam", "Hoa Sơn", "Hòa Xá", "Hồng Quang",
+        "Lưu Hoàng", "Sơn Công", "Vạn Thái", "Viên An", "Viên Nội",
+    ),
+}  # fmt: skip
+_FORMER_PROVINCE = "thanhphohanoi"
 
 
 def _ltype(value: object) -> str:
@@ -142,6 +177,13 @@ class Gazetteer:
         self.communes_of_district: dict[tuple[str, str], list[OldCommune]] = {}
         for oc in self.communes.values():
             self.communes_of_district.setdefault((oc.district.province_key, oc.district.key), []).append(oc)
+        # (province key, district key, squashed former name) -> the name with its diacritics
+        self.former_names: dict[tuple[str, str, str], str] = {}
+        for dname, names in FORMER_NAMES.items():
+            for od in self.district_index.get(squash(dname), []):
+                if od.province_key == _FORMER_PROVINCE and self.is_primary(squash(dname), od):
+                    for name in names:
+                        self.former_names[(od.province_key, od.key, squash(name))] = name
 
         self.new_communes: dict[tuple[str, str], NewCommune] = {}
         self.new_index: dict[str, list[NewCommune]] = {}
@@ -183,6 +225,24 @@ class Gazetteer:
         """True when `key` is the unit's own name, not a former name merged into it or a variant."""
         return (key, id(unit)) in self.primary
 
+    def former_name(self, commune: OldCommune, key: str) -> str | None:
+        """The printed name (with diacritics) of a former commune merged into `commune`, by its key."""
+        return self.former_names.get((commune.district.province_key, commune.district.key, key))
+
+    def keys_of_district(self, district: OldDistrict) -> list[tuple[str, OldCommune]]:
+        """Every (squashed name, commune) of a district: own names and former names merged into them."""
+        cache = self.__dict__.setdefault("_district_keys", {})
+        dk = (district.province_key, district.key)
+        if dk not in cache:
+            own = {id(c) for c in self.communes_of_district.get(dk, [])}
+            cache[dk] = [
+                (key, c)
+                for key, units in self.commune_index.items()
+                for c in units
+                if id(c) in own and (self.is_primary(key, c) or len(key) >= 5)
+            ]
+        return cache[dk]
+
     def new_units_of(self, commune: OldCommune) -> tuple[list[NewCommune], bool]:
         entry = self.old_to_new.get(commune.full_key)
         if not entry:
@@ -202,14 +262,20 @@ def gazetteer() -> Gazetteer:
 
 _VI_COMMUNE = r"phuong|xa|thi tran"
 _VI_DISTRICT = r"quan|huyen|thi xa"
-# Type words before the name (Vietnamese) or after it (English). Longest alternatives first.
-_TYPE_BEFORE = re.compile(rf"\b(thi tran|thi xa|{_VI_COMMUNE}|{_VI_DISTRICT}|p\.|q\.)\s+", re.UNICODE)
+# Type words before the name (Vietnamese) or after it (English). Longest alternatives first. The
+# abbreviations of addresses (`P. Dịch Vọng`, `P.Dịch Vọng`, `TT. Trâu Quỳ`, `X. Kiêu Kỵ`, `Q.Cầu Giấy`,
+# `H. Gia Lâm`, `TX. Sơn Tây`) may be glued to the name.
+_TYPE_BEFORE = re.compile(
+    rf"\b(?:(thi tran|thi xa|{_VI_COMMUNE}|{_VI_DISTRICT}|tt)\s+|(tt\.|tx\.|p\.|q\.|x\.|h\.)\s*)", re.UNICODE
+)
 _TYPE_AFTER = re.compile(r"\s+(ward|commune|township|town|district)\b")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
-_COMMUNE_TYPES = {"phuong": "phường", "xa": "xã", "thi tran": "thị trấn", "p.": "phường",
+_COMMUNE_TYPES = {"phuong": "phường", "xa": "xã", "thi tran": "thị trấn", "p.": "phường", "x.": "xã",
+                  "tt": "thị trấn", "tt.": "thị trấn",
                   "ward": "phường", "commune": "xã", "town": "thị trấn", "township": "thị trấn"}  # fmt: skip
-_DISTRICT_TYPES = {"quan": "quận", "huyen": "huyện", "thi xa": "thị xã", "q.": "quận", "district": None}
+_DISTRICT_TYPES = {"quan": "quận", "huyen": "huyện", "thi xa": "thị xã", "q.": "quận", "h.": "huyện",
+                   "tx.": "thị xã", "district": None}  # fmt: skip
 
 
 @dataclass
@@ -223,8 +289,19 @@ class Mention:
     span: tuple[int, int] = (0, 0)  # of the name, in the whitespace-collapsed text
 
 
-# Words that fold like a unit type but are common in personal names (`Lê Phương Mai`, `Trần Quân`).
+# Words that fold like a unit type but are common in personal names (`Lê Phương Mai`, `Trần Quân`) or
+# prose (`xa trung tâm`). Written in capitals (a header: `XA KIÊU KỴ`) they are OCR'd type words.
 _NOT_TYPES = {"phương", "quân", "xa"}
+
+
+def _kind(m: re.Match[str]) -> str:
+    return m.group(1) or m.group(2)
+
+
+def _not_a_type(text: str, m: re.Match[str]) -> bool:
+    g = 1 if m.group(1) else 2
+    word = text[m.start(g) : m.end(g)]
+    return word.lower() in _NOT_TYPES and not word.isupper()
 
 
 def _name_after(text: str, folded: str, pos: int, index: dict[str, Any]) -> tuple[str, str, int, int] | None:
@@ -266,9 +343,9 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
     folded = fold(text)
     out: list[Mention] = []
     for m in _TYPE_BEFORE.finditer(folded):
-        kind = m.group(1)
-        if text[m.start(1) : m.end(1)].lower() in _NOT_TYPES:
+        if _not_a_type(text, m):
             continue
+        kind = _kind(m)
         if kind in _COMMUNE_TYPES:
             hit = _name_after(text, folded, m.end(), gaz.commune_index)
             if hit:
@@ -302,6 +379,73 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
     return out
 
 
+def _token_run(text: str, folded: str, start: int, end: int, forward: bool, n: int) -> list[re.Match[str]]:
+    """Up to `n` tokens next to a type word, stopping at punctuation (`xã Đông Dư, huyện ...`)."""
+    toks = list(_TOKEN.finditer(folded, start, end))
+    if not forward:
+        toks.reverse()
+    run: list[re.Match[str]] = []
+    for t in toks[:n]:
+        if run:
+            gap = folded[run[-1].end() : t.start()] if forward else folded[t.end() : run[-1].start()]
+            if gap.strip():
+                break
+        run.append(t)
+    return run if forward else run[::-1]
+
+
+def _ocr_key(tokens: list[re.Match[str]]) -> str:
+    # a lone `l` or `I` after a name is the digit one (`Mỹ Đình l`)
+    return "".join("1" if t.group() in ("l", "i") else t.group() for t in tokens)
+
+
+def fuzzy_mentions(
+    text: str, pool: list[tuple[str, OldCommune]], max_dist: int = 1, english: bool = True
+) -> list[Mention]:
+    """Commune mentions whose name is one OCR slip away from a name in `pool` (the communes of the
+    district the document is known to belong to): `phường Dịch Vọngg`, `phường Mỹ Đình l`,
+    `Dich Vonq Ward`. A mention counts only when a single commune of the pool is nearest; the name must
+    start with a capital and its first letter must agree, and names shorter than 5 letters are left out."""
+    text = " ".join(text.split())
+    folded = fold(text)
+    out: list[Mention] = []
+    spans: list[tuple[str | None, int, list[re.Match[str]]]] = []
+    for m in _TYPE_BEFORE.finditer(folded):
+        kind = _kind(m)
+        if kind in _COMMUNE_TYPES and not _not_a_type(text, m):
+            run = _token_run(text, folded, m.end(), min(len(folded), m.end() + 60), True, 5)
+            if run and text[run[0].start()].isupper() and run[0].group() != "hoi":  # `XÃ HỘI`
+                spans.append((_COMMUNE_TYPES[kind], m.start(), run))
+    if english:
+        for m in _TYPE_AFTER.finditer(folded):
+            if m.group(1) != "district":
+                run = _token_run(text, folded, max(0, m.start() - 50), m.start(), False, 4)
+                spans.append((_COMMUNE_TYPES[m.group(1)], m.start(), run))
+    for kind, at, run in spans:
+        fits = [(k, c) for k, c in pool if _commune_fits(c, kind)] or pool
+        best: dict[int, dict[str, tuple[str, list[re.Match[str]]]]] = {}
+        for k in range(1, len(run) + 1):
+            part = run[:k] if at < run[0].start() else run[-k:]
+            key = _ocr_key(part)
+            for pkey, c in fits:
+                limit = max_dist if len(pkey) < 10 else max_dist + 1
+                if len(pkey) < 5 or pkey[0] != key[0] or abs(len(pkey) - len(key)) > limit:
+                    continue
+                d = levenshtein(key, pkey, limit)
+                if d <= limit:
+                    best.setdefault(d, {}).setdefault(c.full_key, (pkey, part))
+        if not best:
+            continue
+        hits = best[min(best)]
+        if len(hits) != 1:
+            continue  # `Mỹ Đình I`: 1 or 2? nothing to tell them apart
+        full_key, (pkey, part) = next(iter(hits.items()))
+        commune = next(c for k, c in fits if c.full_key == full_key)
+        a, b = part[0].start(), part[-1].end()
+        out.append(Mention("commune", kind, pkey, at, [commune], _as_name(text[a:b]), (a, b)))
+    return out
+
+
 _PROVINCE_BEFORE = re.compile(r"\b(thanh pho|tinh|tp\.?)\s+")
 
 
@@ -315,10 +459,9 @@ def restore_unit_names(line: str, gaz: Gazetteer | None = None) -> str:
     folded = fold(text)
     fixes: list[tuple[int, int, str]] = []
     for m in find_mentions(text, gaz):
-        units = [u for u in m.candidates if gaz.is_primary(m.squashed, u)]
-        if len(units) != len(m.candidates):
-            continue  # also the former name of another unit (`Đông Dư`): the text may be right
-        names = {u.name for u in units}
+        names = {_printed_name(gaz, u, m.squashed) for u in m.candidates}
+        if None in names:
+            continue  # also a keyword of another unit whose printed form we do not know
         if _TYPE_AFTER.match(folded, m.span[1]):
             continue  # English (`NGHIA DO WARD`) is printed without diacritics
         if len(names) == 1:
@@ -334,6 +477,13 @@ def restore_unit_names(line: str, gaz: Gazetteer | None = None) -> str:
         new = name.upper() if old.isupper() else name
         text = text[:start] + new + text[stop:]
     return text
+
+
+def _printed_name(gaz: Gazetteer, unit: Any, key: str) -> str | None:
+    """The name `key` stands for, with diacritics: the unit's own, or a former commune merged into it."""
+    if gaz.is_primary(key, unit):
+        return str(unit.name)
+    return gaz.former_name(unit, key) if isinstance(unit, OldCommune) else None
 
 
 def provinces_in(text: str, gaz: Gazetteer | None = None) -> Counter[str]:
@@ -449,6 +599,34 @@ def resolve_old_unit(
             best = max(votes, key=lambda k: (votes[k], -first[k]))
             commune, used = by_key[best]
             conf = 0.85 if votes[best] >= 2 else 0.7
+    if commune is None:
+        # no name as printed: one OCR slip away from a commune of the known district (or, for the
+        # issuing body, of the province)
+        districts = [head_district] if head_district else []
+        if not districts and district_counts:
+            top = district_counts.most_common(2)
+            if len(top) == 1 or top[0][1] > top[1][1]:
+                districts = [gaz.districts[top[0][0]]]
+        pool = [kc for d in districts for kc in gaz.keys_of_district(d)]
+        head_pool = pool
+        if not head_pool and len(old_provinces) == 1:
+            pk = next(iter(old_provinces))
+            head_pool = [
+                kc for d in gaz.districts.values() if d.province_key == pk for kc in gaz.keys_of_district(d)
+            ]
+        found = fuzzy_mentions(header, head_pool) if head_pool else []
+        if found:
+            commune, used, conf = found[0].candidates[0], found[0], 0.8
+        elif pool:
+            votes2: Counter[str] = Counter()
+            seen: dict[str, Mention] = {}
+            for m in fuzzy_mentions(text, pool):
+                votes2[m.candidates[0].full_key + "|" + m.squashed] += 1
+                seen.setdefault(m.candidates[0].full_key + "|" + m.squashed, m)
+            if votes2:
+                best = max(votes2, key=lambda k: (votes2[k], -seen[k].start))
+                used = seen[best]
+                commune, conf = used.candidates[0], 0.75 if votes2[best] >= 2 else 0.65
     if commune is not None and used is not None:
         d = commune.district
         primary = gaz.is_primary(used.squashed, commune)
@@ -457,7 +635,8 @@ def resolve_old_unit(
             "district_type": d.type,
             "district": d.name,
             "commune_type": used.type or commune.type if not primary else commune.type,
-            "commune": commune.name if primary else used.text_name,
+            # a former name: as the gazetteer writes it (`DONG DU COMMUNE` -> Đông Dư), else as printed
+            "commune": commune.name if primary else gaz.former_name(commune, used.squashed) or used.text_name,
         }
         if primary:
             unit["code"] = commune.code

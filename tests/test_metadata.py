@@ -378,6 +378,43 @@ def test_describe_english_document() -> None:
     assert meta["admin_unit_old"]["district"] == "Tây Hồ"
 
 
+def test_describe_english_page_of_a_former_commune() -> None:
+    # xã Kim Lan was merged into Kim Đức before 2025; the English page prints it without diacritics and
+    # the package keeps only `kimlan`: the name comes back with its marks, and the merge is said
+    text = (
+        ENGLISH.replace("OF THUY KHUE WARD", "OF KIM LAN COMMUNE")
+        .replace("Tay Ho, March", "Gia Lam, March")
+        .replace("The People's Committee of Thuy Khue Ward", "The Commune People's Committee")
+    )
+    meta = describe_text(text)
+    assert meta["issuing_body"] == "PEOPLE'S COMMITTEE OF KIM LAN COMMUNE"  # English stays as printed
+    old = meta["admin_unit_old"]
+    assert (old["district"], old["commune_type"], old["commune"]) == ("Gia Lâm", "xã", "Kim Lan")
+    assert old["merged_into"] == "xã Kim Đức"
+    assert meta["admin_unit_new"]["commune"] == "Bát Tràng"  # Kim Đức went whole into it
+
+
+def test_describe_district_letter_with_ocr_damaged_commune() -> None:
+    # the ward is named once, abbreviated and with an OCR slip (`P.Quảng Ann`)
+    text = LETTER_OCR.replace("phường Quảng An", "khu dân cư").replace("phường\nQuảng An", "P.Quảng Ann")
+    assert "Quảng An " not in text and "P.Quảng Ann" in text
+    old = describe_text(text)["admin_unit_old"]
+    assert (old["district"], old["commune"]) == ("Tây Hồ", "Quảng An")
+
+
+def test_describe_district_letter_naming_no_commune() -> None:
+    # a district's letter whose text names no ward: the district only, never a guessed commune
+    text = LETTER.replace("phường Quảng An", "khu dân cư").replace("phường\nQuảng An", "khu dân cư")
+    assert "Quảng An" not in text
+    meta = describe_text(text)
+    assert meta["admin_unit_old"] == {
+        "province": "Thành phố Hà Nội",
+        "district_type": "quận",
+        "district": "Tây Hồ",
+    }
+    assert meta["confidence"]["admin_unit_old"] == 0.6
+
+
 def test_absent_fields_are_absent_not_guessed() -> None:
     meta = describe_text("Ủy ban nhân dân phường thông báo lịch tiếp công dân trong tháng này tại trụ sở.")
     for field in ("doc_number", "issue_date", "doc_type_code", "signer_name", "recipients", "issuing_body"):
