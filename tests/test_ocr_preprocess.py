@@ -155,3 +155,78 @@ def test_phone_photo_on_a_desk_is_straightened() -> None:
     assert m["applied"]
     assert abs(out.shape[1] / out.shape[0] - 1000 / 1400) < 0.08  # side lengths, no camera model
     assert np.percentile(out[:20].ravel(), 10) > 200  # no desk left along the top edge
+
+
+def _specks(page: np.ndarray, n: int, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Dust: n black specks of 1-3 px in the empty band under the text, 20 px or more apart."""
+    rng = np.random.default_rng(seed)
+    noisy, where = page.copy(), np.zeros(page.shape, bool)
+    h, w = page.shape
+    cells = [(y, x) for y in range(h - 360, h - 20, 24) for x in range(20, w - 20, 24)]
+    for i in rng.choice(len(cells), n, replace=False):
+        s = int(rng.integers(1, 4))
+        y, x = cells[i]
+        noisy[y : y + s, x : x + s] = 0
+        where[y : y + s, x : x + s] = True
+    return noisy, where
+
+
+def test_isolated_specks_removed_text_and_its_dots_kept() -> None:
+    page = render_page(size=(1400, 1300))  # the text ends ~400 px above the bottom
+    noisy, where = _specks(page, 120)
+    out, m = P.remove_specks(noisy, est_dpi=300)
+    assert m["applied"] and m["specks_per_mpx"] >= P.SPECK_GATE
+    assert out[where].min() > 200  # every speck is gone
+    # The text is untouched, down to the dots of "ệ", "ị", "ạ" and the full stops.
+    assert np.array_equal(out[: 1300 - 400], noisy[: 1300 - 400])
+    n_page = cv2.connectedComponents((page < 128).astype(np.uint8))[0]
+    n_out = cv2.connectedComponents((out < 128).astype(np.uint8))[0]
+    assert n_out == n_page
+
+
+def test_specks_touching_nothing_but_near_a_letter_are_kept() -> None:
+    """A dot below or a tone mark is a small mark close to its letter: never taken for a speck."""
+    page = np.full((300, 600), 255, np.uint8)
+    for i in range(40):  # enough specks far away to pass the gate
+        page[200 + (i % 4) * 20 : 202 + (i % 4) * 20, 20 + i * 14 : 22 + i * 14] = 0
+    page[40:100, 100:112] = 0  # a stem
+    page[105:108, 104:108] = 0  # a dot 5 px under it, as small as a speck
+    boxes = P.find_specks(page, P.SPECK_AREA, P.SPECK_RADIUS)
+    assert len(boxes) == 40
+    assert not any(x0 < 120 and y0 < 150 for x0, y0, _, _ in boxes.tolist())
+
+
+def test_clean_page_not_despeckled_and_low_res_skipped() -> None:
+    page = render_page()
+    out, m = P.remove_specks(page, est_dpi=300)
+    assert not m["applied"] and m["specks_per_mpx"] < P.SPECK_GATE and out is page
+    noisy, _ = _specks(render_page(size=(1400, 1300)), 120)
+    kept, m2 = P.remove_specks(noisy, est_dpi=120)  # at 120 dpi a tone mark is a few pixels
+    assert not m2["applied"] and m2["skipped"] == "low resolution" and kept is noisy
+
+
+def test_salt_and_pepper_page_cleaned_by_denoise_then_specks() -> None:
+    page = render_page(size=(1400, 1300))
+    rng = np.random.default_rng(5)
+    noisy, where = _specks(page, 150, seed=7)
+    idx = rng.random(page.shape) < 0.008
+    noisy[idx] = rng.choice([0, 255], size=int(idx.sum())).astype(np.uint8)
+    med, m = P.denoise(noisy, est_dpi=300)
+    assert m["median"]
+    left_after_median = int((med[where] < 128).sum())
+    out, m2 = P.remove_specks(med, est_dpi=300)
+    assert m2["applied"] and left_after_median > 0
+    assert int((out[where] < 128).sum()) < 0.1 * left_after_median
+    blank = page > 250
+    assert (out[blank] < 128).mean() < 0.1 * (noisy[blank] < 128).mean()
+
+
+def test_small_copy_is_a_whole_factor_reduction() -> None:
+    page = render_page(size=(1000, 2000))
+    small, f = P._small(page, 800)
+    assert f == pytest.approx(1 / 2.5, abs=0.1) and 1 / f == round(1 / f)  # 2000 / 800: by 2 or 3
+    assert small.shape == (round(2000 * f), round(1000 * f))
+    exact, fe = P._small(page, 800, exact=True)
+    assert exact.shape == (800, 400) and fe == 0.4
+    same, f1 = P._small(page, 4000)
+    assert same is page and f1 == 1.0
