@@ -40,6 +40,9 @@ PSM = 4  # single column of variable-size text: psm 3 drops low-contrast paragra
 class OcrOptions:
     lang: str = "vie"
     preprocess: bool = True
+    # Sauvola binarisation where the background stays uneven after even_lighting. Off: on the DEV
+    # sets the gate never fires, and forced on every page it raised CER (benchmarks/README.md).
+    binarize: bool = False
     pdf: bool = False
     page_timeout: float = 300.0
     max_pages: int = loader.DEFAULT_MAX_PAGES
@@ -162,6 +165,7 @@ def preprocess_page(
     gray, m = _timed(timings, "rescale", preprocess.rescale_to_300dpi, gray)
     steps.append(m)
     source_dpi = m.get("est_dpi")  # of the scan itself: gates the steps that hurt low-res text
+    char_h = m.get("char_h")
     est_dpi = round(source_dpi * m["factor"]) if source_dpi and m.get("applied") else source_dpi
     gray, m = _timed(timings, "even_lighting", preprocess.even_lighting, gray)
     steps.append(m)
@@ -171,6 +175,9 @@ def preprocess_page(
     steps.append(m)
     gray, m = _timed(timings, "remove_specks", preprocess.remove_specks, gray, est_dpi=source_dpi)
     steps.append(m)
+    if options.binarize:  # off by default; skipped on low-res (so never on a rescaled page) anyway
+        gray, m = _timed(timings, "binarize", preprocess.binarize, gray, est_dpi=source_dpi, char_h=char_h)
+        steps.append(m)
     return gray, steps, timings, est_dpi
 
 

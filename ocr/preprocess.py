@@ -395,6 +395,42 @@ def stretch_contrast(gray: np.ndarray) -> tuple[np.ndarray, Measures]:
     return cv2.LUT(gray, lut), m
 
 
+def sauvola(gray: np.ndarray, window: int, k: float = 0.2, r: float = 128.0) -> np.ndarray:
+    """Sauvola's local threshold: ink where the pixel is darker than mean * (1 + k (std / r - 1)) of
+    its `window` x `window` neighbourhood. Returns a black-on-white uint8 page (0 ink, 255 paper)."""
+    window = max(3, window | 1)
+    g = gray.astype(np.float32)
+    mean = cv2.boxFilter(g, cv2.CV_32F, (window, window), borderType=cv2.BORDER_REFLECT)
+    sq = cv2.sqrBoxFilter(g, cv2.CV_32F, (window, window), borderType=cv2.BORDER_REFLECT)
+    std = cv2.sqrt(cv2.max(sq - mean * mean, 0.0))
+    thr = mean * (1.0 + k * (std / r - 1.0))
+    return np.where(g > thr, 255, 0).astype(np.uint8)
+
+
+BINARIZE_SPREAD = 0.10  # background still this uneven after `even_lighting`: a local threshold helps
+
+
+def binarize(
+    gray: np.ndarray, *, est_dpi: float | None = None, char_h: float | None = None
+) -> tuple[np.ndarray, Measures]:
+    """Sauvola binarisation, only where the page measurably needs a local threshold (a background that
+    stays uneven after `even_lighting`: stains, mottling, a shadow edge) and never on low-resolution
+    text, where thresholding erases tone marks (a 70-dpi scan went from 0.08 to 0.43 word error).
+    Elsewhere the page stays grayscale: Tesseract's own threshold does better on clean grey levels."""
+    bg = background(gray)
+    p5, p50, p95 = (float(v) for v in np.percentile(bg[::8, ::8], (5, 50, 95)))
+    spread = (p95 - p5) / max(p50, 1.0)
+    m: Measures = {"step": "binarize", "applied": False, "bg_spread": round(spread, 3)}
+    if est_dpi is not None and est_dpi < 200:
+        m["skipped"] = "low resolution"
+        return gray, m
+    if spread < BINARIZE_SPREAD:
+        return gray, m
+    window = round(1.5 * (char_h or TARGET_CHAR_H))
+    m.update(applied=True, window=window | 1)
+    return sauvola(gray, window), m
+
+
 # ---------------------------------------------------------------- noise
 
 BITONAL_SIGMA = 1.2

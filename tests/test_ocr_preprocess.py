@@ -230,3 +230,30 @@ def test_small_copy_is_a_whole_factor_reduction() -> None:
     assert exact.shape == (800, 400) and fe == 0.4
     same, f1 = P._small(page, 4000)
     assert same is page and f1 == 1.0
+
+
+def test_sauvola_separates_ink_from_a_shaded_background() -> None:
+    page = render_page(size=(1200, 1000)).astype(np.float32)
+    _, xx = np.mgrid[0:1000, 0:1200]
+    faded = 255 - (255 - page) * 0.65  # grey ink (~90)
+    shaded = (faded * (1.0 - 0.7 * xx / 1200)).clip(0, 255).astype(np.uint8)  # dark towards the right
+    ink, paper = page < 60, page > 250
+    # No global threshold works: the shadowed paper is darker than the ink on the bright side.
+    assert np.percentile(shaded[paper], 1) < np.percentile(shaded[ink], 99)
+    out = P.sauvola(shaded, window=51)
+    assert set(np.unique(out)) <= {0, 255}
+    assert (out[paper] == 255).mean() > 0.99
+    assert (out[ink] == 0).mean() > 0.9
+
+
+def test_binarize_gated_on_uneven_background_and_never_low_res() -> None:
+    page = render_page(size=(1200, 1000))
+    out, m = P.binarize(page, est_dpi=300)
+    assert not m["applied"] and out is page  # flat paper: the page stays grayscale
+    yy, xx = np.mgrid[0:1000, 0:1200]
+    stain = page.astype(np.float32) * (1.0 - 0.4 * np.exp(-((xx - 600) ** 2 + (yy - 500) ** 2) / 2e4))
+    stained = stain.clip(0, 255).astype(np.uint8)
+    out, m = P.binarize(stained, est_dpi=300, char_h=34)
+    assert m["applied"] and m["bg_spread"] >= P.BINARIZE_SPREAD and set(np.unique(out)) <= {0, 255}
+    kept, m2 = P.binarize(stained, est_dpi=90)
+    assert not m2["applied"] and m2["skipped"] == "low resolution" and kept is stained
