@@ -91,7 +91,13 @@ def _write_image(path: Path, image: np.ndarray) -> None:
 
 
 def _recognise(
-    image: np.ndarray, options: OcrOptions, workdir: Path, stem: str, label: str, pdf: bool
+    image: np.ndarray,
+    options: OcrOptions,
+    workdir: Path,
+    stem: str,
+    label: str,
+    pdf: bool,
+    drop_marks: bool = False,
 ) -> _Reading:
     img_path = workdir / f"{stem}-{label}.pgm"
     out_base = workdir / f"{stem}-{label}"
@@ -110,7 +116,7 @@ def _recognise(
     finally:
         img_path.unlink(missing_ok=True)
     out.tsv_path.unlink(missing_ok=True)
-    words = [w for w in out.words if not layout.is_noise(w)]
+    words = [w for w in out.words if not layout.is_noise(w) and not (drop_marks and layout.is_mark(w))]
     confs = [w.conf for w in words if w.conf >= 0]
     mean = sum(confs) / len(confs) if confs else None
     low = sum(c < LOW_CONF for c in confs) / len(confs) if confs else None
@@ -207,9 +213,13 @@ def ocr_image(
         gray, steps, timings, est_dpi = preprocess_page(image, options, workdir, stem)
     else:
         gray = bare_gray(image)
-    best = _timed(timings, "tesseract", _recognise, gray, options, workdir, stem, "main", options.pdf)
+    # Seal fragments and signature strokes read as 1-2 letter tokens: dropped, except on low-res
+    # scans, where short real words (và, có, số) can be that doubtful too.
+    source_dpi = next((s.get("est_dpi") for s in steps if s.get("step") == "rescale"), None)
+    marks = options.preprocess and (source_dpi is None or source_dpi >= 200)
+    best = _timed(timings, "tesseract", _recognise, gray, options, workdir, stem, "main", options.pdf, marks)
     if options.preprocess and (best.mean_conf is None or best.mean_conf < RETRY_CONF):
-        best = _retry(image, best, options, workdir, stem, steps, timings)
+        best = _retry(image, best, options, workdir, stem, steps, timings, marks)
     timings["total"] = round(time.perf_counter() - start, 4)
     h, w = best.image.shape[:2]
     return PageResult(
@@ -235,6 +245,7 @@ def _retry(
     stem: str,
     steps: list[dict[str, Any]],
     timings: dict[str, float],
+    marks: bool = False,
 ) -> _Reading:
     """Low confidence: try the page upside down (when OSD says so) and bare; keep the best reading."""
     candidates = [first]
@@ -247,7 +258,9 @@ def _retry(
     if osd and osd.rotate in (90, 180, 270) and osd.orientation_conf > 1.0:
         turned = preprocess.rotate90s(first.image, osd.rotate)
         candidates.append(
-            _timed(timings, "tesseract", _recognise, turned, options, workdir, stem, "turned", options.pdf)
+            _timed(
+                timings, "tesseract", _recognise, turned, options, workdir, stem, "turned", options.pdf, marks
+            )
         )
     turned_ok = candidates[-1].label == "turned" and (candidates[-1].mean_conf or 0.0) >= RETRY_CONF
     if not turned_ok:  # a confident reading of the turned page needs no third pass as the page came
@@ -262,6 +275,7 @@ def _retry(
                 stem,
                 "bare",
                 options.pdf,
+                marks,
             )
         )
     best = max(candidates, key=lambda r: r.score)

@@ -52,6 +52,15 @@ def is_noise(word: Word, min_conf: float = 50.0) -> bool:
     return word.conf < min_conf and alnum < 0.5 * len(text)
 
 
+MARK_CONF = 20.0  # below this, a one- or two-character token is a mark, not a word
+
+
+def is_mark(word: Word, max_len: int = 2, max_conf: float = MARK_CONF) -> bool:
+    """A one- or two-character token Tesseract barely believes: a fragment of a seal, a stroke of a
+    signature or a handwritten note, a speck. Real short words (và, có, số, 1.) read far above it."""
+    return len(word.text) <= max_len and word.conf < max_conf
+
+
 def _lines(words: list[Word]) -> list[list[Word]]:
     groups: dict[tuple[int, int, int], list[Word]] = defaultdict(list)
     for w in words:

@@ -146,3 +146,32 @@ def test_one_printed_line_cut_into_two_blocks_is_one_line() -> None:
         "Hộ gia đình, cá nhân đang sử dụng đất ổn định, không có tranh chấp",
         "hợp với quy hoạch sử dụng đất đã được cơ quan nhà nước có thẩm quyền",
     ]
+
+
+def test_doubtful_one_and_two_letter_marks_dropped_except_on_low_res(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Seal fragments and signature strokes come out of Tesseract as short tokens of near-zero
+    confidence; on a low-res scan a real short word can be that doubtful, so there they stay."""
+    words = [
+        Word("Căn", 95.0, (100, 100, 180, 140), (1, 1, 1)),
+        Word("cứ", 91.0, (200, 100, 250, 140), (1, 1, 1)),
+        Word("và", 45.0, (270, 100, 320, 140), (1, 1, 1)),  # doubtful, but a word
+        Word("2V", 3.0, (600, 400, 660, 440), (2, 1, 1)),  # a stroke of the signature
+        Word("N", 12.0, (700, 420, 720, 450), (2, 1, 1)),
+    ]
+
+    def fake(image: Path, out_base: Path, **_: object) -> tesseract.TesseractOutput:
+        tsv = out_base.with_suffix(".tsv")
+        tsv.write_text("")
+        return tesseract.TesseractOutput(list(words), tsv, None)
+
+    monkeypatch.setattr(tesseract, "recognize", fake)
+    page = render_page(font_px=54, size=(1900, 900))  # 13 pt at 300 dpi
+    kept = [w.text for w in ocr_image(page, OcrOptions(), workdir=tmp_path).words]
+    assert kept == ["Căn", "cứ", "và"]
+    low = cv2.resize(page, None, fx=0.35, fy=0.35, interpolation=cv2.INTER_AREA)  # ~100 dpi: upscaled
+    result = ocr_image(low, OcrOptions(), workdir=tmp_path)
+    assert next(s for s in result.steps if s["step"] == "rescale")["applied"]
+    assert [w.text for w in result.words] == ["Căn", "cứ", "và", "2V", "N"]
+    assert layout.is_mark(words[3]) and not layout.is_mark(words[2]) and not layout.is_mark(words[0])
