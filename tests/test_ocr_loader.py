@@ -176,3 +176,32 @@ def test_bad_tiff_page_does_not_stop_the_others(tmp_path: Path, monkeypatch: pyt
     pages = list(loader.iter_page_images(path))
     assert [p.ok for p in pages] == [True, False, True]
     assert pages[1].error_reason == "corrupt_file" and "page 2" in (pages[1].error or "")
+
+
+@pytest.mark.parametrize(
+    ("name", "rgb"), [("g.png", False), ("c.png", True), ("g.jpg", False), ("c.jpg", True)]
+)
+def test_common_scans_decoded_fast_with_the_same_pixels(tmp_path: Path, name: str, rgb: bool) -> None:
+    page = render_page(size=(600, 400), rgb=rgb)
+    path = save(page, tmp_path / name, **({"quality": 80} if name.endswith("jpg") else {}))
+    with Image.open(path) as img:
+        fast = loader._fast_decode(path, img)
+        slow = loader.to_array(img)
+    assert fast is not None and fast.shape == slow.shape and np.array_equal(fast, slow)
+    assert np.array_equal(next(loader.iter_page_images(path)).image, slow)
+
+
+def test_rotated_or_truncated_jpeg_left_to_pillow(tmp_path: Path) -> None:
+    page = render_page(size=(600, 400))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # taken sideways: Pillow turns it upright
+    path = save(page, tmp_path / "phone.jpg", exif=exif)
+    with Image.open(path) as img:
+        assert loader._fast_decode(path, img) is None
+    assert next(loader.iter_page_images(path)).image.shape == (600, 400)
+    data = save(page, tmp_path / "full.jpg").read_bytes()
+    (tmp_path / "cut.jpg").write_bytes(data[: len(data) // 2])
+    with Image.open(tmp_path / "cut.jpg") as img:
+        assert loader._fast_decode(tmp_path / "cut.jpg", img) is None
+    with pytest.raises(CorruptFileError):
+        list(loader.iter_page_images(tmp_path / "cut.jpg"))
