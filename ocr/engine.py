@@ -43,6 +43,9 @@ class OcrOptions:
     # Sauvola binarisation where the background stays uneven after even_lighting. Off: on the DEV
     # sets the gate never fires, and forced on every page it raised CER (benchmarks/README.md).
     binarize: bool = False
+    # Tesseract reads pages whose text measures above this resolution from a copy reduced to it
+    # (None: at the page's own resolution). See `recognition_scale`.
+    recognition_dpi: int | None = 200
     pdf: bool = False
     page_timeout: float = 300.0
     max_pages: int = loader.DEFAULT_MAX_PAGES
@@ -98,16 +101,23 @@ def _recognise(
     label: str,
     pdf: bool,
     drop_marks: bool = False,
+    view: tuple[float, int] = (1.0, 300),
 ) -> _Reading:
+    scale, dpi = view
     img_path = workdir / f"{stem}-{label}.pgm"
     out_base = workdir / f"{stem}-{label}"
-    _write_image(img_path, image)  # PGM: no compression cost between steps
+    if scale < 1.0:
+        h, w = image.shape[:2]
+        seen = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    else:
+        seen = image
+    _write_image(img_path, seen)  # PGM: no compression cost between steps
     try:
         out = tesseract.recognize(
             img_path,
             out_base,
             lang=options.lang,
-            dpi=300,
+            dpi=dpi,
             psm=PSM,
             pdf=pdf,
             timeout=options.page_timeout,
@@ -116,6 +126,10 @@ def _recognise(
     finally:
         img_path.unlink(missing_ok=True)
     out.tsv_path.unlink(missing_ok=True)
+    if scale < 1.0:  # boxes back in the page's own coordinates, which the layout rules assume
+        for word in out.words:
+            x0, y0, x1, y1 = (round(v / scale) for v in word.bbox)
+            word.bbox = (x0, y0, x1, y1)
     words = [w for w in out.words if not layout.is_noise(w) and not (drop_marks and layout.is_mark(w))]
     confs = [w.conf for w in words if w.conf >= 0]
     mean = sum(confs) / len(confs) if confs else None
@@ -187,6 +201,20 @@ def preprocess_page(
     return gray, steps, timings, est_dpi
 
 
+def recognition_scale(
+    est_dpi: float | None, target_dpi: int | None, *, upscaled: bool = False
+) -> tuple[float, int]:
+    """(scale, dpi) at which Tesseract reads the page. Its line recogniser sees each text line at a
+    fixed height of a few dozen pixels, so pixels beyond ~200 dpi of 12-14 pt text only cost time in
+    thresholding and layout analysis (a quarter of Tesseract's time on a 300-dpi page). Reduced to
+    200 dpi, the DEV pages read with a lower CER and the real scans with the same confidence
+    (benchmarks/README.md). Pages upscaled from a low-res scan keep their ~300 dpi: the smoother,
+    larger glyphs help there."""
+    if not target_dpi or not est_dpi or upscaled or est_dpi <= 1.1 * target_dpi:
+        return 1.0, 300
+    return target_dpi / est_dpi, target_dpi
+
+
 def bare_gray(image: np.ndarray) -> np.ndarray:
     return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 
@@ -217,9 +245,17 @@ def ocr_image(
     # scans, where short real words (và, có, số) can be that doubtful too.
     source_dpi = next((s.get("est_dpi") for s in steps if s.get("step") == "rescale"), None)
     marks = options.preprocess and (source_dpi is None or source_dpi >= 200)
-    best = _timed(timings, "tesseract", _recognise, gray, options, workdir, stem, "main", options.pdf, marks)
+    upscaled = any(s.get("step") == "rescale" and s.get("applied") for s in steps)
+    view = recognition_scale(est_dpi, options.recognition_dpi, upscaled=upscaled)
+    if view[0] < 1.0:
+        steps.append(
+            {"step": "recognition_scale", "applied": True, "scale": round(view[0], 3), "dpi": view[1]}
+        )
+    best = _timed(
+        timings, "tesseract", _recognise, gray, options, workdir, stem, "main", options.pdf, marks, view
+    )
     if options.preprocess and (best.mean_conf is None or best.mean_conf < RETRY_CONF):
-        best = _retry(image, best, options, workdir, stem, steps, timings, marks)
+        best = _retry(image, best, options, workdir, stem, steps, timings, marks, view)
     timings["total"] = round(time.perf_counter() - start, 4)
     h, w = best.image.shape[:2]
     return PageResult(
@@ -246,6 +282,7 @@ def _retry(
     steps: list[dict[str, Any]],
     timings: dict[str, float],
     marks: bool = False,
+    view: tuple[float, int] = (1.0, 300),
 ) -> _Reading:
     """Low confidence: try the page upside down (when OSD says so) and bare; keep the best reading."""
     candidates = [first]
@@ -259,7 +296,17 @@ def _retry(
         turned = preprocess.rotate90s(first.image, osd.rotate)
         candidates.append(
             _timed(
-                timings, "tesseract", _recognise, turned, options, workdir, stem, "turned", options.pdf, marks
+                timings,
+                "tesseract",
+                _recognise,
+                turned,
+                options,
+                workdir,
+                stem,
+                "turned",
+                options.pdf,
+                marks,
+                view,
             )
         )
     turned_ok = candidates[-1].label == "turned" and (candidates[-1].mean_conf or 0.0) >= RETRY_CONF

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from ocr import layout, tesseract
-from ocr.engine import OcrOptions, iter_ocr_pages, ocr_file, ocr_image
+from ocr.engine import OcrOptions, iter_ocr_pages, ocr_file, ocr_image, recognition_scale
 from ocr.errors import OcrTimeoutError, ToolMissingError
 from ocr.model import Word
 from tests.fixtures.ocr.pages import LINES, render_page, save, two_column_page
@@ -175,3 +175,31 @@ def test_doubtful_one_and_two_letter_marks_dropped_except_on_low_res(
     assert next(s for s in result.steps if s["step"] == "rescale")["applied"]
     assert [w.text for w in result.words] == ["Căn", "cứ", "và", "2V", "N"]
     assert layout.is_mark(words[3]) and not layout.is_mark(words[2]) and not layout.is_mark(words[0])
+
+
+def test_recognition_scale_reduces_only_sharp_high_resolution_text() -> None:
+    assert recognition_scale(300.0, 200) == (pytest.approx(2 / 3), 200)
+    assert recognition_scale(400.0, 200) == (0.5, 200)
+    assert recognition_scale(215.0, 200) == (1.0, 300)  # near the target: not worth a resampling
+    assert recognition_scale(300.0, 200, upscaled=True) == (1.0, 300)  # low-res scan, upscaled
+    assert recognition_scale(None, 200) == (1.0, 300)  # no text measured
+    assert recognition_scale(300.0, None) == (1.0, 300)  # reduction switched off
+
+
+def test_reduced_reading_keeps_text_and_page_coordinates(tmp_path: Path) -> None:
+    """Tesseract reads a 300-dpi page from a 200-dpi copy; the words and their boxes (in the page's
+    own pixels) agree with a full-resolution reading."""
+    page = render_page(font_px=54, size=(1900, 900))  # 13 pt at 300 dpi
+    reduced = ocr_image(page, OcrOptions(), workdir=tmp_path)
+    full = ocr_image(page, OcrOptions(recognition_dpi=None), workdir=tmp_path)
+    step = next(s for s in reduced.steps if s["step"] == "recognition_scale")
+    assert step["dpi"] == 200 and 0.5 < step["scale"] < 0.8
+    assert not any(s["step"] == "recognition_scale" for s in full.steps)
+    assert "Độc lập - Tự do - Hạnh phúc" in _norm(reduced.text)
+    assert (reduced.width, reduced.height) == (full.width, full.height)
+    texts = [w.text for w in full.words]
+    by_text = {w.text: w.bbox for w in full.words if texts.count(w.text) == 1}  # "-" comes twice
+    matched = [(w.bbox, by_text[w.text]) for w in reduced.words if w.text in by_text]
+    assert len(matched) >= 0.8 * len(full.words)
+    for got, want in matched:
+        assert max(abs(a - b) for a, b in zip(got, want, strict=True)) <= 6, (got, want)
