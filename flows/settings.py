@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     # OCR
     tesseract_lang: str = "vie"
     tessdata_dir: Path | None = None
-    page_timeout: float = Field(300.0, gt=0)  # seconds per page for Tesseract
+    page_timeout: float = Field(300.0, gt=0)  # seconds per page, all its Tesseract calls together
     max_pages: int = Field(2000, ge=1)
     max_pixels: int = Field(200_000_000, ge=1_000_000)  # decompression-bomb guard, per page
     # a record starts only with this much free space in the temp folder (plus twice its size); 0: no check

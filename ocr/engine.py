@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from ocr import layout, loader, preprocess, tesseract
-from ocr.errors import PageError, SohoaError
+from ocr.errors import OcrTimeoutError, PageError, SohoaError
 from ocr.model import DocumentResult, PageResult, Word
 
 LOW_CONF = 60.0  # a word below this confidence counts as low-confidence
@@ -47,7 +47,7 @@ class OcrOptions:
     # (None: at the page's own resolution). See `recognition_scale`.
     recognition_dpi: int | None = 200
     pdf: bool = False
-    page_timeout: float = 300.0
+    page_timeout: float = 300.0  # seconds per page, all Tesseract passes together
     max_pages: int = loader.DEFAULT_MAX_PAGES
     max_pixels: int = loader.DEFAULT_MAX_PIXELS
     tessdata_dir: Path | str | None = None
@@ -102,6 +102,7 @@ def _recognise(
     pdf: bool,
     drop_marks: bool = False,
     view: tuple[float, int] = (1.0, 300),
+    timeout: float | None = None,
 ) -> _Reading:
     scale, dpi = view
     img_path = workdir / f"{stem}-{label}.pgm"
@@ -120,7 +121,7 @@ def _recognise(
             dpi=dpi,
             psm=PSM,
             pdf=pdf,
-            timeout=options.page_timeout,
+            timeout=options.page_timeout if timeout is None else timeout,
             tessdata_dir=options.tessdata_dir,
         )
     finally:
@@ -137,13 +138,23 @@ def _recognise(
     return _Reading(words, layout.page_text(words), mean, low, _score(words), out.pdf_path, image, label)
 
 
-def _osd(image: np.ndarray, options: OcrOptions, workdir: Path, stem: str) -> tesseract.Orientation | None:
+def _left(deadline: float) -> float:
+    """Seconds left of the page's time budget; none left is a timeout of the page."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise OcrTimeoutError("the page's OCR time budget (SOHOA_PAGE_TIMEOUT) is spent")
+    return left
+
+
+def _osd(
+    image: np.ndarray, options: OcrOptions, workdir: Path, stem: str, timeout: float
+) -> tesseract.Orientation | None:
     small, f = preprocess._small(image, 1800)  # OSD on a reduced copy: a third of the cost
     path = workdir / f"{stem}-osd.pgm"
     _write_image(path, small)
     try:
         return tesseract.detect_orientation(
-            path, dpi=max(70, round(300 * f)), timeout=options.page_timeout, tessdata_dir=options.tessdata_dir
+            path, dpi=max(70, round(300 * f)), timeout=timeout, tessdata_dir=options.tessdata_dir
         )
     finally:
         path.unlink(missing_ok=True)
@@ -158,7 +169,7 @@ def _timed(timings: dict[str, float], name: str, fn: Any, *args: Any, **kw: Any)
 
 
 def preprocess_page(
-    image: np.ndarray, options: OcrOptions, workdir: Path, stem: str
+    image: np.ndarray, options: OcrOptions, workdir: Path, stem: str, deadline: float | None = None
 ) -> tuple[np.ndarray, list[dict[str, Any]], dict[str, float], float | None]:
     """Run the gated steps; returns the image, the steps with measurements, timings and the est. dpi."""
     steps: list[dict[str, Any]] = []
@@ -174,7 +185,8 @@ def preprocess_page(
     sideways, m = _timed(timings, "orientation", preprocess.is_sideways, gray)
     m["applied"] = False
     if sideways:  # lines run vertically: OSD on a reduced copy says which way (90 or 270) to turn
-        osd = _timed(timings, "orientation", _osd, gray, options, workdir, stem)
+        deadline = deadline or time.monotonic() + options.page_timeout
+        osd = _timed(timings, "orientation", _osd, gray, options, workdir, stem, _left(deadline))
         m["osd"] = osd and {"rotate": osd.rotate, "conf": osd.orientation_conf}
         if osd and osd.rotate in (90, 270) and osd.orientation_conf > 1.0:
             gray = preprocess.rotate90s(gray, osd.rotate)
@@ -234,11 +246,13 @@ def ocr_image(
         with _workdir(options) as wd:
             return ocr_image(image, options, page_no, workdir=wd, stem=stem)
     start = time.perf_counter()
+    # One budget for the page: a page that hangs Tesseract costs at most this, retries included.
+    deadline = time.monotonic() + options.page_timeout
     timings: dict[str, float] = {}
     steps: list[dict[str, Any]] = []
     est_dpi: float | None = None
     if options.preprocess:
-        gray, steps, timings, est_dpi = preprocess_page(image, options, workdir, stem)
+        gray, steps, timings, est_dpi = preprocess_page(image, options, workdir, stem, deadline)
     else:
         gray = bare_gray(image)
     # Seal fragments and signature strokes read as 1-2 letter tokens: dropped, except on low-res
@@ -252,10 +266,21 @@ def ocr_image(
             {"step": "recognition_scale", "applied": True, "scale": round(view[0], 3), "dpi": view[1]}
         )
     best = _timed(
-        timings, "tesseract", _recognise, gray, options, workdir, stem, "main", options.pdf, marks, view
+        timings,
+        "tesseract",
+        _recognise,
+        gray,
+        options,
+        workdir,
+        stem,
+        "main",
+        options.pdf,
+        marks,
+        view,
+        _left(deadline),
     )
     if options.preprocess and (best.mean_conf is None or best.mean_conf < RETRY_CONF):
-        best = _retry(image, best, options, workdir, stem, steps, timings, marks, view)
+        best = _retry(image, best, options, workdir, stem, steps, timings, marks, view, deadline)
     timings["total"] = round(time.perf_counter() - start, 4)
     h, w = best.image.shape[:2]
     return PageResult(
@@ -281,50 +306,43 @@ def _retry(
     stem: str,
     steps: list[dict[str, Any]],
     timings: dict[str, float],
-    marks: bool = False,
-    view: tuple[float, int] = (1.0, 300),
+    marks: bool,
+    view: tuple[float, int],
+    deadline: float,
 ) -> _Reading:
-    """Low confidence: try the page upside down (when OSD says so) and bare; keep the best reading."""
+    """Low confidence: try the page upside down (when OSD says so) and bare; keep the best reading.
+    The passes share what is left of the page's time budget; when it runs out, the best reading so
+    far stands (the page does not fail for a retry that was only a chance to do better)."""
     candidates = [first]
-    osd = _timed(timings, "orientation", _osd, first.image, options, workdir, stem)
-    record: dict[str, Any] = {
-        "step": "retry",
-        "first_conf": first.mean_conf,
-        "osd_rotate": osd and osd.rotate,
-    }
-    if osd and osd.rotate in (90, 180, 270) and osd.orientation_conf > 1.0:
-        turned = preprocess.rotate90s(first.image, osd.rotate)
-        candidates.append(
-            _timed(
-                timings,
-                "tesseract",
-                _recognise,
-                turned,
-                options,
-                workdir,
-                stem,
-                "turned",
-                options.pdf,
-                marks,
-                view,
-            )
+    record: dict[str, Any] = {"step": "retry", "first_conf": first.mean_conf, "osd_rotate": None}
+
+    def read(img: np.ndarray, label: str, at: tuple[float, int]) -> None:
+        reading = _timed(
+            timings,
+            "tesseract",
+            _recognise,
+            img,
+            options,
+            workdir,
+            stem,
+            label,
+            options.pdf,
+            marks,
+            at,
+            _left(deadline),
         )
-    turned_ok = candidates[-1].label == "turned" and (candidates[-1].mean_conf or 0.0) >= RETRY_CONF
-    if not turned_ok:  # a confident reading of the turned page needs no third pass as the page came
-        candidates.append(
-            _timed(
-                timings,
-                "tesseract",
-                _recognise,
-                bare_gray(image),
-                options,
-                workdir,
-                stem,
-                "bare",
-                options.pdf,
-                marks,
-            )
-        )
+        candidates.append(reading)
+
+    try:
+        osd = _timed(timings, "orientation", _osd, first.image, options, workdir, stem, _left(deadline))
+        record["osd_rotate"] = osd and osd.rotate
+        if osd and osd.rotate in (90, 180, 270) and osd.orientation_conf > 1.0:
+            read(preprocess.rotate90s(first.image, osd.rotate), "turned", view)
+        turned_ok = candidates[-1].label == "turned" and (candidates[-1].mean_conf or 0.0) >= RETRY_CONF
+        if not turned_ok:  # a confident reading of the turned page needs no third pass as the page came
+            read(bare_gray(image), "bare", (1.0, 300))
+    except OcrTimeoutError as exc:
+        record["out_of_time"] = str(exc)
     best = max(candidates, key=lambda r: r.score)
     for c in candidates:
         if c is not best and c.pdf_path:

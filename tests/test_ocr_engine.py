@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 import unicodedata
 from pathlib import Path
 
@@ -203,3 +204,36 @@ def test_reduced_reading_keeps_text_and_page_coordinates(tmp_path: Path) -> None
     assert len(matched) >= 0.8 * len(full.words)
     for got, want in matched:
         assert max(abs(a - b) for a, b in zip(got, want, strict=True)) <= 6, (got, want)
+
+
+def test_retries_share_the_page_time_budget_and_keep_the_first_reading(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A page whose retry passes hang Tesseract costs one SOHOA_PAGE_TIMEOUT, not one per pass, and
+    keeps its first (low-confidence) reading instead of failing."""
+    passes: list[float] = []
+
+    def recognize(image: Path, out_base: Path, *, timeout: float, **_: object) -> tesseract.TesseractOutput:
+        passes.append(timeout)
+        tsv = out_base.with_suffix(".tsv")
+        tsv.write_text("")
+        if len(passes) == 1:  # the first reading: doubtful, so the engine retries
+            return tesseract.TesseractOutput([Word("Căn", 55.0, (10, 10, 90, 40), (1, 1, 1))], tsv, None)
+        tesseract._run(["sleep", "30"], timeout, image)  # hangs: killed at the timeout
+        raise AssertionError("unreachable")
+
+    def osd(image: Path, **_: object) -> tesseract.Orientation:
+        return tesseract.Orientation(rotate=180, orientation_conf=5.0, script="Latin", script_conf=2.0)
+
+    monkeypatch.setattr(tesseract, "recognize", recognize)
+    monkeypatch.setattr(tesseract, "detect_orientation", osd)
+    t = time.monotonic()
+    result = ocr_image(
+        render_page(font_px=54, size=(1900, 900)), OcrOptions(page_timeout=2.0), workdir=tmp_path
+    )
+    elapsed = time.monotonic() - t
+    assert result.ok and result.text == "Căn"
+    retry = next(s for s in result.steps if s["step"] == "retry")
+    assert retry["chosen"] == "main" and "out_of_time" in retry
+    assert len(passes) == 2 and passes[1] < 2.0  # the turned pass got only what was left
+    assert elapsed < 3.5  # two hanging passes with a full timeout each would take over 4 s
