@@ -97,6 +97,11 @@ def recognize(
     return TesseractOutput(words, tsv_path, pdf_path)
 
 
+# The `vie` model now and then reads Đ as the Icelandic eth (Ð, U+00D0), a look-alike that is never
+# Vietnamese and that no search for "Đ" (or, folded, "D") would find.
+_LOOKALIKES = str.maketrans({"\u00d0": "Đ", "\u00f0": "đ", "\u0189": "Đ"})
+
+
 def parse_tsv(text: str) -> list[Word]:
     """Words (level 5) with non-empty text, keeping Tesseract's block/paragraph/line numbers."""
     words: list[Word] = []
@@ -104,7 +109,7 @@ def parse_tsv(text: str) -> list[Word]:
     for row in reader:
         if len(row) < 12 or row[0] != "5":
             continue
-        token = row[11].strip()
+        token = row[11].strip().translate(_LOOKALIKES)
         if not token:
             continue
         left, top, width, height = (int(v) for v in row[6:10])

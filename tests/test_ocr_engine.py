@@ -237,3 +237,13 @@ def test_retries_share_the_page_time_budget_and_keep_the_first_reading(
     assert retry["chosen"] == "main" and "out_of_time" in retry
     assert len(passes) == 2 and passes[1] < 2.0  # the turned pass got only what was left
     assert elapsed < 3.5  # two hanging passes with a full timeout each would take over 4 s
+
+
+def test_eth_look_alike_read_for_d_with_stroke_becomes_d_with_stroke() -> None:
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+    rows = (
+        "5\t1\t1\t1\t1\t1\t10\t10\t80\t30\t91.5\tGD&\u00d0T\n5\t1\t1\t1\t1\t2\t100\t10\t60\t30\t90\t\u00f0ã\n"
+    )
+    words = tesseract.parse_tsv(header + rows)
+    assert [w.text for w in words] == ["GD&ĐT", "đã"]
+    assert words[0].bbox == (10, 10, 90, 40) and words[0].conf == 91.5
