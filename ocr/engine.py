@@ -213,16 +213,21 @@ def preprocess_page(
     return gray, steps, timings, est_dpi
 
 
+# Pages these steps changed are read at their full resolution: text upscaled from a low-res scan
+# reads better from the smoother, larger glyphs (verylow_jpeg 0.037 against 0.10 at 240 dpi), and the
+# thin strokes of faded ink lose their tone marks when reduced (faded 0.003 against 0.010 at 200 dpi).
+FULL_RESOLUTION_STEPS = frozenset({"rescale", "stretch_contrast"})
+
+
 def recognition_scale(
-    est_dpi: float | None, target_dpi: int | None, *, upscaled: bool = False
+    est_dpi: float | None, target_dpi: int | None, *, full_resolution: bool = False
 ) -> tuple[float, int]:
     """(scale, dpi) at which Tesseract reads the page. Its line recogniser sees each text line at a
     fixed height of a few dozen pixels, so pixels beyond ~200 dpi of 12-14 pt text only cost time in
     thresholding and layout analysis (a quarter of Tesseract's time on a 300-dpi page). Reduced to
     200 dpi, the DEV pages read with a lower CER and the real scans with the same confidence
-    (benchmarks/README.md). Pages upscaled from a low-res scan keep their ~300 dpi: the smoother,
-    larger glyphs help there."""
-    if not target_dpi or not est_dpi or upscaled or est_dpi <= 1.1 * target_dpi:
+    (benchmarks/README.md)."""
+    if not target_dpi or not est_dpi or full_resolution or est_dpi <= 1.1 * target_dpi:
         return 1.0, 300
     return target_dpi / est_dpi, target_dpi
 
@@ -259,8 +264,8 @@ def ocr_image(
     # scans, where short real words (và, có, số) can be that doubtful too.
     source_dpi = next((s.get("est_dpi") for s in steps if s.get("step") == "rescale"), None)
     marks = options.preprocess and (source_dpi is None or source_dpi >= 200)
-    upscaled = any(s.get("step") == "rescale" and s.get("applied") for s in steps)
-    view = recognition_scale(est_dpi, options.recognition_dpi, upscaled=upscaled)
+    full = any(s.get("step") in FULL_RESOLUTION_STEPS and s.get("applied") for s in steps)
+    view = recognition_scale(est_dpi, options.recognition_dpi, full_resolution=full)
     if view[0] < 1.0:
         steps.append(
             {"step": "recognition_scale", "applied": True, "scale": round(view[0], 3), "dpi": view[1]}

@@ -182,7 +182,7 @@ def test_recognition_scale_reduces_only_sharp_high_resolution_text() -> None:
     assert recognition_scale(300.0, 200) == (pytest.approx(2 / 3), 200)
     assert recognition_scale(400.0, 200) == (0.5, 200)
     assert recognition_scale(215.0, 200) == (1.0, 300)  # near the target: not worth a resampling
-    assert recognition_scale(300.0, 200, upscaled=True) == (1.0, 300)  # low-res scan, upscaled
+    assert recognition_scale(300.0, 200, full_resolution=True) == (1.0, 300)  # upscaled or faded
     assert recognition_scale(None, 200) == (1.0, 300)  # no text measured
     assert recognition_scale(300.0, None) == (1.0, 300)  # reduction switched off
 
@@ -204,6 +204,11 @@ def test_reduced_reading_keeps_text_and_page_coordinates(tmp_path: Path) -> None
     assert len(matched) >= 0.8 * len(full.words)
     for got, want in matched:
         assert max(abs(a - b) for a, b in zip(got, want, strict=True)) <= 6, (got, want)
+    faded = (page.astype(np.float32) * 0.35 + 165).astype(np.uint8)  # ink at 165: thin, light strokes
+    result = ocr_image(faded, OcrOptions(), workdir=tmp_path)
+    assert next(s for s in result.steps if s["step"] == "stretch_contrast")["applied"]
+    assert not any(s["step"] == "recognition_scale" for s in result.steps)  # read at full resolution
+    assert "Hạnh phúc" in result.text
 
 
 def test_retries_share_the_page_time_budget_and_keep_the_first_reading(
