@@ -8,7 +8,7 @@ from enum import StrEnum
 from itertools import islice
 
 from pipeline.record import SourceObject
-from search.ledger import FAILED, PROCESSING, LedgerEntry, needs_work
+from search.ledger import FAILED, PROCESSING, LedgerEntry, needs_work, same_version
 from storage.objects import ObjectInfo
 
 SIDECAR_SUFFIX = ".json"
@@ -42,18 +42,27 @@ def gave_up(previous: LedgerEntry | None, etag: str, max_attempts: int | None) -
         and previous is not None
         and previous.state in (FAILED, PROCESSING)
         and (previous.attempts or 0) >= max_attempts
-        and previous.etag == ((etag or "").strip('"') or None)
+        and same_version(previous, etag)
     )
 
 
-def wanted(previous: LedgerEntry | None, etag: str, mode: Mode, max_attempts: int | None = None) -> bool:
+def skip_reason(
+    previous: LedgerEntry | None, etag: str, mode: Mode, max_attempts: int | None = None
+) -> str | None:
+    """Why the object is skipped this run (its ledger state, or GAVE_UP); None: process it."""
+    state = previous.state if previous else "unknown"
     if mode is Mode.force:
-        return True
+        return None
     if mode is Mode.reprocess_failed:
-        return previous is not None and previous.state == FAILED
+        return None if state == FAILED else state
     if gave_up(previous, etag, max_attempts):
-        return False
-    return needs_work(previous, etag)  # new, a new version, failed before, or died mid-way
+        return GAVE_UP
+    # new, a new version, failed before, or died mid-way
+    return None if needs_work(previous, etag) else state
+
+
+def wanted(previous: LedgerEntry | None, etag: str, mode: Mode, max_attempts: int | None = None) -> bool:
+    return skip_reason(previous, etag, mode, max_attempts) is None
 
 
 def batched(items: Iterable[ObjectInfo], size: int) -> Iterator[list[ObjectInfo]]:
@@ -84,12 +93,9 @@ def plan(
             continue
         states = lookup([(o.bucket, o.key) for o in records])
         for obj in records:
-            prev = states.get((obj.bucket, obj.key))
-            if not wanted(prev, obj.etag, mode, max_attempts):
-                state = prev.state if prev else "unknown"
-                if gave_up(prev, obj.etag, max_attempts):
-                    state = GAVE_UP
-                stats.skipped[state] = stats.skipped.get(state, 0) + 1
+            reason = skip_reason(states.get((obj.bucket, obj.key)), obj.etag, mode, max_attempts)
+            if reason is not None:
+                stats.skipped[reason] = stats.skipped.get(reason, 0) + 1
                 continue
             yield SourceObject(obj.bucket, obj.key, obj.etag, obj.size)
             planned += 1

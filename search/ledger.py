@@ -86,6 +86,11 @@ class LedgerEntry:
         return cls(**known, extra={k: v for k, v in doc.items() if k not in names})
 
 
+def same_version(entry: LedgerEntry | None, etag: str | None) -> bool:
+    """The ledger entry is of the object as listed now (S3 quotes etags; the ledger stores them bare)."""
+    return entry is not None and (entry.etag or None) == ((etag or "").strip('"') or None)
+
+
 def needs_work(
     entry: LedgerEntry | None, etag: str | None, *, retry_failed: bool = True, retry_quarantined: bool = False
 ) -> bool:
@@ -95,7 +100,7 @@ def needs_work(
     done; failed is retried by default (a server may have been down); quarantined (bad input) is not
     retried unless asked; processing means an earlier run died mid-way, so it is done again.
     """
-    if entry is None or (entry.etag or None) != ((etag or "").strip('"') or None):
+    if entry is None or not same_version(entry, etag):
         return True
     if entry.state == INDEXED:
         return False
