@@ -121,6 +121,9 @@ _NUM_BODY = re.compile(
     r"([0-9OoIl|]{1,6})\s*/+\s*(?:([0-9OoIl|]{4})\s*/+\s*)?"  # `306//GM-UBND`: a slash read twice
     r"([A-Za-zĐđ][A-Za-zĐđ0-9&.]*(?:\s*-\s*[A-Za-zĐđ][A-Za-zĐđ0-9&.]*)*)"
 )
+# `Số: 465GM-UBND`, `Số: 429 BC-STNMT`: the slash lost (a thin stroke by a digit); only right after the cue,
+# and only before a code with a dash, so `Số: 12A` stays unread rather than misread.
+_NUM_NO_SLASH = re.compile(r"\s*([0-9]{1,6})\s?([A-ZĐ][A-Za-zĐđ]{0,5}(?:\s*-\s*[A-ZĐ][A-Za-zĐđ0-9&.]*)+)")
 _NUM_BARE = re.compile(
     r"(?<![\w/])(\d{1,6})/(?:(\d{4})/)?([A-ZĐ][A-Za-zĐ]{0,5}(?:-[A-ZĐ][A-ZĐ&]{1,10})+|[A-ZĐ]{2,10})\b"
 )
@@ -418,13 +421,17 @@ def parse_number(text_line: str) -> dict[str, Any] | None:
     cue = _NUM_CUE.search(fold(text_line))  # fold keeps indices: `Số`, `Sô`, `SỐ` all read `so`
     start = cue.end() if cue else 0
     m = _NUM_BODY.search(text_line, start)
-    if not m:
+    lost = _NUM_NO_SLASH.match(text_line, start) if cue and not m else None
+    if lost:
+        seq, year, raw_symbol = lost.group(1), None, lost.group(2)
+    elif m:
+        seq, year, raw_symbol = fix_digits(m.group(1)).replace("|", "1"), m.group(2), m.group(3)
+        year = fix_digits(year).replace("|", "1") if year else None
+    else:
         return None
-    seq = fix_digits(m.group(1)).replace("|", "1")
     if not seq.isdigit():
         return None
-    year = fix_digits(m.group(2)).replace("|", "1") if m.group(2) else None
-    symbol = re.sub(r"\s*-\s*", "-", m.group(3)).strip(".-")
+    symbol = re.sub(r"\s*-\s*", "-", raw_symbol).strip(".-")
     symbol = symbol.replace("Ð", "Đ")
     return {"seq": seq, "year": year if year and year.isdigit() else None, "symbol": symbol, "cue": bool(cue)}
 

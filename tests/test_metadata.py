@@ -158,6 +158,8 @@ def test_levenshtein_limit() -> None:
         ("No.: 153/TB-UBND", "153", None, "TB-UBND"),
         ("Số : l5/TTr-UBND", "15", None, "TTr-UBND"),
         ("Số: 306//GM-UBND .", "306", None, "GM-UBND"),
+        ("Số: 465GM-UBND", "465", None, "GM-UBND"),  # the slash not read
+        ("Số: 429 BC - STNMT", "429", None, "BC-STNMT"),
     ],
 )
 def test_parse_number_variants(line: str, seq: str, year: str | None, symbol: str) -> None:
@@ -168,6 +170,8 @@ def test_parse_number_variants(line: str, seq: str, year: str | None, symbol: st
 
 def test_parse_number_rejects_text_without_number() -> None:
     assert parse_number("Độc lập - Tự do - Hạnh phúc") is None
+    assert parse_number("Số: 12A") is None  # no slash and no code: not guessed
+    assert parse_number("Tầng 3, 465GM-UBND") is None  # without the `Số:` cue a bare run is not a number
 
 
 @pytest.mark.parametrize(
