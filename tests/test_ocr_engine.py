@@ -181,7 +181,7 @@ def test_doubtful_one_and_two_letter_marks_dropped_except_on_low_res(
 def test_recognition_scale_reduces_only_sharp_high_resolution_text() -> None:
     assert recognition_scale(300.0, 200) == (pytest.approx(2 / 3), 200)
     assert recognition_scale(400.0, 200) == (0.5, 200)
-    assert recognition_scale(215.0, 200) == (1.0, 300)  # near the target: not worth a resampling
+    assert recognition_scale(240.0, 200) == (1.0, 300)  # near the target: not worth a resampling
     assert recognition_scale(300.0, 200, full_resolution=True) == (1.0, 300)  # upscaled or faded
     assert recognition_scale(None, 200) == (1.0, 300)  # no text measured
     assert recognition_scale(300.0, None) == (1.0, 300)  # reduction switched off
