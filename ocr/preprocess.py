@@ -472,6 +472,18 @@ def noise_sigma(gray: np.ndarray) -> float:
     return float(np.median(lap)) * math.sqrt(math.pi / 2) / 6.0 * 1.4826 * 1.2
 
 
+def edge_sharpness(gray: np.ndarray) -> float | None:
+    """Steepest edges over the ink-to-paper contrast, in a central window: about 1 for crisp print,
+    0.5 or less for text blurred over several pixels (an out-of-focus photo, a soft scan). None when
+    the window holds no ink to measure."""
+    sample = _centre(gray, 800)
+    ink, paper = (float(v) for v in np.percentile(sample[::2, ::2], (1, 60)))
+    if paper - ink < 40:
+        return None
+    gx, gy = cv2.Sobel(sample, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(sample, cv2.CV_32F, 0, 1, ksize=3)
+    return float(np.percentile(cv2.magnitude(gx, gy), 99.5)) / (4.0 * (paper - ink))  # Sobel's gain: 4
+
+
 SPECK_AREA = 10  # px at 300 dpi: dust and impulse noise; a dot below (the smallest mark of 12-14 pt
 # text) is about twice as large, and it sits next to its letter, so it is never isolated
 SPECK_RADIUS = 8  # px at 300 dpi: a speck has no other ink this close (tone marks sit 3-6 px from theirs)

@@ -194,7 +194,7 @@ def test_reduced_reading_keeps_text_and_page_coordinates(tmp_path: Path) -> None
     reduced = ocr_image(page, OcrOptions(), workdir=tmp_path)
     full = ocr_image(page, OcrOptions(recognition_dpi=None), workdir=tmp_path)
     step = next(s for s in reduced.steps if s["step"] == "recognition_scale")
-    assert step["dpi"] == 200 and 0.5 < step["scale"] < 0.8
+    assert step["applied"] and step["dpi"] == 200 and 0.5 < step["scale"] < 0.8 and step["sharpness"] > 0.9
     assert not any(s["step"] == "recognition_scale" for s in full.steps)
     assert "Độc lập - Tự do - Hạnh phúc" in _norm(reduced.text)
     assert (reduced.width, reduced.height) == (full.width, full.height)
@@ -204,6 +204,11 @@ def test_reduced_reading_keeps_text_and_page_coordinates(tmp_path: Path) -> None
     assert len(matched) >= 0.8 * len(full.words)
     for got, want in matched:
         assert max(abs(a - b) for a, b in zip(got, want, strict=True)) <= 6, (got, want)
+    soft = cv2.GaussianBlur(render_page(font_px=64, size=(1900, 900)), (0, 0), 2.0)  # out of focus
+    blurred = ocr_image(soft, OcrOptions(), workdir=tmp_path)
+    step = next(s for s in blurred.steps if s["step"] == "recognition_scale")
+    assert not step["applied"] and step["sharpness"] < 0.5 and step["dpi"] == 300  # blurred: full res
+    assert "Hạnh phúc" in blurred.text
     faded = (page.astype(np.float32) * 0.35 + 165).astype(np.uint8)  # ink at 165: thin, light strokes
     result = ocr_image(faded, OcrOptions(), workdir=tmp_path)
     assert next(s for s in result.steps if s["step"] == "stretch_contrast")["applied"]

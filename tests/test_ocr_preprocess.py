@@ -257,3 +257,14 @@ def test_binarize_gated_on_uneven_background_and_never_low_res() -> None:
     assert m["applied"] and m["bg_spread"] >= P.BINARIZE_SPREAD and set(np.unique(out)) <= {0, 255}
     kept, m2 = P.binarize(stained, est_dpi=90)
     assert not m2["applied"] and m2["skipped"] == "low resolution" and kept is stained
+
+
+def test_edge_sharpness_tells_blurred_text_from_crisp_print() -> None:
+    page = render_page(font_px=54, size=(1900, 1200))
+    crisp = P.edge_sharpness(page)
+    assert crisp is not None and crisp > 0.9
+    soft = P.edge_sharpness(cv2.GaussianBlur(page, (0, 0), 1.0))  # a slightly soft scan: still reduced
+    blurred = P.edge_sharpness(cv2.GaussianBlur(page, (0, 0), 2.5))  # strokes smeared over ~5 px
+    assert soft is not None and soft > 0.6
+    assert blurred is not None and blurred < 0.45
+    assert P.edge_sharpness(np.full((900, 900), 250, np.uint8)) is None  # no ink: nothing to measure
