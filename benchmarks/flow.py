@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -67,6 +68,9 @@ def sohoa_engine(paths: list[Path], workers: int) -> float:
     for outcome in ocr_files(paths, OcrOptions(pdf=True), jobs=workers):
         if outcome.error:
             print(f"engine failed on {outcome.path}: {outcome.error}", file=sys.stderr)
+        for page in outcome.result.pages if outcome.result else []:
+            if page.pdf_path:  # each one-page PDF sits in its own temp folder, ours to remove
+                shutil.rmtree(page.pdf_path.parent, ignore_errors=True)
     return time.perf_counter() - start
 
 

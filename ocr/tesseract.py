@@ -1,4 +1,4 @@
-"""The one wrapper around the `tesseract` program. Nothing else in sohoa runs it.
+"""The one wrapper around the `tesseract` program (run through pytesseract). Nothing else runs it.
 
 One call renders TSV (words, boxes, confidences) and, when asked, a one-page searchable PDF from the
 same recognition pass. `OMP_THREAD_LIMIT=1`: we run one process per core instead of threads.
@@ -10,10 +10,12 @@ import csv
 import io
 import os
 import re
+import shlex
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytesseract
 
 from ocr.errors import OcrTimeoutError, PageError, ToolMissingError
 from ocr.model import Word
@@ -36,12 +38,6 @@ class Orientation:
     script_conf: float
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["OMP_THREAD_LIMIT"] = "1"
-    return env
-
-
 def _binary() -> str:
     found = shutil.which(TESSERACT)
     if not found:
@@ -49,28 +45,28 @@ def _binary() -> str:
     return found
 
 
-def _run(args: list[str], timeout: float, image: Path) -> subprocess.CompletedProcess[bytes]:
+def _call(image: Path, out_base: Path, extension: str, lang: str, config: list[str], timeout: float) -> None:
+    """One run of tesseract through pytesseract; its outputs land next to `out_base`. On timeout the
+    process is killed (the worker survives); failures become our typed errors."""
+    pytesseract.pytesseract.tesseract_cmd = _binary()
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # one process per core, not threads (pytesseract passes our env)
     try:
-        # subprocess.run kills the child when the timeout expires, so the worker survives.
-        proc = subprocess.run(args, capture_output=True, timeout=timeout, env=_env(), check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise OcrTimeoutError(f"tesseract did not finish in {timeout:.0f} s", path=str(image)) from exc
-    except FileNotFoundError as exc:
+        pytesseract.pytesseract.run_tesseract(
+            str(image), str(out_base), extension, lang, shlex.join(config), timeout=timeout
+        )
+    except pytesseract.TesseractNotFoundError as exc:
         raise ToolMissingError("the `tesseract` program is not installed or not on PATH") from exc
-    if proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        msg = err[-1] if err else f"exit code {proc.returncode}"
-        if "Failed loading language" in proc.stderr.decode("utf-8", "replace"):
-            raise ToolMissingError(f"tesseract language data missing: {msg}")
-        raise PageError(f"tesseract failed: {msg}", path=str(image))
-    return proc
+    except pytesseract.TesseractError as exc:
+        msg = str(exc.message).strip()[-300:] or f"exit code {exc.status}"
+        if "Failed loading language" in msg:
+            raise ToolMissingError(f"tesseract language data missing: {msg}") from exc
+        raise PageError(f"tesseract failed: {msg}", path=str(image)) from exc
+    except RuntimeError as exc:  # pytesseract's "Tesseract process timeout", after killing it
+        raise OcrTimeoutError(f"tesseract did not finish in {timeout:.0f} s", path=str(image)) from exc
 
 
-def _common(lang: str, tessdata_dir: Path | str | None) -> list[str]:
-    args = ["-l", lang]
-    if tessdata_dir:
-        args += ["--tessdata-dir", str(tessdata_dir)]
-    return args
+def _tessdata(tessdata_dir: Path | str | None) -> list[str]:
+    return ["--tessdata-dir", str(tessdata_dir)] if tessdata_dir else []
 
 
 def recognize(
@@ -85,12 +81,18 @@ def recognize(
     tessdata_dir: Path | str | None = None,
 ) -> TesseractOutput:
     """Recognise one page image; TSV (and the PDF when asked) from a single pass."""
-    args = [_binary(), str(image), str(out_base), *_common(lang, tessdata_dir)]
     # No inverted-text retry: our pages are dark on light, and the retry costs time on every line.
-    args += ["--psm", str(psm), "--dpi", str(int(dpi)), "-c", "tessedit_do_invert=0", "tsv"]
-    if pdf:
-        args.append("pdf")
-    _run(args, timeout, image)
+    config = [
+        *_tessdata(tessdata_dir),
+        "--psm",
+        str(psm),
+        "--dpi",
+        str(int(dpi)),
+        "-c",
+        "tessedit_do_invert=0",
+    ]
+    config += ["-c", "tessedit_create_tsv=1"]  # pytesseract's way to ask for the TSV renderer
+    _call(image, out_base, "pdf" if pdf else "", lang, config, timeout)
     tsv_path = out_base.with_suffix(".tsv")
     words = parse_tsv(tsv_path.read_text(encoding="utf-8", errors="replace"))
     pdf_path = out_base.with_suffix(".pdf") if pdf else None
@@ -136,12 +138,21 @@ def detect_orientation(
     image: Path, *, dpi: int = 300, timeout: float = 60.0, tessdata_dir: Path | str | None = None
 ) -> Orientation | None:
     """Tesseract OSD (`--psm 0`). None when it finds too little text to decide."""
-    args = [_binary(), str(image), "-", *_common("osd", tessdata_dir), "--psm", "0", "--dpi", str(int(dpi))]
+    out_base = image.with_name(image.stem + "-osd")
     try:
-        proc = _run(args, timeout, image)
-    except PageError:
+        _call(
+            image,
+            out_base,
+            "osd",
+            "osd",
+            [*_tessdata(tessdata_dir), "--psm", "0", "--dpi", str(int(dpi))],
+            timeout,
+        )
+        out = out_base.with_suffix(".osd").read_text(encoding="utf-8", errors="replace")
+    except (PageError, OSError):
         return None  # "Too few characters": not an error of the page, just no evidence
-    out = proc.stdout.decode("utf-8", "replace")
+    finally:
+        out_base.with_suffix(".osd").unlink(missing_ok=True)
     found = {k: r.search(out) for k, r in _OSD_RE.items()}
     if not found["rotate"]:
         return None
@@ -151,8 +162,3 @@ def detect_orientation(
         script=found["script"].group(1) if found["script"] else "",
         script_conf=float(found["script_conf"].group(1)) if found["script_conf"] else 0.0,
     )
-
-
-def version() -> str:
-    proc = _run([_binary(), "--version"], 30.0, Path("tesseract"))
-    return (proc.stdout or proc.stderr).decode("utf-8", "replace").splitlines()[0]

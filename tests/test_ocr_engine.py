@@ -13,7 +13,7 @@ import pytest
 
 from ocr import layout, tesseract
 from ocr.engine import OcrOptions, iter_ocr_pages, ocr_file, ocr_image, recognition_scale
-from ocr.errors import OcrTimeoutError, ToolMissingError
+from ocr.errors import OcrTimeoutError, PageError, ToolMissingError
 from ocr.model import Word
 from tests.fixtures.ocr.pages import LINES, render_page, save, two_column_page
 
@@ -123,18 +123,34 @@ def test_missing_tesseract_is_a_tool_error(monkeypatch: pytest.MonkeyPatch, tmp_
         ocr_image(np.full((100, 100), 255, np.uint8), OcrOptions(preprocess=False, workdir=tmp_path))
 
 
+def _hanging_tesseract(tmp_path: Path) -> Path:
+    script = tmp_path / "tesseract-that-hangs"
+    script.write_text("#!/bin/sh\nexec sleep 30.123\n")
+    script.chmod(0o755)
+    return script
+
+
 def test_timeout_kills_tesseract_and_worker_survives(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    calls: list[list[str]] = []
-    real = subprocess.run
-
-    def slow(args: list[str], **kw: object) -> subprocess.CompletedProcess[bytes]:
-        calls.append(args)
-        return real(["sleep", "5"], timeout=kw.get("timeout"), capture_output=True, check=False)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(tesseract.subprocess, "run", slow)
+    monkeypatch.setattr(tesseract, "TESSERACT", str(_hanging_tesseract(tmp_path)))
+    t = time.monotonic()
     with pytest.raises(OcrTimeoutError) as err:
-        tesseract.recognize(tmp_path / "x.pgm", tmp_path / "x", timeout=0.3)
-    assert err.value.reason == "ocr_timeout" and calls
+        tesseract.recognize(tmp_path / "x.pgm", tmp_path / "x", timeout=0.5)
+    assert err.value.reason == "ocr_timeout"
+    assert time.monotonic() - t < 5  # killed at the timeout, not left to run its 30 s
+    gone = subprocess.run(["pgrep", "-f", "sleep 30.123"], capture_output=True)
+    assert gone.returncode == 1  # no process left behind
+
+
+def test_tesseract_runs_through_pytesseract_and_crashes_are_page_errors(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    script = tmp_path / "tesseract-that-crashes"
+    script.write_text("#!/bin/sh\necho 'Error in pixReadStream: truncated file' >&2\nexit 1\n")
+    script.chmod(0o755)
+    monkeypatch.setattr(tesseract, "TESSERACT", str(script))
+    with pytest.raises(PageError, match="truncated file"):
+        tesseract.recognize(tmp_path / "x.pgm", tmp_path / "x", timeout=5)
+    assert tesseract.pytesseract.pytesseract.tesseract_cmd == str(script)
 
 
 def test_one_printed_line_cut_into_two_blocks_is_one_line() -> None:
@@ -229,7 +245,7 @@ def test_retries_share_the_page_time_budget_and_keep_the_first_reading(
         tsv.write_text("")
         if len(passes) == 1:  # the first reading: doubtful, so the engine retries
             return tesseract.TesseractOutput([Word("Căn", 55.0, (10, 10, 90, 40), (1, 1, 1))], tsv, None)
-        tesseract._run(["sleep", "30"], timeout, image)  # hangs: killed at the timeout
+        tesseract._call(image, out_base, "", "vie", [], timeout)  # hangs: killed at the timeout
         raise AssertionError("unreachable")
 
     def osd(image: Path, **_: object) -> tesseract.Orientation:
@@ -237,6 +253,7 @@ def test_retries_share_the_page_time_budget_and_keep_the_first_reading(
 
     monkeypatch.setattr(tesseract, "recognize", recognize)
     monkeypatch.setattr(tesseract, "detect_orientation", osd)
+    monkeypatch.setattr(tesseract, "TESSERACT", str(_hanging_tesseract(tmp_path)))
     t = time.monotonic()
     result = ocr_image(
         render_page(font_px=54, size=(1900, 900)), OcrOptions(page_timeout=2.0), workdir=tmp_path
