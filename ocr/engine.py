@@ -238,6 +238,34 @@ def recognition_scale(
     return target_dpi / est_dpi, target_dpi
 
 
+def _choose_view(
+    gray: np.ndarray,
+    steps: list[dict[str, Any]],
+    timings: dict[str, float],
+    est_dpi: float | None,
+    options: OcrOptions,
+) -> tuple[float, int]:
+    """The (scale, dpi) Tesseract reads the preprocessed page at; a reduction is recorded as a step."""
+    full = any(s.get("step") in FULL_RESOLUTION_STEPS and s.get("applied") for s in steps)
+    view = recognition_scale(est_dpi, options.recognition_dpi, full_resolution=full)
+    if view[0] >= 1.0:
+        return view
+    sharpness = _timed(timings, "sharpness", preprocess.edge_sharpness, gray)
+    m: dict[str, Any] = {
+        "step": "recognition_scale",
+        "applied": True,
+        "scale": round(view[0], 3),
+        "dpi": view[1],
+    }
+    if sharpness is not None:
+        m["sharpness"] = round(sharpness, 3)
+        if sharpness < BLURRED:
+            view = (1.0, 300)
+            m.update(applied=False, scale=1.0, dpi=300)
+    steps.append(m)
+    return view
+
+
 def bare_gray(image: np.ndarray) -> np.ndarray:
     return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 
@@ -270,17 +298,7 @@ def ocr_image(
     # scans, where short real words (và, có, số) can be that doubtful too.
     source_dpi = next((s.get("est_dpi") for s in steps if s.get("step") == "rescale"), None)
     marks = options.preprocess and (source_dpi is None or source_dpi >= 200)
-    full = any(s.get("step") in FULL_RESOLUTION_STEPS and s.get("applied") for s in steps)
-    view = recognition_scale(est_dpi, options.recognition_dpi, full_resolution=full)
-    if view[0] < 1.0:
-        sharpness = _timed(timings, "sharpness", preprocess.edge_sharpness, gray)
-        m = {"step": "recognition_scale", "applied": True, "scale": round(view[0], 3), "dpi": view[1]}
-        if sharpness is not None:
-            m["sharpness"] = round(sharpness, 3)
-            if sharpness < BLURRED:
-                view = (1.0, 300)
-                m.update(applied=False, scale=1.0, dpi=300)
-        steps.append(m)
+    view = _choose_view(gray, steps, timings, est_dpi, options)
     best = _timed(
         timings,
         "tesseract",
@@ -292,8 +310,8 @@ def ocr_image(
         "main",
         options.pdf,
         marks,
-        view,
-        _left(deadline),
+        view=view,
+        timeout=_left(deadline),
     )
     if options.preprocess and (best.mean_conf is None or best.mean_conf < RETRY_CONF):
         best = _retry(image, best, options, workdir, stem, steps, timings, marks, view, deadline)
@@ -333,21 +351,22 @@ def _retry(
     record: dict[str, Any] = {"step": "retry", "first_conf": first.mean_conf, "osd_rotate": None}
 
     def read(img: np.ndarray, label: str, at: tuple[float, int]) -> None:
-        reading = _timed(
-            timings,
-            "tesseract",
-            _recognise,
-            img,
-            options,
-            workdir,
-            stem,
-            label,
-            options.pdf,
-            marks,
-            at,
-            _left(deadline),
+        candidates.append(
+            _timed(
+                timings,
+                "tesseract",
+                _recognise,
+                img,
+                options,
+                workdir,
+                stem,
+                label,
+                options.pdf,
+                marks,
+                view=at,
+                timeout=_left(deadline),
+            )
         )
-        candidates.append(reading)
 
     try:
         osd = _timed(timings, "orientation", _osd, first.image, options, workdir, stem, _left(deadline))
