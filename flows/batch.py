@@ -18,7 +18,7 @@ from prefect.utilities.annotations import quote
 from flows import progress
 from flows.connect import es_client, object_store
 from flows.plan import Mode, plan
-from flows.records import Outcome, RunContext, handle_object
+from flows.records import Outcome, RunContext, handle_object, sweep_stale_workdirs
 from flows.report import RunReport, report_markdown
 from flows.retry import with_retries
 from flows.settings import Settings, default_workers, load_settings
@@ -53,6 +53,8 @@ def run_batch(
     with_retries(lambda: store.ensure_bucket(settings.processed_bucket), what="ensure processed bucket")
     ctx = RunContext(settings, store, es, run_id)
     report = RunReport(run_id, bucket, prefix, mode.value)
+    if swept := sweep_stale_workdirs(ctx.tmp_dir):
+        log.info("removed %d work folders left by killed runs", swept)
 
     def lookup(keys: list[tuple[str, str]]) -> dict:
         return with_retries(lambda: get_states(es, keys, index=settings.ledger_index), what="ledger lookup")[

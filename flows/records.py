@@ -175,6 +175,26 @@ def check_temp_space(ctx: RunContext, source: SourceObject) -> None:
         )
 
 
+STALE_WORKDIR_SECONDS = 24 * 3600
+
+
+def sweep_stale_workdirs(folder: Path | None, max_age: float = STALE_WORKDIR_SECONDS) -> int:
+    """Remove `sohoa-*` work folders untouched for `max_age` seconds: what a killed worker (OOM,
+    SIGKILL, power cut) left behind. A live record touches its folder with every page, so a day of
+    silence is never work in progress. Returns how many were removed."""
+    folder = folder or Path(tempfile.gettempdir())
+    cutoff = time.time() - max_age
+    removed = 0
+    for path in folder.glob("sohoa-*"):
+        try:
+            if path.is_dir() and not path.is_symlink() and path.stat().st_mtime < cutoff:
+                shutil.rmtree(path)
+                removed += 1
+        except OSError as exc:  # another worker's sweep, or not ours to remove: leave it
+            log.debug("left %s: %s", path, exc)
+    return removed
+
+
 def handle_object(source: SourceObject, ctx: RunContext) -> Outcome:
     """Process one object; always returns an Outcome (indexing happens later, in bulk)."""
     start = time.perf_counter()

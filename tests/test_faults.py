@@ -33,6 +33,7 @@ from typing import Any
 import pytest
 
 from flows.connect import es_client, object_store
+from flows.records import STALE_WORKDIR_SECONDS, sweep_stale_workdirs
 from flows.settings import load_settings
 from flows.upload import upload_dir
 from search.records import record_id
@@ -301,7 +302,8 @@ def test_sigkill_at_a_random_point_then_restart(
     rng = random.Random(20260706 + repeat)
     k, delay = rng.randint(1, 9), round(rng.uniform(0, 1.5), 2)
     env = scenario_env(ctx)
-    proc_env = {**os.environ, **env}
+    killed_tmp = tmp_path_factory.mktemp("killed-run-tmp")  # its work folders, left by the kill
+    proc_env = {**os.environ, **env, "TMPDIR": str(killed_tmp)}
     try:
         proc = subprocess.Popen(
             [sys.executable, "-m", "flows", "run", "--workers", "2"],
@@ -325,6 +327,11 @@ def test_sigkill_at_a_random_point_then_restart(
         indexed_ids = {record_id(ctx.intake, key) for key, s in at_kill.states.items() if s == "indexed"}
         orphans_at_kill = len(at_kill.derivative_ids - indexed_ids)
         assert len(at_kill.ledger) < len(ctx.expected)
+        left = list(killed_tmp.glob("sohoa-*"))
+        day_old = time.time() - STALE_WORKDIR_SECONDS - 60
+        for folder in left:
+            os.utime(folder, (day_old, day_old))
+        assert sweep_stale_workdirs(killed_tmp) == len(left) and not list(killed_tmp.iterdir())
 
         restart = run_flow(env)
         result = check_same_as_baseline(ctx, env, baseline[0])
