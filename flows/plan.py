@@ -61,10 +61,6 @@ def skip_reason(
     return None if needs_work(previous, etag) else state
 
 
-def wanted(previous: LedgerEntry | None, etag: str, mode: Mode, max_attempts: int | None = None) -> bool:
-    return skip_reason(previous, etag, mode, max_attempts) is None
-
-
 def batched(items: Iterable[ObjectInfo], size: int) -> Iterator[list[ObjectInfo]]:
     it = iter(items)
     while chunk := list(islice(it, size)):

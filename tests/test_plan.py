@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.plan import Mode, PlanStats, plan, wanted
+from flows.plan import GAVE_UP, Mode, PlanStats, plan, skip_reason
 from search.ledger import LedgerEntry
 from storage.objects import ObjectInfo
 
@@ -77,20 +77,22 @@ def test_limit_stops_early() -> None:
     assert len(list(plan(listing, FakeLedger({}), Mode.resume, PlanStats(), limit=7))) == 7
 
 
-def test_wanted_new_version_of_quarantined_object_is_retried() -> None:
-    assert wanted(LedgerEntry("b", "k", "old", "quarantined"), "new", Mode.resume)
-    assert not wanted(LedgerEntry("b", "k", "same", "quarantined"), "same", Mode.resume)
-    assert wanted(LedgerEntry("b", "k", "same", "processing"), "same", Mode.resume)  # died mid-way
+def test_new_version_of_quarantined_object_is_retried() -> None:
+    assert skip_reason(LedgerEntry("b", "k", "old", "quarantined"), "new", Mode.resume) is None
+    assert skip_reason(LedgerEntry("b", "k", "same", "quarantined"), "same", Mode.resume) == "quarantined"
+    assert (
+        skip_reason(LedgerEntry("b", "k", "same", "processing"), "same", Mode.resume) is None
+    )  # died mid-way
 
 
 def test_record_failing_at_the_same_version_is_given_up_after_max_attempts() -> None:
     poison = LedgerEntry("b", "a/poison.pdf", "e1", "failed", attempts=5)
-    assert not wanted(poison, "e1", Mode.resume, max_attempts=5)
-    assert wanted(poison, "e1", Mode.resume, max_attempts=6)
-    assert wanted(poison, "e2", Mode.resume, max_attempts=5)  # a new version starts afresh
-    assert wanted(poison, "e1", Mode.reprocess_failed, max_attempts=5)  # asked for explicitly
+    assert skip_reason(poison, "e1", Mode.resume, max_attempts=5) == GAVE_UP
+    assert skip_reason(poison, "e1", Mode.resume, max_attempts=6) is None
+    assert skip_reason(poison, "e2", Mode.resume, max_attempts=5) is None  # a new version starts afresh
+    assert skip_reason(poison, "e1", Mode.reprocess_failed, max_attempts=5) is None  # asked for explicitly
     killer = LedgerEntry("b", "a/killer.pdf", "e1", "processing", attempts=5)  # died mid-way 5 times
-    assert not wanted(killer, "e1", Mode.resume, max_attempts=5)
+    assert skip_reason(killer, "e1", Mode.resume, max_attempts=5) == GAVE_UP
 
 
 def test_plan_counts_given_up_records_apart_from_done_ones() -> None:
