@@ -165,16 +165,17 @@ def wait_for_ledger(es, env: dict[str, str], proc: subprocess.Popen, at_least: i
 
 
 @pytest.fixture
-def background_run(batch: dict, es, store: ObjectStore) -> Iterator:
+def background_run(batch: dict, es, store: ObjectStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     """Start `sohoa run` as its own process on the batch, into fresh indices; yields (env, process)."""
     env = {**names(uuid.uuid4().hex[:8]), "SOHOA_INTAKE_BUCKET": batch["env"]["SOHOA_INTAKE_BUCKET"]}
     started: list[subprocess.Popen] = []
+    tmp = str(tmp_path_factory.mktemp("run-tmp"))  # what a killed run leaves stays out of /tmp
 
     def start() -> tuple[dict[str, str], subprocess.Popen]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "flows", "run"],
             cwd=ROOT,
-            env={**os.environ, **env, "SOHOA_FLUSH_EVERY": "1", "SOHOA_WORKERS": "1"},
+            env={**os.environ, **env, "SOHOA_FLUSH_EVERY": "1", "SOHOA_WORKERS": "1", "TMPDIR": tmp},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
