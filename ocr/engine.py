@@ -101,9 +101,10 @@ def _recognise(
     stem: str,
     label: str,
     pdf: bool,
-    drop_marks: bool = False,
-    view: tuple[float, int] = (1.0, 300),
-    timeout: float | None = None,
+    drop_marks: bool,
+    *,
+    view: tuple[float, int],
+    timeout: float,
 ) -> _Reading:
     scale, dpi = view
     img_path = workdir / f"{stem}-{label}.pgm"
@@ -122,7 +123,7 @@ def _recognise(
             dpi=dpi,
             psm=PSM,
             pdf=pdf,
-            timeout=options.page_timeout if timeout is None else timeout,
+            timeout=timeout,
             tessdata_dir=options.tessdata_dir,
         )
     finally:
@@ -170,7 +171,7 @@ def _timed(timings: dict[str, float], name: str, fn: Any, *args: Any, **kw: Any)
 
 
 def preprocess_page(
-    image: np.ndarray, options: OcrOptions, workdir: Path, stem: str, deadline: float | None = None
+    image: np.ndarray, options: OcrOptions, workdir: Path, stem: str, deadline: float
 ) -> tuple[np.ndarray, list[dict[str, Any]], dict[str, float], float | None]:
     """Run the gated steps; returns the image, the steps with measurements, timings and the est. dpi."""
     steps: list[dict[str, Any]] = []
@@ -186,7 +187,6 @@ def preprocess_page(
     sideways, m = _timed(timings, "orientation", preprocess.is_sideways, gray)
     m["applied"] = False
     if sideways:  # lines run vertically: OSD on a reduced copy says which way (90 or 270) to turn
-        deadline = deadline or time.monotonic() + options.page_timeout
         osd = _timed(timings, "orientation", _osd, gray, options, workdir, stem, _left(deadline))
         m["osd"] = osd and {"rotate": osd.rotate, "conf": osd.orientation_conf}
         if osd and osd.rotate in (90, 270) and osd.orientation_conf > 1.0:
@@ -224,6 +224,7 @@ BLURRED = 0.5
 # Reduce only where it pays: a page within 25 % of the target gains little time for a resampling
 # (a bitonal fax at 237 dpi lost a word when reduced to 200).
 REDUCE_ABOVE = 1.25
+FULL_VIEW = (1.0, 300)  # (scale, dpi): the page as preprocessed, read as 300 dpi
 
 
 def recognition_scale(
@@ -235,7 +236,7 @@ def recognition_scale(
     200 dpi, the DEV pages read with a lower CER and the real scans with the same confidence
     (benchmarks/README.md)."""
     if not target_dpi or not est_dpi or full_resolution or est_dpi <= REDUCE_ABOVE * target_dpi:
-        return 1.0, 300
+        return FULL_VIEW
     return target_dpi / est_dpi, target_dpi
 
 
@@ -261,7 +262,7 @@ def _choose_view(
     if sharpness is not None:
         m["sharpness"] = round(sharpness, 3)
         if sharpness < BLURRED:
-            view = (1.0, 300)
+            view = FULL_VIEW
             m.update(applied=False, scale=1.0, dpi=300)
     steps.append(m)
     return view
@@ -376,7 +377,7 @@ def _retry(
             read(preprocess.rotate90s(first.image, osd.rotate), "turned", view)
         turned_ok = candidates[-1].label == "turned" and (candidates[-1].mean_conf or 0.0) >= RETRY_CONF
         if not turned_ok:  # a confident reading of the turned page needs no third pass as the page came
-            read(bare_gray(image), "bare", (1.0, 300))
+            read(bare_gray(image), "bare", FULL_VIEW)
     except OcrTimeoutError as exc:
         record["out_of_time"] = str(exc)
     best = max(candidates, key=lambda r: r.score)
