@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
+from pipeline.record import record_id
 from search.indexer import index_records
-from search.records import build_record_doc, record_id
 from search.templates import (
     RECORDS_MAPPING,
     MappingConflictError,
@@ -18,7 +18,14 @@ from search.templates import (
     migrate,
     records_template,
 )
-from tests.search_fixtures import SearchNames, drop_prefix, make_record, new_names, search_names_fixture  # noqa: F401
+from tests.search_fixtures import (  # noqa: F401
+    SearchNames,
+    drop_prefix,
+    make_doc,
+    make_record,
+    new_names,
+    search_names_fixture,
+)
 
 pytestmark = pytest.mark.servers
 
@@ -67,11 +74,11 @@ def test_same_object_twice_is_one_document_and_new_version_replaces(
     es: Elasticsearch, search_names: SearchNames
 ) -> None:
     alias = search_names.alias
-    v1 = build_record_doc(make_record("a", ["phiên bản một"], etag="etag-1"))
+    v1 = make_doc(make_record("a", ["phiên bản một"], etag="etag-1"))
     results = list(index_records(es, [v1, v1], index=alias, refresh="wait_for"))
     assert [r.ok for r in results] == [True, True]
     assert _count(es, alias) == 1
-    v2 = build_record_doc(make_record("a", ["phiên bản hai"], etag="etag-2"))
+    v2 = make_doc(make_record("a", ["phiên bản hai"], etag="etag-2"))
     assert next(iter(index_records(es, [v2], index=alias, refresh="wait_for"))).result == "updated"
     assert _count(es, alias) == 1
     stored = es.get(index=alias, id=record_id("sohoa-intake", "cau-giay/a.pdf"))["_source"]
@@ -79,7 +86,7 @@ def test_same_object_twice_is_one_document_and_new_version_replaces(
 
 
 def test_mapping_error_fails_one_record_not_the_batch(es: Elasticsearch, search_names: SearchNames) -> None:
-    docs = [build_record_doc(make_record(f"r{i}", [f"trang {i}"])) for i in range(5)]
+    docs = [make_doc(make_record(f"r{i}", [f"trang {i}"])) for i in range(5)]
     docs[1]["issue_date"] = "ngày 3 tháng 4"  # not a date
     docs[3]["unexpected_field"] = 1  # strict mapping
     docs[4]["sidecar"] = {"bad": {1, 2}}  # a set: not JSON
@@ -101,7 +108,7 @@ def test_mapping_error_fails_one_record_not_the_batch(es: Elasticsearch, search_
 def test_bounded_chunks_in_bytes(es: Elasticsearch, search_names: SearchNames) -> None:
     """Requests never exceed max_chunk_bytes, and every record still arrives."""
     big = "Ủy ban nhân dân phường thông báo thu hồi đất. " * 1000  # a record of about 200 kB in JSON
-    docs = [build_record_doc(make_record(f"big{i}", [big])) for i in range(6)]
+    docs = [make_doc(make_record(f"big{i}", [big])) for i in range(6)]
     sent: list[int] = []
     original = es.bulk
 
@@ -124,7 +131,7 @@ def test_bounded_chunks_in_bytes(es: Elasticsearch, search_names: SearchNames) -
 
 def test_429_and_503_items_are_retried(es: Elasticsearch, search_names: SearchNames) -> None:
     """The first answer rejects two documents (429, 503); they are sent again after a backoff."""
-    docs = [build_record_doc(make_record(f"x{i}", ["nội dung"])) for i in range(4)]
+    docs = [make_doc(make_record(f"x{i}", ["nội dung"])) for i in range(4)]
     calls: list[int] = []
     original = es.bulk
 
@@ -154,7 +161,7 @@ def test_429_and_503_items_are_retried(es: Elasticsearch, search_names: SearchNa
 
 def test_migrate_copies_and_swaps_alias(es: Elasticsearch, search_names: SearchNames) -> None:
     alias = search_names.alias
-    docs = [build_record_doc(make_record(f"m{i}", [f"trang {i}"])) for i in range(25)]
+    docs = [make_doc(make_record(f"m{i}", [f"trang {i}"])) for i in range(25)]
     assert all(r.ok for r in index_records(es, docs, index=alias, refresh="wait_for"))
     report = migrate(es, alias)
     assert (report.source, report.target) == (f"{alias}-v1", f"{alias}-v2")
@@ -163,7 +170,7 @@ def test_migrate_copies_and_swaps_alias(es: Elasticsearch, search_names: SearchN
     assert _count(es, alias) == 25
     assert es.indices.exists(index=f"{alias}-v1")  # kept until someone deletes it on purpose
     # writes through the alias now land in v2
-    late = build_record_doc(make_record("late", ["sau khi chuyển"]))
+    late = make_doc(make_record("late", ["sau khi chuyển"]))
     assert next(iter(index_records(es, [late], index=alias, refresh="wait_for"))).ok
     assert _count(es, f"{alias}-v2") == 26 and _count(es, f"{alias}-v1") == 25
     assert (

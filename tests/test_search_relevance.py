@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from elasticsearch import Elasticsearch
 
-from search.query import search_records
+from search.query import SearchFilters, search_records
 from tests.search_fixtures import SearchNames, relevance_index_fixture  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.servers
@@ -84,7 +84,7 @@ DOC_NUMBERS = [
 
 
 def _first(es: Elasticsearch, names: SearchNames, query: str, **filters: str) -> str | None:
-    hits = search_records(es, query, index=names.alias, limit=5, **filters)
+    hits = search_records(es, query, index=names.alias, filters=SearchFilters(**filters), limit=5)
     return hits[0].key if hits else None
 
 
@@ -171,12 +171,14 @@ def test_hit_carries_record_facts(es: Elasticsearch, relevance_index: SearchName
     ],
 )
 def test_filters(es: Elasticsearch, relevance_index: SearchNames, filters: dict, expected: set[str]) -> None:
-    hits = search_records(es, "", index=relevance_index.alias, limit=50, **filters)
+    hits = search_records(es, "", index=relevance_index.alias, filters=SearchFilters(**filters), limit=50)
     assert {h.key for h in hits} == expected
 
 
 def test_filters_combine_with_text(es: Elasticsearch, relevance_index: SearchNames) -> None:
-    hits = search_records(es, "thu hồi", index=relevance_index.alias, doc_type="TB", limit=10)
+    hits = search_records(
+        es, "thu hồi", index=relevance_index.alias, filters=SearchFilters(doc_type="TB"), limit=10
+    )
     assert hits and all(h.doc_type_code == "TB" for h in hits)
     assert hits[0].key == TB_GIAY_PHEP
 
