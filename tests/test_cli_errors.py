@@ -83,6 +83,10 @@ def test_prefect_telemetry_is_off_in_the_cli_and_the_flows() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "DO_NOT_TRACK"))}
     for module in ("cli.app", "flows.batch"):
         out = subprocess.run(
-            [sys.executable, "-c", code.format(module=module)], cwd=ROOT, env=env, capture_output=True, text=True
+            [sys.executable, "-c", code.format(module=module)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
         )
         assert out.stdout.split() == ["False", "False"], (module, out.stdout, out.stderr)
