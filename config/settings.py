@@ -29,6 +29,24 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SERVERS_ENV = REPO_ROOT / ".cache" / "run" / "servers.env"
 
 
+# What a backlog's parent hands its chunk runs: where results go and how records are judged must be the same
+# on every machine. Endpoints, secrets, the machine's name and its parallelism stay each machine's own.
+SHARED_WITH_CHUNKS = (
+    "processed_bucket",
+    "index_alias",
+    "ledger_index",
+    "tesseract_lang",
+    "page_timeout",
+    "max_pages",
+    "max_pixels",
+    "min_free_tmp_mb",
+    "server_wait",
+    "flush_every",
+    "max_attempts",
+    "claim_lease",
+)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOHOA_", extra="ignore")
 
@@ -76,6 +94,10 @@ class Settings(BaseSettings):
     # a record failing at the same version this many times is left `failed` by later runs (a page that
     # always times out would otherwise cost every run); `--reprocess-failed` retries it regardless
     max_attempts: int = Field(5, ge=1)
+    # A record is claimed in the ledger before its OCR; the claim's lease is renewed while the record runs
+    # (every third of it). When a worker dies, its records wait this long before another may take them.
+    claim_lease: float = Field(300.0, ge=5)
+    host: str | None = None  # this machine's name in claims and reports (default: the hostname)
 
     @classmethod
     def settings_customise_sources(
@@ -94,6 +116,9 @@ class Settings(BaseSettings):
             TomlConfigSettingsSource(settings_cls, toml_file=toml_file),
             DotEnvSettingsSource(settings_cls, env_file=servers_env, env_prefix="SOHOA_"),
         )
+
+    def shared_with_chunks(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in SHARED_WITH_CHUNKS}
 
     def s3_url(self) -> str:
         return f"{'https' if self.s3_secure else 'http'}://{self.s3_endpoint}"
@@ -119,6 +144,8 @@ class Settings(BaseSettings):
             min_free_tmp_mb=self.min_free_tmp_mb,
             flush_every=self.flush_every,
             max_attempts=self.max_attempts,
+            claim_lease=self.claim_lease,
+            host=self.host,
         )
 
 

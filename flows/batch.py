@@ -4,10 +4,10 @@ objects with Prefect's task runner and publishes the report as Prefect artifacts
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import uuid
-from concurrent.futures import FIRST_COMPLETED, wait
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger, task
@@ -22,13 +22,15 @@ from core.cpu import available_cores
 from core.retry import with_retries
 from flows import progress
 from pipeline.record import SourceObject
+from pipeline.run.claims import ClaimKeeper
 from pipeline.run.context import RunContext
 from pipeline.run.job import Outcome, handle_object, sweep_stale_workdirs
+from pipeline.run.loop import RecordLoop
 from pipeline.run.plan import Mode, plan
 from pipeline.run.report import RunReport, publish_report, report_markdown
-from pipeline.run.sink import flush
 from search.ledger import get_states
 from search.templates import ensure_indices
+from storage.objects import ObjectInfo
 
 
 @task(name="process-record", cache_policy=NO_CACHE, task_run_name="{source.key}")
@@ -58,13 +60,47 @@ def prepare(settings: Settings, run_id: str) -> RunContext:
     return ctx
 
 
+def task_submitter(ctx: RunContext) -> Callable[[SourceObject], Future[Outcome]]:
+    """Each record a Prefect task on the flow's thread pool; a plain future of its outcome for the loop."""
+
+    def submit(source: SourceObject) -> Future[Outcome]:
+        # quote(): the context holds clients; Prefect must not walk into it looking for futures
+        task_future = process_record.submit(source, quote(ctx))
+        out: Future[Outcome] = Future()
+
+        def done(_: object) -> None:
+            try:
+                out.set_result(task_future.result())
+            except BaseException as exc:
+                out.set_exception(exc)
+
+        # the underlying future: PrefectFuture.state would ask the API on every poll
+        task_future.wrapped_future.add_done_callback(done)
+        return out
+
+    return submit
+
+
 def run_batch(
-    bucket: str, prefix: str, mode: Mode, workers: int, limit: int | None, settings: Settings, run_id: str
+    bucket: str,
+    prefix: str,
+    mode: Mode,
+    workers: int,
+    limit: int | None,
+    settings: Settings,
+    run_id: str,
+    *,
+    objects: Iterable[ObjectInfo] | None = None,
+    since: datetime | None = None,
 ) -> RunReport:
-    """The body of the flow; must run inside a flow (tasks are submitted to its task runner)."""
+    """The body of the flow; must run inside a flow (tasks are submitted to its task runner).
+
+    `objects`: what to consider (default: the listing of the prefix). `since`: when the run or its backlog
+    started (default: now); a record another run finished after that is not done again."""
     log = _logger()
+    since = since or datetime.now(UTC)  # before the plan reads the ledger
     ctx = prepare(settings, run_id)
-    report = RunReport(run_id, bucket, prefix, mode.value)
+    report = RunReport(run_id, bucket, prefix, mode.value, host=ctx.worker.host)
     if swept := sweep_stale_workdirs(ctx.tmp_dir):
         log.info("removed %d work folders left by killed runs", swept)
 
@@ -75,7 +111,7 @@ def run_batch(
         return states
 
     todo = plan(
-        ctx.store.list(bucket, prefix),
+        ctx.store.list(bucket, prefix) if objects is None else objects,
         lookup,
         mode,
         report.plan,
@@ -83,43 +119,29 @@ def run_batch(
         max_attempts=ctx.config.max_attempts,
     )
     progress.emit("start", run_id=run_id, bucket=bucket, prefix=prefix)
-    pending: list[Outcome] = []
 
-    def settle() -> None:
-        for o in flush(pending, ctx):
-            report.add(o)
-            progress.emit("record", state=o.state, key=o.source.key, pages=o.n_pages, reason=o.reason)
-        pending.clear()
+    def settled(o: Outcome) -> None:
+        report.add(o)
+        progress.emit("record", state=o.state, key=o.source.key, pages=o.n_pages, reason=o.reason)
 
-    def reap(in_flight: list) -> list:
-        """Wait for at least one record to finish; collect what finished; flush in bulk-sized groups."""
-        # wait on the underlying futures: PrefectFuture.state would ask the API on every poll
-        finished, _ = wait([f.wrapped_future for f in in_flight], return_when=FIRST_COMPLETED)
-        still = []
-        for fut in in_flight:
-            if fut.wrapped_future in finished:
-                pending.append(fut.result())
-            else:
-                still.append(fut)
-        if len(pending) >= ctx.config.flush_every:
-            settle()
-        return still
+    def skipped(source: SourceObject, why: str) -> None:
+        report.plan.skipped[why] = report.plan.skipped.get(why, 0) + 1
+        progress.emit("skipped", key=source.key, why=why)
 
-    in_flight: list = []
     try:
-        for source in todo:
-            while len(in_flight) >= workers:  # at most `workers` records in memory at once
-                in_flight = reap(in_flight)
-            progress.emit("planned", count=1)
-            # quote(): the context holds clients; Prefect must not walk into it looking for futures
-            in_flight.append(process_record.submit(source, quote(ctx)))
-        while in_flight:
-            in_flight = reap(in_flight)
-        settle()
+        with ClaimKeeper(ctx, mode, since) as keeper:
+            loop = RecordLoop(
+                ctx,
+                keeper,
+                task_submitter(ctx),
+                workers,
+                settled,
+                skipped,
+                started=lambda s: progress.emit("planned", count=1),
+            )
+            loop.run(todo)
     except BaseException:  # Ctrl-C, or the listing or ledger gone for longer than the wait budget
         report.interrupted = True
-        with contextlib.suppress(Exception):
-            settle()  # what finished is kept; the rest has no ledger entry and runs next time
         raise
     finally:
         report.finished_at = datetime.now(UTC)

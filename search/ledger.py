@@ -6,9 +6,12 @@ The flows read it to skip work already done (`get_states` + `needs_work`, batche
 by the caller), the same id as the record document, so an object has exactly one ledger entry
 whatever its history.
 
-`attempts` counts processing attempts: it goes up by one for each new attempt, and a terminal state
-written after a `processing` mark of the same run closes that attempt instead of counting another.
-Writes use optimistic concurrency (if_seq_no/if_primary_term) so two workers never lose an update.
+`attempts` counts processing attempts of the object's current version (a new etag starts again at 1):
+it goes up by one for each new attempt, and a terminal state written after a `processing` claim of the
+same run closes that attempt instead of counting another. Claims (`search.claims`) write the
+`processing` state with a lease before a record's OCR starts. Writes use optimistic concurrency
+(if_seq_no/if_primary_term) so two workers never lose an update, and never replace another worker's
+live claim.
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ __all__ = [
     "WriteReport",
     "failures",
     "get_states",
+    "lease_live",
     "needs_work",
+    "same_version",
     "summary",
     "write_entries",
 ]
@@ -65,6 +70,11 @@ class LedgerEntry:
     district: str | None = None
     n_pages: int | None = None
     doc_type_code: str | None = None
+    # the claim: who processes (or processed) the object, and until when the claim holds unless renewed
+    worker: str | None = None  # core.worker.WorkerId.id: host/pid/start
+    host: str | None = None
+    lease_until: str | None = None  # only while `processing`
+    died: int | None = None  # claims of this version whose worker died before a result
     extra: dict[str, Any] = field(default_factory=dict)  # stored, not indexed (dynamic: false)
 
     def __post_init__(self) -> None:
@@ -86,6 +96,17 @@ class LedgerEntry:
         names = {f.name for f in fields(cls)} - {"extra"}
         known = {k: v for k, v in doc.items() if k in names}
         return cls(**known, extra={k: v for k, v in doc.items() if k not in names})
+
+
+def lease_live(entry: LedgerEntry | Mapping[str, Any] | None, now: datetime) -> bool:
+    """A `processing` claim whose lease has not run out (a claim without a lease never holds)."""
+    if entry is None:
+        return False
+    doc = entry.to_doc() if isinstance(entry, LedgerEntry) else entry
+    until = doc.get("lease_until")
+    if doc.get("state") != PROCESSING or not until:
+        return False
+    return datetime.fromisoformat(until) > now
 
 
 def same_version(entry: LedgerEntry | None, etag: str | None) -> bool:
@@ -156,6 +177,11 @@ def write_entries(
         if not todo:
             break
         current = {d["_id"]: d for d in _mget(es, index, list(todo)) if d.get("found")}
+        clock = datetime.now(UTC)  # leases run on real time, whatever stamp the caller asked for
+        for rid in [r for r in todo if _held_by_another(current.get(r), todo[r], clock)]:
+            held = current[rid]["_source"]
+            why = f"claimed by {held.get('worker')} until {held.get('lease_until')}"
+            report.failed.append((todo.pop(rid), why))
         merged = {rid: _merge(e, current.get(rid), stamp) for rid, e in todo.items()}
         actions = []
         for rid, entry in merged.items():
@@ -192,18 +218,33 @@ def write_entries(
     return report
 
 
+def _held_by_another(current: Mapping[str, Any] | None, entry: LedgerEntry, now: datetime) -> bool:
+    """The object is claimed, with a live lease, by another worker (or, for writers that name no worker,
+    another run): writing over the claim would let two workers process it."""
+    if current is None or not lease_live(current["_source"], now):
+        return False
+    held = current["_source"]
+    if entry.worker:
+        return held.get("worker") != entry.worker
+    return held.get("run_id") != entry.run_id
+
+
 def _merge(entry: LedgerEntry, current: Mapping[str, Any] | None, stamp: str) -> LedgerEntry:
     old = current["_source"] if current else {}
+    # attempts and deaths count per version: a new upload of the object starts afresh
+    same = bool(old) and (old.get("etag") or None) == entry.etag
     attempts = entry.attempts
     if attempts is None:
-        prev = int(old.get("attempts") or 0)
+        prev = int(old.get("attempts") or 0) if same else 0
         closes_mark = (
             old.get("state") == PROCESSING and old.get("run_id") == entry.run_id and entry.state != PROCESSING
         )
         attempts = prev if closes_mark and prev else prev + 1
+    died = entry.died if entry.died is not None else (int(old.get("died") or 0) if same else 0)
     return replace(
         entry,
         attempts=attempts,
+        died=died or None,
         first_seen=old.get("first_seen") or entry.first_seen or stamp,
         updated_at=stamp,
     )

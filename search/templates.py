@@ -209,6 +209,11 @@ LEDGER_MAPPING: dict[str, Any] = {
         "district": _kw(),
         "n_pages": _INT,
         "doc_type_code": _kw(),
+        # the claim (search.claims): who processes the object, until when, how often a worker died on it
+        "worker": _kw(),
+        "host": _kw(),
+        "lease_until": _DATE,
+        "died": _INT,
     },
 }
 

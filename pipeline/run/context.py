@@ -8,6 +8,7 @@ from pathlib import Path
 from elasticsearch import Elasticsearch
 
 from core.retry import RetryBudget
+from core.worker import WorkerId, this_worker
 from ocr.engine import OcrOptions
 from storage.objects import ObjectStore
 
@@ -21,7 +22,9 @@ class RunConfig:
     server_wait: float = 60.0  # seconds a record waits in total for a server (core.retry)
     min_free_tmp_mb: int = 256  # a record starts only with this much free temp space (plus 2x its size)
     flush_every: int = 20  # records per bulk index request and ledger write
-    max_attempts: int = 5  # a record failing this often at the same version is left failed
+    max_attempts: int = 5  # a record failing (or killing its worker) this often at one version is left failed
+    claim_lease: float = 300.0  # seconds a record's claim holds unless renewed (renewed every third of it)
+    host: str | None = None  # this machine's name in claims and reports (default: the hostname)
 
 
 @dataclass
@@ -31,6 +34,11 @@ class RunContext:
     es: Elasticsearch
     run_id: str
     tmp_dir: Path | None = None
+
+    @property
+    def worker(self) -> WorkerId:
+        """This process, as its claims and ledger entries name it."""
+        return this_worker(self.config.host)
 
     def budget(self) -> RetryBudget:
         """A fresh wait budget: one per record, one per step of the run."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from itertools import islice
 
@@ -31,16 +32,19 @@ class PlanStats:
         return sum(self.skipped.values())
 
 
-GAVE_UP = "gave_up"  # skipped: failed or died mid-way at this etag max_attempts times already
+GAVE_UP = "gave_up"  # skipped: failed at this etag max_attempts times already
+DONE_ELSEWHERE = "done_elsewhere"  # skipped at claim time: another run finished it since this one started
 
 
 def gave_up(previous: LedgerEntry | None, etag: str, max_attempts: int | None) -> bool:
     """A record that keeps failing at the same version (a page that always times out, a file that kills
-    the worker) is not retried by every later run for ever; `--reprocess-failed` still retries it."""
+    the worker) is not retried by every later run for ever; `--reprocess-failed` still retries it.
+    A record left `processing` is decided at claim time (`search.claims.judge`): its claim may be live,
+    or its worker dead, which is an attempt too (after max_attempts deaths it is written `failed`)."""
     return (
         max_attempts is not None
         and previous is not None
-        and previous.state in (FAILED, PROCESSING)
+        and previous.state == FAILED
         and (previous.attempts or 0) >= max_attempts
         and same_version(previous, etag)
     )
@@ -59,6 +63,18 @@ def skip_reason(
         return GAVE_UP
     # new, a new version, failed before, or died mid-way
     return None if needs_work(previous, etag) else state
+
+
+def still_wanted(
+    current: LedgerEntry, etag: str, mode: Mode, max_attempts: int | None, since: datetime
+) -> bool:
+    """Asked at claim time, of a record in a final state: does this run still process it? Not when another
+    run finished it (whatever the outcome) since `since`, when this run or its backlog started: two runs
+    on the same prefix, or the re-run of a crashed chunk, must not do a record twice."""
+    final = current.state != PROCESSING and same_version(current, etag)
+    if final and current.updated_at and datetime.fromisoformat(current.updated_at) >= since:
+        return False
+    return skip_reason(current, etag, mode, max_attempts) is None
 
 
 def batched(items: Iterable[ObjectInfo], size: int) -> Iterator[list[ObjectInfo]]:

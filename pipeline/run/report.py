@@ -14,7 +14,7 @@ from typing import Any
 
 from pipeline.run.context import RunContext
 from pipeline.run.job import Outcome
-from pipeline.run.plan import GAVE_UP, PlanStats
+from pipeline.run.plan import DONE_ELSEWHERE, GAVE_UP, PlanStats
 
 MAX_PROBLEMS_IN_MARKDOWN = 200
 
@@ -25,6 +25,7 @@ class RunReport:
     bucket: str
     prefix: str
     mode: str
+    host: str = ""  # the machine that ran it
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
     interrupted: bool = False
@@ -81,6 +82,7 @@ class RunReport:
             "bucket": self.bucket,
             "prefix": self.prefix,
             "mode": self.mode,
+            "host": self.host,
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "interrupted": self.interrupted,
@@ -108,10 +110,12 @@ GAVE_UP_HINT = "too many attempts (--reprocess-failed retries them)"
 def summary_line(r: dict[str, Any]) -> str:
     s = r["states"]
     gave_up = r["skipped"].get(GAVE_UP, 0)
-    skipped = sum(r["skipped"].values()) - gave_up
+    elsewhere = r["skipped"].get(DONE_ELSEWHERE, 0)
+    skipped = sum(r["skipped"].values()) - gave_up - elsewhere
     return (
         f"{r['processed']} processed: {s.get('indexed', 0)} indexed, {s.get('failed', 0)} failed, "
         f"{s.get('quarantined', 0)} quarantined; {skipped} skipped (already done); "
+        + (f"{elsewhere} done by another run meanwhile; " if elsewhere else "")
         + (f"{gave_up} left failed after {GAVE_UP_HINT}; " if gave_up else "")
         + f"{r['pages']} pages at {r['pages_per_minute']:.1f} pages/min"
     )

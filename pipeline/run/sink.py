@@ -32,6 +32,8 @@ def ledger_entry(o: Outcome, ctx: RunContext) -> LedgerEntry:
         district=o.source.district,
         n_pages=o.n_pages,
         doc_type_code=o.doc_type_code,
+        worker=ctx.worker.id,  # the claim's worker: its final state ends the claim
+        host=ctx.worker.host,
     )
 
 
