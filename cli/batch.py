@@ -26,7 +26,11 @@ from config.clients import es_client, object_store
 from config.settings import load_settings
 from core.errors import ConfigError, ExitCode
 from flows import progress
+from flows.backlog import CHUNK_DEPLOYMENT, digitize_backlog
 from flows.batch import digitize
+from flows.setup import require_fanout
+from pipeline.run.backlog import backlog_markdown
+from pipeline.run.chunks import DEFAULT_CHUNK_MB, DEFAULT_CHUNK_OBJECTS
 from pipeline.run.report import report_markdown
 from search.ledger import failures, summary
 from search.templates import refresh
@@ -75,16 +79,45 @@ def run_command(
     force: bool = typer.Option(False, "--force", help="re-run everything, even records already indexed"),
     limit: int | None = typer.Option(None, help="process at most N records"),
     as_json: bool = typer.Option(False, "--json", help="print the report as JSON on stdout"),
+    distributed: bool = typer.Option(
+        False,
+        "--distributed",
+        help="spread the prefix over the workers of the Prefect pool (several machines); needs "
+        "PREFECT_API_URL, `sohoa prefect setup` and `prefect deploy --all`",
+    ),
+    chunk_size: int = typer.Option(
+        DEFAULT_CHUNK_OBJECTS, min=1, help="with --distributed: objects per chunk (one chunk run each)"
+    ),
+    chunk_mb: int = typer.Option(
+        DEFAULT_CHUNK_MB, min=1, help="with --distributed: at most this many MB per chunk"
+    ),
+    backlog_id: str | None = typer.Option(
+        None, help="with --distributed: resume this backlog (its id is in the report) instead of a new one"
+    ),
 ) -> None:
     """Digitize a bucket prefix: OCR, metadata, index. Resumes where the last run stopped (Ctrl-C is safe)."""
     settings = load_settings()
     bucket = bucket or settings.intake_bucket
     preflight(settings, bucket)  # a missing server or bucket: one line and its fix, before anything starts
-    report = _run_with_progress(
-        bucket, prefix, workers, reprocess_failed=reprocess_failed, force=force, limit=limit
-    )
+    if distributed:
+        if limit is not None:
+            raise ConfigError("--limit does not apply to --distributed runs", hint="leave one of them out")
+        report = _run_distributed(
+            bucket,
+            prefix,
+            workers,
+            reprocess_failed=reprocess_failed,
+            force=force,
+            chunk_objects=chunk_size,
+            chunk_mb=chunk_mb,
+            backlog_id=backlog_id,
+        )
+    else:
+        report = _run_with_progress(
+            bucket, prefix, workers, reprocess_failed=reprocess_failed, force=force, limit=limit
+        )
     _show_report(report, as_json)
-    if report["states"].get("failed"):
+    if report["states"].get("failed") or report.get("chunk_problems"):
         raise typer.Exit(ExitCode.failures)
 
 
@@ -99,9 +132,32 @@ def _run_with_progress(bucket: str, prefix: str, workers: int | None = None, **k
         unsubscribe()
 
 
+def _run_distributed(bucket: str, prefix: str, workers: int | None, **kwargs: Any) -> dict[str, Any]:
+    """The backlog's parent flow runs here; its chunks run on the pool's workers."""
+    online = require_fanout(CHUNK_DEPLOYMENT)
+    if not online:
+        console.print("[yellow]no worker of the pool is online yet: chunks wait until one starts[/]")
+
+    def show(event: str, data: dict[str, Any]) -> None:
+        if event == "backlog":
+            console.print(
+                f"backlog {data['backlog_id']}: {data['objects']} objects in {data['chunks']} chunks"
+            )
+        elif event == "chunk" and data["state"] != "started":
+            console.print(f"chunk {data['chunk']} (run {data['attempt']}): {data['state']}")
+
+    unsubscribe = progress.subscribe(show)
+    try:
+        return digitize_backlog(bucket=bucket, prefix=prefix, workers=workers, **kwargs)
+    finally:
+        unsubscribe()
+
+
 def _show_report(report: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
+    elif report.get("distributed"):
+        Console().print(Markdown(backlog_markdown(report)))
     else:
         Console().print(Markdown(report_markdown(report)))
 

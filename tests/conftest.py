@@ -15,8 +15,9 @@ import pytest
 from config.clients import es_client, object_store
 from config.settings import Settings, load_settings
 from storage.objects import ObjectStore
+from tests.cluster_fixtures import Cluster, start_cluster, stop_cluster
 
-SERVER_FIXTURES = {"store", "es", "bucket", "prefect_harness"}
+SERVER_FIXTURES = {"store", "es", "bucket", "prefect_harness", "prefect_cluster"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -74,3 +75,11 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=60):
         yield
+
+
+@pytest.fixture(scope="session")
+def prefect_cluster(es, store: ObjectStore) -> Iterator[Cluster]:
+    """A real Prefect server with two OCR workers and a control worker (tests/cluster_fixtures.py)."""
+    cluster = start_cluster()
+    yield cluster
+    stop_cluster(cluster)

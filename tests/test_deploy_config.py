@@ -50,13 +50,23 @@ def test_docker_compose_config_passes() -> None:
     subprocess.run(["docker", "compose", "-f", str(COMPOSE), "config", "-q"], check=True, env=env)
 
 
-def test_prefect_deployment_points_at_the_flow() -> None:
+def test_prefect_deployments_point_at_their_flows() -> None:
     spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
-    (deployment,) = spec["deployments"]
-    path, func = deployment["entrypoint"].split(":")
-    module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
-    flow = getattr(module, func)
-    assert flow.name == "digitize-batch"
-    # every parameter the deployment sets is one the flow accepts
-    assert set(deployment["parameters"]) <= set(flow.parameters.properties)
-    assert deployment["work_pool"]["name"] == "sohoa-process"
+    deployments = {d["name"]: d for d in spec["deployments"]}
+    pools = {
+        "digitize-batch": "sohoa-process",
+        "digitize-chunk": "sohoa-process",
+        "digitize-backlog": "sohoa-control",
+    }
+    assert set(deployments) == set(pools)
+    for name, deployment in deployments.items():
+        path, func = deployment["entrypoint"].split(":")
+        module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+        flow = getattr(module, func)
+        # the parent starts chunks by "<flow name>/<deployment name>": the two must be the same
+        assert flow.name == name
+        # every parameter the deployment sets is one the flow accepts
+        assert set(deployment.get("parameters", {})) <= set(flow.parameters.properties)
+        assert deployment["work_pool"]["name"] == pools[name]
+        env = deployment["work_pool"]["job_variables"]["env"]
+        assert env["OMP_THREAD_LIMIT"] == "1" and env["DO_NOT_TRACK"] == "1"

@@ -41,6 +41,25 @@ class Outcome:
     seconds: float = 0.0
     attempts: int = 1
     finished_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase (`phase_timings`)
+
+
+def phase_timings(result: RecordResult, fetch: float, store: float) -> dict[str, float]:
+    """Where a record's time went: fetch, load (decode or render pages), preprocess, tesseract,
+    metadata, pdf (merge), store (derivatives). The report sums them over the run."""
+    pages = result.pages
+    load = sum(p.timings.get("load", 0.0) for p in pages)
+    tess = sum(p.timings.get("tesseract", 0.0) for p in pages)
+    ocr = result.timings.get("ocr", 0.0)
+    return {
+        "fetch": fetch,
+        "load": load,
+        "preprocess": max(ocr - load - tess, 0.0),
+        "tesseract": tess,
+        "metadata": result.timings.get("metadata", 0.0),
+        "pdf": result.timings.get("pdf", 0.0),
+        "store": store,
+    }
 
 
 def fetch_sidecar(ctx: RunContext, source: SourceObject, budget: RetryBudget) -> dict[str, Any] | None:
@@ -141,10 +160,13 @@ def handle_object(source: SourceObject, ctx: RunContext) -> Outcome:
                 what=f"get {source.key}",
             )
             sidecar = fetch_sidecar(ctx, source, budget)
+            fetched = time.perf_counter()
             result = process_file(local, source, ctx.ocr_options(work), sidecar)
             keys = Derivatives.of(source, ctx.config.processed_bucket, with_pdf=result.pdf_path is not None)
             document = index_document(result, run_id=ctx.run_id, derivatives=keys)
+            stored = time.perf_counter()
             store_derivatives(ctx, result, keys, document, budget)
+            timings = phase_timings(result, fetched - start, time.perf_counter() - stored)
     except InputError as exc:
         log.warning("quarantined %s: %s", source.key, exc)
         return Outcome(source, "quarantined", str(exc), exc.reason, seconds=time.perf_counter() - start)
@@ -168,4 +190,5 @@ def handle_object(source: SourceObject, ctx: RunContext) -> Outcome:
         doc_type_code=result.metadata.get("doc_type_code"),
         seconds=time.perf_counter() - start,
         attempts=attempts,
+        timings=timings,
     )

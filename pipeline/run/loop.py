@@ -39,10 +39,11 @@ class RecordLoop:
         settled: Callable[[Outcome], None],
         skipped: Callable[[SourceObject, str], None],
         started: Callable[[SourceObject], None] = lambda s: None,
+        timed: Callable[[str, float], None] = lambda phase, seconds: None,
         poll: float | None = None,
     ) -> None:
         self.ctx, self.keeper, self.submit, self.workers = ctx, keeper, submit, max(1, workers)
-        self.settled, self.skipped, self.started = settled, skipped, started
+        self.settled, self.skipped, self.started, self.timed = settled, skipped, started, timed
         self.poll = poll if poll is not None else min(5.0, keeper.lease / 4)
         self.in_flight: dict[Future[Outcome], SourceObject] = {}
         self.pending: list[Outcome] = []
@@ -63,7 +64,9 @@ class RecordLoop:
 
     # -- one record ------------------------------------------------------------------------------------
     def _claim_and_start(self, source: SourceObject) -> None:
+        t = time.perf_counter()
         result = self.keeper.claim(source)
+        self.timed("claim", time.perf_counter() - t)
         verdict = result.verdict
         if verdict is Verdict.CLAIM:
             self._start(source)
@@ -123,7 +126,10 @@ class RecordLoop:
                 self.skipped(o.source, CLAIM_LOST)
             else:
                 kept.append(o)
-        for o in flush(kept, self.ctx):
+        t = time.perf_counter()
+        flushed = flush(kept, self.ctx)
+        self.timed("index", time.perf_counter() - t)  # the bulk index request and the ledger write
+        for o in flushed:
             self.settled(o)
         self.keeper.release(o.source.id for o in outcomes)
 

@@ -37,8 +37,10 @@ class RunReport:
     conf_sum: float = 0.0
     conf_n: int = 0
     problems: list[dict[str, Any]] = field(default_factory=list)
+    timings: Counter = field(default_factory=Counter)  # seconds per phase, summed over records (and steps)
 
     def add(self, outcome: Outcome) -> None:
+        self.timings.update(outcome.timings)
         self.states[outcome.state] += 1
         self.per_district[outcome.source.district or "(root)"][outcome.state] += 1
         if outcome.state == "indexed":
@@ -97,6 +99,7 @@ class RunReport:
             "pages": self.pages,
             "pages_per_minute": round(self.pages_per_minute, 1),
             "mean_conf": self.mean_conf,
+            "timings": {k: round(v, 2) for k, v in self.timings.most_common()},
             "problems": self.problems,
         }
 
