@@ -91,8 +91,10 @@ class Settings(BaseSettings):
     # Parallelism and batching
     workers: int = Field(default_factory=available_cores, ge=1)
     flush_every: int = Field(20, ge=1, le=1000)  # records per bulk index request and ledger write
-    # each record a Prefect task run (seen one by one in the Prefect UI), or a plain call on a thread
-    record_tasks: bool = True
+    # Each record a Prefect task run (seen one by one in the Prefect UI), or a plain call on a thread (the
+    # default): per-record task runs cost the Prefect server ~40 ms of CPU and a few events per record, a
+    # load that grows with the backlog, while the ledger and the run report already say what each did.
+    record_tasks: bool = False
     # a record failing at the same version this many times is left `failed` by later runs (a page that
     # always times out would otherwise cost every run); `--reprocess-failed` retries it regardless
     max_attempts: int = Field(5, ge=1)

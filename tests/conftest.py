@@ -77,9 +77,10 @@ def prefect_harness() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def prefect_cluster(es, store: ObjectStore) -> Iterator[Cluster]:
-    """A real Prefect server with two OCR workers and a control worker (tests/cluster_fixtures.py)."""
+    """A real Prefect server with two OCR workers and a control worker (tests/cluster_fixtures.py), for
+    the module that asks: its workers poll the server, which costs CPU the other tests would feel."""
     cluster = start_cluster()
     yield cluster
     stop_cluster(cluster)

@@ -319,6 +319,36 @@ def test_a_file_that_kills_its_worker_every_time_is_given_up_after_max_attempts(
     assert report["chunk_runs_by_state"].get("Crashed") == 2, report["runs"]
     assert [p["key"] for p in report["problems"]] == [killer]
     assert report["problems"][0]["reason_code"] == "worker_died"
-    # later runs leave it alone
-    again = finish(sohoa_run(prefect_cluster, env))
+    # later runs (with the site's SOHOA_MAX_ATTEMPTS) leave it alone
+    again = finish(sohoa_run(prefect_cluster, env, SOHOA_MAX_ATTEMPTS="2"))
     assert again["processed"] == 0 and again["skipped"].get("gave_up") == 1
+
+
+def test_prefect_setup_is_idempotent(prefect_cluster: Cluster) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "cli", "prefect", "setup", "--zombie-after", "90"],
+        cwd=ROOT,
+        env=prefect_cluster.env(COLUMNS="200"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "sohoa-process: already there" in out.stdout and "sohoa-control: already there" in out.stdout
+    assert "(after 90 s): unchanged" in out.stdout
+
+
+def test_distributed_without_a_prefect_server_says_what_to_do(
+    store: ObjectStore, bucket: str, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API_URL")}
+    out = subprocess.run(
+        [sys.executable, "-m", "cli", "run", "--distributed", "--bucket", bucket],
+        cwd=ROOT,
+        env={**env, "COLUMNS": "300", "PREFECT_HOME": str(tmp_path)},  # no profile that names a server
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 2, out.stderr
+    assert "PREFECT_API_URL is not set" in out.stderr and "Traceback" not in out.stderr

@@ -153,7 +153,8 @@ def test_a_changed_object_is_the_only_one_reprocessed(batch: dict, es, store: Ob
     env, folder = batch["env"], batch["folder"]
     replace_tb(folder, "cau-giay/qd-123.png")
     store.put_file(env["SOHOA_INTAKE_BUCKET"], "cau-giay/qd-123.png", folder / "cau-giay/qd-123.png")
-    report = digitize(env["SOHOA_INTAKE_BUCKET"], "", workers=2)
+    # each record a Prefect task run (SOHOA_RECORD_TASKS), the other way records run
+    report = digitize(env["SOHOA_INTAKE_BUCKET"], "", workers=2, record_tasks=True)
     assert report["processed"] == 1 and report["states"] == {"indexed": 1}
     docs = records(es, env)
     assert len(docs) == len(GOOD)  # replaced, not added

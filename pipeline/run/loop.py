@@ -27,6 +27,9 @@ from search.claims import WORKER_DIED, Verdict
 log = logging.getLogger("sohoa.run")
 
 CLAIM_LOST = "claim_lost"  # skipped: the claim was taken over while this worker ran it (too slow to renew)
+# A finished record's claim ends only when its final state is written: write at least this often, so that
+# another run waiting for these records (two runs on one prefix) never waits long, and never for ever.
+FLUSH_AFTER = 15.0
 
 
 class RecordLoop:
@@ -47,6 +50,7 @@ class RecordLoop:
         self.poll = poll if poll is not None else min(5.0, keeper.lease / 4)
         self.in_flight: dict[Future[Outcome], SourceObject] = {}
         self.pending: list[Outcome] = []
+        self.pending_since: float | None = None  # when the oldest unwritten outcome came in
         self.waiting: list[SourceObject] = []  # claimed by a live worker elsewhere
         self.suspects: list[SourceObject] = []  # taken over from a dead worker: claimed, run alone
 
@@ -97,12 +101,9 @@ class RecordLoop:
     def _reap_until(self, at_most: int) -> None:
         """Collect finished records until at most `at_most` run; flush in bulk-sized groups."""
         while len(self.in_flight) > at_most:
-            done, _ = wait(list(self.in_flight), return_when=FIRST_COMPLETED)
-            for fut in done:
-                self.in_flight.pop(fut)
-                self.pending.append(fut.result())
-            if len(self.pending) >= self.ctx.config.flush_every:
-                self._settle()
+            done, _ = wait(list(self.in_flight), timeout=FLUSH_AFTER, return_when=FIRST_COMPLETED)
+            self._collect(done)
+            self._settle_if_due()
 
     def _pause(self, seconds: float) -> None:
         """Wait `seconds`, collecting what finishes meanwhile."""
@@ -112,14 +113,25 @@ class RecordLoop:
                 time.sleep(left)
                 return
             done, _ = wait(list(self.in_flight), timeout=left, return_when=FIRST_COMPLETED)
-            for fut in done:
-                self.in_flight.pop(fut)
-                self.pending.append(fut.result())
+            self._collect(done)
+
+    def _collect(self, done: Iterable[Future[Outcome]]) -> None:
+        for fut in done:
+            self.in_flight.pop(fut)
+            self.pending.append(fut.result())
+            if self.pending_since is None:
+                self.pending_since = time.monotonic()
+
+    def _settle_if_due(self) -> None:
+        """Write in bulk-sized groups, or when the oldest finished record has waited FLUSH_AFTER."""
+        old = self.pending_since is not None and time.monotonic() - self.pending_since >= FLUSH_AFTER
+        if len(self.pending) >= self.ctx.config.flush_every or old:
+            self._settle()
 
     def _settle(self) -> None:
         if not self.pending:
             return
-        outcomes, self.pending = self.pending, []
+        outcomes, self.pending, self.pending_since = self.pending, [], None
         kept = []
         for o in outcomes:
             if self.keeper.lost(o.source.id):  # another worker has it now: its result will be the one
@@ -139,10 +151,14 @@ class RecordLoop:
             while self.suspects:
                 source = self.suspects.pop(0)
                 self._reap_until(0)
+                self._settle()  # what finished is written first: a death now must not cost it an attempt
                 self._start(source)
                 self._reap_until(0)  # alone: if it kills this worker, nothing else dies with it
+                self._settle()
             if self.waiting:
                 self._reap_until(self.workers - 1)
+                self._collect([f for f in self.in_flight if f.done()])
+                self._settle()  # what this run finished may be what the other run waits for
                 self._pause(self.poll)
                 waiting, self.waiting = self.waiting, []
                 for source in waiting:

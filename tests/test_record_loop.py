@@ -1,0 +1,107 @@
+"""The record loop with a fake claim keeper and a fake sink: what it does with each verdict, and that it
+writes what it finished before it waits for another run (two runs waiting on each other's unwritten
+records would wait for ever)."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+import pytest
+
+from pipeline.record import SourceObject
+from pipeline.run import loop as loop_module
+from pipeline.run.context import RunConfig, RunContext
+from pipeline.run.job import Outcome
+from pipeline.run.loop import RecordLoop
+from search.claims import ClaimResult, Verdict
+from search.ledger import LedgerEntry
+
+
+def src(key: str) -> SourceObject:
+    return SourceObject("intake", key, "e1", 10)
+
+
+@dataclass
+class FakeKeeper:
+    verdicts: dict[str, list[Verdict]]  # per key, the verdicts of successive claims
+    lease: float = 20.0
+    log: list[str] = field(default_factory=list)
+
+    def claim(self, source: SourceObject) -> ClaimResult:
+        verdict = self.verdicts[source.key].pop(0)
+        self.log.append(f"claim {source.key} {verdict.value}")
+        if verdict is Verdict.GIVE_UP:
+            entry = LedgerEntry(source.id, "intake", source.key, "e1", "failed", reason="died", attempts=2)
+            return ClaimResult(verdict, entry=entry)
+        return ClaimResult(verdict)
+
+    def lost(self, record_id: str) -> bool:
+        return False
+
+    def release(self, ids: object) -> None:
+        list(ids)  # type: ignore[call-overload]
+
+
+def run(verdicts: dict[str, list[Verdict]], monkeypatch: pytest.MonkeyPatch, workers: int = 2):
+    keeper = FakeKeeper(verdicts)
+    ctx = RunContext(RunConfig(flush_every=20), store=None, es=None, run_id="r")  # type: ignore[arg-type]
+    settled: list[Outcome] = []
+    skipped: list[tuple[str, str]] = []
+
+    def fake_flush(outcomes: list[Outcome], _ctx: RunContext) -> list[Outcome]:
+        keeper.log.append("flush " + ",".join(o.source.key for o in outcomes))
+        return outcomes
+
+    def submit(source: SourceObject) -> Future[Outcome]:
+        keeper.log.append(f"process {source.key}")
+        fut: Future[Outcome] = Future()
+        fut.set_result(Outcome(source, "indexed", n_pages=1))
+        return fut
+
+    monkeypatch.setattr(loop_module, "flush", fake_flush)
+    loop = RecordLoop(
+        ctx,
+        keeper,
+        submit,
+        workers,
+        settled.append,
+        lambda s, why: skipped.append((s.key, why)),
+        poll=0.01,  # type: ignore[arg-type]
+    )
+    loop.run([src(k) for k in verdicts])
+    return keeper.log, settled, skipped
+
+
+def test_each_verdict_gets_its_treatment(monkeypatch: pytest.MonkeyPatch) -> None:
+    log, settled, skipped = run(
+        {
+            "a": [Verdict.CLAIM],
+            "b": [Verdict.DONE],
+            "c": [Verdict.GIVE_UP],
+            "d": [Verdict.TAKE_OVER],
+            "e": [Verdict.CLAIM],
+        },
+        monkeypatch,
+    )
+    assert skipped == [("b", "done_elsewhere")]
+    states = {o.source.key: (o.state, o.reason_code) for o in settled}
+    assert states == {
+        "a": ("indexed", None),
+        "c": ("failed", "worker_died"),  # the claim wrote it: reported, not written again
+        "d": ("indexed", None),
+        "e": ("indexed", None),
+    }
+    assert not any(line.startswith("flush") and "c" in line.split()[1].split(",") for line in log)
+    # the record taken over from a dead worker runs last, alone: after everything else was written
+    assert log.index("process d") > log.index("process e")
+    assert log[log.index("process d") - 1].startswith("flush")
+
+
+def test_finished_records_are_written_before_waiting_for_another_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    log, settled, skipped = run(
+        {"a": [Verdict.CLAIM], "b": [Verdict.BUSY, Verdict.BUSY, Verdict.DONE]}, monkeypatch
+    )
+    # "a" is written before "b" is asked for again: the other run may be waiting for "a"
+    assert log.index("flush a") < log.index("claim b busy", log.index("claim b busy") + 1)
+    assert skipped == [("b", "done_elsewhere")] and [o.source.key for o in settled] == ["a"]
