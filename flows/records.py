@@ -126,7 +126,11 @@ def build_record(result: RecordResult, ctx: RunContext, keys: dict[str, str]) ->
         "pipeline_version": PIPELINE_VERSION,
         "processed_at": datetime.now(UTC).isoformat(),
         "run_id": ctx.run_id,
-        "derivatives": {"processed_bucket": ctx.settings.processed_bucket, **keys},
+        "derivatives": {
+            "processed_bucket": ctx.settings.processed_bucket,
+            **{k: v for k, v in keys.items() if k != "pdf_key" or result.pdf_path},
+        },
+        "pdfa": result.pdfa,  # made or why not, veraPDF's verdict (kept in metadata.json, not indexed)
     }
 
 
@@ -208,7 +212,9 @@ def handle_object(source: SourceObject, ctx: RunContext) -> Outcome:
                 lambda: ctx.store.get_to_file(source.bucket, source.key, local), what=f"get {source.key}"
             )
             sidecar = fetch_sidecar(ctx, source)
-            result = process_file(local, source, ctx.ocr_options(work), sidecar)
+            result = process_file(
+                local, source, ctx.ocr_options(work), sidecar, validate_pdfa=ctx.settings.validate_pdfa
+            )
             keys = derivative_keys(source)
             record = build_record(result, ctx, keys)
             store_derivatives(ctx, result, keys, record)

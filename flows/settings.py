@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     # a record failing at the same version this many times is left `failed` by later runs (a page that
     # always times out would otherwise cost every run); `--reprocess-failed` retries it regardless
     max_attempts: int = Field(5, ge=1)
+    validate_pdfa: bool = False  # veraPDF checks each PDF/A derivative; the verdict goes into the record
 
     @classmethod
     def settings_customise_sources(
