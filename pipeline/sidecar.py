@@ -39,6 +39,11 @@ class Sidecar(BaseModel):
     subject: str | None = None
     signer_name: str | None = None
     notes: str | None = None
+    # what the national exports need and only the office knows (docs/metadata.md, "National exports")
+    doc_order: int | None = Field(None, ge=1, description="số thứ tự văn bản trong hồ sơ")
+    urgency: str | None = Field(None, description="độ khẩn, e.g. 'Khẩn', 'Thượng khẩn'")
+    issued_amount: int | None = Field(None, ge=1, description="số lượng bản phát hành")
+    due_date: date | None = Field(None, description="hạn xử lý")
 
 
 def sidecar_key(key: str) -> str:

@@ -27,6 +27,7 @@ __all__ = [
     "build_search",
     "doc_numbers_in",
     "parse_date_bound",
+    "search_filters",
     "search_records",
     "trim_snippet",
     "unfold_snippet",
@@ -67,10 +68,19 @@ def parse_date_bound(value: str | date | None, *, end: bool) -> str | None:
     return date(year, 12, 31).isoformat() if end else date(year, 1, 1).isoformat()
 
 
-def _filters(
-    doc_type: str | None, unit_old: str | None, unit_new: str | None, date_from: Any, date_to: Any
+def search_filters(
+    doc_type: str | None,
+    unit_old: str | None,
+    unit_new: str | None,
+    date_from: Any,
+    date_to: Any,
+    prefix: str | None = None,
 ) -> list[dict[str, Any]]:
+    """The filter clauses of a search (and of an export, which selects records the same way).
+    `prefix`: the start of the object key (`cau-giay/2024/`), the uploading office's folder."""
     out: list[dict[str, Any]] = []
+    if prefix:
+        out.append({"prefix": {"key": prefix}})
     if doc_type:
         # a code (QĐ, qd, TTr) or a type name (Quyết định, quyet dinh)
         out.append(
@@ -118,7 +128,7 @@ def build_search(
     """The search request body (query, inner hits, highlight, source filter); `search_records` runs it."""
     raw = " ".join(query.split())
     folded = fold(raw)
-    filters = _filters(doc_type, unit_old, unit_new, date_from, date_to)
+    filters = search_filters(doc_type, unit_old, unit_new, date_from, date_to)
     source = {"excludes": ["text", "text_folded", "pages", "*_folded", "ocr.steps_detail", "language_detail"]}
     if not raw:  # filters only: newest first
         return {
