@@ -45,3 +45,7 @@ app.command("ocr")(ocr_command)
 from pipeline.cli import metadata_command  # noqa: E402
 
 app.command("metadata")(metadata_command)
+
+from cli.export import export_app  # noqa: E402
+
+app.add_typer(export_app, name="export")
