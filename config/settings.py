@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     # a record failing at the same version this many times is left `failed` by later runs (a page that
     # always times out would otherwise cost every run); `--reprocess-failed` retries it regardless
     max_attempts: int = Field(5, ge=1)
+    validate_pdfa: bool = False  # veraPDF checks each PDF/A derivative; the verdict goes into the record
 
     @classmethod
     def settings_customise_sources(
@@ -119,6 +120,7 @@ class Settings(BaseSettings):
             min_free_tmp_mb=self.min_free_tmp_mb,
             flush_every=self.flush_every,
             max_attempts=self.max_attempts,
+            validate_pdfa=self.validate_pdfa,
         )
 
 

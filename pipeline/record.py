@@ -88,6 +88,8 @@ class RecordResult:
     sidecar: dict[str, Any] = field(default_factory=dict)
     pdf_path: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    # the PDF/A derivative: made or why not, size, method, veraPDF's verdict (pipeline.archival.derivative)
+    pdfa: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text(self) -> str:

@@ -209,6 +209,7 @@ LEDGER_MAPPING: dict[str, Any] = {
         "district": _kw(),
         "n_pages": _INT,
         "doc_type_code": _kw(),
+        "pdfa": _kw(),  # the PDF/A derivative's verdict: compliant | not_compliant | not_validated | not_made
     },
 }
 
