@@ -30,6 +30,8 @@ class PageResult:
     error: str | None = None  # reason this page failed; the other pages still come out
     error_reason: str | None = None  # short code of the error (see ocr.errors)
     pdf_path: Path | None = None  # one-page searchable PDF, when asked for
+    text_source: str = "ocr"  # "text_layer": the PDF page's own text (ocr.textlayer); "ocr": recognised
+    layer_rejected: str | None = None  # why the page's text layer was not used, when it had to be judged
 
     @property
     def ok(self) -> bool:
