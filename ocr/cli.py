@@ -36,6 +36,15 @@ def _describe(doc: DocumentResult) -> dict[str, Any]:
         return {"metadata_error": repr(exc)}
 
 
+def _signatures(path: Path, doc: DocumentResult) -> list[Any]:
+    """The PDF's digital signatures (pipeline.signatures): signer, time, integrity."""
+    if doc.mime != "application/pdf":
+        return []
+    from pipeline.signatures import read_signatures
+
+    return read_signatures(path)
+
+
 def _out_names(paths: list[Path]) -> list[str]:
     """`X` for `X.ext`; a second input with the same stem gets `X-2` so nothing is overwritten."""
     seen: dict[str, int] = {}
@@ -54,12 +63,20 @@ def write_outputs(outcome: FileOutcome, out: Path, name: str, pdf: bool) -> list
     (out / f"{name}.txt").write_text(doc.text, encoding="utf-8")
     data = doc.to_dict()
     data["metadata"] = _describe(doc)
+    signatures = _signatures(outcome.path, doc)
+    data["signatures"] = [s.to_dict() for s in signatures]
     data["seconds"] = round(outcome.seconds, 3)
     (out / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     problems = [f"page {p.page_no}: {p.error_reason}: {p.error}" for p in doc.failed_pages]
     page_pdfs = [p.pdf_path for p in doc.pages if p.pdf_path]
-    if pdf and page_pdfs:
+    if pdf and page_pdfs and (out / f"{name}.pdf").resolve() == outcome.path.resolve():
+        problems.append(f"not writing {name}.pdf over the input itself: choose another --out folder")
+    elif pdf and page_pdfs:
         merge_pdfs(page_pdfs, out / f"{name}.pdf")
+        if signatures:  # the signed original is left as it is; what we write is a copy
+            from pipeline.signatures import label_copy
+
+            label_copy(out / f"{name}.pdf", str(outcome.path))
     for p in page_pdfs:
         p.unlink(missing_ok=True)
     return problems

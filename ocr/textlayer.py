@@ -23,6 +23,7 @@ import re
 import tempfile
 import time
 import unicodedata
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ocr import layout, loader, poppler, tesseract
+from ocr import layout, loader, pdf, poppler, tesseract
 from ocr.engine import OcrOptions, iter_ocr_pages, ocr_page_of_file
 from ocr.errors import InputError, SohoaError
 from ocr.model import PageResult, Word
@@ -308,6 +309,15 @@ def judge_pages(path: Path, options: OcrOptions, workdir: Path) -> Iterator[Verd
             yield verdict
 
 
+def _page_pdf(path: Path, page: PageResult, options: OcrOptions) -> None:
+    """The searchable PDF of a page read from its layer is the page itself (it has its text)."""
+    if not options.pdf:
+        return
+    folder = options.workdir or Path(tempfile.mkdtemp(prefix="sohoa-ocr-"))  # the caller merges, removes
+    name = f"layer-{uuid.uuid4().hex[:12]}-p{page.page_no:04d}.pdf"
+    page.pdf_path = pdf.extract_page(path, page.page_no, folder / name)
+
+
 def iter_pages(path: Path | str, options: OcrOptions) -> Iterator[PageResult]:
     """Every page of a scan or PDF, in order: from its text layer when trusted, else OCR-ed.
     Whole-file problems raise like `iter_ocr_pages`; each page says where its text came from."""
@@ -327,6 +337,7 @@ def iter_pages(path: Path | str, options: OcrOptions) -> Iterator[PageResult]:
     ocr_pages = iter_ocr_pages(path, options, pages=sorted(refused)) if refused else iter([])
     for verdict in verdicts:
         if verdict.page is not None:
+            _page_pdf(path, verdict.page, options)
             yield verdict.page
             continue
         page = next(ocr_pages)
@@ -338,6 +349,7 @@ def iter_pages(path: Path | str, options: OcrOptions) -> Iterator[PageResult]:
 def read_page_of_file(path: Path | str, page_no: int, options: OcrOptions) -> PageResult:
     """One page, from its text layer when trusted (for the batch's pool workers). Never raises."""
     path = Path(path)
+    verdict = None
     try:
         if options.text_layer and loader.sniff_type(path) == loader.PDF:
             info = poppler.pdf_info(path, max_pages=options.max_pages)
@@ -345,11 +357,12 @@ def read_page_of_file(path: Path | str, page_no: int, options: OcrOptions) -> Pa
             with tempfile.TemporaryDirectory(prefix="sohoa-layer-", dir=options.workdir) as tmp:
                 verdict = judge_page(path, layer, info, options, Path(tmp))
             if verdict.page is not None:
+                _page_pdf(path, verdict.page, options)
                 return verdict.page
-            page = ocr_page_of_file(path, page_no, options)
-            page.layer_rejected = verdict.reason
-            page.steps.insert(0, verdict.checks)
-            return page
     except SohoaError:
-        pass  # the layer could not be judged: OCR decides, and reports any error of the file
-    return ocr_page_of_file(path, page_no, options)
+        verdict = None  # the layer could not be judged: OCR decides, and reports any error of the file
+    page = ocr_page_of_file(path, page_no, options)
+    if verdict is not None:
+        page.layer_rejected = verdict.reason
+        page.steps.insert(0, verdict.checks)
+    return page

@@ -1,4 +1,5 @@
-"""Process one record end to end from a local file: pages, OCR, metadata, searchable PDF.
+"""Process one record end to end from a local file: pages (a PDF page's own text when it can be trusted,
+OCR for the others), digital signatures, metadata, searchable PDF.
 
 No servers and no Prefect here: the flow fetches the object and stores what this returns, a test calls
 it on a file. Bad input raises an `InputError` (quarantine); anything else is for the caller to retry.
@@ -10,13 +11,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ocr.engine import OcrOptions, iter_ocr_pages
+from ocr.engine import OcrOptions
 from ocr.errors import InputError, SohoaError
-from ocr.loader import sniff_type
+from ocr.loader import PDF, sniff_type
 from ocr.pdf import merge_pdfs
+from ocr.textlayer import iter_pages
 from pipeline.describe import describe_text
 from pipeline.record import RecordResult, SourceObject
 from pipeline.sidecar import merge_sidecar
+from pipeline.signatures import label_copy, read_signatures
 
 
 class AllPagesFailedError(InputError):
@@ -42,15 +45,19 @@ def process_file(
     options: OcrOptions,
     sidecar: dict[str, Any] | None = None,
 ) -> RecordResult:
-    """OCR every page (one in memory at a time), extract the metadata, build the searchable PDF."""
+    """Read every page (one in memory at a time: its text layer or OCR), read the signatures, extract
+    the metadata, build the searchable PDF. `path` is only read: a signed original stays as it is."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
     try:
         mime = sniff_type(path)
-        pages = list(iter_ocr_pages(path, options))
+        pages = list(iter_pages(path, options))
     except InputError as exc:
         raise exc.renamed(source.key) from None
     timings["ocr"] = time.perf_counter() - start
+    t = time.perf_counter()
+    signatures = read_signatures(path) if mime == PDF else []
+    timings["signatures"] = time.perf_counter() - t
 
     if pages and not any(p.ok for p in pages):
         reasons = sorted({p.error_reason or "page_failed" for p in pages})
@@ -71,6 +78,8 @@ def process_file(
         t = time.perf_counter()
         pdf_path = page_pdfs[0].parent / "document.pdf"
         merge_pdfs(page_pdfs, pdf_path)
+        if signatures:  # the derivative holds the signed pages, not their signatures: a copy
+            label_copy(pdf_path, f"{source.bucket}/{source.key}")
         for p in pages:
             if p.pdf_path:
                 p.pdf_path.unlink(missing_ok=True)
@@ -78,4 +87,4 @@ def process_file(
         timings["pdf"] = time.perf_counter() - t
 
     timings["total"] = time.perf_counter() - start
-    return RecordResult(source, mime, pages, metadata, sidecar or {}, pdf_path, timings)
+    return RecordResult(source, mime, pages, metadata, sidecar or {}, pdf_path, timings, signatures)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ocr.model import PageResult
+from pipeline.signatures import Signature
 
 PIPELINE_VERSION = "0.1.0"
 
@@ -42,6 +43,7 @@ class RecordResult:
     sidecar: dict[str, Any] = field(default_factory=dict)
     pdf_path: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    signatures: list[Signature] = field(default_factory=list)  # the PDF's digital signatures
 
     @property
     def text(self) -> str:

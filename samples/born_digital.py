@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter
@@ -57,7 +58,7 @@ def _fonts() -> None:
             pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / f"LiberationSerif-{style}.ttf")))
 
 
-def _draw_letter(c, letter: Letter) -> None:  # noqa: ANN001 - reportlab canvas
+def _draw_letter(c: Any, letter: Letter) -> None:  # c: a reportlab canvas
     w, h = A4
     left_x, right_x = 150.0, 410.0
     y = h - 60

@@ -1,0 +1,169 @@
+"""The digital signatures of a PDF (PAdES / CMS), read with pyHanko, for the record.
+
+What is checked here: that the bytes each signature covers are the bytes it signed (`integrity`), and
+whether it covers the whole file or only an earlier revision. What is not: the trust chain. Vietnamese
+signatures chain to the national CA (Ban Cơ yếu Chính phủ); checking it needs that root, revocation
+lists and OCSP, none of which are reachable offline. So `trust` is always `not_checked`, and nothing
+here ever says a signature is "valid".
+
+A signed original is the archival master: it is never rewritten (that would break its signature).
+Derivatives made from it are labelled copies (`label_copy`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+log = logging.getLogger("sohoa.signatures")
+
+Integrity = Literal["intact", "broken", "unreadable"]
+COPY_NOTE = "Bản sao số hóa — bản gốc có chữ ký số"  # digitised copy; the original is digitally signed
+_MARKER = b"/ByteRange"
+
+
+@dataclass
+class Signature:
+    field: str | None  # the signature field's name
+    signer: str | None  # common name of the signer's certificate (a person or an agency)
+    organisation: str | None  # organisation (and unit) of the signer's certificate
+    issuer: str | None  # the certificate authority that issued it, as it names itself
+    serial: str | None  # certificate serial number, hex
+    signed_at: str | None  # ISO 8601 with offset: the signing time the signer reports
+    integrity: Integrity  # do the signed bytes still match the signature?
+    covers_whole_file: bool  # false: the file was changed (appended to) after this signature
+    coverage: str | None  # pyHanko's coverage level: entire_file, entire_revision, ...
+    trust: str = "not_checked"  # the national CA's chain cannot be checked offline
+    kind: str = "signature"  # or "document_timestamp"
+    subfilter: str | None = None  # ETSI.CAdES.detached (PAdES), adbe.pkcs7.detached, ...
+    reason: str | None = None
+    location: str | None = None
+    error: str | None = None  # why the signature could not be read, when integrity is unreadable
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def has_signatures(path: Path, chunk: int = 1 << 20) -> bool:
+    """A cheap look for a signature dictionary (`/ByteRange`) before pyHanko parses the file."""
+    tail = b""
+    with Path(path).open("rb") as fh:
+        while block := fh.read(chunk):
+            if _MARKER in tail + block:
+                return True
+            tail = block[-len(_MARKER) :]
+    return False
+
+
+def _names(cert: Any) -> tuple[str | None, str | None, str | None, str | None]:
+    subject = cert.subject.native
+    issuer = cert.issuer.native
+    org = ", ".join(
+        v for v in (subject.get("organization_name"), subject.get("organizational_unit_name")) if v
+    )
+    issuer_name = issuer.get("common_name") or issuer.get("organization_name")
+    return subject.get("common_name"), org or None, issuer_name, format(int(cert.serial_number), "x")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _read_one(sig: Any) -> Signature:
+    from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+
+    sig_dict = sig.sig_object
+    kind = "document_timestamp" if sig.sig_object_type == "/DocTimeStamp" else "signature"
+    subfilter = str(sig_dict.get("/SubFilter", "")).lstrip("/") or None
+    base: dict[str, Any] = {
+        "field": str(sig.field_name) if sig.field_name else None,
+        "kind": kind,
+        "subfilter": subfilter,
+        "reason": str(sig_dict["/Reason"]) if "/Reason" in sig_dict else None,
+        "location": str(sig_dict["/Location"]) if "/Location" in sig_dict else None,
+    }
+    signer = organisation = issuer = serial = signed_at = None
+    try:
+        signer, organisation, issuer, serial = _names(sig.signer_cert)
+        signed_at = _iso(sig.self_reported_timestamp)
+        coverage = sig.evaluate_signature_coverage()
+        content_type = "tst_info" if kind == "document_timestamp" else "data"
+        intact, valid = validate_sig_integrity(
+            sig.signer_info, sig.signer_cert, content_type, sig.compute_digest()
+        )
+    except Exception as exc:  # a malformed signature must not cost the record: say it is unreadable
+        log.warning("signature %s unreadable: %s", sig.field_name, exc)
+        return Signature(
+            signer=signer,
+            organisation=organisation,
+            issuer=issuer,
+            serial=serial,
+            signed_at=signed_at,
+            integrity="unreadable",
+            covers_whole_file=False,
+            coverage=None,
+            error=f"{type(exc).__name__}: {exc}"[:300],
+            **base,
+        )
+    return Signature(
+        signer=signer,
+        organisation=organisation,
+        issuer=issuer,
+        serial=serial,
+        signed_at=signed_at,
+        integrity="intact" if intact and valid else "broken",
+        covers_whole_file=coverage.name == "ENTIRE_FILE",
+        coverage=coverage.name.lower(),
+        **base,
+    )
+
+
+def read_signatures(path: Path) -> list[Signature]:
+    """Every signature of a PDF, in signing order; [] when it has none. Never raises for a bad file:
+    a file pyHanko cannot parse gives one `unreadable` entry (OCR and the rest go on)."""
+    path = Path(path)
+    if not has_signatures(path):
+        return []
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        with path.open("rb") as fh:
+            reader = PdfFileReader(fh, strict=False)
+            return [_read_one(sig) for sig in reader.embedded_signatures]
+    except Exception as exc:
+        log.warning("%s: signatures unreadable: %s", path, exc)
+        return [
+            Signature(
+                field=None,
+                signer=None,
+                organisation=None,
+                issuer=None,
+                serial=None,
+                signed_at=None,
+                integrity="unreadable",
+                covers_whole_file=False,
+                coverage=None,
+                error=f"{type(exc).__name__}: {exc}"[:300],
+            )
+        ]
+
+
+def label_copy(pdf_path: Path, original: str) -> None:
+    """Mark a derivative of a signed original as a copy (document info and XMP), in place: it holds
+    the original's pages but not its signatures, which rewriting would break anyway."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.xmp import XmpInformation
+
+    writer = PdfWriter(clone_from=PdfReader(str(pdf_path)))
+    writer.add_metadata({"/Subject": COPY_NOTE, "/SohoaCopyOf": original})
+    xmp = XmpInformation.create()
+    xmp.dc_description = {"x-default": COPY_NOTE}
+    xmp.dc_source = original
+    writer.xmp_metadata = xmp
+    tmp = pdf_path.with_suffix(".labelled.pdf")
+    with tmp.open("wb") as fh:
+        writer.write(fh)
+    tmp.replace(pdf_path)
