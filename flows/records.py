@@ -110,9 +110,12 @@ def build_record(result: RecordResult, ctx: RunContext, keys: dict[str, str]) ->
                 "mean_conf": p.mean_conf,
                 "low_conf_share": p.low_conf_share,
                 "error": p.error,
+                "text_source": p.text_source,
+                "layer_rejected": p.layer_rejected,
             }
             for p in result.pages
         ],
+        "signatures": [s.to_dict() for s in result.signatures],
         "metadata": result.metadata,
         "sidecar": result.sidecar,
         "ocr": {

@@ -93,19 +93,29 @@ def _draw_letter(c: Any, letter: Letter) -> None:  # c: a reportlab canvas
         y -= 17
 
 
-def word_pdf(path: Path, pages: Sequence[Letter | Image.Image], *, compress: bool = True) -> Path:
-    """A PDF of Letter pages (real text, embedded fonts with ToUnicode) and image pages (scans)."""
+def word_pdf(path: Path, pages: Sequence[Letter | Image.Image], *, hidden_text: Sequence[str] = ()) -> Path:
+    """A PDF of Letter pages (real text, embedded fonts with ToUnicode) and image pages (scans).
+    `hidden_text`: lines of invisible text (render mode 3) on every image page, as a scanner's OCR
+    layer, or on a blank page, text nobody can see."""
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
     _fonts()
-    c = canvas.Canvas(str(path), pagesize=A4, pageCompression=1 if compress else 0)
+    c = canvas.Canvas(str(path), pagesize=A4)
     c.setCreator("Microsoft® Word for Microsoft 365")
     for page in pages:
         if isinstance(page, Letter):
             _draw_letter(c, page)
         else:
-            c.drawImage(ImageReader(page), 0, 0, width=A4[0], height=A4[1])
+            if page is not None:
+                c.drawImage(ImageReader(page), 0, 0, width=A4[0], height=A4[1])
+            if hidden_text:
+                text = c.beginText(70, A4[1] - 80)
+                text.setTextRenderMode(3)
+                text.setFont("Serif", 13)
+                for line in hidden_text:
+                    text.textLine(line)
+                c.drawText(text)
         c.showPage()
     c.save()
     return path

@@ -214,7 +214,20 @@ def _page(page: Mapping[str, Any], index: int) -> dict[str, Any]:
         "mean_conf": mean_conf,
         "low_conf_share": _float(page.get("low_conf_share")),
         "error": _nfc(page.get("error")),
+        "text_source": _nfc(page.get("text_source")),
+        "layer_rejected": _nfc(page.get("layer_rejected")),
     }
+
+
+_SIGNATURE_KEYS = ("field", "signer", "organisation", "issuer", "serial", "integrity", "coverage", "trust")
+_SIGNATURE_KEYS += ("kind", "subfilter", "reason", "location", "error")
+
+
+def _signature(sig: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {k: _nfc(sig.get(k)) for k in _SIGNATURE_KEYS}
+    out["signed_at"] = _iso_datetime(sig.get("signed_at"))
+    out["covers_whole_file"] = bool(sig.get("covers_whole_file"))
+    return out
 
 
 def _ocr(ocr: Any, pages: list[dict[str, Any]]) -> dict[str, Any]:
@@ -273,6 +286,7 @@ def build_record_doc(record: Mapping[str, Any], *, now: datetime | None = None) 
         "text": text,
         "text_folded": fold(text),
         "pages": pages,
+        "signatures": [_signature(s) for s in record.get("signatures") or [] if isinstance(s, Mapping)],
     }
     for name in _TEXT_FIELDS:
         value = _nfc(meta.get(name))
