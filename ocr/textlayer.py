@@ -173,6 +173,15 @@ def _merge_boxes(boxes: list[tuple[float, float, float, float]]) -> list[tuple[f
     return [tuple(m) for m in merged]  # type: ignore[misc]
 
 
+def _in_doubt(coverage: Coverage) -> bool:
+    """Blots worth reading with Tesseract: spread over several places (glyphs missing along the lines),
+    or many in one place (a line or a stamp of text). A few blots in one or two places are a signature
+    or a bullet: not worth a Tesseract run."""
+    if coverage.uncovered < 3:
+        return False
+    return len(coverage.doubtful) >= 3 or coverage.uncovered >= max(8, 0.02 * coverage.glyphs)
+
+
 def _loose(word: str) -> str:
     """Lower case, no tone marks, letters and digits only: low-resolution OCR misreads marks."""
     decomposed = unicodedata.normalize("NFD", word.lower().replace("đ", "d"))
@@ -222,7 +231,6 @@ def judge_page(
     layer: poppler.LayerPage,
     info: poppler.PdfInfo,
     options: OcrOptions,
-    workdir: Path,
     *,
     fonts_ok: bool = False,
 ) -> Verdict:
@@ -252,8 +260,9 @@ def judge_page(
     checks.update(coverage.as_dict())
     if coverage.inkless_words > max(2, 0.1 * len(layer.words)):
         return refuse("invisible_text")
-    if coverage.uncovered >= 3:  # one or two blots: a bullet, a dot of a stamp; more are read
-        missing = missing_words(path, page_no, layer, coverage.doubtful, options, workdir)
+    if _in_doubt(coverage):
+        with tempfile.TemporaryDirectory(prefix="sohoa-layer-", dir=options.workdir) as tmp:
+            missing = missing_words(path, page_no, layer, coverage.doubtful, options, Path(tmp))
         checks["regions_read"] = len(coverage.doubtful)
         checks["missing_words"] = missing[:20]
         if len(missing) >= max(3, 0.05 * len(layer.words)):
@@ -287,7 +296,7 @@ def layer_page(layer: poppler.LayerPage, checks: dict[str, Any]) -> PageResult:
     )
 
 
-def judge_pages(path: Path, options: OcrOptions, workdir: Path) -> Iterator[Verdict]:
+def judge_pages(path: Path, options: OcrOptions) -> Iterator[Verdict]:
     """A verdict per page of a PDF, in order, the layer read CHUNK pages per pdftotext call."""
     info = poppler.pdf_info(path, max_pages=options.max_pages)
     last = min(info.pages, options.max_pages)
@@ -299,7 +308,7 @@ def judge_pages(path: Path, options: OcrOptions, workdir: Path) -> Iterator[Verd
         share = (time.perf_counter() - t) / max(len(layers), 1)
         for layer in layers:
             try:
-                verdict = judge_page(path, layer, info, options, workdir, fonts_ok=fonts_ok)
+                verdict = judge_page(path, layer, info, options, fonts_ok=fonts_ok)
             except SohoaError as exc:  # a page the checks cannot read is OCR-ed, which reports it
                 checks = {"step": "text_layer", "error": str(exc), "seconds": 0.0}
                 verdict = Verdict(layer.page_no, "layer_unreadable", checks)
@@ -326,8 +335,7 @@ def iter_pages(path: Path | str, options: OcrOptions) -> Iterator[PageResult]:
         yield from iter_ocr_pages(path, options)
         return
     try:
-        with tempfile.TemporaryDirectory(prefix="sohoa-layer-", dir=options.workdir) as tmp:
-            verdicts = list(judge_pages(path, options, Path(tmp)))
+        verdicts = list(judge_pages(path, options))
     except InputError:
         raise  # encrypted, corrupt, too many pages: the same error OCR would give
     except SohoaError:  # pdftotext failed on the file: OCR reads it all
@@ -354,8 +362,7 @@ def read_page_of_file(path: Path | str, page_no: int, options: OcrOptions) -> Pa
         if options.text_layer and loader.sniff_type(path) == loader.PDF:
             info = poppler.pdf_info(path, max_pages=options.max_pages)
             layer = poppler.text_layer(path, page_no, page_no)[0]
-            with tempfile.TemporaryDirectory(prefix="sohoa-layer-", dir=options.workdir) as tmp:
-                verdict = judge_page(path, layer, info, options, Path(tmp))
+            verdict = judge_page(path, layer, info, options)
             if verdict.page is not None:
                 _page_pdf(path, verdict.page, options)
                 return verdict.page

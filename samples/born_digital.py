@@ -47,6 +47,32 @@ class Letter:
     )
     closing_left: Sequence[str] = ("Nơi nhận:", "- Như Điều 3;", "- Lưu: VT, TNMT.")
     closing_right: Sequence[str] = ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "", "", "", "Nguyễn Văn Bình")
+    seal: bool = False  # a red seal and a black handwritten signature, as images over the signer block
+
+
+def seal_image(size: int = 300) -> Image.Image:
+    """A red round seal with its ring of text and a star, on a transparent background."""
+    img = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    d = ImageDraw.Draw(img)
+    red = (210, 30, 40, 255)
+    d.ellipse((4, 4, size - 4, size - 4), outline=red, width=8)
+    d.ellipse((40, 40, size - 40, size - 40), outline=red, width=4)
+    font = ImageFont.truetype(str(FONT_DIR / "LiberationSerif-Bold.ttf"), 28)
+    d.text((size / 2, size / 2), "ỦY BAN NHÂN DÂN", font=font, fill=red, anchor="mm")
+    d.text((size / 2, size / 2 + 34), "QUẬN CẦU GIẤY", font=font, fill=red, anchor="mm")
+    return img
+
+
+def signature_image(width: int = 360, height: int = 120) -> Image.Image:
+    """A black scribble: loops and strokes, no letters."""
+    import math
+
+    img = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    d = ImageDraw.Draw(img)
+    points = [(20 + t * 3.2, height / 2 + 35 * math.sin(t / 4.0) * math.cos(t / 11.0)) for t in range(0, 100)]
+    d.line(points, fill=(15, 15, 20, 255), width=4)
+    d.line([(60, 90), (300, 30)], fill=(15, 15, 20, 255), width=3)
+    return img
 
 
 def _fonts() -> None:
@@ -91,6 +117,11 @@ def _draw_letter(c: Any, letter: Letter) -> None:  # c: a reportlab canvas
         if line:
             c.drawCentredString(right_x, y, line)
         y -= 17
+    if letter.seal:
+        from reportlab.lib.utils import ImageReader
+
+        c.drawImage(ImageReader(signature_image()), right_x - 60, top - 80, width=120, height=40, mask="auto")
+        c.drawImage(ImageReader(seal_image()), right_x - 95, top - 90, width=95, height=95, mask="auto")
 
 
 def word_pdf(path: Path, pages: Sequence[Letter | Image.Image], *, hidden_text: Sequence[str] = ()) -> Path:

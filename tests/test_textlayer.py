@@ -62,6 +62,13 @@ def test_a_word_made_page_is_read_from_its_layer_exactly_in_decree_30_order(
     )
 
 
+def test_a_page_with_a_red_seal_and_a_black_signature_image_keeps_its_layer(tmp_path: Path) -> None:
+    sealed = bd.word_pdf(tmp_path / "sealed.pdf", [bd.Letter(seal=True)])
+    [page] = list(iter_pages(sealed, OcrOptions()))
+    assert page.text_source == TEXT_LAYER
+    assert page.steps[0]["uncovered"] >= 1  # the scribble was seen, and judged not to be text
+
+
 def test_a_mixed_pdf_reads_its_text_page_and_ocrs_its_scanned_annex(pdfs: dict[str, Path]) -> None:
     first, annex = list(iter_pages(pdfs["mixed"], OcrOptions()))
     assert first.text_source == TEXT_LAYER
