@@ -60,7 +60,8 @@ def pdf_info(path: Path, *, timeout: float = 60.0, max_pages: int | None = None)
 @lru_cache(maxsize=8)
 def _pdf_info_cached(path_s: str, size: int, mtime: int, timeout: float, max_pages: int | None) -> PdfInfo:
     path = Path(path_s)
-    proc = _run([_need("pdfinfo"), str(path)], timeout)
+    # one run for the count and the sizes: poppler stops at the last page when -l goes past it
+    proc = _run([_need("pdfinfo"), "-f", "1", "-l", str(max_pages or 10**9), str(path)], timeout)
     out = proc.stdout.decode("utf-8", "replace")
     err = proc.stderr.decode("utf-8", "replace")
     if "Incorrect password" in err or "password" in err.lower():
@@ -75,8 +76,7 @@ def _pdf_info_cached(path_s: str, size: int, mtime: int, timeout: float, max_pag
     if pages == 0:
         return info
     last = min(pages, max_pages) if max_pages else pages
-    sized = _run([_need("pdfinfo"), "-f", "1", "-l", str(last), str(path)], timeout)
-    sizes = _SIZE_RE.findall(sized.stdout.decode("utf-8", "replace"))
+    sizes = _SIZE_RE.findall(out)
     info.page_sizes_pt = [(float(w), float(h)) for _, w, h in sizes]
     _image_list(path, last, info, timeout)
     return info

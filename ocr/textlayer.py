@@ -251,6 +251,8 @@ def judge_page(
         return refuse("no_text_layer")
     if cover >= SCANNED:
         return refuse("scanned_page")
+    if layer.width_pt * layer.height_pt * (INK_DPI / 72) ** 2 > options.max_pixels:
+        return refuse("page_too_large")  # not rendered here; the OCR path says what is wrong with it
     problem = text_problem(text)
     if not problem and not fonts_ok:
         problem = font_problem(poppler.page_fonts(path, page_no, page_no))
