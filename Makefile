@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export PREFECT_HOME ?= $(CURDIR)/.cache/prefect
 export OMP_THREAD_LIMIT ?= 1
 
-.PHONY: setup servers stop status demo test lint format bench-ocr bench-metadata bench-search bench-flow
+.PHONY: setup servers stop status demo test lint format bench-ocr bench-metadata bench-search bench-flow bench-textlayer
 
 setup:  ## install Debian packages, the Python venv, Elasticsearch and the S3 server (skips what is there)
 	infra/setup.sh all
@@ -46,3 +46,6 @@ bench-search: servers
 
 bench-flow: servers
 	$(PY) benchmarks/flow.py
+
+bench-textlayer: setup  ## born-digital PDFs: text-layer path against OCR, signatures
+	$(PY) benchmarks/textlayer.py
