@@ -188,8 +188,11 @@ def _loose(word: str) -> str:
     return "".join(c for c in decomposed if c.isalnum())
 
 
+Box = tuple[float, float, float, float]
+
+
 def missing_words(
-    path: Path, page_no: int, layer: poppler.LayerPage, regions: list, options: OcrOptions, workdir: Path
+    path: Path, page_no: int, layer: poppler.LayerPage, regions: list[Box], options: OcrOptions, workdir: Path
 ) -> list[str]:
     """Words Tesseract reads with confidence in the doubtful regions that the layer does not have."""
     page = poppler.render_small(path, page_no, VERIFY_DPI)
@@ -207,7 +210,8 @@ def missing_words(
         sheet[y : y + crop.shape[0], gap : gap + crop.shape[1]] = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
         y += crop.shape[0] + gap
     image = workdir / f"verify-p{page_no:04d}.pgm"
-    cv2.imwrite(str(image), sheet)
+    if not cv2.imwrite(str(image), sheet):  # False, not an exception, when the temp folder is full
+        raise OSError(f"cannot write {image} (temp folder full?)")
     try:
         out = tesseract.recognize(
             image,

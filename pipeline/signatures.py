@@ -27,15 +27,15 @@ _MARKER = b"/ByteRange"
 
 @dataclass
 class Signature:
-    field: str | None  # the signature field's name
-    signer: str | None  # common name of the signer's certificate (a person or an agency)
-    organisation: str | None  # organisation (and unit) of the signer's certificate
-    issuer: str | None  # the certificate authority that issued it, as it names itself
-    serial: str | None  # certificate serial number, hex
-    signed_at: str | None  # ISO 8601 with offset: the signing time the signer reports
     integrity: Integrity  # do the signed bytes still match the signature?
-    covers_whole_file: bool  # false: the file was changed (appended to) after this signature
-    coverage: str | None  # pyHanko's coverage level: entire_file, entire_revision, ...
+    field: str | None = None  # the signature field's name
+    signer: str | None = None  # common name of the signer's certificate (a person or an agency)
+    organisation: str | None = None  # organisation (and unit) of the signer's certificate
+    issuer: str | None = None  # the certificate authority that issued it, as it names itself
+    serial: str | None = None  # certificate serial number, hex
+    signed_at: str | None = None  # ISO 8601 with offset: the signing time the signer reports
+    covers_whole_file: bool = False  # false: the file was changed (appended to) after this signature
+    coverage: str | None = None  # pyHanko's coverage level: entire_file, entire_revision, ...
     trust: str = "not_checked"  # the national CA's chain cannot be checked offline
     kind: str = "signature"  # or "document_timestamp"
     subfilter: str | None = None  # ETSI.CAdES.detached (PAdES), adbe.pkcs7.detached, ...
@@ -45,6 +45,10 @@ class Signature:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _unreadable(exc: Exception, **known: Any) -> Signature:
+    return Signature("unreadable", error=f"{type(exc).__name__}: {exc}"[:300], **known)
 
 
 def has_signatures(path: Path, chunk: int = 1 << 20) -> bool:
@@ -72,52 +76,63 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _timestamp_integrity(sig: Any) -> tuple[bool, bool]:
+    """A document timestamp signs a TSTInfo whose message imprint is the digest of the covered bytes:
+    (the imprint matches the file, the TSA's signature over the TSTInfo holds)."""
+    import hashlib
+
+    from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+
+    content = sig.signed_data["encap_content_info"]["content"]
+    imprint = content.parsed["message_imprint"]
+    algorithm = imprint["hash_algorithm"]["algorithm"].native
+    document = hashlib.new(algorithm, b"".join(_covered(sig))).digest()
+    tst_digest = hashlib.new(sig.md_algorithm, content.contents).digest()
+    _, valid = validate_sig_integrity(sig.signer_info, sig.signer_cert, "tst_info", tst_digest)
+    return imprint["hashed_message"].native == document, valid
+
+
+def _covered(sig: Any) -> list[bytes]:
+    """The bytes a signature's /ByteRange covers."""
+    stream = sig.reader.stream
+    ranges = list(sig.sig_object["/ByteRange"])
+    parts = []
+    for offset, length in zip(ranges[::2], ranges[1::2], strict=True):
+        stream.seek(offset)
+        parts.append(stream.read(length))
+    return parts
+
+
 def _read_one(sig: Any) -> Signature:
     from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 
     sig_dict = sig.sig_object
     kind = "document_timestamp" if sig.sig_object_type == "/DocTimeStamp" else "signature"
     subfilter = str(sig_dict.get("/SubFilter", "")).lstrip("/") or None
-    base: dict[str, Any] = {
+    known: dict[str, Any] = {
         "field": str(sig.field_name) if sig.field_name else None,
         "kind": kind,
         "subfilter": subfilter,
         "reason": str(sig_dict["/Reason"]) if "/Reason" in sig_dict else None,
         "location": str(sig_dict["/Location"]) if "/Location" in sig_dict else None,
     }
-    signer = organisation = issuer = serial = signed_at = None
     try:
-        signer, organisation, issuer, serial = _names(sig.signer_cert)
-        signed_at = _iso(sig.self_reported_timestamp)
+        known["signer"], known["organisation"], known["issuer"], known["serial"] = _names(sig.signer_cert)
+        known["signed_at"] = _iso(sig.self_reported_timestamp)
         coverage = sig.evaluate_signature_coverage()
-        content_type = "tst_info" if kind == "document_timestamp" else "data"
-        intact, valid = validate_sig_integrity(
-            sig.signer_info, sig.signer_cert, content_type, sig.compute_digest()
-        )
+        if known["kind"] == "document_timestamp":
+            intact, valid = _timestamp_integrity(sig)
+        else:
+            digest = sig.compute_digest()
+            intact, valid = validate_sig_integrity(sig.signer_info, sig.signer_cert, "data", digest)
     except Exception as exc:  # a malformed signature must not cost the record: say it is unreadable
         log.warning("signature %s unreadable: %s", sig.field_name, exc)
-        return Signature(
-            signer=signer,
-            organisation=organisation,
-            issuer=issuer,
-            serial=serial,
-            signed_at=signed_at,
-            integrity="unreadable",
-            covers_whole_file=False,
-            coverage=None,
-            error=f"{type(exc).__name__}: {exc}"[:300],
-            **base,
-        )
+        return _unreadable(exc, **known)
     return Signature(
-        signer=signer,
-        organisation=organisation,
-        issuer=issuer,
-        serial=serial,
-        signed_at=signed_at,
-        integrity="intact" if intact and valid else "broken",
+        "intact" if intact and valid else "broken",
         covers_whole_file=coverage.name == "ENTIRE_FILE",
         coverage=coverage.name.lower(),
-        **base,
+        **known,
     )
 
 
@@ -135,20 +150,7 @@ def read_signatures(path: Path) -> list[Signature]:
             return [_read_one(sig) for sig in reader.embedded_signatures]
     except Exception as exc:
         log.warning("%s: signatures unreadable: %s", path, exc)
-        return [
-            Signature(
-                field=None,
-                signer=None,
-                organisation=None,
-                issuer=None,
-                serial=None,
-                signed_at=None,
-                integrity="unreadable",
-                covers_whole_file=False,
-                coverage=None,
-                error=f"{type(exc).__name__}: {exc}"[:300],
-            )
-        ]
+        return [_unreadable(exc)]
 
 
 def label_copy(pdf_path: Path, original: str) -> None:

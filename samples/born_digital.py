@@ -229,7 +229,10 @@ def make_identity(
     signer: str = "Nguyễn Văn Bình",
     organisation: str = "Ủy ban nhân dân quận Cầu Giấy",
     ca_name: str = "sohoa test CA",
+    *,
+    tsa: bool = False,
 ) -> TestIdentity:
+    """`tsa`: a time-stamping authority's certificate (extended key usage timeStamping)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -269,8 +272,11 @@ def make_identity(
         .add_extension(
             x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True
         )
-        .sign(ca_key, hashes.SHA256())
     )
+    if tsa:
+        usage = x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING])
+        cert = cert.add_extension(usage, critical=True)
+    cert = cert.sign(ca_key, hashes.SHA256())
     pem = serialization.Encoding.PEM
     return TestIdentity(
         key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
@@ -352,5 +358,31 @@ def append_update(src: Path, dst: Path) -> Path:
     writer.update_container(info)
     out = io.BytesIO()
     writer.write(out)
+    dst.write_bytes(out.getvalue())
+    return dst
+
+
+def timestamp_pdf(src: Path, dst: Path, tsa: TestIdentity, at: datetime) -> Path:
+    """Add a document timestamp (/DocTimeStamp, RFC 3161) from a test TSA whose clock says `at`."""
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import pem as asn1_pem
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers, timestamps
+    from pyhanko_certvalidator import ValidationContext
+
+    def der(data: bytes) -> bytes:
+        return asn1_pem.unarmor(data)[2]
+
+    ca = asn1_x509.Certificate.load(der(tsa.ca_cert_pem))
+    stamper = timestamps.DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(der(tsa.cert_pem)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(der(tsa.key_pem)),
+        fixed_dt=at,
+    )
+    writer = IncrementalPdfFileWriter(io.BytesIO(src.read_bytes()))
+    out = io.BytesIO()
+    context = ValidationContext(trust_roots=[ca], allow_fetching=False)
+    signers.PdfTimeStamper(stamper).timestamp_pdf(writer, "sha256", validation_context=context, output=out)
     dst.write_bytes(out.getvalue())
     return dst

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -78,6 +78,20 @@ def test_an_update_after_signing_leaves_the_signature_intact_but_not_covering_th
     [sig] = read_signatures(signed["updated"])
     assert sig.integrity == "intact"
     assert not sig.covers_whole_file and sig.coverage == "entire_revision"
+
+
+def test_a_document_timestamp_is_read_with_the_tsa_time_and_its_integrity(
+    signed: dict[str, Path], tmp_path: Path
+) -> None:
+    tsa = bd.make_identity("sohoa test TSA", "sohoa tests", tsa=True)
+    at = datetime(2025, 1, 24, 20, 1, 14, tzinfo=timezone(timedelta(hours=7)))
+    stamped = bd.timestamp_pdf(signed["pades"], tmp_path / "stamped.pdf", tsa, at)
+    person, stamp = read_signatures(stamped)
+    assert person.kind == "signature" and person.integrity == "intact"
+    assert stamp.kind == "document_timestamp" and stamp.integrity == "intact"
+    assert datetime.fromisoformat(stamp.signed_at or "") == at and stamp.signer == "sohoa test TSA"
+    broken = bd.tamper_signed_bytes(stamped, tmp_path / "stamped-tampered.pdf")
+    assert [s.integrity for s in read_signatures(broken)] == ["broken", "broken"]
 
 
 def test_unsigned_and_unparseable_files(signed: dict[str, Path], tmp_path: Path) -> None:
