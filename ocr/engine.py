@@ -47,6 +47,7 @@ class OcrOptions:
     # (None: at the page's own resolution). See `recognition_scale`.
     recognition_dpi: int | None = 200
     pdf: bool = False
+    text_layer: bool = True  # a PDF page whose own text can be trusted is read from it (ocr.textlayer)
     page_timeout: float = 300.0  # seconds per page, all Tesseract passes together
     max_pages: int = loader.DEFAULT_MAX_PAGES
     max_pixels: int = loader.DEFAULT_MAX_PIXELS

@@ -42,6 +42,8 @@ class PageResult:
     # width x height): undoes crop, turns, deskew and rescale, so the words fit the scan as uploaded
     to_source: list[float] | None = None
     source_size: tuple[int, int] | None = None
+    text_source: str = "ocr"  # "text_layer": the PDF page's own text (ocr.textlayer); "ocr": recognised
+    layer_rejected: str | None = None  # why the page's text layer was not used, when it had to be judged
 
     @property
     def ok(self) -> bool:

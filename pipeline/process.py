@@ -1,4 +1,5 @@
-"""Process one record end to end from a local file: pages, OCR, metadata, the PDF/A-2b derivative.
+"""Process one record end to end from a local file: pages (a PDF page's own text when it can be trusted,
+OCR for the others), digital signatures, metadata, the PDF/A-2b derivative.
 
 No servers and no Prefect here: the flow fetches the object and stores what this returns, a test calls
 it on a file. Bad input raises an `InputError` (quarantine); anything else is for the caller to retry.
@@ -12,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import InputError, SohoaError
-from ocr.engine import OcrOptions, iter_ocr_pages
-from ocr.loader import sniff_type
+from ocr.engine import OcrOptions
+from ocr.loader import PDF, sniff_type
+from ocr.textlayer import iter_pages
 from pipeline.archival.derivative import make_pdfa
 from pipeline.describe import describe_text
 from pipeline.record import RecordResult, SourceObject
 from pipeline.sidecar import merge_sidecar
+from pipeline.signatures import read_signatures
 
 
 class AllPagesFailedError(InputError):
@@ -45,20 +48,25 @@ def process_file(
     *,
     validate_pdfa: bool = False,
 ) -> RecordResult:
-    """OCR every page (one in memory at a time), extract the metadata and, with `options.pdf`, build
-    the PDF/A-2b derivative from the scan itself (checked by veraPDF with `validate_pdfa`). A PDF/A
-    that cannot be made leaves the record whole: `RecordResult.pdfa` says why."""
+    """Read every page (one in memory at a time: its text layer or OCR), read the signatures, extract
+    the metadata and, with `options.pdf`, build the PDF/A-2b derivative from the scan itself (judged by
+    veraPDF with `validate_pdfa`). `path` is only read: a signed original stays as it is, and its
+    derivative is labelled a copy. A PDF/A that cannot be made leaves the record whole
+    (`RecordResult.pdfa` says why)."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
     # The PDF is made from the scan and the words, not from Tesseract's renderer (which embeds the
-    # preprocessed gray page, JPEG-compressed): Tesseract renders no PDF here.
-    ocr_options = dataclasses.replace(options, pdf=False)
+    # preprocessed gray page, JPEG-compressed): no page PDF is rendered here.
+    read_options = dataclasses.replace(options, pdf=False)
     try:
         mime = sniff_type(path)
-        pages = list(iter_ocr_pages(path, ocr_options))
+        pages = list(iter_pages(path, read_options))
     except InputError as exc:
         raise exc.renamed(source.key) from None
     timings["ocr"] = time.perf_counter() - start
+    t = time.perf_counter()
+    signatures = read_signatures(path) if mime == PDF else []
+    timings["signatures"] = time.perf_counter() - t
 
     if pages and not any(p.ok for p in pages):
         reasons = sorted({p.error_reason or "page_failed" for p in pages})
@@ -76,8 +84,14 @@ def process_file(
     pdf_path, pdfa = None, {}
     if options.pdf:
         t = time.perf_counter()
-        pdf_path, pdfa = make_pdfa(path, mime, pages, metadata, options, validate=validate_pdfa)
+        # the derivative holds a signed original's pages, not its signatures: it says it is a copy
+        copy_of = f"{source.bucket}/{source.key}" if signatures else None
+        pdf_path, pdfa = make_pdfa(
+            path, mime, pages, metadata, options, validate=validate_pdfa, copy_of=copy_of
+        )
         timings["pdf"] = time.perf_counter() - t
 
     timings["total"] = time.perf_counter() - start
-    return RecordResult(source, mime, pages, metadata, sidecar or {}, pdf_path, timings, pdfa)
+    return RecordResult(
+        source, mime, pages, metadata, sidecar or {}, pdf_path, timings, pdfa=pdfa, signatures=signatures
+    )

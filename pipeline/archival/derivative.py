@@ -37,16 +37,20 @@ def make_pdfa(
     options: OcrOptions,
     *,
     validate: bool = False,
+    copy_of: str | None = None,
 ) -> tuple[Path | None, dict[str, Any]]:
     """(path of the PDF/A or None, what happened). The PDF lands in `options.workdir` (else in a new
-    temp folder: the caller removes it, the file's parent, with the file)."""
+    temp folder: the caller removes it, the file's parent, with the file). `copy_of`: the signed
+    original this derivative copies (bucket/key), said in its metadata."""
     workdir = options.workdir or Path(tempfile.mkdtemp(prefix="sohoa-pdfa-"))
     workdir.mkdir(parents=True, exist_ok=True)
     out = workdir / PDFA_NAME
     info: dict[str, Any] = {"made": False, "flavour": "PDF/A-2b", "source_size": source.stat().st_size}
     try:
         font = glyphless_font(options.tessdata_dir)
-        build = build_pdfa(source, mime, pages, metadata, out, font_file=font, workdir=workdir)
+        build = build_pdfa(
+            source, mime, pages, metadata, out, font_file=font, workdir=workdir, copy_of=copy_of
+        )
     except (PdfaError, SohoaError, pikepdf.PdfError, OSError, ValueError) as exc:
         log.warning("no PDF/A for %s: %s", source.name, exc)
         out.unlink(missing_ok=True)

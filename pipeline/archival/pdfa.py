@@ -30,6 +30,7 @@ from ocr.model import PageResult
 from pipeline.archival import ghostscript
 from pipeline.archival.errors import PdfaError
 from pipeline.archival.textlayer import add_text_layer, glyphless_font
+from pipeline.signatures import COPY_NOTE
 
 # Version-2 ICC profiles for the output intent (PDF/A-2 takes ICC up to v4.2; littleCMS's built-in sRGB
 # is v4.4), from Debian's libgs-common, which comes with ghostscript. A document of gray and 1-bit pages
@@ -111,9 +112,10 @@ def _image_pdf(source: Path) -> bytes:
     return img2pdf.convert(frames)
 
 
-def _xmp(pdf: Pdf, metadata: Mapping[str, Any], title_fallback: str) -> None:
+def _xmp(pdf: Pdf, metadata: Mapping[str, Any], title_fallback: str, copy_of: str | None) -> None:
     """Title = trích yếu, creator = issuing body, identifier = document number, date = issue date,
-    language; the PDF/A-2b identification. pikepdf keeps the Info dictionary in step with the XMP."""
+    language; the PDF/A-2b identification; for the copy of a signed original, the copy note and the
+    original. pikepdf keeps the Info dictionary in step with the XMP."""
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     title = metadata.get("subject") or " ".join(
         str(v) for v in (metadata.get("doc_type"), metadata.get("doc_number")) if v
@@ -131,6 +133,9 @@ def _xmp(pdf: Pdf, metadata: Mapping[str, Any], title_fallback: str) -> None:
         languages = LANGUAGE_CODES.get(str(metadata.get("language")))
         if languages:
             meta["dc:language"] = languages
+        if copy_of:
+            meta["dc:description"] = COPY_NOTE
+            meta["dc:source"] = copy_of
         meta["xmp:CreatorTool"] = CREATOR_TOOL
         meta["xmp:CreateDate"] = now
         meta["xmp:ModifyDate"] = now
@@ -171,6 +176,7 @@ def build_pdfa(
     *,
     font_file: Path,
     workdir: Path,
+    copy_of: str | None = None,
 ) -> PdfaBuild:
     """Write the PDF/A-2b of one record to `out_path`. `pages` are the OCR results, in page order."""
     start = time.perf_counter()
@@ -200,7 +206,7 @@ def build_pdfa(
         else:
             _strip_forbidden(pdf)
             _output_intent(pdf)
-            _xmp(pdf, metadata, source.name)
+            _xmp(pdf, metadata, source.name, copy_of)
             pdf.save(
                 out_path, fix_metadata_version=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
             )
@@ -208,7 +214,7 @@ def build_pdfa(
         converted = workdir / "pdfa-gs.pdf"
         ghostscript.to_pdfa(grafted, converted, icc_profile(SRGB), workdir)
         with Pdf.open(converted) as pdf:
-            _xmp(pdf, metadata, source.name)
+            _xmp(pdf, metadata, source.name, copy_of)
             pdf.save(
                 out_path, fix_metadata_version=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
             )
