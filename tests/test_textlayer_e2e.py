@@ -13,9 +13,9 @@ import pytest
 from pypdf import PdfReader
 
 from flows.batch import digitize
+from pipeline.record import record_id
 from pipeline.signatures import COPY_NOTE, read_signatures
 from samples import born_digital as bd
-from pipeline.record import record_id
 from storage.objects import ObjectStore
 from tests.test_flow_e2e import cleanup, names, records
 
