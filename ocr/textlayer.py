@@ -32,6 +32,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from core.text import fold
 from ocr import layout, loader, pdf, poppler, tesseract
 from ocr.engine import OcrOptions, iter_ocr_pages, ocr_page_of_file
 from ocr.errors import InputError, SohoaError
@@ -184,8 +185,7 @@ def _in_doubt(coverage: Coverage) -> bool:
 
 def _loose(word: str) -> str:
     """Lower case, no tone marks, letters and digits only: low-resolution OCR misreads marks."""
-    decomposed = unicodedata.normalize("NFD", word.lower().replace("đ", "d"))
-    return "".join(c for c in decomposed if c.isalnum())
+    return "".join(c for c in fold(word, lower=True) if c.isalnum())
 
 
 Box = tuple[float, float, float, float]
