@@ -12,9 +12,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from ocr.model import Word
-from pipeline import admin_units, language
-from pipeline.metadata import parse_document
+from pipeline import language
+from pipeline.metadata.parse import parse_document
 from pipeline.textnorm import clean_text, fold, letters_share
+from pipeline.units.data import EFFECTIVE_DATE
+from pipeline.units.mapping import map_to_new
+from pipeline.units.resolve import UnitEvidence, resolve_new_unit, resolve_old_unit
 
 MAX_CHARS = 2_000_000  # longer text: the first and last part are read (header and closing live there)
 _TAIL_CHARS = 200_000
@@ -101,18 +104,17 @@ def describe_text(
     fields = dict(parsed.fields)
     conf = dict(parsed.conf)
 
-    bodies = [b for b in (fields.get("issuing_body"), fields.get("parent_body")) if b]
+    bodies = tuple(b for b in (fields.get("issuing_body"), fields.get("parent_body")) if b)
+    evidence = UnitEvidence(bodies, full, fields.get("issue_place"))
     # From 1 July 2025 the issuing commune is a new unit: it names admin_unit_new itself, and the old
     # unit can only come from what the text says.
-    issued_new = str(fields.get("issue_date", "")) >= admin_units.EFFECTIVE_DATE
-    named_new = admin_units.resolve_new_unit(bodies, full) if issued_new else None
-    unit_old, c_old = admin_units.resolve_old_unit(
-        [] if named_new else bodies, full, place=fields.get("issue_place")
-    )
+    issued_new = str(fields.get("issue_date", "")) >= EFFECTIVE_DATE
+    named_new = resolve_new_unit(evidence) if issued_new else None
+    unit_old, c_old = resolve_old_unit(UnitEvidence((), full, evidence.place) if named_new else evidence)
     if named_new:
         unit_new, c_new = named_new, 0.9
     else:
-        unit_new, c_new = admin_units.map_to_new(unit_old)
+        unit_new, c_new = map_to_new(unit_old)
         c_new = c_new * max(c_old, 0.5)
     if unit_old:
         fields["admin_unit_old"], conf["admin_unit_old"] = unit_old, c_old
