@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from ocr.model import Word
@@ -26,7 +27,8 @@ MIN_LETTERS = 20
 FIELD_ORDER = [
     "issuing_body", "parent_body", "doc_number", "doc_number_seq", "doc_symbol", "doc_type", "doc_type_code",
     "issue_place", "issue_date", "subject", "addressees", "signer_name", "signer_title", "signer_authority",
-    "recipients", "admin_unit_old", "admin_unit_new", "language",
+    "recipients", "received_number", "received_date", "signature_box", "admin_unit_old", "admin_unit_new",
+    "language",
 ]  # fmt: skip
 _EXPANSIONS = {"ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "tp": "thanh pho"}
 
@@ -82,8 +84,12 @@ def describe_text(
     text: str,
     page_texts: list[str] | None = None,
     words: list[list[Word]] | None = None,
+    signed_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """Metadata of one document. Never raises on bad input: it returns fewer fields."""
+    """Metadata of one document. Never raises on bad input: it returns fewer fields.
+
+    `signed_at`: when the document was signed (from its PDF's digital signature), an upper bound of
+    the issue date: a date read later than that is a misreading."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     if len(text) > MAX_CHARS:
@@ -100,7 +106,7 @@ def describe_text(
     if sum(c.isalpha() for c in full) < MIN_LETTERS or letters_share(full) < 0.35 or _wordlike(full) < 0.3:
         return _empty({"top": lang["top"], "pages": lang["pages"]})
 
-    parsed = parse_document(pages)
+    parsed = parse_document(pages, signed_at)
     fields = dict(parsed.fields)
     conf = dict(parsed.conf)
 

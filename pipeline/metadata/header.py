@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from pipeline.metadata.cues import ADDR_CUE, BODY_START, VV_CUE, bars, split_right_phrase
 from pipeline.metadata.dates import DateHit, find_date
@@ -90,9 +91,10 @@ def fix_body_line(line: str) -> str:
     return correct_phrases(line, "agency", protected)[0]
 
 
-def parse_header(lines: list[str]) -> Header:
-    """Split the top of page 1 into the left column (bodies, number, V/v) and find the date line."""
-    date_hit = find_date(lines)
+def parse_header(lines: list[str], signed: date | None = None) -> Header:
+    """Split the top of page 1 into the left column (bodies, number, V/v) and find the date line
+    (not later than `signed`, the day the document was signed, when it is known)."""
+    date_hit = find_date(lines, signed=signed)
     left: list[str] = []
     after: list[str] = []
     number_line: int | None = None

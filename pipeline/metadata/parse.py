@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from pipeline.metadata.closing import parse_closing
@@ -12,9 +13,12 @@ from pipeline.metadata.doctypes import TYPE_BY_CODE, code_of_symbol, title_code
 from pipeline.metadata.header import Header, parse_bodies, parse_header
 from pipeline.metadata.number import DocNumber, find_bare_number, fix_symbol, parse_number
 from pipeline.metadata.signer import parse_signer
+from pipeline.metadata.stamps import take_stamps
 from pipeline.metadata.subject import parse_addressees, parse_subject_after_title, parse_vv
 from pipeline.textnorm import fold, levenshtein
 from pipeline.units.names import canonical_place, restore_unit_names
+
+VIETNAM = timezone(timedelta(hours=7))
 
 
 @dataclass
@@ -38,15 +42,21 @@ def _lines(page: str) -> list[str]:
     return [ln.strip() for ln in page.split("\n") if ln.strip()]
 
 
-def parse_document(pages: list[str]) -> Parsed:
-    """All fields that the text shows, from the pages' text in reading order."""
+def parse_document(pages: list[str], signed_at: datetime | None = None) -> Parsed:
+    """All fields that the text shows, from the pages' text in reading order. `signed_at`: when the
+    document was signed (its PDF signature), an upper bound of its date."""
     out = Parsed()
-    page_lines = [_lines(p) for p in pages]
+    stamps = take_stamps([_lines(p) for p in pages])
+    page_lines = stamps.pages
     p1 = next((pl for pl in page_lines if pl), [])
     if not p1:
         return out
     all_lines = [ln for pl in page_lines for ln in pl]
-    header = parse_header(p1)
+    signed = signed_at or stamps.signed_at
+    header = parse_header(p1, _local_date(signed) if signed else None)
+    out.put("received_number", (stamps.received_number, 0.7))
+    out.put("received_date", (stamps.received_date, 0.7))
+    out.put("signature_box", (stamps.signature_box, 0.8))
 
     parent, issuing, body_conf = parse_bodies(header)
     out.put("issuing_body", (issuing, body_conf) if issuing else None)
@@ -72,14 +82,23 @@ def parse_document(pages: list[str]) -> Parsed:
     return out
 
 
+def _local_date(at: datetime) -> date:
+    """The calendar date in Vietnam of a moment (a naive time is taken as local)."""
+    return at.astimezone(VIETNAM).date() if at.tzinfo else at.date()
+
+
 def _put_number(out: Parsed, header: Header, p1: list[str], issuing: str | None) -> DocNumber | None:
     """The number of the number line, else the first bare number near the top of the page."""
-    num = parse_number(header.left[-1]) if header.number_line is not None and header.left else None
+    num = None
+    if header.number_line is not None and header.left:
+        num = parse_number(header.left[-1], header.after_number[0] if header.after_number else None)
     num_conf = 0.95 if num and num.cue else 0.8
     if num is None:
-        num = find_bare_number(p1[:30])
+        num = find_bare_number(p1[: max(header.end, 1)])
         num_conf = 0.6
     if num:
+        if num.repaired:
+            num_conf -= 0.15  # a letter read as a digit, or a speck dropped: the repair may be wrong
         num = num.with_symbol(fix_symbol(num.symbol, issuing))
         out.put("doc_number", (num.text, num_conf))
         out.put("doc_number_seq", (num.seq, num_conf))
