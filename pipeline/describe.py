@@ -17,8 +17,7 @@ from pipeline import language
 from pipeline.metadata.parse import parse_document
 from pipeline.textnorm import clean_text, fold, letters_share
 from pipeline.units.data import EFFECTIVE_DATE
-from pipeline.units.mapping import map_to_new
-from pipeline.units.resolve import UnitEvidence, resolve_new_unit, resolve_old_unit
+from pipeline.units.resolve import UnitEvidence, resolve_units
 
 MAX_CHARS = 2_000_000  # longer text: the first and last part are read (header and closing live there)
 _TAIL_CHARS = 200_000
@@ -111,21 +110,12 @@ def describe_text(
     conf = dict(parsed.conf)
 
     bodies = tuple(b for b in (fields.get("issuing_body"), fields.get("parent_body")) if b)
-    evidence = UnitEvidence(bodies, full, fields.get("issue_place"))
-    # From 1 July 2025 the issuing commune is a new unit: it names admin_unit_new itself, and the old
-    # unit can only come from what the text says.
-    issued_new = str(fields.get("issue_date", "")) >= EFFECTIVE_DATE
-    named_new = resolve_new_unit(evidence) if issued_new else None
-    unit_old, c_old = resolve_old_unit(UnitEvidence((), full, evidence.place) if named_new else evidence)
-    if named_new:
-        unit_new, c_new = named_new, 0.9
-    else:
-        unit_new, c_new = map_to_new(unit_old)
-        c_new = c_new * max(c_old, 0.5)
-    if unit_old:
-        fields["admin_unit_old"], conf["admin_unit_old"] = unit_old, c_old
-    if unit_new:
-        fields["admin_unit_new"], conf["admin_unit_new"] = unit_new, round(c_new, 3)
+    issued_after_reform = str(fields.get("issue_date", "")) >= EFFECTIVE_DATE
+    units = resolve_units(UnitEvidence(bodies, full, fields.get("issue_place")), issued_after_reform)
+    if units.old:
+        fields["admin_unit_old"], conf["admin_unit_old"] = units.old, units.old_conf
+    if units.new:
+        fields["admin_unit_new"], conf["admin_unit_new"] = units.new, round(units.new_conf, 3)
 
     fields["language"] = lang["language"]
     conf["language"] = lang["confidence"]

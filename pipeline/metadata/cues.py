@@ -18,12 +18,17 @@ def bars(text: str) -> tuple[str, ...]:
     return tuple(text.split("|"))
 
 
-# Right-column phrases (quốc hiệu, tiêu ngữ): tokens to align against.
+# Right-column phrases (quốc hiệu, tiêu ngữ; the Party's and the Youth Union's names in their place):
+# tokens to align against, and how many must agree at the phrase's start (the Party's short words are
+# one letter from common ones: `tăng cường công` is not `Đảng Cộng sản`).
 _RIGHT_PHRASES = [
-    ["cong", "hoa", "xa", "hoi", "chu", "nghia", "viet", "nam"],
-    ["doc", "lap", "tu", "do", "hanh", "phuc"],
-    ["socialist", "republic", "of", "vietnam"],
-    ["independence", "freedom", "happiness"],
+    (["cong", "hoa", "xa", "hoi", "chu", "nghia", "viet", "nam"], 2),
+    (["doc", "lap", "tu", "do", "hanh", "phuc"], 2),
+    (["socialist", "republic", "of", "vietnam"], 2),
+    (["independence", "freedom", "happiness"], 2),
+    (["dang", "cong", "san", "viet", "nam"], 3),
+    (["doan", "tncs", "ho", "chi", "minh"], 3),
+    (["doan", "thanh", "nien", "cong", "san", "ho", "chi", "minh"], 3),
 ]
 _WORD = re.compile(r"\S+")
 
@@ -59,12 +64,13 @@ def ends_sentence(line: str) -> bool:
 def split_right_phrase(line: str) -> tuple[str, str]:
     """`ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI ...` -> (`ỦY BAN NHÂN DÂN`, `CỘNG HÒA XÃ HỘI ...`)."""
     toks = [t for t in tokens(line) if any(c.isalnum() for c in t.group())]  # `-` is not a word
-    for phrase in _RIGHT_PHRASES:
+    for phrase, at_start in _RIGHT_PHRASES:
         for i in range(len(toks)):
-            # two consecutive phrase tokens anywhere in the phrase, backed off to the phrase start
-            for j in range(len(phrase) - 1):
-                # two tokens at the phrase start, or three anywhere in it (`XÃ HỘI` alone is a body name)
-                need = 2 if j == 0 else 3
+            # consecutive phrase tokens anywhere in the phrase, backed off to the phrase start
+            # at the phrase start, or three tokens anywhere in the national motto (`XÃ HỘI` alone is a
+            # body name); the Party's and the Youth Union's names only from their start (`HỒ CHÍ MINH`)
+            for j in range(len(phrase) - 1 if at_start == 2 else 1):
+                need = at_start if j == 0 else 3
                 if (
                     i + need - 1 < len(toks)
                     and j + need - 1 < len(phrase)

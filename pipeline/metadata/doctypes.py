@@ -39,7 +39,16 @@ DOC_TYPES: list[tuple[str, str, str]] = [
     ("GCN", "Giấy chứng nhận", "Certificate"),
     ("GXN", "Giấy xác nhận", "Confirmation"),
 ]
+# Legal normative documents (Law on the Promulgation of Legal Documents), not in appendix III, but in
+# every archive: a decree of the Government, a circular of a ministry.
+LEGAL_TYPES: list[tuple[str, str, str]] = [
+    ("NĐ", "Nghị định", "Decree"),
+    ("TT", "Thông tư", "Circular"),
+]
 CV = ("CV", "Công văn", "Official letter")  # no abbreviation of its own: our internal label only
+# An annex page opens with its own heading (`Phụ lục III`, `PHỤ LỤC`) and has no type code.
+ANNEX = "Phụ lục"
+_ANNEX_HEADING = re.compile(r"^\W{0,3}(phu luc|appendix|annex)\b(\s+[\w.]{1,6})?\s*[.:]?\s*$", re.I)
 _EN_ALIASES = {
     "proposal": "TTr",
     "certification": "GCN",
@@ -49,15 +58,18 @@ _EN_ALIASES = {
     "announcement": "TB",
     "certificate of confirmation": "GXN",
 }
-TYPE_BY_CODE = {c: (c, vi, en) for c, vi, en in [*DOC_TYPES, CV]}
+TYPE_BY_CODE = {c: (c, vi, en) for c, vi, en in [*DOC_TYPES, *LEGAL_TYPES, CV]}
+# Type codes a symbol may begin with. `TT` (Thông tư) only from its title: `TT-UBND` is far more often
+# a `TTr-UBND` whose small `r` was lost.
+_SYMBOL_CODES = {c for c in TYPE_BY_CODE if c not in ("CV", "TT")}
 # Folded upper code -> canonical code, for codes whose folded form is unambiguous (QD -> QĐ).
 CODE_FIX: dict[str, str] = {}
-for _c, _vi, _en in DOC_TYPES:
+for _c in sorted(_SYMBOL_CODES):
     CODE_FIX.setdefault(fold(_c).upper(), _c)
 CODE_FIX.pop("DA", None)  # Đề án (ĐA) and Dự án (DA) fold the same: keep what was read
 CODE_FIX.pop("HD", None)  # Hướng dẫn (HD) and Hợp đồng (HĐ) likewise
-_TITLES = [(fold(vi).upper(), code, "vi") for code, vi, _ in DOC_TYPES] + [
-    (en.upper(), code, "en") for code, _, en in DOC_TYPES
+_TITLES = [(fold(vi).upper(), code, "vi") for code, vi, _ in [*DOC_TYPES, *LEGAL_TYPES]] + [
+    (en.upper(), code, "en") for code, _, en in [*DOC_TYPES, *LEGAL_TYPES]
 ]
 _TITLES += [(k.upper(), v, "en") for k, v in _EN_ALIASES.items()]
 
@@ -81,9 +93,14 @@ def title_code(line: str) -> tuple[str, str] | None:
 
 def code_of_symbol(symbol: str | None) -> str | None:
     """The type code at the head of a symbol (`QĐ-UBND` -> `QĐ`, `QD-UBND` -> `QĐ`); None for a công văn."""
-    if not symbol or "-" not in symbol:
+    if not symbol or not re.search(r"[-/]", symbol):
         return None
-    head = symbol.split("-", 1)[0]
-    if head in TYPE_BY_CODE and head != "CV":
+    head = re.split(r"[-/]", symbol, maxsplit=1)[0]  # `/`: a Party number's `CV/TU`
+    if head in _SYMBOL_CODES:
         return head
     return CODE_FIX.get(fold(head).upper())
+
+
+def is_annex_heading(line: str) -> bool:
+    """`Phụ lục III`, `PHỤ LỤC`, `Appendix 2`: the heading an annex page opens with."""
+    return bool(_ANNEX_HEADING.match(fold(line)))

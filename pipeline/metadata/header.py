@@ -20,7 +20,8 @@ _BODY_HEADS = bars(
     "uy ban|ubnd|hdnd|hoi dong|so |phong |ban |bo |cuc |chi cuc|tong cuc|trung tam|van phong|cong an|"
     "truong |benh vien|vien |dang uy|thanh uy|quan uy|huyen uy|mat tran|doan |cong ty|chinh phu|thanh tra|"
     "kho bac|toa an|chi nhanh|doi |hanoi people|people's committee|peoples committee|department|division|"
-    "office|board|ministry|hanoi department"
+    "office|board|ministry|hanoi department|"
+    "tinh uy|thi uy|dang bo|chi bo|bch |thanh doan|quan doan|huyen doan|thu tuong|hoi |lien doan"
 )
 _GENERIC_HEADS = ("uy ban nhan dan", "hoi dong nhan dan", "people's committee", "peoples committee", "ubnd")
 _CONNECT_END = re.compile(r"(\bva|\band|\bof|-|,|&)\s*$", re.I)

@@ -9,12 +9,12 @@ from typing import Any
 
 from pipeline.metadata.closing import parse_closing
 from pipeline.metadata.cues import Found
-from pipeline.metadata.doctypes import TYPE_BY_CODE, code_of_symbol, title_code
+from pipeline.metadata.doctypes import ANNEX, TYPE_BY_CODE, code_of_symbol, title_code
 from pipeline.metadata.header import Header, parse_bodies, parse_header
 from pipeline.metadata.number import DocNumber, find_bare_number, fix_symbol, parse_number
 from pipeline.metadata.signer import parse_signer
 from pipeline.metadata.stamps import take_stamps
-from pipeline.metadata.subject import parse_addressees, parse_subject_after_title, parse_vv
+from pipeline.metadata.subject import parse_addressees, parse_annex, parse_subject_after_title, parse_vv
 from pipeline.textnorm import fold, levenshtein
 from pipeline.units.names import canonical_place, restore_unit_names
 
@@ -72,7 +72,12 @@ def parse_document(pages: list[str], signed_at: datetime | None = None) -> Parse
 
     title_at, title = _find_title(p1, header.end)
     _put_type(out, header, p1, num, title_at, title)
-    out.put("subject", _subject(header, p1, title_at))
+    annex = parse_annex(p1) if "doc_type" not in out.fields and not parent and not issuing else None
+    if annex:
+        out.put("doc_type", (ANNEX, annex[1]))
+        out.put("subject", (annex[0], annex[1]) if annex[0] else None)
+    else:
+        out.put("subject", _subject(header, p1, title_at))
     out.put("addressees", parse_addressees(p1, header.end, header.end + 14))
 
     recipients, signer_block = parse_closing(all_lines[-60:])

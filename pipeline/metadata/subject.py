@@ -15,7 +15,7 @@ from pipeline.metadata.cues import (
     ends_sentence,
     is_right_phrase,
 )
-from pipeline.metadata.doctypes import title_code
+from pipeline.metadata.doctypes import is_annex_heading, title_code
 from pipeline.textnorm import collapse_ws, fold, is_upper_line
 
 
@@ -39,6 +39,13 @@ def _continues_subject(prev: str, line: str, first_len: int) -> bool:
     return len(line.strip()) <= max(30, 0.85 * first_len) and not line.rstrip().endswith(".")
 
 
+# An authority line under a decision's title (`CHỦ TỊCH ỦY BAN NHÂN DÂN ...`) is not its subject.
+_AUTHORITY_START = re.compile(
+    r"^(tm|kt|tl|tuq)\s*\.|^(pho )?(chu tich|giam doc|truong|bo truong|thu truong|chanh|hieu truong|"
+    r"uy ban|hoi dong|chinh phu|thu tuong)\b"
+)
+
+
 def parse_subject_after_title(lines: list[str], start: int) -> Found | None:
     if start >= len(lines):
         return None
@@ -46,8 +53,10 @@ def parse_subject_after_title(lines: list[str], start: int) -> Found | None:
         start += 1  # a rule under the title read as `_` or `—`
     first = lines[start].strip()
     fl = fold(first)
-    if not first or is_upper_line(first) or BODY_START.match(fl) or ADDR_CUE.match(fl):
+    if not first or BODY_START.match(fl) or ADDR_CUE.match(fl):
         return None
+    if is_upper_line(first):
+        return _upper_subject(lines, start)
     parts = [first]
     for line in lines[start + 1 : start + 4]:
         if not _continues_subject(parts[-1], line, len(first)):
@@ -56,6 +65,32 @@ def parse_subject_after_title(lines: list[str], start: int) -> Found | None:
     value = collapse_ws(" ".join(parts)).rstrip(" .;")
     conf = 0.95 if re.match(r"^(ve viec|v/v|on |re:)", fold(value)) else 0.85
     return value, conf
+
+
+def _upper_subject(lines: list[str], start: int) -> Found | None:
+    """A subject printed in capitals (decrees, annexes): the upper-case lines under the title."""
+    parts: list[str] = []
+    for line in lines[start : start + 4]:
+        fl = fold(line).strip()
+        if not is_upper_line(line) or title_code(line) or _AUTHORITY_START.match(fl) or BODY_START.match(fl):
+            break
+        if re.match(r"^([ivxlc]{1,4}|\d{1,2})\b[.,)]?\s", fl):
+            break  # `I. ĐỐI VỚI CẤP SỞ`: the first section heading of the body
+        parts.append(line.strip())
+    if not parts:
+        return None
+    return collapse_ws(" ".join(parts)).rstrip(" .;"), 0.8
+
+
+def parse_annex(lines: list[str]) -> Found | None:
+    """An annex page (`Phụ lục III` first, no header): the heading under it, in capitals, is its
+    subject; a `(Kèm theo ...)` line between them is left out."""
+    for n, line in enumerate(lines[:2]):
+        if is_annex_heading(line):
+            rest = [x for x in lines[n + 1 : n + 6] if not x.lstrip().startswith("(")]
+            subject = _upper_subject(rest, 0) if rest else None
+            return (subject[0] if subject else None), 0.85
+    return None
 
 
 def parse_vv(after_number: list[str]) -> Found | None:

@@ -25,6 +25,7 @@ from pipeline.textnorm import fold, squash
 
 EFFECTIVE_DATE = "2025-07-01"
 PACKAGE = "vietnamadminunits"
+HANOI = "thanhphohanoi"  # the key of Hanoi, old and new, in the package's tables
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,18 @@ class Gazetteer:
                 if id(c) in own and (self.is_primary(key, c) or len(key) >= 5)
             ]
         return cache[dk]
+
+    def new_provinces_of(self, old_province_key: str) -> set[str]:
+        """Names of the new provinces that received the communes of an old province (`tinhbinhthuan` ->
+        {`Tỉnh Lâm Đồng`})."""
+        cache = self.__dict__.setdefault("_new_provinces", {})
+        if old_province_key not in cache:
+            cache[old_province_key] = {
+                self.new_provinces[self.old_to_new[c.full_key][0]]
+                for c in self.communes.values()
+                if c.district.province_key == old_province_key and c.full_key in self.old_to_new
+            }
+        return set(cache[old_province_key])
 
     def new_units_of(self, commune: OldCommune) -> tuple[list[NewCommune], bool]:
         entry = self.old_to_new.get(commune.full_key)

@@ -6,6 +6,7 @@ from typing import Any
 
 from pipeline.textnorm import squash
 from pipeline.units.data import EFFECTIVE_DATE, Gazetteer, NewCommune, OldCommune, OldDistrict, gazetteer
+from pipeline.units.scope import OUTSIDE_LABEL
 
 
 def map_to_new(
@@ -17,6 +18,8 @@ def map_to_new(
         return None, 0.0
     gaz = gaz or gazetteer()
     source = gaz.source
+    if unit_old.get("outside_hanoi"):
+        return _outside(unit_old, gaz), 0.8
     commune = _lookup_old(unit_old, gaz)
     if commune is None and unit_old.get("merged_into"):
         kind, _, name = str(unit_old["merged_into"]).partition(" ")
@@ -92,3 +95,22 @@ def _lookup_old(unit: dict[str, Any], gaz: Gazetteer) -> OldCommune | None:
     if unit.get("commune_type"):
         cands = [c for c in cands if c.type == unit["commune_type"]] or cands
     return cands[0] if len(cands) == 1 else None
+
+
+def _outside(unit_old: dict[str, Any], gaz: Gazetteer) -> dict[str, Any]:
+    """The new unit of a body outside Hanoi: no Hanoi unit; the new province its old one went into."""
+    unit: dict[str, Any] = {
+        "outside_hanoi": True,
+        "ambiguous": False,
+        "reason": "outside_hanoi",
+        "label": OUTSIDE_LABEL,
+    }
+    old_province = unit_old.get("province")
+    provinces = sorted(gaz.new_provinces_of(squash(str(old_province)))) if old_province else []
+    if len(provinces) == 1:
+        unit["province"] = provinces[0]
+    elif provinces:
+        unit["provinces"] = provinces
+    central = "issued by a central body, not a unit of Hanoi"
+    unit["note"] = f"issued outside Hanoi ({old_province})" if old_province else central
+    return {**unit, "effective": EFFECTIVE_DATE, "source": gaz.source}

@@ -69,7 +69,7 @@ def name_after(text: str, folded: str, pos: int, index: dict[str, Any]) -> tuple
     return None
 
 
-def _name_before(
+def name_before(
     text: str, folded: str, end: int, index: dict[str, list[Any]]
 ) -> tuple[str, str, int, int] | None:
     tokens = list(TOKEN.finditer(folded, max(0, end - 50), end))[-4:]
@@ -114,14 +114,16 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
                 )
     for m in TYPE_AFTER.finditer(folded):
         kind = m.group(1)
-        if kind == "district":
-            hit = _name_before(text, folded, m.start(), gaz.district_index)
+        if kind in ("district", "town"):
+            # `X Town` is a thị trấn (a commune) or a thị xã (a district: `SON TAY TOWN`)
+            hit = name_before(text, folded, m.start(), gaz.district_index)
             if hit:
+                dtype = "thị xã" if kind == "town" else None
                 out.append(
-                    Mention("district", None, hit[0], m.start(), gaz.district_index[hit[0]], hit[1], hit[2:])
+                    Mention("district", dtype, hit[0], m.start(), gaz.district_index[hit[0]], hit[1], hit[2:])
                 )
-        else:
-            hit = _name_before(text, folded, m.start(), gaz.commune_index)
+        if kind != "district":
+            hit = name_before(text, folded, m.start(), gaz.commune_index)
             if hit:
                 cands = gaz.commune_index[hit[0]]
                 out.append(

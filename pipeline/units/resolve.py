@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.textnorm import fold, squash
-from pipeline.units.data import EFFECTIVE_DATE, Gazetteer, OldCommune, OldDistrict, gazetteer
+from pipeline.units.data import EFFECTIVE_DATE, HANOI, Gazetteer, OldCommune, OldDistrict, gazetteer
+from pipeline.units.mapping import map_to_new
 from pipeline.units.mentions import (
     Mention,
     commune_fits,
@@ -18,8 +19,9 @@ from pipeline.units.mentions import (
     name_after,
     provinces_in,
 )
+from pipeline.units.scope import body_scope, outside_unit
 
-DEFAULT_PROVINCE = "thanhphohanoi"  # the archive's own province: used only when the text names none
+DEFAULT_PROVINCE = HANOI  # the archive's own province: used only when the text names none
 
 
 @dataclass(frozen=True)
@@ -240,3 +242,32 @@ def resolve_new_unit(evidence: UnitEvidence, gaz: Gazetteer | None = None) -> di
                 "source": "issuing body",
             }
     return None
+
+
+@dataclass(frozen=True)
+class Units:
+    """The old and the new unit of a document, each with its confidence."""
+
+    old: dict[str, Any] | None
+    old_conf: float
+    new: dict[str, Any] | None
+    new_conf: float
+
+
+def resolve_units(evidence: UnitEvidence, issued_after_reform: bool, gaz: Gazetteer | None = None) -> Units:
+    """The document's old unit, and the new one: named by the issuing commune itself when the document
+    was issued from 1 July 2025 (a new unit), else mapped from the old one. A body outside Hanoi gets no
+    Hanoi unit, only the mark that it is outside."""
+    gaz = gaz or gazetteer()
+    named_new = resolve_new_unit(evidence, gaz) if issued_after_reform else None
+    scope = body_scope(evidence.bodies, gaz)
+    if scope.outside_hanoi:
+        old, c_old = outside_unit(scope, gaz), 0.8
+    else:
+        # the issuing commune is a new unit: the old unit can only come from what the text says
+        text_only = UnitEvidence((), evidence.text, evidence.place) if named_new else evidence
+        old, c_old = resolve_old_unit(text_only, gaz)
+    if named_new:
+        return Units(old, c_old, named_new, 0.9)
+    new, c_new = map_to_new(old, gaz)
+    return Units(old, c_old, new, c_new * max(c_old, 0.5))
