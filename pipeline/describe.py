@@ -17,7 +17,8 @@ from pipeline import language
 from pipeline.metadata.parse import parse_document
 from pipeline.textnorm import clean_text, fold, letters_share
 from pipeline.units.data import EFFECTIVE_DATE
-from pipeline.units.resolve import UnitEvidence, resolve_units
+from pipeline.units.document import resolve_units
+from pipeline.units.resolve import UnitEvidence
 
 MAX_CHARS = 2_000_000  # longer text: the first and last part are read (header and closing live there)
 _TAIL_CHARS = 200_000
@@ -84,11 +85,14 @@ def describe_text(
     page_texts: list[str] | None = None,
     words: list[list[Word]] | None = None,
     signed_at: datetime | None = None,
+    district_hint: str | None = None,
 ) -> dict[str, Any]:
     """Metadata of one document. Never raises on bad input: it returns fewer fields.
 
     `signed_at`: when the document was signed (from its PDF's digital signature), an upper bound of
-    the issue date: a date read later than that is a misreading."""
+    the issue date: a date read later than that is a misreading. `district_hint`: the slug of the former
+    district whose office uploaded the scan (its upload prefix, `cau-giay`): settles a commune name that
+    several districts share (`admin_unit_old.source` is then `upload_prefix`)."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     if len(text) > MAX_CHARS:
@@ -111,7 +115,8 @@ def describe_text(
 
     bodies = tuple(b for b in (fields.get("issuing_body"), fields.get("parent_body")) if b)
     issued_after_reform = str(fields.get("issue_date", "")) >= EFFECTIVE_DATE
-    units = resolve_units(UnitEvidence(bodies, full, fields.get("issue_place")), issued_after_reform)
+    evidence = UnitEvidence(bodies, full, fields.get("issue_place"), district_hint)
+    units = resolve_units(evidence, issued_after_reform)
     if units.old:
         fields["admin_unit_old"], conf["admin_unit_old"] = units.old, units.old_conf
     if units.new:

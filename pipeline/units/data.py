@@ -228,6 +228,15 @@ class Gazetteer:
             ]
         return cache[dk]
 
+    def district_by_slug(self, slug: str) -> OldDistrict | None:
+        """The former Hanoi district of an upload prefix's slug (`cau-giay`, as storage/districts.py
+        makes them), or None."""
+        key = re.sub(r"[^a-z0-9]+", "-", fold(slug)).strip("-")
+        for d in self.districts.values():
+            if d.province_key == HANOI and re.sub(r"[^a-z0-9]+", "-", fold(d.name)).strip("-") == key:
+                return d
+        return None
+
     def new_provinces_of(self, old_province_key: str) -> set[str]:
         """Names of the new provinces that received the communes of an old province (`tinhbinhthuan` ->
         {`Tỉnh Lâm Đồng`})."""

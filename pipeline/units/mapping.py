@@ -20,6 +20,8 @@ def map_to_new(
     source = gaz.source
     if unit_old.get("outside_hanoi"):
         return _outside(unit_old, gaz), 0.8
+    if unit_old.get("ambiguous") and unit_old.get("candidates"):
+        return _of_shared_name(unit_old, gaz)
     commune = _lookup_old(unit_old, gaz)
     if commune is None and unit_old.get("merged_into"):
         kind, _, name = str(unit_old["merged_into"]).partition(" ")
@@ -114,3 +116,25 @@ def _outside(unit_old: dict[str, Any], gaz: Gazetteer) -> dict[str, Any]:
     central = "issued by a central body, not a unit of Hanoi"
     unit["note"] = f"issued outside Hanoi ({old_province})" if old_province else central
     return {**unit, "effective": EFFECTIVE_DATE, "source": gaz.source}
+
+
+def _of_shared_name(unit_old: dict[str, Any], gaz: Gazetteer) -> tuple[dict[str, Any] | None, float]:
+    """An old commune whose district is unknown among several: every new unit any of them went into."""
+    seen: dict[tuple[str, str], NewCommune] = {}
+    for cand in unit_old["candidates"]:
+        commune = _lookup_old({**unit_old, **cand, "candidates": None}, gaz)
+        for u in gaz.new_units_of(commune)[0] if commune else []:
+            seen.setdefault((u.province_key, u.key), u)
+    if not seen:
+        return None, 0.0
+    units = sorted(seen.values(), key=lambda u: u.name)
+    return {
+        "province": units[0].province,
+        "ambiguous": True,
+        "reason": "name_in_several_districts",
+        "note": f"{unit_old.get('commune_type', '')} {unit_old.get('commune', '')} exists in "
+        f"{len(unit_old['candidates'])} former districts".strip(),
+        "candidates": [u.as_dict() for u in units],
+        "effective": EFFECTIVE_DATE,
+        "source": gaz.source,
+    }, 0.3

@@ -1,25 +1,22 @@
-"""Which unit a document belongs to or concerns: the old unit (before 1 July 2025) from its issuing
-body or the communes its text names; the new unit when a body issuing after that date names it."""
+"""The old unit (before 1 July 2025) a document belongs to or concerns: named by its issuing body, or
+the commune its text names most, exactly or one OCR slip away; a name several districts share is
+settled by the other names of the text, else by the district office that uploaded the scan."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.textnorm import fold, squash
-from pipeline.units.data import EFFECTIVE_DATE, HANOI, Gazetteer, OldCommune, OldDistrict, gazetteer
-from pipeline.units.mapping import map_to_new
+from pipeline.textnorm import squash
+from pipeline.units.data import HANOI, Gazetteer, OldCommune, OldDistrict, gazetteer
 from pipeline.units.mentions import (
     Mention,
     commune_fits,
     find_mentions,
     fuzzy_mentions,
-    name_after,
     provinces_in,
 )
-from pipeline.units.scope import body_scope, outside_unit
 
 DEFAULT_PROVINCE = HANOI  # the archive's own province: used only when the text names none
 
@@ -31,6 +28,9 @@ class UnitEvidence:
     bodies: tuple[str, ...]  # issuing body first, then the parent body
     text: str  # the whole text
     place: str | None = None  # the place of the date line (often the district, without its type word)
+    # the slug of the former district whose office uploaded the scan (`cau-giay`): settles a name that
+    # several districts share, never overrides what the text says
+    district_hint: str | None = None
 
     @property
     def header(self) -> str:
@@ -57,6 +57,10 @@ class _OldUnitSearch:
         self.district_counts = self._count_districts(ev.text, ev.place)
         self.head_district = self._head_district()
         self.head_names_district = any(m.level == "district" for m in self.head_mentions)
+        self.co_named = self._co_named_districts()
+        hint = gaz.district_by_slug(ev.district_hint) if ev.district_hint else None
+        self.hint = hint if hint and self.in_province(hint.province_key) else None
+        self.hinted: set[str] = set()  # communes the hint decided (full keys)
 
     def in_province(self, unit_pkey: str) -> bool:
         return not self.old_provinces or unit_pkey in self.old_provinces
@@ -82,6 +86,17 @@ class _OldUnitSearch:
                     return max(ds, key=lambda d: self.district_counts[(d.province_key, d.key)])
         return None
 
+    def _co_named_districts(self) -> Counter[tuple[str, str]]:
+        """Districts of the communes the text names without ambiguity: evidence for a name that
+        several districts share (`phường Minh Khai` beside `phường Vĩnh Tuy` is Hai Bà Trưng's)."""
+        counts: Counter[tuple[str, str]] = Counter()
+        for m in self.text_mentions + self.head_mentions:
+            if m.level == "commune":
+                cands = {_dk(c) for c in m.candidates if self.in_province(c.district.province_key)}
+                if len(cands) == 1:
+                    counts[next(iter(cands))] += 1
+        return counts
+
     def pick(self, cands: list[OldCommune]) -> OldCommune | None:
         """The one commune a name stands for, or None when the evidence cannot tell."""
         cands = [c for c in cands if self.in_province(c.district.province_key)]
@@ -95,8 +110,43 @@ class _OldUnitSearch:
             return None
         ranked = sorted(cands, key=lambda c: -self.district_counts[_dk(c)])
         if len(ranked) > 1 and self.district_counts[_dk(ranked[0])] == self.district_counts[_dk(ranked[1])]:
-            return None  # same name in two districts and nothing to tell them apart
+            return self._settle(
+                [c for c in ranked if self.district_counts[_dk(c)] == self.district_counts[_dk(ranked[0])]]
+            )
         return ranked[0]
+
+    def _settle(self, tied: list[OldCommune]) -> OldCommune | None:
+        """Same name in several districts and the districts named do not tell them apart: the other
+        communes the text names, else the district office that uploaded the scan."""
+        best = max(self.co_named[_dk(c)] for c in tied)
+        top = [c for c in tied if self.co_named[_dk(c)] == best]
+        if best and len(top) == 1:
+            return top[0]
+        if self.hint:
+            hinted = [c for c in tied if c.district == self.hint]
+            if len(hinted) == 1:
+                self.hinted.add(hinted[0].full_key)
+                return hinted[0]
+        return None
+
+    def ambiguous(self) -> Mention | None:
+        """The commune name the header (else the text, when it names only one) gives, when several
+        districts have it and nothing tells which."""
+        for mentions in (self.head_mentions, self.text_mentions):
+            names = {m.squashed for m in mentions if m.level == "commune"}
+            for m in mentions:
+                if m.level != "commune" or (mentions is self.text_mentions and len(names) != 1):
+                    continue
+                cands = [
+                    c
+                    for c in m.candidates
+                    if commune_fits(c, m.type) and self.in_province(c.district.province_key)
+                ]
+                if len({c.district for c in cands}) > 1 and all(
+                    self.gaz.is_primary(m.squashed, c) for c in cands
+                ):
+                    return Mention(m.level, m.type, m.squashed, m.start, cands, m.text_name, m.span)
+        return None
 
     def _pick_mention(self, m: Mention) -> OldCommune | None:
         return self.pick([c for c in m.candidates if commune_fits(c, m.type)] or m.candidates)
@@ -150,20 +200,25 @@ class _OldUnitSearch:
                 for kc in self.gaz.keys_of_district(d)
             ]
         found = fuzzy_mentions(self.header, head_pool) if head_pool else []
+        hit: tuple[OldCommune, Mention, float] | None = None
         if found:
-            return found[0].candidates[0], found[0], 0.8
-        if not pool:
-            return None
-        votes: Counter[str] = Counter()
-        seen: dict[str, Mention] = {}
-        for m in fuzzy_mentions(text, pool):
-            votes[m.candidates[0].full_key + "|" + m.squashed] += 1
-            seen.setdefault(m.candidates[0].full_key + "|" + m.squashed, m)
-        if not votes:
-            return None
-        best = max(votes, key=lambda k: (votes[k], -seen[k].start))
-        used = seen[best]
-        return used.candidates[0], used, 0.75 if votes[best] >= 2 else 0.65
+            hit = found[0].candidates[0], found[0], 0.8
+        via_hint = not pool and self.hint is not None
+        if via_hint:
+            pool = self.gaz.keys_of_district(self.hint)  # in the text: the uploading office's communes
+        if not found and pool:
+            votes: Counter[str] = Counter()
+            seen: dict[str, Mention] = {}
+            for m in fuzzy_mentions(text, pool):
+                votes[m.candidates[0].full_key + "|" + m.squashed] += 1
+                seen.setdefault(m.candidates[0].full_key + "|" + m.squashed, m)
+            if votes:
+                best = max(votes, key=lambda k: (votes[k], -seen[k].start))
+                used = seen[best]
+                hit = used.candidates[0], used, 0.75 if votes[best] >= 2 else 0.65
+        if hit and via_hint and hit[0].district == self.hint:
+            self.hinted.add(hit[0].full_key)
+        return hit
 
     def district_only(self) -> OldDistrict | None:
         district = self.head_district
@@ -205,69 +260,33 @@ def resolve_old_unit(
     if found is not None:
         commune, used, conf = found
         unit, primary = _commune_unit(gaz, commune, used)
+        if commune.full_key in search.hinted:
+            unit["source"], conf = "upload_prefix", min(conf, 0.8)
+        else:
+            unit["source"] = "text"
         return unit, conf if primary else conf - 0.1
+    source = {"source": "text"}
     district = search.district_only()
     if district is not None:
-        return {"province": district.province, "district_type": district.type, "district": district.name}, 0.6
+        unit = {"province": district.province, "district_type": district.type, "district": district.name}
+        return {**unit, **source}, 0.6
+    shared = search.ambiguous()
+    if shared is not None:
+        return {**_shared_name_unit(shared), **source}, 0.5
     return None, 0.0
 
 
-_NEW_TYPE = re.compile(r"\b(phuong|xa|dac khu)\s+")
-
-
-def resolve_new_unit(evidence: UnitEvidence, gaz: Gazetteer | None = None) -> dict[str, Any] | None:
-    """The post-July-2025 commune that issued the document, named by its body (`UBND PHƯỜNG CẦU GIẤY`).
-
-    Used for documents issued on or after the reorganisation, whose bodies are the new units."""
-    gaz = gaz or gazetteer()
-    header = evidence.header
-    folded = fold(" ".join(header.split()))
-    collapsed = " ".join(header.split())
-    provinces = {k for k in provinces_in(header + " " + evidence.text, gaz) if k in gaz.new_provinces}
-    for m in _NEW_TYPE.finditer(folded):
-        hit = name_after(collapsed, folded, m.end(), gaz.new_index)
-        if not hit:
-            continue
-        kind = {"phuong": "phường", "xa": "xã", "dac khu": "đặc khu"}[m.group(1)]
-        units = [
-            u
-            for u in gaz.new_index[hit[0]]
-            if u.type == kind and (not provinces or u.province_key in provinces)
-        ]
-        if len(units) == 1:
-            return {
-                **units[0].as_dict(),
-                "ambiguous": False,
-                "effective": EFFECTIVE_DATE,
-                "source": "issuing body",
-            }
-    return None
-
-
-@dataclass(frozen=True)
-class Units:
-    """The old and the new unit of a document, each with its confidence."""
-
-    old: dict[str, Any] | None
-    old_conf: float
-    new: dict[str, Any] | None
-    new_conf: float
-
-
-def resolve_units(evidence: UnitEvidence, issued_after_reform: bool, gaz: Gazetteer | None = None) -> Units:
-    """The document's old unit, and the new one: named by the issuing commune itself when the document
-    was issued from 1 July 2025 (a new unit), else mapped from the old one. A body outside Hanoi gets no
-    Hanoi unit, only the mark that it is outside."""
-    gaz = gaz or gazetteer()
-    named_new = resolve_new_unit(evidence, gaz) if issued_after_reform else None
-    scope = body_scope(evidence.bodies, gaz)
-    if scope.outside_hanoi:
-        old, c_old = outside_unit(scope, gaz), 0.8
-    else:
-        # the issuing commune is a new unit: the old unit can only come from what the text says
-        text_only = UnitEvidence((), evidence.text, evidence.place) if named_new else evidence
-        old, c_old = resolve_old_unit(text_only, gaz)
-    if named_new:
-        return Units(old, c_old, named_new, 0.9)
-    new, c_new = map_to_new(old, gaz)
-    return Units(old, c_old, new, c_new * max(c_old, 0.5))
+def _shared_name_unit(m: Mention) -> dict[str, Any]:
+    """A commune whose name several districts have, and nothing to tell which: every candidate."""
+    first = m.candidates[0]
+    return {
+        "province": first.district.province,
+        "commune_type": first.type,
+        "commune": first.name,
+        "ambiguous": True,
+        "reason": "name_in_several_districts",
+        "candidates": [
+            {"district_type": c.district.type, "district": c.district.name, "code": c.code}
+            for c in m.candidates
+        ],
+    }
