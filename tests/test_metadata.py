@@ -410,6 +410,7 @@ def test_describe_district_letter_naming_no_commune() -> None:
         "province": "Thành phố Hà Nội",
         "district_type": "quận",
         "district": "Tây Hồ",
+        "source": "text",
     }
     assert meta["confidence"]["admin_unit_old"] == 0.6
 
