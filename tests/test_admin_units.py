@@ -251,3 +251,110 @@ def test_no_commune_is_guessed_when_the_text_names_none() -> None:
         unit, conf = _old(body, text)
         assert unit is not None and "commune" not in unit, (body, text)
         assert conf == 0.6
+
+
+# --- issue 12: a town's English name, a ward name several districts share, the upload prefix ----------
+
+
+def _hinted(bodies: list[str], text: str, hint: str | None) -> tuple[dict[str, Any] | None, float]:
+    return resolve_old_unit(UnitEvidence(tuple(bodies), text, None, hint))
+
+
+def test_english_town_is_a_district_level_town() -> None:
+    # thị xã Sơn Tây is `Son Tay Town` in English; thị trấn Trâu Quỳ is a `Town` too, at commune level
+    unit, _ = _old(["PEOPLE'S COMMITTEE OF SON TAY TOWN"], "The Town People's Committee requests ...")
+    assert unit is not None and (unit["district_type"], unit["district"]) == ("thị xã", "Sơn Tây")
+    unit, _ = _old(["PEOPLE'S COMMITTEE OF TRAU QUY TOWN"], "")
+    assert unit is not None and (unit["district"], unit["commune_type"], unit["commune"]) == (
+        "Gia Lâm",
+        "thị trấn",
+        "Trâu Quỳ",
+    )
+
+
+def _shared_names() -> dict[tuple[str, str], list[str]]:
+    """Hanoi commune names (type, name) that several former districts have, with those districts."""
+    gaz = gazetteer()
+    names: dict[tuple[str, str], list[str]] = {}
+    for c in gaz.communes.values():
+        if c.district.province_key == "thanhphohanoi":
+            names.setdefault((c.type, c.name), []).append(c.district.name)
+    return {k: v for k, v in names.items() if len(v) > 1}
+
+
+def test_shared_name_alone_gives_every_candidate_never_a_pick() -> None:
+    unit, conf = _old(["ỦY BAN NHÂN DÂN PHƯỜNG MINH KHAI"], "Thông báo lịch tiếp công dân.")
+    assert unit is not None and unit["ambiguous"] is True and "district" not in unit
+    assert (unit["commune_type"], unit["commune"]) == ("phường", "Minh Khai")
+    assert {c["district"] for c in unit["candidates"]} == {"Bắc Từ Liêm", "Hai Bà Trưng"}
+    assert conf <= 0.5
+    new, _ = map_to_new(unit)
+    assert new is not None and new["ambiguous"] is True and new["reason"] == "name_in_several_districts"
+    assert len(new["candidates"]) >= 2
+
+
+def test_upload_prefix_settles_every_shared_name() -> None:
+    # every Hanoi commune name that several former districts share, from each of its districts' offices
+    from storage.districts import slugify
+
+    shared = _shared_names()
+    assert len(shared) >= 10
+    for (kind, name), districts in shared.items():
+        for district in districts:
+            unit, conf = _hinted([f"ỦY BAN NHÂN DÂN {kind.upper()} {name.upper()}"], "", slugify(district))
+            assert unit is not None, (name, district)
+            assert (unit["district"], unit["commune"], unit["source"]) == (district, name, "upload_prefix")
+            assert conf <= 0.8
+
+
+def test_upload_prefix_never_overrides_the_text() -> None:
+    # the parent body names the district: the prefix of another office changes nothing
+    unit, _ = _hinted(["ỦY BAN NHÂN DÂN PHƯỜNG MINH KHAI", "UBND QUẬN BẮC TỪ LIÊM"], "", "hai-ba-trung")
+    assert unit is not None and (unit["district"], unit["source"]) == ("Bắc Từ Liêm", "text")
+    # another ward of the text settles it before the prefix is asked
+    text = "Phối hợp với UBND phường Vĩnh Tuy kiểm tra."
+    unit, _ = _hinted(["ỦY BAN NHÂN DÂN PHƯỜNG MINH KHAI"], text, "bac-tu-liem")
+    assert unit is not None and (unit["district"], unit["source"]) == ("Hai Bà Trưng", "text")
+    # the prefix of a district that has no such ward: still every candidate
+    unit, _ = _hinted(["ỦY BAN NHÂN DÂN PHƯỜNG MINH KHAI"], "", "cau-giay")
+    assert unit is not None and unit["ambiguous"] is True
+    # a name only one district has is not touched by the prefix
+    unit, _ = _hinted(["ỦY BAN NHÂN DÂN PHƯỜNG DỊCH VỌNG"], "", "hai-ba-trung")
+    assert unit is not None and (unit["district"], unit["source"]) == ("Cầu Giấy", "text")
+
+
+def test_upload_prefix_finds_a_misread_ward_among_its_own() -> None:
+    text = "Giao UBND phường Dịch Vọngg kiểm tra hiện trạng công trình."
+    assert _old(["SỞ XÂY DỰNG"], text)[0] is None  # no district known: nothing guessed
+    unit, _ = _hinted(["SỞ XÂY DỰNG"], text, "cau-giay")
+    assert unit is not None and (unit["commune"], unit["source"]) == ("Dịch Vọng", "upload_prefix")
+
+
+def test_every_upload_prefix_names_its_district() -> None:
+    from storage.districts import load_districts
+
+    gaz = gazetteer()
+    for d in load_districts():
+        found = gaz.district_by_slug(d.slug)
+        assert found is not None and found.name == d.short_name, d.slug
+    assert gaz.district_by_slug("no-such-district") is None
+
+
+def test_describe_text_passes_the_hint() -> None:
+    from pipeline.describe import describe_text
+
+    text = """UBND THÀNH PHỐ HÀ NỘI
+SỞ TÀI NGUYÊN
+VÀ MÔI TRƯỜNG
+Số: 149/QĐ-STNMT
+Hà Nội, ngày 05 tháng 3 năm 2024
+QUYẾT ĐỊNH
+Về việc thu hồi đất tại xã Đông Xuân
+"""
+    assert describe_text(text)["admin_unit_old"]["ambiguous"] is True
+    meta = describe_text(text, district_hint="soc-son")
+    assert (meta["admin_unit_old"]["district"], meta["admin_unit_old"]["source"]) == (
+        "Sóc Sơn",
+        "upload_prefix",
+    )
+    assert meta["admin_unit_new"]["ambiguous"] is False

@@ -194,6 +194,8 @@ def test_fix_symbol(symbol: str, body: str, fixed: str) -> None:
         ("Nam Từ Liêm , ngày 29 tháng 02 năm 2024", "Nam Từ Liêm", "2024-02-29"),
         ("Hanoi, October 17, 2023", "Hanoi", "2023-10-17"),
         ("Số: 88/QĐ-UBND Đông Anh, ngày 05 tháng 01 năm 2025", "Đông Anh", "2025-01-05"),
+        ("Mỹ Đình 2, ngày 27 tháng 9 năm 2023", "Mỹ Đình 2", "2023-09-27"),  # a ward named with a number
+        ("Phường 2, ngày 27 tháng 9 năm 2023", "Phường 2", "2023-09-27"),
     ],
 )
 def test_find_date(line: str, place: str, iso: str) -> None:

@@ -91,7 +91,7 @@ def _place_before(line: str, comma: int) -> tuple[str | None, int]:
         words.append(toks.pop())  # a ward named with a number: `Mỹ Đình 2, ngày ...`
     for t in reversed(toks):
         w = t.group().strip(",;:")
-        if _PLACE_WORD.match(w) and len(words) < 5 and not _looks_like_number(w):
+        if _PLACE_WORD.match(w) and w[0].isupper() and len(words) < 5 and not _looks_like_number(w):
             words.insert(0, t)
         else:
             break

@@ -39,7 +39,7 @@ _IN_DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})\b"
 _IN_CUE = re.compile(r"\b(s[o0ô6]|ngay|nga y)\b\s*[:.]?")
 # A line of the stamp under `ĐẾN`: its `Số:` or `Ngày:` first, and no symbol (`Số: 788/STP-HCBT` is the
 # document's own number line).
-_IN_LINE = re.compile(r"^\W{0,2}(s[o0ô6]|ngay|nga y)\b(?!.*/\s*[a-z])")
+_IN_LINE = re.compile(r"^\W{0,2}(s[o0ô6]|ngay|nga y)\s*[:.\d](?!.*/\s*[a-z])")
 _IN_LABELS = re.compile(r"^\W{0,2}(chuyen|so va ky hieu hs|luu ho so so|so ho so)\s*[:.]?\s*", re.I)
 _STAMP_ZONE = 15  # the stamp is put in the top left corner, above or over the header
 
