@@ -358,3 +358,18 @@ Về việc thu hồi đất tại xã Đông Xuân
         "upload_prefix",
     )
     assert meta["admin_unit_new"]["ambiguous"] is False
+
+
+def test_province_names_are_whole_words_and_not_a_wards_name() -> None:
+    from pipeline.units.mentions import provinces_in
+
+    # phường Điện Biên (Ba Đình) is not tỉnh Điện Biên; `xã Xuân Giang` does not hide `An Giang`
+    assert provinces_in("UBND QUẬN BA ĐÌNH ; UBND PHƯỜNG ĐIỆN BIÊN") == {}
+    assert provinces_in("- Công an xã Xuân Giang;") == {}
+    assert provinces_in("Dien Bien Ward People's Committee") == {}
+    assert set(provinces_in("Sở Nội vụ tỉnh Điện Biên; HANOI PEOPLE'S COMMITTEE")) == {
+        "tinhdienbien",
+        "thanhphohanoi",
+    }
+    unit, _ = _old(["UBND PHƯỜNG ĐIỆN BIÊN", "UBND QUẬN BA ĐÌNH"], "Địa chỉ: phường Điện Biên, quận Ba Đình")
+    assert unit is not None and (unit["district"], unit["commune"]) == ("Ba Đình", "Điện Biên")

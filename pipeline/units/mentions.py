@@ -199,19 +199,29 @@ def fuzzy_mentions(
     return out
 
 
+# Words before a name that make it a district's or a commune's (`phường Điện Biên`, `Q. Ba Đình`), and after
+# it in English (`Dien Bien Ward`): such a name is not the province of the same name.
+_UNIT_WORD_BEFORE = {"phuong", "xa", "quan", "huyen", "tran", "p", "q", "x", "h", "tt", "tx"}
+_UNIT_WORD_AFTER = {"ward", "commune", "district", "town", "township"}
+
+
 def provinces_in(text: str, gaz: Gazetteer | None = None) -> Counter[str]:
-    """Old/new province keys whose short name appears in the text (`Hà Nội`, `HANOI`), with counts."""
+    """Old/new province keys whose short name the text gives as whole words (`Hà Nội`, `HANOI`), with
+    counts; a district's or commune's name that is also a province's (`phường Điện Biên`) is not one."""
     gaz = gaz or gazetteer()
-    squashed_words = " ".join(t.group() for t in TOKEN.finditer(fold(text)))
-    joined = squashed_words.replace(" ", "")
+    toks = [t.group() for t in TOKEN.finditer(fold(text))]
     counts: Counter[str] = Counter()
-    for name, keys in gaz.province_names.items():
-        if len(name) < 4:
-            continue
-        n = joined.count(name)
-        if n:
-            for k in keys:
-                counts[k] += n
+    for i in range(len(toks)):
+        for k in range(4, 0, -1):
+            name = "".join(toks[i : i + k])
+            if len(name) < 4 or name not in gaz.province_names or i + k > len(toks):
+                continue
+            before = toks[i - 1] if i else ""
+            after = toks[i + k] if i + k < len(toks) else ""
+            if before not in _UNIT_WORD_BEFORE and after not in _UNIT_WORD_AFTER:
+                for key in gaz.province_names[name]:
+                    counts[key] += 1
+            break
     return counts
 
 
