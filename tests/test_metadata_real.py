@@ -251,6 +251,29 @@ def test_date_written_by_hand(line: str, iso: str, place: str) -> None:
     assert hit is not None and (hit.iso, hit.place) == (iso, place)
 
 
+def test_day_written_by_hand_read_as_a_line_of_its_own() -> None:
+    hit = find_date(["Lâm Đồng, ngày", "19 tháng 12 năm 2025", "BÁO CÁO"])
+    assert hit is not None and (hit.iso, hit.place) == ("2025-12-19", "Lâm Đồng")
+    assert find_date(["Lâm Đồng, ngày", "BÁO CÁO"]) is None
+
+
+def test_subject_stops_at_the_date_line_even_when_its_day_cannot_be_read() -> None:
+    text = """UBND TỈNH LÂM ĐỒNG
+SỞ KHOA HỌC VÀ CÔNG NGHỆ
+Số: 171 /SKHCN-CĐS
+V/v góp ý dự thảo Kế hoạch kiểm
+tra cải cách hành chính năm 2026
+trên địa bàn tỉnh Lâm Đông
+Lâm Đóng, ngày ?6 tháng 01 năm 2026
+Kính gửi: Sở Nội vụ
+"""
+    meta = describe_text(text)
+    assert meta["subject"] == (
+        "V/v góp ý dự thảo Kế hoạch kiểm tra cải cách hành chính năm 2026 trên địa bàn tỉnh Lâm Đồng"
+    )  # the province's name gets its diacritics back from the gazetteer; the subject stops before the date
+    assert "issue_date" not in meta
+
+
 def test_repaired_date_is_less_certain() -> None:
     clean, handwritten = (
         find_date(["Hà Nội, ngày 19 tháng 12 năm 2025"]),

@@ -109,6 +109,9 @@ def _looks_like_number(w: str) -> bool:
 SIGNING_LAG = timedelta(days=3)
 
 
+_DAY_CUE_AT_END = re.compile(r",\s*ng[a-z]{1,3}\s*$")  # `Lâm Đồng, ngày` / `19 tháng 12 năm 2025`
+
+
 def _is_date_line_end(rest: str) -> bool:
     """What follows the year on a date line: nothing, or punctuation and specks, never prose."""
     return sum(c.isalpha() for c in rest) <= 2
@@ -124,6 +127,8 @@ def find_date(lines: list[str], limit: int = 40, signed: date | None = None) -> 
     best: DateHit | None = None
     best_rank = -1
     for n, line in enumerate(lines[:limit]):
+        if _DAY_CUE_AT_END.search(fold(line)) and n + 1 < len(lines):
+            line = f"{line} {lines[n + 1]}"  # the day written by hand, read as a line of its own
         fl = fold(line)
         for m in _DATE_VI.finditer(fl):
             found = _valid_any(m.group(3), m.group(2), m.group(1), latest)

@@ -39,6 +39,8 @@ def _continues_subject(prev: str, line: str, first_len: int) -> bool:
     return len(line.strip()) <= max(30, 0.85 * first_len) and not line.rstrip().endswith(".")
 
 
+# A line of the place-and-date (`Lâm Đóng, ngày 76 tháng 01 năm 2026`, or its day on a line of its own)
+_DATE_PART = re.compile(r",\s*ng[a-z]{1,3}\b|^\S{1,3}\s*th[a-z]{1,4}\s*\S{1,3}\s+n[a-z]{1,3}\s*\S{4}")
 # An authority line under a decision's title (`CHỦ TỊCH ỦY BAN NHÂN DÂN ...`) is not its subject.
 _AUTHORITY_START = re.compile(
     r"^(tm|kt|tl|tuq)\s*\.|^(pho )?(chu tich|giam doc|truong|bo truong|thu truong|chanh|hieu truong|"
@@ -108,8 +110,9 @@ def parse_vv(after_number: list[str]) -> Found | None:
                 or is_right_phrase(nxt)
                 or ADDR_CUE.match(fold(nxt))
                 or ends_sentence(parts[-1])
+                or _DATE_PART.search(fold(nxt))
             ):
-                break
+                break  # the place-and-date line read into the left column, even when its date is not
             parts.append(nxt.strip())
         return collapse_ws(" ".join(parts)).rstrip(" .;"), 0.95 if fold(cue).startswith("v") else 0.8
     return None
