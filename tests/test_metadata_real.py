@@ -450,13 +450,11 @@ def test_central_body_gets_no_hanoi_unit(text: str) -> None:
 
 
 def test_hanoi_department_stays_in_hanoi() -> None:
-    text = """UBND THÀNH PHỐ HÀ NỘI
-SỞ TÀI NGUYÊN
-VÀ MÔI TRƯỜNG
-Số: 149/QĐ-STNMT
-Hà Nội, ngày 05 tháng 3 năm 2024
-QUYẾT ĐỊNH
-Về việc thu hồi đất tại xã Kiêu Kỵ, huyện Gia Lâm
+    text = """ỦY BAN NHÂN DÂN               CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+THÀNH PHỐ HÀ NỘI                      Độc lập - Tự do - Hạnh phúc
+SỞ XÂY DỰNG
+Số: 2051/SXD-QLXD                   Hà Nội, ngày 12 tháng 4 năm 2024
+V/v kiểm tra công trình tại xã Kiêu Kỵ, huyện Gia Lâm
 """
     old = describe_text(text)["admin_unit_old"]
     assert "outside_hanoi" not in old and (old["district"], old["commune"]) == ("Gia Lâm", "Kiêu Kỵ")

@@ -97,21 +97,15 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
         if _not_a_type(text, m):
             continue
         kind = _kind(m)
-        if kind in _COMMUNE_TYPES:
-            hit = name_after(text, folded, m.end(), gaz.commune_index)
+        levels = (
+            ("commune", _COMMUNE_TYPES, gaz.commune_index),
+            ("district", _DISTRICT_TYPES, gaz.district_index),
+        )
+        for level, types, index in levels:  # `xa`, `tt`: a commune's name first, else a district's
+            hit = name_after(text, folded, m.end(), index) if kind in types else None
             if hit:
-                cands = gaz.commune_index[hit[0]]
-                out.append(
-                    Mention("commune", _COMMUNE_TYPES[kind], hit[0], m.start(), cands, hit[1], hit[2:])
-                )
-                continue
-        if kind in _DISTRICT_TYPES:
-            hit = name_after(text, folded, m.end(), gaz.district_index)
-            if hit:
-                cands = gaz.district_index[hit[0]]
-                out.append(
-                    Mention("district", _DISTRICT_TYPES[kind], hit[0], m.start(), cands, hit[1], hit[2:])
-                )
+                out.append(Mention(level, types[kind], hit[0], m.start(), index[hit[0]], hit[1], hit[2:]))
+                break
     for m in TYPE_AFTER.finditer(folded):
         kind = m.group(1)
         if kind in ("district", "town"):
