@@ -347,6 +347,14 @@ def test_signature_box_read_by_ocr_bounds_the_date() -> None:
     assert "issue_date" not in describe_text(NOTICE_SIGNED_OCR.format(day="28"))
 
 
+def test_signature_box_beside_the_header_leaves_the_header() -> None:
+    # a text layer's line with the box's time on the right of the issuing body
+    lines = ["ỦY BAN NHÂN DÂN        24.01.2025 20:01:14 +07:00", "TỈNH QUẢNG NGÃI", "Số: 11/TB-UBND"]
+    stamps = take_stamps([lines])
+    assert stamps.pages == [["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI", "Số: 11/TB-UBND"]]
+    assert stamps.signature_box == {"time": "2025-01-24T20:01:14+07:00"}
+
+
 def test_labelled_signature_box() -> None:
     line = (
         "'Cơ quan: VĂN PHÒNG CHÍNH PHỦ Người ký: CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ "

@@ -103,7 +103,17 @@ def _take_signature_box(lines: list[str]) -> tuple[list[str], dict[str, Any]]:
             first -= 1  # the signing agency's name, on one or two lines
             agency.insert(0, lines[first])
         box = box or _read_box(lines[first : last + 1], agency)
-        lines = lines[:first] + lines[last + 1 :]
+        rest = [r for r in (_beside_the_box(x) for x in lines[first + len(agency) : last + 1]) if r]
+        lines = lines[:first] + rest + lines[last + 1 :]
+
+
+def _beside_the_box(line: str) -> str:
+    """What a line of the box shares with the other column (a text layer's `-layout` line: the columns
+    three spaces or more apart): `ỦY BAN NHÂN DÂN      09.01.2025 10:21:11 +07:00` keeps its body."""
+    parts = re.split(r"\s{3,}", line.strip())
+    if len(parts) < 2:
+        return ""
+    return "   ".join(p for p in parts if not (_anchor(p) or _EMAIL.search(p) or _STAMP_TIME.search(p)))
 
 
 def _agency_line(line: str) -> bool:
