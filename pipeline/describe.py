@@ -16,8 +16,8 @@ from ocr.model import Word
 from pipeline import language
 from pipeline.metadata.parse import parse_document
 from pipeline.textnorm import clean_text, fold, letters_share
+from pipeline.units.assign import resolve_units
 from pipeline.units.data import EFFECTIVE_DATE
-from pipeline.units.document import resolve_units
 from pipeline.units.resolve import UnitEvidence
 
 MAX_CHARS = 2_000_000  # longer text: the first and last part are read (header and closing live there)

@@ -7,6 +7,6 @@
 | `names` | diacritics of unit names put back, in a header line or the place of the date line |
 | `scope` | whose document it is: Hanoi's local government, another province, or the central state |
 | `resolve` | the old unit a document belongs to or concerns (the upload prefix settles a shared name) |
-| `document` | the old and new unit of one document; the new unit a body issuing after July 2025 names |
+| `assign` | the old and new unit of one document; the new unit a body issuing after July 2025 names |
 | `mapping` | old unit -> new unit(s), never a silent pick |
 """

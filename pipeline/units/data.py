@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.textnorm import fold, squash
+from storage.districts import slugify
 
 EFFECTIVE_DATE = "2025-07-01"
 PACKAGE = "vietnamadminunits"
@@ -229,13 +230,11 @@ class Gazetteer:
         return cache[dk]
 
     def district_by_slug(self, slug: str) -> OldDistrict | None:
-        """The former Hanoi district of an upload prefix's slug (`cau-giay`, as storage/districts.py
-        makes them), or None."""
-        key = re.sub(r"[^a-z0-9]+", "-", fold(slug)).strip("-")
-        for d in self.districts.values():
-            if d.province_key == HANOI and re.sub(r"[^a-z0-9]+", "-", fold(d.name)).strip("-") == key:
-                return d
-        return None
+        """The former Hanoi district of an upload prefix's slug (`cau-giay`), or None."""
+        key = slugify(slug)
+        return next(
+            (d for d in self.districts.values() if d.province_key == HANOI and slugify(d.name) == key), None
+        )
 
     def new_provinces_of(self, old_province_key: str) -> set[str]:
         """Names of the new provinces that received the communes of an old province (`tinhbinhthuan` ->
