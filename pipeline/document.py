@@ -19,8 +19,8 @@ from search.folding import fold, norm_code, norm_name
 
 __all__ = ["UNRESOLVED_UNIT", "index_document", "object_path", "unit_label"]
 
-# Label of admin_unit_new when the old unit maps to several new ones or to none: a real bucket in the
-# Kibana "per new unit" chart instead of a hidden missing value.
+# Label of a unit that could not be settled (an old unit split between new ones, a commune name several
+# former districts share): a real bucket in the Kibana charts instead of a hidden missing value.
 UNRESOLVED_UNIT = "(chưa xác định)"
 
 # Metadata fields with a place in the mapping; anything else goes to `extra`.
@@ -43,6 +43,9 @@ _KNOWN_META = {
     "issue_date",
     "admin_unit_old",
     "admin_unit_new",
+    "received_number",
+    "received_date",
+    "signature_box",
     "language_detail",
     "confidence",
 }
@@ -118,26 +121,21 @@ def _unit_names(unit: Mapping[str, Any]) -> set[str]:
     return {n for n in names if n}
 
 
-_UNIT_KEYS = ("province", "district_type", "district", "commune_type", "commune", "code")
+_UNIT_KEYS = ("province", "district_type", "district", "commune_type", "commune", "code", "level")
+# how the unit was found (old: text | upload_prefix | issuing body; new: the mapping's data) and why it is
+# not one unit (split, district_only, name_in_several_districts, outside_hanoi)
+_UNIT_FACTS = ("source", "reason")
 
 
-def _unit_old(unit: Any) -> dict[str, Any] | None:
-    if not isinstance(unit, Mapping):
-        return None
-    out: dict[str, Any] = {k: _nfc(unit.get(k)) for k in _UNIT_KEYS if _nfc(unit.get(k))}
-    out["label"] = unit_label(unit)
-    out["names_norm"] = sorted(_unit_names(unit))
-    return out
-
-
-def _unit_new(unit: Any) -> dict[str, Any] | None:
-    """The new (post-July-2025) unit. When the mapping is ambiguous the pipeline gives `candidates`:
-    all of them are searchable (names_norm) so a filter by any candidate still finds the record."""
+def _unit(unit: Any) -> dict[str, Any] | None:
+    """An old or new unit. When it cannot be settled the extractor gives `candidates`: all of them are
+    searchable (names_norm), so a filter by any candidate still finds the record, and the label says
+    `(chưa xác định)` (a real bucket in Kibana's charts instead of a hidden missing value)."""
     if not isinstance(unit, Mapping):
         return None
     candidates = [c for c in unit.get("candidates") or [] if isinstance(c, Mapping | str)]
     resolved = any(_nfc(unit.get(k)) for k in ("commune", "label", "name", "code"))
-    out: dict[str, Any] = {k: _nfc(unit.get(k)) for k in _UNIT_KEYS if _nfc(unit.get(k))}
+    out: dict[str, Any] = {k: _nfc(unit.get(k)) for k in (*_UNIT_KEYS, *_UNIT_FACTS) if _nfc(unit.get(k))}
     names = _unit_names(unit)
     labels = []
     for cand in candidates:
@@ -148,13 +146,16 @@ def _unit_new(unit: Any) -> dict[str, Any] | None:
             labels.append(unit_label(cand))
             names |= _unit_names(cand)
     out["candidates"] = [lab for lab in labels if lab]
-    out["ambiguous"] = bool(unit.get("ambiguous")) or (not resolved and len(out["candidates"]) != 1)
-    if resolved and not unit.get("ambiguous"):
-        out["label"] = unit_label(unit)
-    elif len(out["candidates"]) == 1 and not unit.get("ambiguous"):
-        out["label"] = out["candidates"][0]
-    else:
+    out["ambiguous"] = bool(unit.get("ambiguous")) or (
+        not resolved and bool(out["candidates"]) and len(out["candidates"]) != 1
+    )
+    out["outside_hanoi"] = bool(unit.get("outside_hanoi"))
+    if out["ambiguous"]:
         out["label"] = UNRESOLVED_UNIT
+    elif resolved or not out["candidates"]:
+        out["label"] = unit_label(unit)
+    else:
+        out["label"] = out["candidates"][0]
     out["names_norm"] = sorted(n for n in names if n)
     return out
 
@@ -202,8 +203,14 @@ def _metadata_fields(meta: Mapping[str, Any]) -> dict[str, Any]:
     doc["doc_number_norm"] = norm_code(doc["doc_number"]) or None
     doc["doc_type_code_norm"] = norm_name(doc["doc_type_code"]) or None
     doc["issue_date"] = _iso_date(meta.get("issue_date"))
-    doc["admin_unit_old"] = _unit_old(meta.get("admin_unit_old"))
-    doc["admin_unit_new"] = _unit_new(meta.get("admin_unit_new"))
+    doc["admin_unit_old"] = _unit(meta.get("admin_unit_old"))
+    doc["admin_unit_new"] = _unit(meta.get("admin_unit_new"))
+    # the incoming-document stamp (Decree 30's incoming fields) and an e-signature box read on the page
+    doc["received_number"] = _nfc(meta.get("received_number"))
+    doc["received_date"] = _iso_date(meta.get("received_date"))
+    box = meta.get("signature_box") if isinstance(meta.get("signature_box"), Mapping) else {}
+    fields = {k: _nfc(box.get(k)) for k in ("organization", "signer", "email", "time")}
+    doc["signature_box"] = fields if any(fields.values()) else None
     doc["language_detail"] = meta.get("language_detail")
     conf = meta.get("confidence") if isinstance(meta.get("confidence"), Mapping) else {}
     doc["metadata_confidence"] = {

@@ -20,7 +20,7 @@ from pipeline.archival.derivative import make_pdfa
 from pipeline.describe import describe_text
 from pipeline.record import RecordResult, SourceObject
 from pipeline.sidecar import merge_sidecar
-from pipeline.signatures import read_signatures
+from pipeline.signatures import read_signatures, signing_time
 
 
 class AllPagesFailedError(InputError):
@@ -75,7 +75,11 @@ def process_file(
 
     t = time.perf_counter()
     metadata = describe_text(
-        "\f".join(p.text for p in pages), page_texts=[p.text for p in pages], words=[p.words for p in pages]
+        "\f".join(p.text for p in pages),
+        page_texts=[p.text for p in pages],
+        words=[p.words for p in pages],
+        signed_at=signing_time(signatures),
+        district_hint=source.district or None,
     )
     if sidecar:
         metadata = merge_sidecar(metadata, sidecar)

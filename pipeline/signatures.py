@@ -151,3 +151,14 @@ def read_signatures(path: Path) -> list[Signature]:
     except Exception as exc:
         log.warning("%s: signatures unreadable: %s", path, exc)
         return [_unreadable(exc)]
+
+
+def signing_time(signatures: list[Signature]) -> datetime | None:
+    """When the document was signed: its first intact signature's time (the issuer signs first; a
+    later signature or timestamp is a countersignature or an archive's)."""
+    times = [
+        datetime.fromisoformat(s.signed_at)
+        for s in signatures
+        if s.kind == "signature" and s.integrity == "intact" and s.signed_at
+    ]
+    return min(times) if times else None

@@ -83,15 +83,14 @@ _UNIT = {
         "commune_type": _kw(64),
         "commune": _kw(256),
         "code": _kw(64),
+        "level": _kw(64),  # central: a body of the central state
         "label": _text(),  # text for free search, .keyword for the charts
         "names_norm": _kw(256),  # every normalised name, for --unit-old/--unit-new filters
-    }
-}
-_UNIT_NEW = {
-    "properties": {
-        **_UNIT["properties"],
-        "candidates": _kw(512),  # labels of the possible new units when the mapping is ambiguous
+        "candidates": _kw(512),  # labels of the possible units when it cannot be settled
         "ambiguous": _BOOL,
+        "outside_hanoi": _BOOL,  # issued by a body outside Hanoi: no Hanoi unit is guessed
+        "source": _kw(),  # old: text | upload_prefix | issuing body; new: the mapping's data
+        "reason": _kw(),  # split | district_only | name_in_several_districts | outside_hanoi
     }
 }
 
@@ -175,7 +174,14 @@ RECORDS_MAPPING: dict[str, Any] = {
         "recipients": _text(),
         "addressees": _text(),
         "admin_unit_old": _UNIT,
-        "admin_unit_new": _UNIT_NEW,
+        "admin_unit_new": _UNIT,
+        # the incoming-document stamp (`ĐẾN Số: … Ngày: …`): Decree 30's received number and date
+        "received_number": _kw(),
+        "received_date": _DATE,
+        # an e-signature box printed on the page (signing agency, signer, e-mail, time)
+        "signature_box": {
+            "properties": {"organization": _text(), "signer": _text(), "email": _kw(), "time": _DATE}
+        },
         "language": _kw(),
         "language_detail": _UNINDEXED,
         "duplicate_key": _kw(),

@@ -155,3 +155,18 @@ def test_sohoa_ocr_writes_signatures_and_never_overwrites_its_input(
     same = CliRunner().invoke(app, [str(src), "--out", str(src.parent), "--pdf", "--jobs", "1"])
     assert same.exit_code == 1 and "over the input itself" in same.output
     assert digest(src) == before
+
+
+def test_signing_time_is_the_first_intact_signature() -> None:
+    """The issue date may not be later than this (describe_text(signed_at=...)): the issuer signs
+    first; a broken signature or a later timestamp says nothing about the document's own date."""
+    from pipeline.signatures import Signature, signing_time
+
+    sigs = [
+        Signature("intact", signed_at="2025-01-24T20:01:14+07:00"),
+        Signature("intact", signed_at="2025-01-23T09:00:00+07:00"),
+        Signature("broken", signed_at="2025-01-01T09:00:00+07:00"),
+        Signature("intact", signed_at="2024-12-01T09:00:00+07:00", kind="document_timestamp"),
+    ]
+    assert signing_time(sigs) == datetime.fromisoformat("2025-01-23T09:00:00+07:00")
+    assert signing_time([]) is None
