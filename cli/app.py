@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from cli import batch, districts, doctor, kibana, metadata, ocr, search, upload
+from cli import batch, districts, doctor, kibana, metadata, ocr, search, serve, upload, users
 from cli.errors import SohoaGroup
 
 app = typer.Typer(
@@ -42,3 +42,5 @@ app.command("ocr")(ocr.ocr_command)
 app.command("metadata")(metadata.metadata_command)
 app.add_typer(kibana.kibana_app, name="kibana")
 app.add_typer(districts.districts_app, name="districts")
+app.command("serve")(serve.serve_command)
+app.add_typer(users.users_app, name="users")
