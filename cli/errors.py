@@ -17,6 +17,10 @@ from core.errors import ExitCode, ServerUnavailableError, SohoaError
 from search.errors import translate as translate_es
 
 err_console = Console(stderr=True, highlight=False)
+# typer >= 0.2x carries its own copy of click: its BadParameter is not click's
+_TYPER_OWN: tuple[type[BaseException], ...] = tuple(
+    t for t in (getattr(typer.exceptions, "TyperException", None),) if isinstance(t, type)
+)
 
 
 def debug_enabled() -> bool:
@@ -60,7 +64,14 @@ class SohoaGroup(TyperGroup):
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.Abort):
+        except (
+            typer.Exit,
+            typer.Abort,
+            click.exceptions.Exit,
+            click.ClickException,
+            click.Abort,
+            *_TYPER_OWN,
+        ):
             raise  # a command's own exit code, or click's usage errors
         except (Exception, KeyboardInterrupt) as exc:
             if debug_enabled():

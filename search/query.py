@@ -41,7 +41,8 @@ __all__ = [
 
 PRE, POST = "<em>", "</em>"
 _DOC_NO = re.compile(r"(?<![\w/])\d{1,6}(?:/\d{4})?/[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*")
-_MSM = "2<75%"  # up to two words: all of them; more: three quarters
+_MSM = "2<75%"
+TOTAL_HITS_CAP = 1000  # up to two words: all of them; more: three quarters
 
 
 def doc_numbers_in(query: str) -> list[str]:
@@ -146,7 +147,9 @@ def _page_query(raw: str, folded: str) -> dict[str, Any]:
                             # stay exact, or every short word would match its neighbours
                             "fuzziness": "AUTO:4,7",
                             "prefix_length": 1,
-                            "max_expansions": 20,
+                            # each expansion is a common syllable with long postings: 5 keep OCR
+                            # repairs (rnặt, đjnh) and cost a quarter of 20 (benchmarks/search.py)
+                            "max_expansions": 5,
                             "minimum_should_match": _MSM,
                             "boost": 0.5,
                         }
@@ -234,6 +237,9 @@ def build_search(query: str, filters: SearchFilters | None = None, *, limit: int
         should.insert(0, {"terms": {"doc_number_norm": numbers, "boost": 100}})
     return {
         "query": {"bool": {"should": should, "minimum_should_match": 1, "filter": filters}},
+        # counting every match of common syllables costs more than ranking the best: past 1000 the
+        # page says "more than 1000" and Lucene may skip what cannot reach the top
+        "track_total_hits": TOTAL_HITS_CAP,
         "size": limit,
         "_source": source,
         "highlight": {
@@ -294,6 +300,7 @@ class SearchPage:
     hits: list[SearchHit]
     total: int
     took_ms: int
+    total_is_lower_bound: bool = False  # more matched than were counted (TOTAL_HITS_CAP)
 
 
 @es_errors
@@ -313,7 +320,8 @@ def search_page(
     resp = es.search(index=index, body=body)
     numbers = set(doc_numbers_in(query))
     hits = [_hit(h, numbers) for h in resp["hits"]["hits"]]
-    return SearchPage(hits, resp["hits"]["total"]["value"], resp["took"])
+    total = resp["hits"]["total"]
+    return SearchPage(hits, total["value"], resp["took"], total.get("relation") == "gte")
 
 
 def search_records(
