@@ -90,6 +90,7 @@ def browser(user_data: Path) -> WebDriver:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(120)
+    driver.implicitly_wait(20)  # a form's answer may still be loading when the next element is looked up
     return driver
 
 
@@ -316,8 +317,8 @@ def test_what_is_refused_in_the_browser(
     secret = secrets_of(provision(admin, store, layout, ["cau-giay"], pipeline=False))["cau-giay"]
     try:
         log_in(driver, world, layout.district_access_key("cau-giay"), secret)
+        assert "không đúng" in driver.find_element(By.CSS_SELECTOR, ".login .error").text
         assert "/login" in driver.current_url
-        assert "không đúng" in driver.find_element(By.CSS_SELECTOR, ".error").text
         assert not [c for c in driver.get_cookies() if c["name"] == "sohoa_session" and "user" in c["value"]]
         driver.get(f"{world.url}/")
         assert "/login" in driver.current_url
