@@ -201,7 +201,9 @@ def test_archivist_and_editor_in_a_real_browser(
     marks = driver.find_elements(By.CSS_SELECTOR, "#page-view .page-text mark")
     assert marks and any(m.is_displayed() and m.text.lower() == "thu hồi đất" for m in marks)
     assert driver.find_element(By.CSS_SELECTOR, "#field-doc_number td.value").text.startswith("123/QĐ-UBND")
+    driver.set_window_size(1400, 3000)  # the whole page: fields, the page viewer and the lit text
     driver.save_screenshot(str(world.shots / "web-record.png"))
+    driver.set_window_size(1400, 1800)
 
     # "Bản quét gốc": a fresh presigned link, limited to the configured lifetime, 200 from the store
     client = session_client(driver, world)

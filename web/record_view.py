@@ -57,6 +57,9 @@ def field_rows(doc: Mapping[str, Any]) -> list[FieldRow]:
     rows = []
     for name, label in CORRECTABLE_FIELDS.items():
         value = display(doc.get(name))
+        if name == "issue_date" and value and value.count("-") == 2:
+            year, month, day = value.split("-")
+            value = f"{day}/{month}/{year}"  # as Vietnamese write it (and as a correction may be typed)
         if name == "doc_type_code" and doc.get("doc_type"):
             value = f"{doc.get('doc_type')} ({doc.get(name)})" if doc.get(name) else doc.get("doc_type")
         c = conf.get(_CONF_KEY.get(name, name), conf.get(name))
