@@ -9,8 +9,6 @@ export OMP_THREAD_LIMIT ?= 1
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY ?= false
 export DO_NOT_TRACK ?= 1
-# a shared, busy machine can take longer than Prefect's default to start its temporary API server
-export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
 .PHONY: setup setup-python servers stop status demo test check lint format screenshots bench-ocr bench-metadata bench-search bench-flow
 
