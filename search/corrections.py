@@ -25,8 +25,10 @@ from typing import Any
 
 from elasticsearch import ApiError, ConflictError, Elasticsearch
 
-from core.errors import NotFoundError
+from core.errors import NotFoundError, SohoaError
+from core.retry import RetryBudget, with_retries
 from search.errors import es_errors
+from search.indexer import IndexResult
 from search.review import review_state
 
 __all__ = [
@@ -173,13 +175,36 @@ def latest_entries(
     return out
 
 
-def apply_corrections(es: Elasticsearch, docs: list[MutableMapping[str, Any]], *, index: str) -> None:
-    """Apply the stored corrections to documents about to be indexed (in place). Raises the search
-    errors (`IndexUnavailableError` is transient): a record must not be indexed without them."""
-    entries = latest_entries(es, (d["record_id"] for d in docs), index=index)
+def apply_corrections(
+    es: Elasticsearch, docs: list[MutableMapping[str, Any]], *, index: str, budget: RetryBudget
+) -> dict[str, IndexResult]:
+    """Apply the stored corrections to documents about to be indexed (in place), waiting for the audit
+    index within `budget`. Returns `{}` when done; when the audit cannot be read, a failed result per
+    document (`es_unavailable`): a record must not be indexed without its corrections, and the next
+    run does it again."""
+    try:
+        entries, _ = with_retries(
+            lambda: latest_entries(es, (d["record_id"] for d in docs), index=index),
+            budget=budget,
+            what="read the corrections",
+        )
+    except SohoaError as exc:
+        code = "es_unavailable" if exc.transient else exc.reason
+        return {
+            d["record_id"]: IndexResult(
+                d["record_id"],
+                d.get("bucket"),
+                d.get("key"),
+                False,
+                reason_code=code,
+                reason=f"corrections: {exc}",
+            )
+            for d in docs
+        }
     for doc in docs:
         if doc["record_id"] in entries:
             overlay(doc, entries[doc["record_id"]])
+    return {}
 
 
 def _now() -> str:

@@ -170,3 +170,18 @@ def test_login_limiter_blocks_after_the_allowed_failures_per_name_and_address() 
 )
 def test_login_redirects_only_within_the_site(value: str | None, expected: str) -> None:
     assert safe_next(value) == expected
+
+
+def test_unreadable_corrections_keep_records_from_being_indexed() -> None:
+    """Elasticsearch away: every document gets a failed result (the sink marks it failed, the next run
+    does it again) rather than being indexed without its corrections."""
+    from core.retry import RetryBudget
+    from search.client import make_client
+    from search.corrections import apply_corrections
+
+    es = make_client("http://127.0.0.1:9", timeout=2)  # nothing listens on the discard port
+    docs = [machine_doc(), {**machine_doc(), "record_id": "r2"}]
+    refused = apply_corrections(es, docs, index="sohoa-audit", budget=RetryBudget(max_wait=0))
+    assert set(refused) == {"r1", "r2"}
+    assert all(not r.ok and r.reason_code == "es_unavailable" for r in refused.values())
+    assert "corrections" not in docs[0]  # untouched

@@ -62,9 +62,9 @@ def flush(outcomes: list[Outcome], ctx: RunContext) -> list[Outcome]:
     to_index = [o for o in outcomes if o.state == "indexed" and o.document is not None]
     if to_index:
         docs = [o.document for o in to_index if o.document]
-        # editors' corrections outlive reprocessing (search.corrections); without them, nothing is indexed
-        with_retries(lambda: apply_corrections(ctx.es, docs, index=ctx.config.audit_index), budget=budget)
-        results = index_with_retries(ctx, docs, budget)
+        # editors' corrections outlive reprocessing (search.corrections); unread, nothing is indexed
+        refused = apply_corrections(ctx.es, docs, index=ctx.config.audit_index, budget=budget)
+        results = refused or index_with_retries(ctx, docs, budget)
         for o in to_index:
             r = results.get(o.source.id)
             if r is not None and not r.ok:
