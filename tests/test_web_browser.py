@@ -30,6 +30,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
 
 from config.settings import Settings
 from pipeline.run.plan import Mode
@@ -173,6 +174,12 @@ def session_client(driver: WebDriver, world: World) -> httpx.Client:
     return httpx.Client(base_url=world.url, follow_redirects=False, timeout=60, headers={"Cookie": cookies})
 
 
+def heading_says(driver: WebDriver, text: str) -> bool:
+    """Wait for the page whose title says `text` (a form's answer may still be loading)."""
+    WebDriverWait(driver, 60).until(lambda d: text in d.find_element(By.TAG_NAME, "h1").text)
+    return True
+
+
 def image_shown(driver: WebDriver, element: object) -> bool:
     return bool(
         driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", element)
@@ -223,6 +230,7 @@ def test_archivist_and_editor_in_a_real_browser(
         == 403
     )
     driver.find_element(By.ID, "open-scan").click()  # the browser follows the same door
+    WebDriverWait(driver, 60).until(lambda d: "X-Amz-Expires" in d.current_url)
     assert "X-Amz-Expires" in driver.current_url and "X-Amz-Signature" in driver.current_url
 
     # the editor corrects the document number
@@ -234,6 +242,7 @@ def test_archivist_and_editor_in_a_real_browser(
     value.send_keys("124/QĐ-UBND")
     row.find_element(By.NAME, "reason").send_keys("đối chiếu sổ đăng ký văn bản")
     row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(driver, 60).until(lambda d: "saved=doc_number" in d.current_url)  # the answer's page
     assert driver.find_element(By.CSS_SELECTOR, "#field-doc_number td.value").text.startswith("124/QĐ-UBND")
     assert "editor.b" in driver.find_element(By.CSS_SELECTOR, "#field-doc_number td.source").text
 
@@ -286,7 +295,7 @@ def test_what_is_refused_in_the_browser(
         f"/records/{rid}/corrections",
         {"field": "doc_number", "value": "1/QĐ-UBND", "csrf_token": token},
     )
-    assert "Không được phép" in driver.find_element(By.TAG_NAME, "h1").text
+    assert heading_says(driver, "Không được phép")
     assert session_client(driver, world).post(f"/records/{rid}/corrections", data={}).status_code == 403
 
     # an editor's form without its CSRF token is refused
@@ -296,7 +305,7 @@ def test_what_is_refused_in_the_browser(
     form = driver.find_element(By.CSS_SELECTOR, "#field-subject form")
     driver.execute_script("arguments[0].querySelector('input[name=csrf_token]').remove()", form)
     driver.execute_script("arguments[0].submit()", form)
-    assert "Không được phép" in driver.find_element(By.TAG_NAME, "h1").text
+    assert heading_says(driver, "Không được phép")
     assert "CSRF" in driver.find_element(By.TAG_NAME, "main").text
 
     # a record id of another index: not found
@@ -306,7 +315,7 @@ def test_what_is_refused_in_the_browser(
         doc = make_doc(make_record("khac", ["Số: 77/QĐ-UBND"], bucket=world.intake))
         assert all(r.ok for r in index_records(es, [doc], index=other.alias, refresh="wait_for"))
         driver.get(f"{world.url}/records/{doc['record_id']}")
-        assert "Không tìm thấy" in driver.find_element(By.TAG_NAME, "h1").text
+        assert heading_says(driver, "Không tìm thấy")
         assert session_client(driver, world).get(f"/records/{doc['record_id']}").status_code == 404
     finally:
         drop_prefix(es, other.prefix)
