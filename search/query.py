@@ -160,7 +160,13 @@ def _page_query(raw: str, folded: str) -> dict[str, Any]:
     }
 
 
-def build_search(query: str, filters: SearchFilters | None = None, *, limit: int = 10) -> dict[str, Any]:
+def _without_fuzzy(page_query: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in page_query["bool"]["should"] if "fuzziness" not in str(c)]
+
+
+def build_search(
+    query: str, filters: SearchFilters | None = None, *, limit: int = 10, fuzzy: bool = True
+) -> dict[str, Any]:
     """The search request body (query, inner hits, highlight, source filter); `search_records` runs it."""
     raw = " ".join(query.split())
     folded = fold(raw)
@@ -175,6 +181,8 @@ def build_search(query: str, filters: SearchFilters | None = None, *, limit: int
         }
 
     page_query = _page_query(raw, folded)
+    if not fuzzy:  # the fuzzy clause is the last one; the highlight never used it
+        page_query = {"bool": {"should": page_query["bool"]["should"][:-1]}}
     should: list[dict[str, Any]] = [
         {
             "nested": {
@@ -191,7 +199,7 @@ def build_search(query: str, filters: SearchFilters | None = None, *, limit: int
                     "highlight": {
                         **_HIGHLIGHT,
                         # without the fuzzy clause: `dinh` must not light up every `dich` on the page
-                        "highlight_query": {"bool": {"should": page_query["bool"]["should"][:-1]}},
+                        "highlight_query": {"bool": {"should": _without_fuzzy(page_query)}},
                         # the original text, lit where either it or its folded copy matched: fold keeps
                         # offsets, so a query without diacritics lights the words with them
                         "fields": {"pages.text": {"matched_fields": ["pages.text", "pages.text_folded"]}},
@@ -299,7 +307,7 @@ class SearchPage:
 
     hits: list[SearchHit]
     total: int
-    took_ms: int
+    took_ms: int  # both requests when the fuzzy one was needed
     total_is_lower_bound: bool = False  # more matched than were counted (TOTAL_HITS_CAP)
 
 
@@ -314,14 +322,23 @@ def search_page(
     offset: int = 0,
 ) -> SearchPage:
     """Ranked records for `query`, best first, with the matching page and highlighted snippets."""
-    body = build_search(query, filters, limit=limit)
+    # Fuzzy matching (OCR errors) costs as much as the rest of the query together: it runs only when
+    # the exact and folded words do not fill the page (benchmarks/search.py)
+    body = build_search(query, filters, limit=limit, fuzzy=False)
     if offset:
         body["from"] = offset
     resp = es.search(index=index, body=body)
+    took = resp["took"]
+    if len(resp["hits"]["hits"]) < limit and " ".join(query.split()):
+        body = build_search(query, filters, limit=limit)
+        if offset:
+            body["from"] = offset
+        resp = es.search(index=index, body=body)
+        took += resp["took"]
     numbers = set(doc_numbers_in(query))
     hits = [_hit(h, numbers) for h in resp["hits"]["hits"]]
     total = resp["hits"]["total"]
-    return SearchPage(hits, total["value"], resp["took"], total.get("relation") == "gte")
+    return SearchPage(hits, total["value"], took, total.get("relation") == "gte")
 
 
 def search_records(
@@ -498,9 +515,7 @@ def page_highlights(es: Elasticsearch, query: str, record_id: str, *, index: str
                                 "highlight": {
                                     **_HIGHLIGHT,
                                     "number_of_fragments": 0,  # the whole page
-                                    "highlight_query": {
-                                        "bool": {"should": page_query["bool"]["should"][:-1]}
-                                    },
+                                    "highlight_query": {"bool": {"should": _without_fuzzy(page_query)}},
                                     "fields": {
                                         "pages.text": {"matched_fields": ["pages.text", "pages.text_folded"]}
                                     },
