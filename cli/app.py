@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from cli import batch, districts, doctor, export, kibana, metadata, ocr, search, upload
+from cli import batch, districts, doctor, export, kibana, metadata, ocr, search, serve, upload, users
 from cli.errors import SohoaGroup
 
 app = typer.Typer(
@@ -43,3 +43,5 @@ app.command("metadata")(metadata.metadata_command)
 app.add_typer(kibana.kibana_app, name="kibana")
 app.add_typer(districts.districts_app, name="districts")
 app.add_typer(export.export_app, name="export")
+app.command("serve")(serve.serve_command)
+app.add_typer(users.users_app, name="users")

@@ -20,7 +20,7 @@ from config.clients import es_client, object_store
 from config.settings import load_settings
 from core.errors import ConfigError, ExitCode, SohoaError
 from pipeline.archival.export import ExportJob, ExportStateError
-from search.export import count, effective_record, iter_records
+from search.export import count, effective_records, iter_records
 from search.query import SearchFilters, parse_date_bound
 from storage.errors import ObjectNotFoundError
 
@@ -72,8 +72,8 @@ def _run(kind: str, out: Path, selection: SearchFilters, config: dict[str, Any],
     store = object_store(settings) if kind == "sip" else None
 
     def records(after: list[Any] | None) -> Any:
-        for cursor, source in iter_records(es, settings.index_alias, selection, after=after):
-            yield cursor, effective_record(source)
+        found = iter_records(es, settings.index_alias, selection, after=after)
+        return effective_records(es, found, audit_index=settings.audit_index)
 
     def fetch_pdf(record: dict[str, Any], dest: Path) -> bool:
         if store is None or not record.get("pdf_key"):

@@ -52,10 +52,26 @@ class Settings(BaseSettings):
     es_timeout: float = 30.0  # seconds one request may take
     index_alias: str = "sohoa-records"
     ledger_index: str = "sohoa-ledger"
+    audit_index: str = "sohoa-audit"  # corrections and review marks (append-only)
+    users_index: str = "sohoa-users"  # who may log in to `sohoa serve`
 
     # Kibana (only for `sohoa kibana import`)
     kibana_url: str | None = None
     kibana_api_key: SecretStr | None = None
+
+    # The web application (`sohoa serve`)
+    web_host: str = "127.0.0.1"  # loopback: put the center's reverse proxy in front (docs/web.md)
+    web_port: int = Field(8080, ge=0, le=65535)
+    web_public_url: str | None = None  # how archivists reach it (Kibana's links point there)
+    # signs the session cookies; several instances behind one proxy need the same key. Unset: a random
+    # key per start (everyone logs in again after a restart)
+    web_secret_key: SecretStr | None = None
+    web_cookie_secure: bool = True  # cookies only over HTTPS (browsers also allow them on localhost)
+    web_session_hours: float = Field(8.0, gt=0, le=24 * 7)
+    web_login_attempts: int = Field(5, ge=1)  # failed logins per name and address per window
+    web_login_window_seconds: int = Field(300, ge=1)
+    web_cache_dir: Path | None = None  # rendered page images (default: .cache/web under the checkout)
+    web_forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-For is believed
 
     # OCR
     tesseract_lang: str = "vie"
@@ -110,6 +126,7 @@ class Settings(BaseSettings):
             processed_bucket=self.processed_bucket,
             index_alias=self.index_alias,
             ledger_index=self.ledger_index,
+            audit_index=self.audit_index,
             ocr=OcrOptions(
                 lang=self.tesseract_lang,
                 pdf=True,

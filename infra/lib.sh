@@ -21,7 +21,8 @@ VERAPDF_VERSION="${SOHOA_VERAPDF_VERSION:-1.30.2}"
 VERAPDF_JAR="$SOHOA_CACHE/verapdf/verapdf-cli-$VERAPDF_VERSION.jar"
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils qpdf unpaper ghostscript
-  fonts-liberation2 fonts-dejavu-core)
+  fonts-liberation2 fonts-dejavu-core
+  chromium chromium-driver)  # the browser tests of the web application (tests/test_web_browser.py)
 
 log() { printf '\033[1;34m[sohoa]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[sohoa] error:\033[0m %s\n' "$*" >&2; exit 1; }

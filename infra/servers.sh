@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start, stop or check the local Elasticsearch and S3 servers, on loopback only.
-#   infra/servers.sh start|stop|status|env
+#   infra/servers.sh start|stop|status|env      (start-web / stop-web: `sohoa serve`, for `make demo`)
 #   infra/servers.sh run -- CMD...   start what is not running, run CMD, then stop only what it started
 # Ports: SOHOA_ES_PORT (default 9200) and SOHOA_S3_PORT (default 7070); a busy default is replaced by a
 # free port. The URLs are written to .cache/run/servers.env, where `sohoa` picks them up.
@@ -10,6 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ENV_FILE="$RUN_DIR/servers.env"
 ES_RUN="$RUN_DIR/es"
 S3_RUN="$RUN_DIR/s3"
+WEB_RUN="$RUN_DIR/web"
 S3_ACCESS_KEY="${SOHOA_S3_ACCESS_KEY:-sohoa-dev}"
 S3_SECRET_KEY="${SOHOA_S3_SECRET_KEY:-sohoa-dev-secret}"
 
@@ -73,6 +74,29 @@ start_s3() {
   log "s3: ready"
 }
 
+demo_login() {  # a demo editor for the local viewer: the password is made once, kept 0600 beside the pid
+  local file="$WEB_RUN/demo-login.txt" password
+  [ -f "$file" ] && return 0
+  password="$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')"
+  printf '%s\n' "$password" | "$VENV/bin/sohoa" users add demo.editor --role editor --password-stdin >/dev/null 2>&1 \
+    || printf '%s\n' "$password" | "$VENV/bin/sohoa" users set-password demo.editor --password-stdin >/dev/null
+  (umask 077; printf 'user: demo.editor\npassword: %s\n' "$password" >"$file")
+}
+
+start_web() {  # `sohoa serve` on loopback (after start_es and start_s3), for `make demo`
+  local pidfile="$WEB_RUN/web.pid" port
+  if alive "$pidfile"; then log "web: already running ($(cat "$WEB_RUN/url"))"; return; fi
+  mkdir -p "$WEB_RUN"
+  demo_login
+  port="$(pick_port "${SOHOA_WEB_PORT:-8080}")"
+  log "web: starting sohoa serve on 127.0.0.1:$port"
+  setsid "$VENV/bin/sohoa" serve --host 127.0.0.1 --port "$port" >"$WEB_RUN/web.log" 2>&1 &
+  echo $! >"$pidfile"
+  echo "http://localhost:$port" >"$WEB_RUN/url"  # localhost: browsers keep the Secure cookie there
+  wait_for web "http://127.0.0.1:$port/healthz" 60 "$pidfile" "$WEB_RUN/web.log"
+  log "web: ready at http://localhost:$port (log in as in $WEB_RUN/demo-login.txt)"
+}
+
 set_env() {  # set_env KEY VALUE: replace one line of servers.env
   mkdir -p "$RUN_DIR"; touch "$ENV_FILE"
   { grep -v "^$1=" "$ENV_FILE" || true; echo "$1=$2"; } >"$ENV_FILE.tmp"
@@ -93,6 +117,7 @@ status() {
   local rc=0
   if alive "$ES_RUN/es.pid"; then echo "es: running at $(env_value SOHOA_ES_URL)"; else echo "es: stopped"; rc=1; fi
   if alive "$S3_RUN/versitygw.pid"; then echo "s3: running at $(env_value SOHOA_S3_ENDPOINT)"; else echo "s3: stopped"; rc=1; fi
+  if alive "$WEB_RUN/web.pid"; then echo "web: running at $(cat "$WEB_RUN/url")"; else echo "web: stopped"; fi
   return $rc
 }
 
@@ -120,10 +145,12 @@ case "${1:-}" in
   start) start_es; start_s3 ;;
   start-es) start_es ;;
   start-s3) start_s3 ;;
-  stop) stop_pid s3 "$S3_RUN/versitygw.pid"; stop_pid es "$ES_RUN/es.pid" ;;
+  stop) stop_pid web "$WEB_RUN/web.pid"; stop_pid s3 "$S3_RUN/versitygw.pid"; stop_pid es "$ES_RUN/es.pid" ;;
+  start-web) start_web ;;
+  stop-web) stop_pid web "$WEB_RUN/web.pid" ;;
   stop-es) stop_pid es "$ES_RUN/es.pid" ;;
   stop-s3) stop_pid s3 "$S3_RUN/versitygw.pid" ;;
   status) status ;;
   env) cat "$ENV_FILE" ;;
-  *) die "usage: infra/servers.sh start|stop|status|env|run -- CMD... (also start-es, start-s3, stop-es, stop-s3)" ;;
+  *) die "usage: infra/servers.sh start|stop|status|env|run -- CMD... (also start-es, start-s3, start-web, stop-es, stop-s3, stop-web)" ;;
 esac

@@ -8,16 +8,30 @@ record against the strict mapping. Every field is described in docs/search.md.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 from ocr.model import PageResult
+from pipeline.metadata.doctypes import TYPE_BY_CODE
+from pipeline.metadata.number import parse_number
 from pipeline.record import PIPELINE_VERSION, Derivatives, RecordResult
+from pipeline.units.assign import resolve_new_unit
+from pipeline.units.resolve import UnitEvidence, resolve_old_unit
 from search.folding import fold, norm_code, norm_name
+from search.query import parse_date_bound
+from search.review import review_state
 
-__all__ = ["UNRESOLVED_UNIT", "index_document", "object_path", "unit_label"]
+__all__ = [
+    "CORRECTABLE_FIELDS",
+    "UNRESOLVED_UNIT",
+    "corrected_fields",
+    "index_document",
+    "object_path",
+    "unit_label",
+]
 
 # Label of a unit that could not be settled (an old unit split between new ones, a commune name several
 # former districts share): a real bucket in the Kibana charts instead of a hidden missing value.
@@ -267,6 +281,7 @@ def index_document(
         },
     }
     doc["status"] = _status(doc)
+    doc["review"] = review_state(doc)
     return doc
 
 
@@ -279,3 +294,91 @@ def _status(doc: Mapping[str, Any]) -> str:
     if doc["ocr"]["low_conf"]:
         return "low_confidence"
     return "ok"
+
+
+# --- corrections: what a value typed by an editor sets in the index document ------------------------
+# The Decree 30 fields an editor may correct, with their Vietnamese labels (the record page's order)
+CORRECTABLE_FIELDS: dict[str, str] = {
+    "parent_body": "Cơ quan chủ quản",
+    "issuing_body": "Cơ quan ban hành",
+    "doc_number": "Số, ký hiệu văn bản",
+    "doc_type_code": "Loại văn bản",
+    "issue_place": "Địa danh",
+    "issue_date": "Ngày ban hành",
+    "subject": "Trích yếu nội dung",
+    "signer_title": "Chức vụ người ký",
+    "signer_name": "Người ký",
+    "recipients": "Nơi nhận",
+    "admin_unit_old": "Đơn vị hành chính cũ",
+    "admin_unit_new": "Đơn vị hành chính mới",
+}
+
+
+def _corrected_date(value: str) -> dict[str, Any]:
+    text = value.strip()
+    if not re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{1,2}-\d{1,2}", text):
+        raise ValueError(f"not a full date: {value!r} (write 03/04/2024 or 2024-04-03)")
+    return {"issue_date": parse_date_bound(text, end=False)}
+
+
+def _corrected_number(value: str) -> dict[str, Any]:
+    number = " ".join(value.split())
+    parts = parse_number(f"Số: {number}")
+    if not parts or not parts.seq:
+        raise ValueError(f"not a document number: {value!r} (write it as printed, e.g. 123/QĐ-UBND)")
+    return {
+        "doc_number": number,
+        "doc_number_norm": norm_code(number) or None,
+        "doc_number_seq": parts.seq,
+        "doc_symbol": parts.symbol,
+    }
+
+
+def _corrected_type(value: str) -> dict[str, Any]:
+    wanted = norm_name(value)
+    for code, vi, _ in TYPE_BY_CODE.values():
+        if wanted in (norm_name(code), norm_name(vi)):
+            return {
+                "doc_type_code": code,
+                "doc_type_code_norm": norm_name(code),
+                "doc_type": vi,
+                "doc_type_folded": fold(vi),
+            }
+    raise ValueError(
+        f"unknown document type {value!r} (a code such as QĐ, TB, CV or a name such as Quyết định)"
+    )
+
+
+def _corrected_unit(field: str, value: str) -> dict[str, Any]:
+    name = " ".join(value.split())
+    evidence = UnitEvidence((name,), name)
+    unit = resolve_new_unit(evidence) if field == "admin_unit_new" else resolve_old_unit(evidence)[0]
+    built = _unit(unit or {"label": name})
+    if built is not None:
+        built["names_norm"] = sorted({*built.get("names_norm", []), norm_name(name)})
+    return {field: built}
+
+
+def corrected_fields(field: str, value: str) -> dict[str, Any]:
+    """The index fields that an editor's value for `field` sets: the field and its folded, normalised or
+    split companions, exactly as `index_document` would have built them. ValueError for a value that
+    cannot be that field (the form shows the message)."""
+    if field not in CORRECTABLE_FIELDS:
+        raise ValueError(f"{field!r} cannot be corrected")
+    if not value or not value.strip():
+        raise ValueError("the new value is empty")
+    if field == "doc_number":
+        return _corrected_number(value)
+    if field == "issue_date":
+        return _corrected_date(value)
+    if field == "doc_type_code":
+        return _corrected_type(value)
+    if field in ("admin_unit_old", "admin_unit_new"):
+        return _corrected_unit(field, value)
+    if field in _LIST_FIELDS:
+        return {field: _str_list([v for v in re.split(r"[\n;]", value) if v.strip()])}
+    text = _nfc(value)
+    out: dict[str, Any] = {field: text}
+    if field in _TEXT_FIELDS:
+        out[f"{field}_folded"] = fold(text) if text else None
+    return out

@@ -7,15 +7,24 @@ that stopped can go on from the last record it finished.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from search.corrections import latest_entries, overlay
 from search.errors import es_errors
 from search.query import SearchFilters
 
-__all__ = ["EXPORT_SORT", "count", "effective_record", "iter_records"]
+__all__ = [
+    "EXPORT_SORT",
+    "count",
+    "effective_fields",
+    "effective_record",
+    "effective_records",
+    "iter_records",
+]
 
 # Grouped by hồ sơ (file code from the sidecar), then by date and key; the record id makes the
 # order total, so `search_after` resumes exactly after the last record done.
@@ -118,4 +127,31 @@ def effective_record(source: Mapping[str, Any]) -> dict[str, Any]:
         pdf_bucket=deriv.get("processed_bucket"),
         pdf_key=deriv.get("pdf_key"),
     )
+    return record
+
+
+def effective_records(
+    es: Elasticsearch,
+    records: Iterable[tuple[list[Any], dict[str, Any]]],
+    *,
+    audit_index: str,
+    batch_size: int = 500,
+) -> Iterator[tuple[list[Any], dict[str, Any]]]:
+    """`(cursor, effective_record)` of each `(cursor, _source)`, archivists' corrections applied. The
+    record already holds its effective values; the audit is applied once more, a batch at a time, so
+    a copy indexed without them (a reprocess racing an editor) still exports what the editor decided."""
+    it = iter(records)
+    while batch := list(islice(it, batch_size)):
+        entries = latest_entries(es, [source["record_id"] for _, source in batch], index=audit_index)
+        for cursor, source in batch:
+            if found := entries.get(source["record_id"]):
+                overlay(source, found)
+            yield cursor, effective_record(source)
+
+
+@es_errors
+def effective_fields(es: Elasticsearch, record_id: str, *, index: str, audit_index: str) -> dict[str, Any]:
+    """One record's export values, corrections applied (what `effective_records` gives in a batch)."""
+    source = es.get(index=index, id=record_id)["_source"]
+    [(_, record)] = effective_records(es, [([], source)], audit_index=audit_index)
     return record

@@ -30,18 +30,23 @@ from elasticsearch import ApiError, AuthorizationException, Elasticsearch, helpe
 from search.errors import es_errors
 
 __all__ = [
+    "AUDIT_MAPPING",
     "LEDGER_MAPPING",
     "MAPPING_VERSION",
     "RECORDS_MAPPING",
+    "USERS_MAPPING",
     "MappingConflictError",
     "MigrationReport",
+    "audit_template",
     "current_index",
     "ensure_index",
     "ensure_indices",
+    "ensure_web_indices",
     "index_settings",
     "ledger_template",
     "migrate",
     "records_template",
+    "users_template",
 ]
 
 log = logging.getLogger(__name__)
@@ -215,6 +220,21 @@ RECORDS_MAPPING: dict[str, Any] = {
             }
         },
         "links": {"properties": {"original": _kw(2048), "pdf": _kw(2048)}},
+        # editors' corrections (search.corrections): the fields above hold the effective values; this
+        # holds, per corrected field, the value, the previous one, the machine's reading, who and when
+        "corrections": _UNINDEXED,
+        "corrected_fields": _kw(),
+        # the review queue (search.review): how urgently a person should look, and who checked it
+        "review": {
+            "properties": {
+                "score": _FLOAT,  # 0 (read badly) .. 1 (sure): the queue shows the lowest first
+                "needed": _BOOL,
+                "reasons": _kw(),  # low_conf_pages | field:<name> | missing:<name>
+                "checked_by": _kw(),
+                "checked_at": _DATE,
+                "checked_etag": _kw(),  # the version of the scan that was checked
+            }
+        },
     },
 }
 
@@ -242,6 +262,42 @@ LEDGER_MAPPING: dict[str, Any] = {
 }
 
 
+# The append-only audit of the web application: every correction and every "checked" mark, never
+# updated or deleted (the web identity may only create documents here, search.security). Reprocessing
+# reads the latest correction of each field from it (search.corrections).
+AUDIT_MAPPING: dict[str, Any] = {
+    "dynamic": "strict",
+    "_meta": {"owner": "sohoa.search", "mapping_version": 1},
+    "properties": {
+        "kind": _kw(),  # correction | checked
+        "record_id": _kw(),
+        "records_index": _kw(),  # the alias the record lives behind
+        "field": _kw(),
+        "value": _text(ignore_above=2048),  # as shown to people
+        "previous": _text(ignore_above=2048),
+        "machine_value": _text(ignore_above=2048),
+        "patch": _UNINDEXED,  # the index fields the value sets (pipeline.document.corrected_fields)
+        "reason": _text(ignore_above=1024),
+        "by": _kw(),
+        "at": _DATE,
+        "etag": _kw(),  # the version of the scan the person saw
+    },
+}
+
+# The people who may log in to `sohoa serve` (`sohoa users`); district upload identities never are.
+USERS_MAPPING: dict[str, Any] = {
+    "dynamic": "strict",
+    "_meta": {"owner": "sohoa.search", "mapping_version": 1},
+    "properties": {
+        "name": _kw(),
+        "role": _kw(),  # viewer | editor
+        "password_hash": {"type": "keyword", "index": False, "doc_values": False},
+        "created_at": _DATE,
+        "updated_at": _DATE,
+    },
+}
+
+
 def index_settings(shards: int = 1) -> dict[str, Any]:
     # 0-1 replicas: green on a single dev node, one replica as soon as a second node joins
     return {"number_of_shards": shards, "auto_expand_replicas": "0-1"}
@@ -264,6 +320,14 @@ def records_template(alias: str, shards: int = 1) -> dict[str, Any]:
 
 def ledger_template(ledger: str) -> dict[str, Any]:
     return _template(ledger, LEDGER_MAPPING, 1)
+
+
+def audit_template(audit: str) -> dict[str, Any]:
+    return _template(audit, AUDIT_MAPPING, 1)
+
+
+def users_template(users: str) -> dict[str, Any]:
+    return _template(users, USERS_MAPPING, 1)
 
 
 # --- ensure ------------------------------------------------------------------------------------------
@@ -358,6 +422,15 @@ def ensure_indices(es: Elasticsearch, alias: str, ledger_index: str) -> tuple[st
     return (
         ensure_index(es, alias, records_template(alias), version=MAPPING_VERSION),
         ensure_index(es, ledger_index, ledger_template(ledger_index)),
+    )
+
+
+@es_errors
+def ensure_web_indices(es: Elasticsearch, audit_index: str, users_index: str) -> tuple[str, str]:
+    """The audit and users indices of the web application, behind their aliases."""
+    return (
+        ensure_index(es, audit_index, audit_template(audit_index)),
+        ensure_index(es, users_index, users_template(users_index)),
     )
 
 

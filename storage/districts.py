@@ -268,3 +268,13 @@ def write_policies(out_dir: Path, layout: Layout = Layout()) -> list[Path]:
         path.write_text(render_policy(doc), encoding="utf-8")
         written.append(path)
     return written
+
+
+def is_district_identity(name: str, layout: Layout | None = None) -> bool:
+    """An upload identity (`sohoa-<slug>`, `sohoa-pipeline`) or a district's bare slug: names that
+    belong to S3 keys, never to a person who logs in to the web application."""
+    layout = layout or Layout()
+    name = name.strip().lower()
+    if name.startswith(layout.key_prefix):
+        return True
+    return name in {d.slug for d in load_districts()} or name == "pipeline"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 
 import pytest
@@ -283,3 +284,17 @@ def test_ensure_index_without_template_privilege_uses_what_exists() -> None:
     assert ensure_index(Es(existing), "r", records_template("r")) == "r-v3"  # type: ignore[arg-type]
     with pytest.raises(PermissionError, match="sohoa_admin"):
         ensure_index(Es({}), "r", records_template("r"))  # type: ignore[arg-type]
+
+
+def test_without_fuzzy_the_request_has_no_fuzzy_clause_and_the_same_highlight() -> None:
+    from search.query import build_search
+
+    full, quick = build_search("thu hoi dat"), build_search("thu hoi dat", fuzzy=False)
+    assert "fuzziness" in json.dumps(full) and "fuzziness" not in json.dumps(quick)
+
+    def highlight(body: dict) -> dict:
+        nested = next(c["nested"] for c in body["query"]["bool"]["should"] if "nested" in c)
+        return nested["inner_hits"]["highlight"]["highlight_query"]
+
+    assert highlight(full) == highlight(quick)  # the highlight never used the fuzzy clause
+    assert full["track_total_hits"] == quick["track_total_hits"] == 1000

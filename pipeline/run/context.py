@@ -17,6 +17,7 @@ class RunConfig:
     processed_bucket: str = "sohoa-processed"
     index_alias: str = "sohoa-records"
     ledger_index: str = "sohoa-ledger"
+    audit_index: str = "sohoa-audit"  # editors' corrections, applied to every reprocessed record
     ocr: OcrOptions = field(default_factory=lambda: OcrOptions(pdf=True))
     server_wait: float = 60.0  # seconds a record waits in total for a server (core.retry)
     min_free_tmp_mb: int = 256  # a record starts only with this much free temp space (plus 2x its size)
