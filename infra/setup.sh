@@ -30,14 +30,21 @@ setup_python() {
 setup_es() {
   [ -x "$ES_HOME/bin/elasticsearch" ] && return 0
   command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch Elasticsearch: apt-get install maven"
-  log "es: fetching Elasticsearch $ES_VERSION (integ-test zip) from Maven Central"
-  mkdir -p "$SOHOA_CACHE/es"
-  # Run from the cache folder: the plugin leaves marker files relative to the working directory.
-  (cd "$SOHOA_CACHE/es" && mvn -q -B dependency:unpack \
-    -Dmdep.markersDirectory="$SOHOA_CACHE/es/markers" \
+  log "es: fetching Elasticsearch $ES_VERSION (integ-test zip) from Maven Central into $ES_HOME"
+  mkdir -p "$SOHOA_SYSTEM_DIR/es"
+  chmod 755 "$SOHOA_SYSTEM_DIR" "$SOHOA_SYSTEM_DIR/es"
+  # Unpack beside the target and rename: a second checkout installing at the same time never sees half
+  # a distribution. Run from that folder: the plugin leaves marker files relative to the working directory.
+  local tmp; tmp="$(mktemp -d "$SOHOA_SYSTEM_DIR/es/.unpack-XXXXXX")"
+  (cd "$tmp" && mvn -q -B dependency:unpack \
+    -Dmdep.markersDirectory="$tmp/markers" \
     -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip" \
-    -DoutputDirectory="$SOHOA_CACHE/es")
-  [ -x "$ES_HOME/bin/elasticsearch" ] || die "es: unpack did not produce $ES_HOME/bin/elasticsearch"
+    -DoutputDirectory="$tmp") || { rm -rf "$tmp"; die "es: could not fetch Elasticsearch $ES_VERSION"; }
+  [ -x "$tmp/elasticsearch-$ES_VERSION/bin/elasticsearch" ] || { rm -rf "$tmp"; die "es: unpack made no bin/elasticsearch"; }
+  chmod -R go-w,a+rX "$tmp/elasticsearch-$ES_VERSION"  # read-only for the ES user: it owns only its run state
+  mv -T "$tmp/elasticsearch-$ES_VERSION" "$ES_HOME" 2>/dev/null || [ -x "$ES_HOME/bin/elasticsearch" ] \
+    || { rm -rf "$tmp"; die "es: could not move the distribution to $ES_HOME"; }
+  rm -rf "$tmp"
 }
 
 setup_s3() {
