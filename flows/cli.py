@@ -36,7 +36,8 @@ app.add_typer(kibana_app, name="kibana")
 
 from storage.cli import districts_app  # noqa: E402
 
-app.add_typer(districts_app, name="districts")
+app.add_typer(districts_app, name="units")
+app.add_typer(districts_app, name="districts")  # the name from before the communes had identities
 
 from ocr.cli import ocr_command  # noqa: E402
 

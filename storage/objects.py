@@ -45,11 +45,15 @@ class ObjectStore:
         region: str = "us-east-1",
         timeout: float = 30.0,
         retries: int = 3,
+        ca_file: Path | str | None = None,
     ) -> None:
         self.endpoint = endpoint
+        # ca_file: the CA that signed the server's certificate, when it is not one the system trusts
+        tls = {"cert_reqs": "CERT_REQUIRED", "ca_certs": str(ca_file)} if ca_file else {}
         http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=min(timeout, 10.0), read=timeout),
             maxsize=16,
+            **tls,
             retries=urllib3.Retry(
                 total=retries, backoff_factor=0.5, status_forcelist=(500, 502, 503, 504), allowed_methods=None
             ),
