@@ -17,6 +17,7 @@ def object_store(settings: Settings) -> ObjectStore:
         settings.s3_secret_key.get_secret_value(),
         secure=settings.s3_secure,
         region=settings.s3_region,
+        ca_file=settings.s3_ca_file,
     )
 
 

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.settings import Settings, load_settings
+from flows.tls import tls_check_text, tls_failure
 
 
 @dataclass
@@ -66,6 +67,14 @@ def check_s3(settings: Settings) -> list[Check]:
     try:
         buckets = [b.name for b in object_store(settings).client.list_buckets()]
     except Exception as exc:  # any failure is the answer here
+        if tls := tls_failure(exc):
+            return [
+                Check(
+                    name,
+                    False,
+                    *tls_check_text("the S3 server", "SOHOA_S3_CA_FILE", settings.s3_ca_file, tls),
+                )
+            ]
         reason = getattr(exc, "code", None) or type(exc).__name__
         fix = (
             "check SOHOA_S3_ACCESS_KEY / SOHOA_S3_SECRET_KEY"
@@ -86,6 +95,17 @@ def check_es(settings: Settings) -> list[Check]:
         version = next(iter(nodes["nodes"].values()))["version"]
         health = es.cluster.health()["status"]
     except Exception as exc:
+        if tls := tls_failure(exc):
+            return [
+                Check(
+                    name,
+                    False,
+                    *tls_check_text("Elasticsearch", "SOHOA_ES_CA_FILE", settings.es_ca_file, tls),
+                )
+            ]
+        if getattr(exc, "status_code", None) == 401:
+            fix = "check SOHOA_ES_USERNAME / SOHOA_ES_PASSWORD or SOHOA_ES_API_KEY"
+            return [Check(name, False, "refused: 401, no valid credentials", fix)]
         return [
             Check(
                 name,

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     s3_access_key: str = "sohoa-dev"
     s3_secret_key: SecretStr = SecretStr("sohoa-dev-secret")
     s3_secure: bool = False  # TLS
+    s3_ca_file: Path | None = None  # the CA of the server's certificate, if the system does not trust it
     s3_region: str = "us-east-1"
     intake_bucket: str = "sohoa-intake"
     processed_bucket: str = "sohoa-processed"

@@ -27,6 +27,10 @@ ES_JAVA_HOME="${ES_JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-25-jdk-* 2>/dev/null 
 VERSITYGW_VERSION="${SOHOA_VERSITYGW_VERSION:-v1.8.0}"
 VERSITYGW="$BIN_DIR/versitygw-$VERSITYGW_VERSION"
 
+# MinIO (AGPL-3.0): a test server for the production policies, built from the Go module proxy, never shipped.
+MINIO_VERSION="${SOHOA_MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
+MINIO="$BIN_DIR/minio-$MINIO_VERSION"
+
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils qpdf unpaper ghostscript
   fonts-liberation2 fonts-dejavu-core)
 

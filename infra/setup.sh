@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what sohoa needs, skipping whatever is already there (a second run downloads nothing).
-#   infra/setup.sh [apt|python|es|s3|all]...   (default: all)
+#   infra/setup.sh [apt|python|es|s3|minio|all]...   (default: all)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 setup_apt() {
@@ -58,6 +58,17 @@ setup_s3() {
   rmdir "$tmp"
 }
 
+setup_minio() {
+  [ -x "$MINIO" ] && return 0
+  command -v go >/dev/null || die "Go is needed to build MinIO: install golang"
+  log "minio: building MinIO $MINIO_VERSION from the Go module proxy (a test server; about 10 minutes cold)"
+  mkdir -p "$BIN_DIR"
+  local tmp; tmp="$(mktemp -d)"
+  CGO_ENABLED=0 GOBIN="$tmp" go install "github.com/minio/minio@$MINIO_VERSION"
+  mv "$tmp/minio" "$MINIO"
+  rmdir "$tmp"
+}
+
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(all)
 for t in "${targets[@]}"; do
@@ -66,7 +77,8 @@ for t in "${targets[@]}"; do
     python) setup_python ;;
     es) setup_es ;;
     s3) setup_s3 ;;
-    all) setup_apt; setup_python; setup_es; setup_s3 ;;
-    *) die "unknown target '$t' (apt|python|es|s3|all)" ;;
+    minio) setup_minio ;;
+    all) setup_apt; setup_python; setup_es; setup_s3; setup_minio ;;
+    *) die "unknown target '$t' (apt|python|es|s3|minio|all)" ;;
   esac
 done

@@ -11,6 +11,13 @@ import pytest
 from flows.connect import es_client, object_store
 from flows.settings import Settings, load_settings
 from storage.objects import ObjectStore
+from tests.secure_fixtures import (  # noqa: F401 (session fixtures of the security-on servers)
+    minio_server,
+    secure_es,
+    secure_indices,
+    secure_run_dir,
+    tls_dir,
+)
 
 
 @pytest.fixture(scope="session")
