@@ -5,6 +5,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PREFECT_HOME ?= $(CURDIR)/.cache/prefect
 export OMP_THREAD_LIMIT ?= 1
+# Prefect's temporary API server gets 20 s to start by default, which a busy 2-core machine misses
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
 .PHONY: setup servers stop status demo test lint format bench-ocr bench-metadata bench-search bench-flow
 

@@ -124,17 +124,27 @@ class MinioServer:
         as docs/security.md tells an administrator to do with `mc`. Returns name → secret."""
         admin, secrets = self.admin(), {}
         for name in names:
-            if name == PIPELINE:
-                policy, access_key, path = "sohoa-pipeline", layout.pipeline_access_key, "minio/pipeline.json"
-            else:
-                u = unit(name)
-                policy, access_key = f"sohoa-{u.level}-{u.slug}", layout.district_access_key(u.slug)
-                path = minio_policy_file(u)
+            policy, access_key, path = _minio_identity(name, layout)
             secrets[name] = generate_secret()
             admin.policy_add(policy, policy_file=MINIO_POLICIES / path)
             admin.user_add(access_key, secrets[name])
             admin.attach_policy([policy], user=access_key)
         return secrets
+
+    def remove_identities(self, names: list[str], layout: Layout = Layout()) -> None:
+        admin = self.admin()
+        for name in names:
+            policy, access_key, _ = _minio_identity(name, layout)
+            admin.user_remove(access_key)
+            admin.policy_remove(policy)
+
+
+def _minio_identity(name: str, layout: Layout) -> tuple[str, str, str]:
+    """(policy name, access key, policy file under infra/policies/) of a unit or the pipeline."""
+    if name == PIPELINE:
+        return "sohoa-pipeline", layout.pipeline_access_key, "minio/pipeline.json"
+    u = unit(name)
+    return f"sohoa-{u.level}-{u.slug}", layout.district_access_key(u.slug), minio_policy_file(u)
 
 
 @pytest.fixture(scope="session")
