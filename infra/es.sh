@@ -74,20 +74,33 @@ running (pid $(cat "$run_dir/es/es.pid")); stop it with: kill $(cat "$run_dir/es
 }
 
 es_launch() {  # es_launch STATE PORT [-Esetting=value...]: start ES as a daemon, pid in STATE/es.pid
-  local state="$1" port="$2"
+  # Another process may take a free port between the check and ES's bind (other checkouts start servers
+  # on this machine too): then ES is started again on another free port. ES_PORT holds the port used.
+  local state="$1" attempt
+  ES_PORT="$2"
   shift 2
-  rm -f "$state/es.pid" "$state/pid/es.pid"
-  as_es env ES_JAVA_HOME="$ES_JAVA_HOME" ES_PATH_CONF="$state/config" ES_TMPDIR="$state/tmp" \
-    ES_JAVA_OPTS="-Xms512m -Xmx1g ${SOHOA_ES_JAVA_OPTS:-}" \
-    "$ES_HOME/bin/elasticsearch" -d -p "$state/pid/es.pid" \
-    -Ediscovery.type=single-node -Enetwork.host=127.0.0.1 -Ehttp.port="$port" -Etransport.port=0 \
-    -Epath.data="$state/data" -Epath.logs="$state/logs" \
-    -Ecluster.routing.allocation.disk.threshold_enabled=false \
-    -Eaction.destructive_requires_name=false "$@" >"$state/stdout.log" 2>&1 \
-    || { cat "$state/stdout.log" >&2; die "es: failed to start (log: $state/stdout.log)"; }
-  # The daemon has written its pid by the time `-d` returns. Root keeps its own copy, which the ES user
-  # cannot change: stop_pid kills exactly that process.
-  cp "$state/pid/es.pid" "$state/es.pid"
+  for attempt in 1 2 3; do
+    rm -f "$state/es.pid" "$state/pid/es.pid"
+    if as_es env ES_JAVA_HOME="$ES_JAVA_HOME" ES_PATH_CONF="$state/config" ES_TMPDIR="$state/tmp" \
+      ES_JAVA_OPTS="-Xms512m -Xmx1g ${SOHOA_ES_JAVA_OPTS:-}" \
+      "$ES_HOME/bin/elasticsearch" -d -p "$state/pid/es.pid" \
+      -Ediscovery.type=single-node -Enetwork.host=127.0.0.1 -Ehttp.port="$ES_PORT" -Etransport.port=0 \
+      -Epath.data="$state/data" -Epath.logs="$state/logs" \
+      -Ecluster.routing.allocation.disk.threshold_enabled=false \
+      -Eaction.destructive_requires_name=false "$@" >"$state/stdout.log" 2>&1; then
+      # The daemon has written its pid by the time `-d` returns. Root keeps its own copy, which the ES
+      # user cannot change: stop_pid kills exactly that process.
+      cp "$state/pid/es.pid" "$state/es.pid"
+      return 0
+    fi
+    if [ "$attempt" -lt 3 ] && grep -q "BindHttpException" "$state/stdout.log"; then
+      ES_PORT="$(free_port)"
+      log "es: the port was taken meanwhile; trying $ES_PORT"
+      continue
+    fi
+    cat "$state/stdout.log" >&2
+    die "es: failed to start (log: $state/stdout.log)"
+  done
 }
 
 es_purge() {  # es_purge STATE: remove a stopped server's state folder

@@ -106,6 +106,7 @@ start_es() {
     -Expack.security.transport.ssl.enabled=false -Expack.license.self_generated.type=basic \
     -Expack.security.authc.realms.file.file1.order=0 -Expack.security.authc.reserved_realm.enabled=false \
     -Expack.security.authc.api_key.enabled=false -Expack.security.enrollment.enabled=false
+  port="$ES_PORT"
   set_env SOHOA_ES_URL "https://127.0.0.1:$port"
   set_env SOHOA_ES_CA_FILE "$tls/ca.crt"
   # Ready when it answers TLS with 401 (no credentials here): the tests check health with a user.

@@ -29,6 +29,7 @@ start_es() {
   es_prepare "$RUN_DIR" "$ES_RUN"
   log "es: starting Elasticsearch $ES_VERSION on 127.0.0.1:$port (state: $ES_RUN)"
   es_launch "$ES_RUN" "$port" -Expack.security.enabled=false
+  port="$ES_PORT"
   set_env SOHOA_ES_URL "http://127.0.0.1:$port"
   wait_for es "http://127.0.0.1:$port/_cluster/health?wait_for_status=yellow&timeout=5s" 120 "$pidfile" \
     "$ES_RUN/logs/elasticsearch.log"
