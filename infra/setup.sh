@@ -47,26 +47,25 @@ setup_es() {
   rm -rf "$tmp"
 }
 
-setup_s3() {
-  [ -x "$VERSITYGW" ] && return 0
-  command -v go >/dev/null || die "Go is needed to build versitygw: install golang"
-  log "s3: building versitygw $VERSITYGW_VERSION from the Go module proxy (about 2 minutes)"
+go_build() {  # go_build WHAT MODULE@VERSION DEST: one Go server binary, built from the module proxy
+  command -v go >/dev/null || die "Go is needed to build $1: install golang"
   mkdir -p "$BIN_DIR"
   local tmp; tmp="$(mktemp -d)"
-  GOBIN="$tmp" go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
-  mv "$tmp/versitygw" "$VERSITYGW"
+  GOBIN="$tmp" go install "$2"
+  mv "$tmp/$(basename "${2%@*}")" "$3"
   rmdir "$tmp"
+}
+
+setup_s3() {
+  [ -x "$VERSITYGW" ] && return 0
+  log "s3: building versitygw $VERSITYGW_VERSION from the Go module proxy (about 2 minutes)"
+  go_build versitygw "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION" "$VERSITYGW"
 }
 
 setup_minio() {
   [ -x "$MINIO" ] && return 0
-  command -v go >/dev/null || die "Go is needed to build MinIO: install golang"
   log "minio: building MinIO $MINIO_VERSION from the Go module proxy (a test server; cold: ~5 CPU-minutes, 1.2 GB of modules)"
-  mkdir -p "$BIN_DIR"
-  local tmp; tmp="$(mktemp -d)"
-  CGO_ENABLED=0 GOBIN="$tmp" go install "github.com/minio/minio@$MINIO_VERSION"
-  mv "$tmp/minio" "$MINIO"
-  rmdir "$tmp"
+  CGO_ENABLED=0 go_build MinIO "github.com/minio/minio@$MINIO_VERSION" "$MINIO"  # static, as MinIO ships it
 }
 
 targets=("$@")

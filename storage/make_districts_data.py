@@ -25,45 +25,35 @@ from storage.districts import COMMUNES_FILE, DATA_FILE, slugify
 HANOI_CODE = "01"
 
 
-def rows_from_package() -> list[dict[str, Any]]:
-    """The former districts; slug: the short name ("cau-giay")."""
-    from vietnamadminunits.database.main import query
+def _units_from_package(table: str, column: str, slug_of_full_name: bool) -> list[dict[str, Any]]:
+    """Hanoi's units of one table; `column` is the package's column prefix (`district` or `ward`)."""
+    from vietnamadminunits.database.main import query  # optional: only to regenerate
 
     rows = query(
-        "SELECT DISTINCT districtCode, district, districtShort, districtType FROM admin_units_legacy "
-        f"WHERE provinceCode = '{HANOI_CODE}' ORDER BY districtCode"
+        f"SELECT DISTINCT {column}Code, {column}, {column}Short, {column}Type FROM {table} "
+        f"WHERE provinceCode = '{HANOI_CODE}' ORDER BY {column}Code"
     )
     return [
         {
-            "code": r["districtCode"],
-            "name": r["district"],
-            "short_name": r["districtShort"],
-            "kind": r["districtType"],
-            "slug": slugify(r["districtShort"]),
+            "code": r[f"{column}Code"],
+            "name": r[column],
+            "short_name": r[f"{column}Short"],
+            "kind": r[f"{column}Type"],
+            "slug": slugify(r[column] if slug_of_full_name else r[f"{column}Short"]),
         }
         for r in rows
     ]
+
+
+def rows_from_package() -> list[dict[str, Any]]:
+    """The former districts; slug: the short name ("cau-giay")."""
+    return _units_from_package("admin_units_legacy", "district", slug_of_full_name=False)
 
 
 def communes_from_package() -> list[dict[str, Any]]:
     """The current communes; slug: the full name with its kind ("phuong-cau-giay"), so that it never
     equals a former district's slug."""
-    from vietnamadminunits.database.main import query
-
-    rows = query(
-        "SELECT wardCode, ward, wardShort, wardType FROM admin_units "
-        f"WHERE provinceCode = '{HANOI_CODE}' ORDER BY wardCode"
-    )
-    return [
-        {
-            "code": r["wardCode"],
-            "name": r["ward"],
-            "short_name": r["wardShort"],
-            "kind": r["wardType"],
-            "slug": slugify(r["ward"]),
-        }
-        for r in rows
-    ]
+    return _units_from_package("admin_units", "ward", slug_of_full_name=True)
 
 
 def package_version() -> str:
