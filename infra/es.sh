@@ -3,7 +3,8 @@
 # A run dir (.cache/run, or a test's private one) keeps servers.env; the Elasticsearch process keeps its
 # config copy, data, logs, temp files and pid file in a state folder under $SOHOA_SYSTEM_DIR/run/, named by
 # a hash of the run dir's path, so that a checkout in a 0700 home folder works without opening that folder.
-# The run dir gets a symlink `es` to it, and the state folder a file `owner` naming the run dir.
+# The run dir gets a symlink `es` to it, and the state folder a file `owner` naming the run dir and its
+# inode: a new checkout at the path of a deleted one does not inherit its data.
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
@@ -51,11 +52,16 @@ es_check_installed() {
   fi
 }
 
+run_dir_id() { local abs; abs="$(cd "$1" && pwd -P)"; printf '%s\n%s\n' "$abs" "$(stat -c %i "$abs")"; }
+
 es_prepare() {  # es_prepare RUN_DIR STATE: the state folder with a config copy the ES user owns
   local run_dir="$1" state="$2"
+  if [ -f "$state/owner" ] && [ "$(cat "$state/owner")" != "$(run_dir_id "$run_dir")" ] && ! alive "$state/es.pid"; then
+    rm -rf "$state"  # left by an earlier run dir at the same path
+  fi
   mkdir -p "$SOHOA_SYSTEM_DIR/run" "$state"
   chmod 755 "$SOHOA_SYSTEM_DIR" "$SOHOA_SYSTEM_DIR/run" "$state"
-  (cd "$run_dir" && pwd -P) >"$state/owner"
+  run_dir_id "$run_dir" >"$state/owner"
   if [ "$(cat "$state/config/.sohoa-es-version" 2>/dev/null)" != "$ES_VERSION" ]; then
     rm -rf "$state/config"
     cp -R "$ES_HOME/config" "$state/config"
@@ -113,7 +119,7 @@ es_gc() {  # remove the state folders whose run dir is gone (a deleted checkout 
   for state in "$SOHOA_SYSTEM_DIR"/run/*/; do
     state="${state%/}"
     [ -f "$state/owner" ] || continue
-    owner="$(cat "$state/owner")"
+    owner="$(head -1 "$state/owner")"
     [ -n "$owner" ] && [ ! -e "$owner" ] && ! alive "$state/es.pid" || continue
     rm -rf "$state"
   done
