@@ -34,6 +34,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from core.errors import ConfigError
+
 DATA_DIR = Path(__file__).with_name("data")
 DATA_FILE = DATA_DIR / "districts.json"
 COMMUNES_FILE = DATA_DIR / "communes.json"
@@ -100,7 +102,7 @@ def load_communes() -> tuple[Unit, ...]:
 def load_units(which: str = "all") -> tuple[Unit, ...]:
     """`communes`, `districts` or `all` (communes first)."""
     if which not in LEVELS:
-        raise KeyError(f"unknown list of units {which!r}; choose one of {', '.join(LEVELS)}")
+        raise ConfigError(f"unknown list of units {which!r}", hint=f"choose one of {', '.join(LEVELS)}")
     return (load_communes() if which != "districts" else ()) + (
         load_districts() if which != "communes" else ()
     )
@@ -110,7 +112,9 @@ def unit(slug: str) -> Unit:
     for u in load_units():
         if u.slug == slug:
             return u
-    raise KeyError(f"unknown unit {slug!r}; `sohoa units list` shows the {len(load_units())} slugs")
+    raise ConfigError(
+        f"unknown unit {slug!r}", hint=f"`sohoa units list` shows the {len(load_units())} slugs"
+    )
 
 
 @dataclass(frozen=True)

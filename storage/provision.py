@@ -70,7 +70,7 @@ def _check_names(names: Iterable[str]) -> list[str]:
     out = []
     for name in names:
         if name != PIPELINE:
-            unit(name)  # KeyError naming the command that lists the known slugs
+            unit(name)  # ConfigError naming the command that lists the known slugs
         if name not in out:
             out.append(name)
     return out

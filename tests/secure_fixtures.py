@@ -28,7 +28,7 @@ from search.client import make_client
 from search.security import file_roles, roles
 from search.templates import ensure_indices
 from storage.districts import Layout, minio_policy_file, unit
-from storage.objects import ObjectStore
+from storage.objects import ObjectStore, S3Endpoint
 from storage.provision import PIPELINE, generate_secret
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,9 +73,7 @@ class SecureES:
         """A client that authenticates as the user of `role` (None: no credentials)."""
         user = ROLE_USERS[role] if role else None
         password = self.passwords[role] if role else None
-        return make_client(
-            self.url, username=user, password=password, ca_file=ca_file or self.ca_file, max_retries=0
-        )
+        return make_client(self.url, username=user, password=password, ca_file=ca_file or self.ca_file)
 
     def env(self, role: str) -> dict[str, str]:
         """The settings that point `sohoa` at this server as the user of `role`."""
@@ -95,8 +93,7 @@ class MinioServer:
     root_password: str = field(repr=False)
 
     def store(self, access_key: str, secret: str) -> ObjectStore:
-        # retries=0: a 403 is the answer under test, not a fault to retry
-        return ObjectStore(self.endpoint, access_key, secret, secure=True, ca_file=self.ca_file, retries=0)
+        return ObjectStore(S3Endpoint(self.endpoint, access_key, secret, secure=True, ca_file=self.ca_file))
 
     def root(self) -> ObjectStore:
         return self.store(self.root_user, self.root_password)

@@ -17,7 +17,8 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from storage.cli import POLICIES_DIR, districts_app
+from cli.districts import POLICIES_DIR, districts_app
+from core.errors import ConfigError
 from storage.districts import (
     ARN,
     Layout,
@@ -108,7 +109,7 @@ def test_slugs_are_ascii_and_unique_across_both_lists() -> None:
 
 
 def test_unknown_list_of_units() -> None:
-    with pytest.raises(KeyError, match="communes, districts, all"):
+    with pytest.raises(ConfigError, match="communes, districts, all"):
         load_units("wards")
 
 
@@ -164,7 +165,7 @@ def test_unit_policies_name_only_its_own_area(slug: str) -> None:
 
 
 def test_unknown_unit_gets_no_policy() -> None:
-    with pytest.raises(KeyError, match="unknown unit"):
+    with pytest.raises(ConfigError, match="unknown unit"):
         minio_policy_for_district("cau-giayy")
 
 

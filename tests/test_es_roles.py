@@ -24,13 +24,13 @@ from elasticsearch import (
     ElasticsearchWarning,
 )
 
+from core.errors import AccessDeniedError
 from search.indexer import index_records
 from search.ledger import INDEXED, LedgerEntry, failures, get_states, summary, write_entries
 from search.query import search_records
-from search.records import build_record_doc
 from search.templates import current_index, ensure_indices
-from tests.search_fixtures import relevance_records
-from tests.secure_fixtures import ALIAS, LEDGER, ROLE_USERS, SecureES, secure_sh
+from tests.search_fixtures import make_doc, relevance_records
+from tests.secure_fixtures import ALIAS, LEDGER, ROLE_USERS, MinioServer, SecureES, secure_sh
 
 pytestmark = pytest.mark.servers
 
@@ -54,7 +54,7 @@ def bulk_statuses(es: Elasticsearch, operations: list[dict]) -> list[int]:
 def records(secure_es: SecureES, secure_indices: tuple[str, str]) -> list[dict]:
     """Three records and their ledger entries, written by the writer role."""
     writer = secure_es.client("sohoa_writer")
-    docs = [build_record_doc(r) for r in relevance_records()[:3]]
+    docs = [make_doc(r) for r in relevance_records()[:3]]
     results = list(index_records(writer, docs, index=ALIAS, refresh="wait_for"))
     assert all(r.ok for r in results), results
     entries = [LedgerEntry(d["bucket"], d["key"], d["etag"], INDEXED, district=d["district"]) for d in docs]
@@ -83,32 +83,45 @@ def test_https_only_and_no_credentials_get_401(secure_es: SecureES, secure_indic
         urllib3.request("GET", secure_es.url.replace("https://", "http://"), retries=False, timeout=5)
 
 
-def test_doctor_names_a_wrong_ca(secure_es: SecureES, tmp_path: Path) -> None:
-    secure_sh("tls", str(tmp_path / "other-ca"))  # a CA that did not sign the server's certificate
+def test_doctor_names_a_wrong_ca(secure_es: SecureES, minio_server: MinioServer, tmp_path: Path) -> None:
+    """Elasticsearch and MinIO over TLS, checked with a CA that did not sign their certificate: each
+    row says the certificate is not trusted and which setting to fix; with the right CA both are ok."""
+    secure_sh("tls", str(tmp_path / "other-ca"))
     wrong_ca = tmp_path / "other-ca" / "ca.crt"
-    env = {**secure_es.env("sohoa_writer"), "COLUMNS": "400"}  # one table row per line
+    env = {
+        **_base_env(),
+        **secure_es.env("sohoa_writer"),
+        **minio_server.env(minio_server.root_user, minio_server.root_password),
+        "COLUMNS": "400",  # one table row per line
+    }
 
-    def doctor(ca: Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "flows", "doctor"],
-            env={**_base_env(), **env, "SOHOA_ES_CA_FILE": str(ca)},
+    def doctor(ca: Path) -> tuple[subprocess.CompletedProcess[str], str, str]:
+        out = subprocess.run(
+            [sys.executable, "-m", "cli", "doctor"],
+            env={**env, "SOHOA_ES_CA_FILE": str(ca), "SOHOA_S3_CA_FILE": str(ca)},
             cwd=ROOT,
             capture_output=True,
             text=True,
             timeout=120,
         )
+        rows = out.stdout.splitlines()
+        es_row = next(line for line in rows if "Elasticsearch" in line)
+        s3_row = next(line for line in rows if "S3 https://" in line)
+        return out, es_row, s3_row
 
-    bad = doctor(wrong_ca)
+    bad, es_row, s3_row = doctor(wrong_ca)
     assert bad.returncode == 1
-    row = next(line for line in bad.stdout.splitlines() if "Elasticsearch" in line)
-    assert "FAIL" in row and "TLS: the server's certificate is not trusted" in row
-    assert "(unable to get local issuer certificate)" in row
-    assert f"set SOHOA_ES_CA_FILE to the CA that signed Elasticsearch's certificate (now: {wrong_ca})" in row
+    assert "FAIL" in es_row and "its TLS certificate is not trusted" in es_row
+    assert "unable to get local issuer certificate" in es_row
+    assert "set SOHOA_ES_CA_FILE to the CA that signed the cluster's certificate" in es_row
+    assert "FAIL" in s3_row and "TLS certificate of the object store" in s3_row and "is not trusted" in s3_row
+    assert "(unable to get local issuer certificate)" in s3_row
+    assert "set SOHOA_S3_CA_FILE to the CA that signed the object store's certificate" in s3_row
     assert "Traceback" not in bad.stdout + bad.stderr
 
-    good = doctor(secure_es.ca_file)
-    row = next(line for line in good.stdout.splitlines() if "Elasticsearch" in line)
-    assert "ok" in row and "version 9." in row, good.stdout
+    _, es_row, s3_row = doctor(secure_es.ca_file)
+    assert "ok" in es_row and "version 9." in es_row
+    assert "ok" in s3_row and "visible to sohoa-minio-root" in s3_row
 
 
 # -- the pipeline writer -----------------------------------------------------------------------------------
@@ -121,13 +134,13 @@ def test_writer_indexes_records_and_ledger_through_the_aliases(
     assert current_index(writer, ALIAS) == secure_indices[0]
     assert writer.cluster.health()["status"] in {"green", "yellow"}  # readiness (cluster: monitor)
     # re-index one record (replace by id) and move its ledger entry on (optimistic concurrency)
-    again = list(index_records(writer, [build_record_doc(relevance_records()[0])], index=ALIAS))
+    again = list(index_records(writer, [make_doc(relevance_records()[0])], index=ALIAS))
     assert [r.result for r in again] == ["updated"]
     first = records[0]
     entry = LedgerEntry(first["bucket"], first["key"], first["etag"], INDEXED, run_id="run-2")
     assert not write_entries(writer, [entry], index=LEDGER, refresh="wait_for").failed
-    states = get_states(writer, [(first["bucket"], first["key"])], index=LEDGER)
-    assert next(iter(states.values())).run_id == "run-2"
+    states = get_states(writer, [first["record_id"]], index=LEDGER)
+    assert states[first["record_id"]].run_id == "run-2"
     writer.update(index=ALIAS, id=first["record_id"], doc={"signer_title": "CHỦ TỊCH"})
 
 
@@ -182,10 +195,8 @@ def test_archivist_is_refused_the_ledger_writes_deletes_and_other_indices(
     forbidden(archivist.indices.delete, index=f"{ALIAS}-v1")
     forbidden(archivist.search, index=OTHER)
     forbidden(archivist.cluster.health)
-    report = write_entries(
-        archivist, [LedgerEntry("sohoa-intake", "x/y.pdf", "e", INDEXED)], index=LEDGER, refresh=True
-    )
-    assert report.failed and not report.written
+    with pytest.raises(AccessDeniedError):  # its first step, reading the entries, is refused
+        write_entries(archivist, [LedgerEntry("sohoa-intake", "x/y.pdf", "e", INDEXED)], index=LEDGER)
 
 
 # -- the technician -----------------------------------------------------------------------------------------
@@ -209,7 +220,7 @@ def test_technician_writes_nothing(secure_es: SecureES, records: list[dict]) -> 
         technician, [LedgerEntry(records[0]["bucket"], records[0]["key"], "e2", INDEXED)], index=LEDGER
     )
     assert report.failed and not report.written
-    results = list(index_records(technician, [build_record_doc(relevance_records()[0])], index=ALIAS))
+    results = list(index_records(technician, [make_doc(relevance_records()[0])], index=ALIAS))
     assert [r.ok for r in results] == [False] and results[0].status == 403
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.settings import load_settings
+from config.settings import load_settings
 
 pytestmark = pytest.mark.servers
 

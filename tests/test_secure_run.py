@@ -25,9 +25,9 @@ import pytest
 import urllib3
 from pypdf import PdfReader
 
-from flows.upload import upload_dir
 from storage.districts import Layout
 from storage.provision import PIPELINE
+from storage.upload import upload_dir
 from tests.flow_fixtures import BAD, GOOD, write_batch
 from tests.secure_fixtures import ALIAS, LEDGER, MinioServer, SecureES
 
@@ -51,7 +51,7 @@ def sohoa(
     args: list[str], env: dict[str, str], cwd: Path, timeout: float = 900
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "flows", *args],
+        [sys.executable, "-m", "cli", *args],
         env=env,
         cwd=cwd,
         capture_output=True,
@@ -92,7 +92,6 @@ def leftovers(
     prefect_home = work / "prefect"
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SOHOA_", "PREFECT_API"))}
     base |= {"PREFECT_HOME": str(prefect_home), "SOHOA_SERVERS_ENV": str(work / "none.env"), "COLUMNS": "200"}
-    base.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")  # a busy machine
     pipeline_s3 = minio_server.env(layout.pipeline_access_key, keys[PIPELINE])
     run = sohoa(
         ["run", "--workers", "2", "--json"], {**base, **secure_es.env("sohoa_writer"), **pipeline_s3}, work
