@@ -57,7 +57,10 @@ def records(secure_es: SecureES, secure_indices: tuple[str, str]) -> list[dict]:
     docs = [make_doc(r) for r in relevance_records()[:3]]
     results = list(index_records(writer, docs, index=ALIAS, refresh="wait_for"))
     assert all(r.ok for r in results), results
-    entries = [LedgerEntry(d["bucket"], d["key"], d["etag"], INDEXED, district=d["district"]) for d in docs]
+    entries = [
+        LedgerEntry(d["record_id"], d["bucket"], d["key"], d["etag"], INDEXED, district=d["district"])
+        for d in docs
+    ]
     report = write_entries(writer, entries, index=LEDGER, refresh="wait_for")
     assert not report.failed, report.failed
     return docs
@@ -137,7 +140,9 @@ def test_writer_indexes_records_and_ledger_through_the_aliases(
     again = list(index_records(writer, [make_doc(relevance_records()[0])], index=ALIAS))
     assert [r.result for r in again] == ["updated"]
     first = records[0]
-    entry = LedgerEntry(first["bucket"], first["key"], first["etag"], INDEXED, run_id="run-2")
+    entry = LedgerEntry(
+        first["record_id"], first["bucket"], first["key"], first["etag"], INDEXED, run_id="run-2"
+    )
     assert not write_entries(writer, [entry], index=LEDGER, refresh="wait_for").failed
     states = get_states(writer, [first["record_id"]], index=LEDGER)
     assert states[first["record_id"]].run_id == "run-2"
@@ -196,7 +201,7 @@ def test_archivist_is_refused_the_ledger_writes_deletes_and_other_indices(
     forbidden(archivist.search, index=OTHER)
     forbidden(archivist.cluster.health)
     with pytest.raises(AccessDeniedError):  # its first step, reading the entries, is refused
-        write_entries(archivist, [LedgerEntry("sohoa-intake", "x/y.pdf", "e", INDEXED)], index=LEDGER)
+        write_entries(archivist, [LedgerEntry("x", "sohoa-intake", "x/y.pdf", "e", INDEXED)], index=LEDGER)
 
 
 # -- the technician -----------------------------------------------------------------------------------------
@@ -217,7 +222,9 @@ def test_technician_writes_nothing(secure_es: SecureES, records: list[dict]) -> 
     forbidden(technician.indices.refresh, index=LEDGER)
     forbidden(technician.search, index=OTHER)
     report = write_entries(
-        technician, [LedgerEntry(records[0]["bucket"], records[0]["key"], "e2", INDEXED)], index=LEDGER
+        technician,
+        [LedgerEntry(records[0]["record_id"], records[0]["bucket"], records[0]["key"], "e2", INDEXED)],
+        index=LEDGER,
     )
     assert report.failed and not report.written
     results = list(index_records(technician, [make_doc(relevance_records()[0])], index=ALIAS))
