@@ -31,6 +31,10 @@ VERSITYGW="$BIN_DIR/versitygw-$VERSITYGW_VERSION"
 MINIO_VERSION="${SOHOA_MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
 MINIO="$BIN_DIR/minio-$MINIO_VERSION"
 
+# veraPDF validates the PDF/A derivatives: one self-contained jar from Maven Central, run on Java 17.
+VERAPDF_VERSION="${SOHOA_VERAPDF_VERSION:-1.30.2}"
+VERAPDF_JAR="$SOHOA_CACHE/verapdf/verapdf-cli-$VERAPDF_VERSION.jar"
+
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils qpdf unpaper ghostscript
   fonts-liberation2 fonts-dejavu-core)
 

@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ class OcrOptions:
     # (None: at the page's own resolution). See `recognition_scale`.
     recognition_dpi: int | None = 200
     pdf: bool = False
+    text_layer: bool = True  # a PDF page whose own text can be trusted is read from it (ocr.textlayer)
     page_timeout: float = 300.0  # seconds per page, all Tesseract passes together
     max_pages: int = loader.DEFAULT_MAX_PAGES
     max_pixels: int = loader.DEFAULT_MAX_PIXELS
@@ -64,6 +65,8 @@ class _Reading:
     pdf_path: Path | None
     image: np.ndarray
     label: str
+    # maps the loaded page's pixel coordinates to those of `image` (what the word boxes refer to)
+    matrix: np.ndarray = field(default_factory=lambda: np.eye(3))
 
 
 def _score(words: list[Word]) -> float:
@@ -171,46 +174,57 @@ def _timed(timings: dict[str, float], name: str, fn: Any, *args: Any, **kw: Any)
 
 def preprocess_page(
     image: np.ndarray, options: OcrOptions, workdir: Path, stem: str, deadline: float
-) -> tuple[np.ndarray, list[dict[str, Any]], dict[str, float], float | None]:
-    """Run the gated steps; returns the image, the steps with measurements, timings and the est. dpi."""
+) -> tuple[np.ndarray, list[dict[str, Any]], dict[str, float], float | None, np.ndarray]:
+    """Run the gated steps; returns the image, the steps with measurements, timings, the est. dpi and
+    the 3x3 matrix from the coordinates of `image` to those of the returned image."""
     steps: list[dict[str, Any]] = []
     timings: dict[str, float] = {}
+    forward = np.eye(3)
+
+    def keep(m: dict[str, Any]) -> None:
+        nonlocal forward
+        moved = m.pop(preprocess.MATRIX, None)
+        if moved is not None:
+            forward = moved @ forward
+        steps.append(m)
+
     gray, m = _timed(timings, "gray", preprocess.to_gray, image)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "smooth_bitonal", preprocess.smooth_bitonal, gray)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "crop_page", preprocess.crop_to_page, gray, image if image.ndim == 3 else None)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "whiten_edges", preprocess.whiten_dark_edges, gray)
-    steps.append(m)
+    keep(m)
     sideways, m = _timed(timings, "orientation", preprocess.is_sideways, gray)
     m["applied"] = False
     if sideways:  # lines run vertically: OSD on a reduced copy says which way (90 or 270) to turn
         osd = _timed(timings, "orientation", _osd, gray, options, workdir, stem, _left(deadline))
         m["osd"] = osd and {"rotate": osd.rotate, "conf": osd.orientation_conf}
         if osd and osd.rotate in (90, 270) and osd.orientation_conf > 1.0:
+            m[preprocess.MATRIX] = preprocess.rotate90_matrix(gray.shape, osd.rotate)
             gray = preprocess.rotate90s(gray, osd.rotate)
             m.update(applied=True, rotated_cw=osd.rotate)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "deskew", preprocess.deskew, gray)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "rescale", preprocess.rescale_to_300dpi, gray)
-    steps.append(m)
+    keep(m)
     source_dpi = m.get("est_dpi")  # of the scan itself: gates the steps that hurt low-res text
     char_h = m.get("char_h")
     est_dpi = round(source_dpi * m["factor"]) if source_dpi and m.get("applied") else source_dpi
     gray, m = _timed(timings, "even_lighting", preprocess.even_lighting, gray)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "stretch_contrast", preprocess.stretch_contrast, gray)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "denoise", preprocess.denoise, gray, est_dpi=source_dpi)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "remove_specks", preprocess.remove_specks, gray, est_dpi=source_dpi)
-    steps.append(m)
+    keep(m)
     if options.binarize:  # off by default; skipped on low-res (so never on a rescaled page) anyway
         gray, m = _timed(timings, "binarize", preprocess.binarize, gray, est_dpi=source_dpi, char_h=char_h)
-        steps.append(m)
-    return gray, steps, timings, est_dpi
+        keep(m)
+    return gray, steps, timings, est_dpi, forward
 
 
 # Pages these steps changed are read at their full resolution: text upscaled from a low-res scan
@@ -291,8 +305,9 @@ def ocr_image(
     timings: dict[str, float] = {}
     steps: list[dict[str, Any]] = []
     est_dpi: float | None = None
+    forward = np.eye(3)
     if options.preprocess:
-        gray, steps, timings, est_dpi = preprocess_page(image, options, workdir, stem, deadline)
+        gray, steps, timings, est_dpi, forward = preprocess_page(image, options, workdir, stem, deadline)
     else:
         gray = bare_gray(image)
     # Seal fragments and signature strokes read as 1-2 letter tokens: dropped, except on low-res
@@ -314,6 +329,7 @@ def ocr_image(
         view=view,
         timeout=_left(deadline),
     )
+    best.matrix = forward
     if options.preprocess and (best.mean_conf is None or best.mean_conf < RETRY_CONF):
         best = _retry(image, best, options, workdir, stem, steps, timings, marks, view, deadline)
     timings["total"] = round(time.perf_counter() - start, 4)
@@ -330,6 +346,8 @@ def ocr_image(
         steps=steps,
         timings=timings,
         pdf_path=best.pdf_path,
+        to_source=[float(v) for v in np.linalg.inv(best.matrix).ravel()],
+        source_size=(image.shape[1], image.shape[0]),
     )
 
 
@@ -351,32 +369,33 @@ def _retry(
     candidates = [first]
     record: dict[str, Any] = {"step": "retry", "first_conf": first.mean_conf, "osd_rotate": None}
 
-    def read(img: np.ndarray, label: str, at: tuple[float, int]) -> None:
-        candidates.append(
-            _timed(
-                timings,
-                "tesseract",
-                _recognise,
-                img,
-                options,
-                workdir,
-                stem,
-                label,
-                options.pdf,
-                marks,
-                view=at,
-                timeout=_left(deadline),
-            )
+    def read(img: np.ndarray, label: str, at: tuple[float, int], matrix: np.ndarray) -> None:
+        reading = _timed(
+            timings,
+            "tesseract",
+            _recognise,
+            img,
+            options,
+            workdir,
+            stem,
+            label,
+            options.pdf,
+            marks,
+            view=at,
+            timeout=_left(deadline),
         )
+        reading.matrix = matrix
+        candidates.append(reading)
 
     try:
         osd = _timed(timings, "orientation", _osd, first.image, options, workdir, stem, _left(deadline))
         record["osd_rotate"] = osd and osd.rotate
         if osd and osd.rotate in (90, 180, 270) and osd.orientation_conf > 1.0:
-            read(preprocess.rotate90s(first.image, osd.rotate), "turned", view)
+            turn = preprocess.rotate90_matrix(first.image.shape, osd.rotate)
+            read(preprocess.rotate90s(first.image, osd.rotate), "turned", view, turn @ first.matrix)
         turned_ok = candidates[-1].label == "turned" and (candidates[-1].mean_conf or 0.0) >= RETRY_CONF
         if not turned_ok:  # a confident reading of the turned page needs no third pass as the page came
-            read(bare_gray(image), "bare", FULL_VIEW)
+            read(bare_gray(image), "bare", FULL_VIEW, np.eye(3))
     except OcrTimeoutError as exc:
         record["out_of_time"] = str(exc)
     best = max(candidates, key=lambda r: r.score)
