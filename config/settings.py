@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     s3_access_key: str = "sohoa-dev"
     s3_secret_key: SecretStr = SecretStr("sohoa-dev-secret")
     s3_secure: bool = False  # TLS
+    s3_ca_file: Path | None = None  # the CA of the server's certificate, if the system does not trust it
     s3_region: str = "us-east-1"
     s3_ca_file: Path | None = None  # CA of the object store's TLS certificate (default: the system's)
     intake_bucket: str = "sohoa-intake"

@@ -41,7 +41,8 @@ def es_url(es: Elasticsearch) -> str:
 
 def translate(exc: Exception, url: str) -> SohoaError | None:
     """The `SohoaError` for an Elasticsearch client exception (None: not one of those)."""
-    if isinstance(exc, EsConnectionError) and "CERTIFICATE_VERIFY_FAILED" in str(exc):
+    # str() of elastic_transport's TlsError is only "TLS error": OpenSSL's words are in .message
+    if isinstance(exc, EsConnectionError) and "CERTIFICATE_VERIFY_FAILED" in f"{exc} {exc.message}":
         return SohoaError(
             f"{SERVER} at {url}: its TLS certificate is not trusted ({exc.message})",
             hint="set SOHOA_ES_CA_FILE to the CA that signed the cluster's certificate",

@@ -11,8 +11,10 @@ Four identities, each with exactly what its code calls (see docs/search.md, "Sec
 - `sohoa_web`: the web application (`sohoa serve`): reads records and users, writes a record's
   corrected values, and may only create (never change or delete) entries of the audit index.
 
-The local development node has security disabled, so these are validated structurally in the tests;
-`python -m search.security` prints them for `PUT _security/role/<name>` and `POST _security/api_key`.
+`python -m search.security` prints them for `PUT _security/role/<name>` and `POST _security/api_key`;
+`file_roles()` writes the same descriptors as a `roles.yml` for the file realm. The tests load that file
+into an Elasticsearch with security and TLS on and prove each role with real requests
+(tests/test_es_roles.py, docs/security.md).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ __all__ = [
     "KNOWN_CLUSTER_PRIVILEGES",
     "KNOWN_INDEX_PRIVILEGES",
     "api_key_request",
+    "file_roles",
     "index_names",
     "kibana_archivist_role",
     "roles",
@@ -143,6 +146,13 @@ def api_key_request(
         "role_descriptors": {"sohoa_writer": roles(alias, ledger)["sohoa_writer"]},
         "metadata": {"managed_by": "sohoa", "purpose": "flows writer"},
     }
+
+
+def file_roles(alias: str = "sohoa-records", ledger: str = "sohoa-ledger") -> str:
+    """The roles as `config/roles.yml` of the file realm: one line per role, its descriptor as a YAML
+    flow mapping (JSON). Elasticsearch reads that file one top-level key at a time, so each role must
+    start at the first column; pretty-printed JSON would not load."""
+    return "".join(f"{name}: {json.dumps(body)}\n" for name, body in roles(alias, ledger).items())
 
 
 def kibana_archivist_role(alias: str = "sohoa-records", space: str = "default") -> dict[str, Any]:

@@ -15,8 +15,15 @@ import pytest
 from config.clients import es_client, object_store
 from config.settings import Settings, load_settings
 from storage.objects import ObjectStore
+from tests.secure_fixtures import (  # noqa: F401 (session fixtures of the security-on servers)
+    minio_server,
+    secure_es,
+    secure_indices,
+    secure_run_dir,
+    tls_dir,
+)
 
-SERVER_FIXTURES = {"store", "es", "bucket", "prefect_harness"}
+SERVER_FIXTURES = {"store", "es", "bucket", "prefect_harness", "secure_es", "minio_server", "tls_dir"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,5 +1,5 @@
-"""The production roles: privileges exactly as intended, and presigned links never longer-lived than
-configured. (The local node runs without security, so roles are checked as data here.)"""
+"""The production roles as data: privileges exactly as intended, and presigned links never longer-lived
+than configured. tests/test_es_roles.py proves the same roles with real requests on a secured node."""
 
 from __future__ import annotations
 
