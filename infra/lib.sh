@@ -17,7 +17,7 @@ VERSITYGW_VERSION="${SOHOA_VERSITYGW_VERSION:-v1.8.0}"
 VERSITYGW="$BIN_DIR/versitygw-$VERSITYGW_VERSION"
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils qpdf unpaper ghostscript
-  fonts-liberation2 fonts-dejavu-core)
+  fonts-liberation2 fonts-dejavu-core wamerican)
 
 log() { printf '\033[1;34m[sohoa]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[sohoa] error:\033[0m %s\n' "$*" >&2; exit 1; }

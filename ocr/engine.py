@@ -26,6 +26,7 @@ import numpy as np
 from ocr import layout, loader, preprocess, tesseract
 from ocr.errors import OcrTimeoutError, PageError, SohoaError
 from ocr.model import DocumentResult, PageResult, Word
+from ocr.quality import score_words
 
 LOW_CONF = 60.0  # a word below this confidence counts as low-confidence
 RETRY_CONF = 80.0
@@ -319,6 +320,7 @@ def ocr_image(
         best = _retry(image, best, options, workdir, stem, steps, timings, marks, view, deadline)
     timings["total"] = round(time.perf_counter() - start, 4)
     h, w = best.image.shape[:2]
+    quality = score_words(best.words)
     return PageResult(
         page_no=page_no,
         text=best.text,
@@ -328,6 +330,8 @@ def ocr_image(
         dpi=float(est_dpi) if est_dpi and best.label != "bare" else 300.0,
         mean_conf=round(best.mean_conf, 2) if best.mean_conf is not None else None,
         low_conf_share=round(best.low_conf_share, 4) if best.low_conf_share is not None else None,
+        quality=quality.quality,
+        reading=best.label,
         steps=steps,
         timings=timings,
         pdf_path=best.pdf_path,
