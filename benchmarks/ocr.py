@@ -10,7 +10,8 @@ the corpus's own `score.py` (imported, not reimplemented). `--set` picks another
 (`extra`, `more/dev3`, `more/dev4`; `--extra` is `--set extra`), `--real` the real PDFs of `corpus/real`
 (no ground truth: confidences and the reading-quality score, outputs kept for a person to read),
 `--real-docs` the real documents of `corpus/real-docs` (order-free word error against their text
-layer, then the real scans without ground truth), each against bare Tesseract by CPU time. Needs `pip install -e '.[bench]'` for OCRmyPDF (skipped with a note if missing).
+layer, then the real scans without ground truth), each against bare Tesseract by CPU time.
+Needs `pip install -e '.[bench]'` for OCRmyPDF (skipped with a note if missing).
 """
 
 from __future__ import annotations
@@ -241,7 +242,8 @@ def print_passes(info: dict[str, Any]) -> None:
     mean_q = sum(qs) / len(qs) if qs else float("nan")
     print(
         f"- readings kept: {dict(sorted(kept.items()))}; extra passes on {extra_pages} of {len(pages)} "
-        f"pages, {extra_s:.1f} s of Tesseract against {main_s:.1f} s for the main passes; mean quality {mean_q:.3f}"
+        f"pages, {extra_s:.1f} s of Tesseract against {main_s:.1f} s for the main passes; "
+        f"mean quality {mean_q:.3f}"
     )
 
 
@@ -505,9 +507,7 @@ def main() -> None:
         speed[tool] = 60.0 * n_pages / statistics.median(walls[tool])
         cpu[tool] = statistics.median(cpus[tool])
     if info:
-        (a.out / label / "sohoa_pages.json").write_text(
-            json.dumps(info, ensure_ascii=False, indent=1)
-        )
+        (a.out / label / "sohoa_pages.json").write_text(json.dumps(info, ensure_ascii=False, indent=1))
     where = f"{set_name}/" if set_name else "main corpus"
     title = f"{where}: {len(ids)} samples, {n_pages} pages, {a.jobs} processes"
     if a.repeat > 1:
