@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import resource
 import shutil
 import tempfile
 import time
@@ -26,10 +27,9 @@ import numpy as np
 from ocr import layout, loader, preprocess, tesseract
 from ocr.errors import OcrTimeoutError, PageError, SohoaError
 from ocr.model import DocumentResult, PageResult, Word
-from ocr.quality import score_words
+from ocr.quality import Quality, score_words
 
 LOW_CONF = 60.0  # a word below this confidence counts as low-confidence
-RETRY_CONF = 80.0
 # One page per core (the batch's process pool, the flow's worker threads): OpenCV's own threads would
 # only compete with the other pages for the same cores, and cost ~15 % more CPU time per page.
 cv2.setNumThreads(1)
@@ -62,15 +62,12 @@ class _Reading:
     text: str
     mean_conf: float | None
     low_conf_share: float | None
-    score: float
+    quality: Quality
     pdf_path: Path | None
     image: np.ndarray
     label: str
-
-
-def _score(words: list[Word]) -> float:
-    """Confident characters count for a reading, doubtful ones against it."""
-    return sum(len(w.text) * (2.0 * max(w.conf, 0.0) / 100.0 - 1.0) for w in words)
+    view: tuple[float, int]
+    cpu: float  # CPU seconds of the Tesseract pass
 
 
 @contextmanager
@@ -116,6 +113,7 @@ def _recognise(
     else:
         seen = image
     _write_image(img_path, seen)  # PGM: no compression cost between steps
+    cpu0 = _cpu_seconds()
     try:
         out = tesseract.recognize(
             img_path,
@@ -138,7 +136,18 @@ def _recognise(
     confs = [w.conf for w in words if w.conf >= 0]
     mean = sum(confs) / len(confs) if confs else None
     low = sum(c < LOW_CONF for c in confs) / len(confs) if confs else None
-    return _Reading(words, layout.page_text(words), mean, low, _score(words), out.pdf_path, image, label)
+    return _Reading(
+        words,
+        layout.page_text(words),
+        mean,
+        low,
+        score_words(words),
+        out.pdf_path,
+        image,
+        label,
+        view,
+        _cpu_seconds() - cpu0,
+    )
 
 
 def _left(deadline: float) -> float:
@@ -172,7 +181,12 @@ def _timed(timings: dict[str, float], name: str, fn: Any, *args: Any, **kw: Any)
 
 
 def preprocess_page(
-    image: np.ndarray, options: OcrOptions, workdir: Path, stem: str, deadline: float
+    image: np.ndarray,
+    options: OcrOptions,
+    workdir: Path,
+    stem: str,
+    deadline: float,
+    dpi_hint: float | None = None,
 ) -> tuple[np.ndarray, list[dict[str, Any]], dict[str, float], float | None]:
     """Run the gated steps; returns the image, the steps with measurements, timings and the est. dpi."""
     steps: list[dict[str, Any]] = []
@@ -185,21 +199,23 @@ def preprocess_page(
     steps.append(m)
     gray, m = _timed(timings, "whiten_edges", preprocess.whiten_dark_edges, gray)
     steps.append(m)
-    sideways, m = _timed(timings, "orientation", preprocess.is_sideways, gray)
-    m["applied"] = False
-    if sideways:  # lines run vertically: OSD on a reduced copy says which way (90 or 270) to turn
-        osd = _timed(timings, "orientation", _osd, gray, options, workdir, stem, _left(deadline))
-        m["osd"] = osd and {"rotate": osd.rotate, "conf": osd.orientation_conf}
-        if osd and osd.rotate in (90, 270) and osd.orientation_conf > 1.0:
-            gray = preprocess.rotate90s(gray, osd.rotate)
-            m.update(applied=True, rotated_cw=osd.rotate)
+    gray, m = _timed(timings, "orientation", _orient, gray, options, workdir, stem, deadline)
     steps.append(m)
     gray, m = _timed(timings, "deskew", preprocess.deskew, gray)
     steps.append(m)
-    gray, m = _timed(timings, "rescale", preprocess.rescale_to_300dpi, gray)
+    res = _timed(timings, "resolution", preprocess.estimate_resolution, gray, dpi_hint)
+    res["step"] = "resolution"
+    steps.append(res)
+    source_dpi = res.get("est_dpi")  # of the scan itself: gates the steps that hurt low-res text
+    gray, m = _timed(
+        timings,
+        "rescale",
+        preprocess.rescale_low_resolution,
+        gray,
+        source_dpi,
+        confirmed=bool(res.get("confirmed")) or res.get("dpi_header") is not None,
+    )
     steps.append(m)
-    source_dpi = m.get("est_dpi")  # of the scan itself: gates the steps that hurt low-res text
-    char_h = m.get("char_h")
     est_dpi = round(source_dpi * m["factor"]) if source_dpi and m.get("applied") else source_dpi
     gray, m = _timed(timings, "even_lighting", preprocess.even_lighting, gray)
     steps.append(m)
@@ -210,9 +226,29 @@ def preprocess_page(
     gray, m = _timed(timings, "remove_specks", preprocess.remove_specks, gray, est_dpi=source_dpi)
     steps.append(m)
     if options.binarize:  # off by default; skipped on low-res (so never on a rescaled page) anyway
-        gray, m = _timed(timings, "binarize", preprocess.binarize, gray, est_dpi=source_dpi, char_h=char_h)
+        gray, m = _timed(
+            timings, "binarize", preprocess.binarize, gray, est_dpi=source_dpi, char_h=res.get("char_h")
+        )
         steps.append(m)
     return gray, steps, timings, est_dpi
+
+
+def _orient(
+    gray: np.ndarray, options: OcrOptions, workdir: Path, stem: str, deadline: float
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Turn a page whose text lines run vertically. The line structure says it is sideways; OSD on a
+    reduced copy says which way. When OSD cannot tell, the page is still turned (its lines made
+    level), and a low reading quality later tries it the other way round (`_more_readings`)."""
+    sideways, m = preprocess.is_sideways(gray)
+    m["applied"] = False
+    if not sideways:
+        return gray, m
+    osd = _osd(gray, options, workdir, stem, _left(deadline))
+    m["osd"] = osd and {"rotate": osd.rotate, "conf": osd.orientation_conf}
+    sure = bool(osd and osd.rotate in (90, 270) and osd.orientation_conf > 1.0)
+    turn = osd.rotate if sure and osd else 90
+    m.update(applied=True, rotated_cw=turn, osd_sure=sure)
+    return preprocess.rotate90s(gray, turn), m
 
 
 # Pages these steps changed are read at their full resolution: text upscaled from a low-res scan
@@ -223,8 +259,8 @@ FULL_RESOLUTION_STEPS = frozenset({"rescale", "stretch_contrast"})
 # strokes run together (blur 0.006 -> 0.009, above bare Tesseract's 0.008).
 BLURRED = 0.5
 # Reduce only where it pays: a page within 25 % of the target gains little time for a resampling
-# (a bitonal fax at 237 dpi lost a word when reduced to 200).
-REDUCE_ABOVE = 1.25
+# (a bitonal fax at 237 dpi lost a word when reduced to 200). The same band decides upscaling.
+REDUCE_ABOVE = preprocess.RESAMPLE_BAND
 FULL_VIEW = (1.0, 300)  # (scale, dpi): the page as preprocessed, read as 300 dpi
 
 
@@ -237,8 +273,13 @@ def recognition_scale(
     200 dpi, the DEV pages read with a lower CER and the real scans with the same confidence
     (benchmarks/README.md)."""
     if not target_dpi or not est_dpi or full_resolution or est_dpi <= REDUCE_ABOVE * target_dpi:
-        return FULL_VIEW
+        return own_view(est_dpi)
     return target_dpi / est_dpi, target_dpi
+
+
+def own_view(est_dpi: float | None) -> tuple[float, int]:
+    """The page as it is, read at its measured resolution (300 when nothing was measured)."""
+    return (1.0, round(est_dpi)) if est_dpi else FULL_VIEW
 
 
 def _choose_view(
@@ -263,8 +304,8 @@ def _choose_view(
     if sharpness is not None:
         m["sharpness"] = round(sharpness, 3)
         if sharpness < BLURRED:
-            view = FULL_VIEW
-            m.update(applied=False, scale=1.0, dpi=300)
+            view = own_view(est_dpi)
+            m.update(applied=False, scale=1.0, dpi=view[1])
     steps.append(m)
     return view
 
@@ -280,21 +321,24 @@ def ocr_image(
     *,
     workdir: Path | None = None,
     stem: str | None = None,
+    dpi_hint: float | None = None,
 ) -> PageResult:
-    """Recognise one page image (H x W gray or H x W x 3 RGB, uint8)."""
+    """Recognise one page image (H x W gray or H x W x 3 RGB, uint8). `dpi_hint`: the resolution the
+    file claims (image header, or the PDF's rendering), checked against the text before it is used."""
     options = options or OcrOptions()
     stem = stem or f"{uuid.uuid4().hex[:12]}-p{page_no:04d}"
     if workdir is None:
         with _workdir(options) as wd:
-            return ocr_image(image, options, page_no, workdir=wd, stem=stem)
+            return ocr_image(image, options, page_no, workdir=wd, stem=stem, dpi_hint=dpi_hint)
     start = time.perf_counter()
+    budget = PageBudget(image.shape[0] * image.shape[1])
     # One budget for the page: a page that hangs Tesseract costs at most this, retries included.
     deadline = time.monotonic() + options.page_timeout
     timings: dict[str, float] = {}
     steps: list[dict[str, Any]] = []
     est_dpi: float | None = None
     if options.preprocess:
-        gray, steps, timings, est_dpi = preprocess_page(image, options, workdir, stem, deadline)
+        gray, steps, timings, est_dpi = preprocess_page(image, options, workdir, stem, deadline, dpi_hint)
     else:
         gray = bare_gray(image)
     # Seal fragments and signature strokes read as 1-2 letter tokens: dropped, except on low-res
@@ -302,35 +346,22 @@ def ocr_image(
     source_dpi = next((s.get("est_dpi") for s in steps if s.get("step") == "rescale"), None)
     marks = options.preprocess and (source_dpi is None or source_dpi >= 200)
     view = _choose_view(gray, steps, timings, est_dpi, options)
-    best = _timed(
-        timings,
-        "tesseract",
-        _recognise,
-        gray,
-        options,
-        workdir,
-        stem,
-        "main",
-        options.pdf,
-        marks,
-        view=view,
-        timeout=_left(deadline),
-    )
-    if options.preprocess and (best.mean_conf is None or best.mean_conf < RETRY_CONF):
-        best = _retry(image, best, options, workdir, stem, steps, timings, marks, view, deadline)
+    reader = _Reader(options, workdir, stem, marks, timings, deadline)
+    best = reader.read(gray, "main", view)
+    if options.preprocess and _doubtful(best):
+        best = _more_readings(image, best, reader, steps, view, budget, dpi_hint)
     timings["total"] = round(time.perf_counter() - start, 4)
     h, w = best.image.shape[:2]
-    quality = score_words(best.words)
     return PageResult(
         page_no=page_no,
         text=best.text,
         words=best.words,
         width=w,
         height=h,
-        dpi=float(est_dpi) if est_dpi and best.label != "bare" else 300.0,
+        dpi=best.view[1] / best.view[0],
         mean_conf=round(best.mean_conf, 2) if best.mean_conf is not None else None,
         low_conf_share=round(best.low_conf_share, 4) if best.low_conf_share is not None else None,
-        quality=quality.quality,
+        quality=best.quality.quality,
         reading=best.label,
         steps=steps,
         timings=timings,
@@ -338,64 +369,171 @@ def ocr_image(
     )
 
 
-def _retry(
-    image: np.ndarray,
-    first: _Reading,
-    options: OcrOptions,
-    workdir: Path,
-    stem: str,
-    steps: list[dict[str, Any]],
-    timings: dict[str, float],
-    marks: bool,
-    view: tuple[float, int],
-    deadline: float,
-) -> _Reading:
-    """Low confidence: try the page upside down (when OSD says so) and bare; keep the best reading.
-    The passes share what is left of the page's time budget; when it runs out, the best reading so
-    far stands (the page does not fail for a retry that was only a chance to do better)."""
-    candidates = [first]
-    record: dict[str, Any] = {"step": "retry", "first_conf": first.mean_conf, "osd_rotate": None}
+# A reading whose quality (ocr.quality) is below this gets extra readings: the real documents and the
+# DEV pages read well score 0.88-0.96; a page read wrong (sideways, cut, garbled) far lower.
+RETRY_QUALITY = 0.80
 
-    def read(img: np.ndarray, label: str, at: tuple[float, int]) -> None:
-        candidates.append(
-            _timed(
-                timings,
-                "tesseract",
-                _recognise,
-                img,
-                options,
-                workdir,
-                stem,
-                label,
-                options.pdf,
-                marks,
-                view=at,
-                timeout=_left(deadline),
-            )
+
+def _doubtful(reading: _Reading) -> bool:
+    return reading.quality.quality is None or reading.quality.quality < RETRY_QUALITY
+
+
+# What bare Tesseract spends on a page, in CPU seconds: a fixed start (loading the vie model) and a
+# cost per megapixel (measured on this project's 2-core machine: ~0.25 s to start, ~0.13 s/Mpx for
+# the DEV and real pages). A page may spend TIME_FACTOR times that; extra readings that would go
+# beyond are not run, and the page's steps say so.
+BARE_START_S = 0.25
+BARE_PER_MPX_S = 0.13
+TIME_FACTOR = 3.0
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the Tesseract runs)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+class PageBudget:
+    """The CPU time a page may spend, relative to its pixel count (what bare Tesseract would spend)."""
+
+    def __init__(self, pixels: int) -> None:
+        self.start = _cpu_seconds()
+        self.limit = TIME_FACTOR * (BARE_START_S + BARE_PER_MPX_S * pixels / 1e6)
+
+    def spent(self) -> float:
+        return _cpu_seconds() - self.start
+
+    def allows(self, predicted: float) -> bool:
+        return self.spent() + predicted <= self.limit
+
+
+class _Reader:
+    """Recognition passes of one page, sharing its options, work folder and time budget."""
+
+    def __init__(
+        self,
+        options: OcrOptions,
+        workdir: Path,
+        stem: str,
+        marks: bool,
+        timings: dict[str, float],
+        deadline: float,
+    ) -> None:
+        self.options, self.workdir, self.stem, self.marks = options, workdir, stem, marks
+        self.timings, self.deadline = timings, deadline
+
+    def read(self, image: np.ndarray, label: str, view: tuple[float, int]) -> _Reading:
+        name = "tesseract" if label == "main" else "tesseract_extra"
+        return _timed(
+            self.timings,
+            name,
+            _recognise,
+            image,
+            self.options,
+            self.workdir,
+            self.stem,
+            label,
+            self.options.pdf,
+            self.marks,
+            view=view,
+            timeout=_left(self.deadline),
         )
 
+
+def conservative_page(image: np.ndarray, steps: list[dict[str, Any]]) -> np.ndarray:
+    """The page with only the safest steps: plain gray, the orientation the full path chose, deskew,
+    even light. No crop, no resampling, no noise or contrast changes."""
+    gray = bare_gray(image)
+    turned = next((s.get("rotated_cw") for s in steps if s.get("step") == "sideways_check"), None)
+    if turned:
+        gray = preprocess.rotate90s(gray, turned)
+    gray, _ = preprocess.deskew(gray)
+    gray, _ = preprocess.even_lighting(gray)
+    return gray
+
+
+# Steps after which the conservative reading differs from the main one (worth a pass of its own).
+_BEYOND_CONSERVATIVE = frozenset(
+    {
+        "remove_colour_ink",
+        "smooth_bitonal",
+        "crop_page",
+        "whiten_edges",
+        "rescale",
+        "stretch_contrast",
+        "denoise",
+        "remove_specks",
+        "binarize",
+        "recognition_scale",
+    }
+)
+
+
+def _more_readings(
+    image: np.ndarray,
+    first: _Reading,
+    reader: _Reader,
+    steps: list[dict[str, Any]],
+    view: tuple[float, int],
+    budget: PageBudget,
+    dpi_hint: float | None,
+) -> _Reading:
+    """A doubtful reading: try the page turned over (when OSD says so, or the sideways turn was a
+    guess), a conservative preparation of it, and, when still doubtful, the page as it came; keep the
+    reading of the best quality. The passes share the page's time budget (SOHOA_PAGE_TIMEOUT) and its
+    CPU budget (`PageBudget`); when either runs out the best reading so far stands."""
+    candidates = [first]
+    record: dict[str, Any] = {"step": "retry", "first_quality": first.quality.quality, "osd_rotate": None}
+    main_cost = max(first.cpu, 0.05)
+    main_pixels = first.image.shape[0] * first.image.shape[1] * first.view[0] ** 2
+
+    def read(img: np.ndarray, label: str, at: tuple[float, int]) -> None:
+        predicted = main_cost * (img.shape[0] * img.shape[1] * at[0] ** 2) / max(main_pixels, 1.0)
+        if not budget.allows(predicted):
+            record.setdefault("skipped", []).append(f"{label}: over the page's CPU budget")
+            return
+        candidates.append(reader.read(img, label, at))
+
     try:
-        osd = _timed(timings, "orientation", _osd, first.image, options, workdir, stem, _left(deadline))
+        osd = _osd(first.image, reader.options, reader.workdir, reader.stem, _left(reader.deadline))
         record["osd_rotate"] = osd and osd.rotate
+        guessed = any(s.get("step") == "sideways_check" and s.get("osd_sure") is False for s in steps)
         if osd and osd.rotate in (90, 180, 270) and osd.orientation_conf > 1.0:
             read(preprocess.rotate90s(first.image, osd.rotate), "turned", view)
-        turned_ok = candidates[-1].label == "turned" and (candidates[-1].mean_conf or 0.0) >= RETRY_CONF
-        if not turned_ok:  # a confident reading of the turned page needs no third pass as the page came
-            read(bare_gray(image), "bare", FULL_VIEW)
+        elif guessed:
+            read(preprocess.rotate90s(first.image, 180), "turned", view)
+        if not _doubtful(_best(candidates)):
+            pass  # the turned page reads well: no more passes
+        else:
+            if any(s.get("step") in _BEYOND_CONSERVATIVE and s.get("applied") for s in steps):
+                conservative = conservative_page(image, steps)
+                read(conservative, "conservative", own_view(_source_dpi(steps) or dpi_hint))
+            if _doubtful(_best(candidates)):
+                read(bare_gray(image), "bare", own_view(dpi_hint))
     except OcrTimeoutError as exc:
         record["out_of_time"] = str(exc)
-    best = max(candidates, key=lambda r: r.score)
+    best = _best(candidates)
     for c in candidates:
         if c is not best and c.pdf_path:
             c.pdf_path.unlink(missing_ok=True)
     record.update(
         applied=best is not first,
         chosen=best.label,
-        scores={c.label: round(c.score, 1) for c in candidates},
+        qualities={c.label: c.quality.quality for c in candidates},
         confs={c.label: c.mean_conf and round(c.mean_conf, 1) for c in candidates},
+        cpu_s=round(budget.spent(), 2),
+        cpu_budget_s=round(budget.limit, 2),
     )
     steps.append(record)
     return best
+
+
+def _best(candidates: list[_Reading]) -> _Reading:
+    return max(candidates, key=lambda r: r.quality.key)
+
+
+def _source_dpi(steps: list[dict[str, Any]]) -> float | None:
+    return next((s.get("est_dpi") for s in steps if s.get("step") == "resolution"), None)
 
 
 def _page_error(page_no: int, exc: SohoaError) -> PageResult:
@@ -424,7 +562,12 @@ def iter_ocr_pages(
                 continue
             try:
                 result = ocr_image(
-                    page.image, options, page.page_no, workdir=wd, stem=f"{stem_base}-p{page.page_no:04d}"
+                    page.image,
+                    options,
+                    page.page_no,
+                    workdir=wd,
+                    stem=f"{stem_base}-p{page.page_no:04d}",
+                    dpi_hint=page.render_dpi or page.dpi_header,
                 )
             except PageError as exc:
                 result = _page_error(page.page_no, exc)
