@@ -158,20 +158,6 @@ def _left(deadline: float) -> float:
     return left
 
 
-def _osd(
-    image: np.ndarray, options: OcrOptions, workdir: Path, stem: str, timeout: float
-) -> tesseract.Orientation | None:
-    small, f = preprocess._small(image, 1800)  # OSD on a reduced copy: a third of the cost
-    path = workdir / f"{stem}-osd.pgm"
-    _write_image(path, small)
-    try:
-        return tesseract.detect_orientation(
-            path, dpi=max(70, round(300 * f)), timeout=timeout, tessdata_dir=options.tessdata_dir
-        )
-    finally:
-        path.unlink(missing_ok=True)
-
-
 def _timed(timings: dict[str, float], name: str, fn: Any, *args: Any, **kw: Any) -> Any:
     t = time.perf_counter()
     try:
@@ -199,7 +185,7 @@ def preprocess_page(
     steps.append(m)
     gray, m = _timed(timings, "whiten_edges", preprocess.whiten_dark_edges, gray)
     steps.append(m)
-    gray, m = _timed(timings, "orientation", _orient, gray, options, workdir, stem, deadline)
+    gray, m = _timed(timings, "orientation", _orient, gray)
     steps.append(m)
     gray, m = _timed(timings, "deskew", preprocess.deskew, gray)
     steps.append(m)
@@ -233,22 +219,17 @@ def preprocess_page(
     return gray, steps, timings, est_dpi
 
 
-def _orient(
-    gray: np.ndarray, options: OcrOptions, workdir: Path, stem: str, deadline: float
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """Turn a page whose text lines run vertically. The line structure says it is sideways; OSD on a
-    reduced copy says which way. When OSD cannot tell, the page is still turned (its lines made
-    level), and a low reading quality later tries it the other way round (`_more_readings`)."""
+def _orient(gray: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+    """Turn a page whose text lines run vertically by 90 degrees clockwise, so its lines are level.
+    Which of the two ways is right is left to the reading: a page read upside down scores a very
+    low quality, and `_more_readings` then reads it turned over (cheaper than Tesseract's OSD, which
+    costs more CPU than reading the page, and checked by the reading itself)."""
     sideways, m = preprocess.is_sideways(gray)
     m["applied"] = False
     if not sideways:
         return gray, m
-    osd = _osd(gray, options, workdir, stem, _left(deadline))
-    m["osd"] = osd and {"rotate": osd.rotate, "conf": osd.orientation_conf}
-    sure = bool(osd and osd.rotate in (90, 270) and osd.orientation_conf > 1.0)
-    turn = osd.rotate if sure and osd else 90
-    m.update(applied=True, rotated_cw=turn, osd_sure=sure)
-    return preprocess.rotate90s(gray, turn), m
+    m.update(applied=True, rotated_cw=90)
+    return preprocess.rotate90s(gray, 90), m
 
 
 # Pages these steps changed are read at their full resolution: text upscaled from a low-res scan
@@ -374,14 +355,20 @@ def ocr_image(
 RETRY_QUALITY = 0.80
 
 
+# A reading this poor may be of a page upside down (or turned the wrong way from sideways): a page read
+# upside down scores ~0.1, a page merely hard to read far more.
+UPSIDE_DOWN_QUALITY = 0.5
+
+
 def _doubtful(reading: _Reading) -> bool:
     return reading.quality.quality is None or reading.quality.quality < RETRY_QUALITY
 
 
 # What bare Tesseract spends on a page, in CPU seconds: a fixed start (loading the vie model) and a
-# cost per megapixel (measured on this project's 2-core machine: ~0.25 s to start, ~0.13 s/Mpx for
-# the DEV and real pages). A page may spend TIME_FACTOR times that; extra readings that would go
-# beyond are not run, and the page's steps say so.
+# cost per megapixel (this project's 2-core machine: ~0.25 s to start, ~0.13 s/Mpx on the DEV and real
+# pages), or what the main pass measurably spent on the page's own pixels, whichever is more (text
+# density and the machine's speed change it). A page may spend TIME_FACTOR times that; extra readings
+# that would go beyond are not run, and the page's steps say so.
 BARE_START_S = 0.25
 BARE_PER_MPX_S = 0.13
 TIME_FACTOR = 3.0
@@ -394,11 +381,21 @@ def _cpu_seconds() -> float:
 
 
 class PageBudget:
-    """The CPU time a page may spend, relative to its pixel count (what bare Tesseract would spend)."""
+    """The CPU time a page may spend: TIME_FACTOR times what bare Tesseract would spend on its pixels."""
 
     def __init__(self, pixels: int) -> None:
         self.start = _cpu_seconds()
-        self.limit = TIME_FACTOR * (BARE_START_S + BARE_PER_MPX_S * pixels / 1e6)
+        self.pixels = pixels
+        self.bare = BARE_START_S + BARE_PER_MPX_S * pixels / 1e6
+
+    def calibrate(self, seconds: float, pixels: float) -> None:
+        """A Tesseract pass over `pixels` took `seconds`: bare Tesseract would spend at least its share
+        for the page's own pixels."""
+        self.bare = max(self.bare, seconds * min(1.0, self.pixels / max(pixels, 1.0)))
+
+    @property
+    def limit(self) -> float:
+        return TIME_FACTOR * self.bare
 
     def spent(self) -> float:
         return _cpu_seconds() - self.start
@@ -478,14 +475,15 @@ def _more_readings(
     budget: PageBudget,
     dpi_hint: float | None,
 ) -> _Reading:
-    """A doubtful reading: try the page turned over (when OSD says so, or the sideways turn was a
-    guess), a conservative preparation of it, and, when still doubtful, the page as it came; keep the
-    reading of the best quality. The passes share the page's time budget (SOHOA_PAGE_TIMEOUT) and its
-    CPU budget (`PageBudget`); when either runs out the best reading so far stands."""
+    """A doubtful reading: try the page turned over (when its quality says it may be upside down), a
+    conservative preparation of it, and, when still doubtful, the page as it came; keep the reading of
+    the best quality. The passes share the page's time budget (SOHOA_PAGE_TIMEOUT) and its CPU budget
+    (`PageBudget`); when either runs out the best reading so far stands."""
     candidates = [first]
-    record: dict[str, Any] = {"step": "retry", "first_quality": first.quality.quality, "osd_rotate": None}
+    record: dict[str, Any] = {"step": "retry", "first_quality": first.quality.quality}
     main_cost = max(first.cpu, 0.05)
     main_pixels = first.image.shape[0] * first.image.shape[1] * first.view[0] ** 2
+    budget.calibrate(first.cpu, main_pixels)
 
     def read(img: np.ndarray, label: str, at: tuple[float, int]) -> None:
         predicted = main_cost * (img.shape[0] * img.shape[1] * at[0] ** 2) / max(main_pixels, 1.0)
@@ -495,21 +493,15 @@ def _more_readings(
         candidates.append(reader.read(img, label, at))
 
     try:
-        osd = _osd(first.image, reader.options, reader.workdir, reader.stem, _left(reader.deadline))
-        record["osd_rotate"] = osd and osd.rotate
-        guessed = any(s.get("step") == "sideways_check" and s.get("osd_sure") is False for s in steps)
-        if osd and osd.rotate in (90, 180, 270) and osd.orientation_conf > 1.0:
-            read(preprocess.rotate90s(first.image, osd.rotate), "turned", view)
-        elif guessed:
+        if (first.quality.quality or 0.0) < UPSIDE_DOWN_QUALITY:
             read(preprocess.rotate90s(first.image, 180), "turned", view)
-        if not _doubtful(_best(candidates)):
-            pass  # the turned page reads well: no more passes
-        else:
-            if any(s.get("step") in _BEYOND_CONSERVATIVE and s.get("applied") for s in steps):
-                conservative = conservative_page(image, steps)
-                read(conservative, "conservative", own_view(_source_dpi(steps) or dpi_hint))
-            if _doubtful(_best(candidates)):
-                read(bare_gray(image), "bare", own_view(dpi_hint))
+        if _doubtful(_best(candidates)) and any(
+            s.get("step") in _BEYOND_CONSERVATIVE and s.get("applied") for s in steps
+        ):
+            conservative = conservative_page(image, steps)
+            read(conservative, "conservative", own_view(_source_dpi(steps) or dpi_hint))
+        if _doubtful(_best(candidates)):
+            read(bare_gray(image), "bare", own_view(dpi_hint))
     except OcrTimeoutError as exc:
         record["out_of_time"] = str(exc)
     best = _best(candidates)
