@@ -333,13 +333,16 @@ def deskew(
     return rotate(gray, angle), m
 
 
-def is_sideways(gray: np.ndarray) -> tuple[bool, Measures]:
-    """Text lines run vertically (a page rotated by 90 or 270): compare line-structure scores."""
-    pts, size = _ink_points(gray, 800)
+def is_sideways(gray: np.ndarray, *, max_angle: float = 15.0) -> tuple[bool, Measures]:
+    """Text lines run vertically (a page rotated by 90 or 270): compare the sharpest line structure
+    found either way over the whole skew range (a page skewed by 8 degrees is not sideways)."""
+    pts, size = _ink_points(gray, 400)  # coarse: the sharpness peak is wide enough for 1-degree steps
     if len(pts) < 100:
         return False, {"step": "sideways_check", "ratio": None}
-    upright = max(_profile_score(pts, a, size) for a in (-4.0, -2.0, 0.0, 2.0, 4.0))
-    side = max(_profile_score(pts[:, ::-1].copy(), a, size) for a in (-4.0, -2.0, 0.0, 2.0, 4.0))
+    angles = np.arange(-max_angle, max_angle + 0.01, 1.0)
+    upright = max(_profile_score(pts, a, size) for a in angles)
+    flipped = pts[:, ::-1].copy()
+    side = max(_profile_score(flipped, a, size) for a in angles)
     ratio = side / (upright or 1.0)
     return ratio > 1.5, {"step": "sideways_check", "ratio": round(ratio, 2)}
 
@@ -525,8 +528,11 @@ def crop_to_page(gray: np.ndarray, colour: np.ndarray | None = None) -> tuple[np
     h = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
     if w < 100 or h < 100:
         return gray, m
-    # Shrink the target slightly so no background sliver survives along the edges.
-    inset = max(2, round(0.004 * max(w, h)))
+    # Shrink the target slightly so no background sliver survives along the edges; not when the
+    # sheet runs off the image (its edge there is the image's, and text may touch it).
+    ih, iw = gray.shape[:2]
+    off_image = bool(((quad < 3) | (quad > np.array([iw, ih], np.float32) - 4)).any())
+    inset = 0 if off_image else max(2, round(0.004 * max(w, h)))
     dst = np.array(
         [[-inset, -inset], [w + inset, -inset], [w + inset, h + inset], [-inset, h + inset]], np.float32
     )
