@@ -9,6 +9,7 @@ Sharp pages whose text measures well above 200 dpi are read from a 200-dpi copy 
 from __future__ import annotations
 
 import errno
+import math
 import os
 import resource
 import shutil
@@ -200,6 +201,7 @@ def preprocess_page(
         gray,
         source_dpi,
         confirmed=bool(res.get("confirmed")) or res.get("dpi_header") is not None,
+        max_factor=max_upscale(image.shape[0] * image.shape[1]),
     )
     steps.append(m)
     est_dpi = round(source_dpi * m["factor"]) if source_dpi and m.get("applied") else source_dpi
@@ -372,6 +374,19 @@ def _doubtful(reading: _Reading) -> bool:
 BARE_START_S = 0.25
 BARE_PER_MPX_S = 0.13
 TIME_FACTOR = 3.0
+
+
+# The steps after an enlargement and Tesseract's own thresholding and layout work on every pixel:
+# an enlarged page costs about this much more per pixel than bare Tesseract's reading.
+ENLARGED_OVERHEAD = 1.3
+
+
+def max_upscale(pixels: int) -> float:
+    """The largest enlargement whose reading stays within the page's time bound: TIME_FACTOR times
+    bare Tesseract's cost of the page as it came (a 1-Mpx scan: about 2.6x, a 0.4-Mpx one 3.5x)."""
+    mpx = pixels / 1e6
+    allowed = TIME_FACTOR * (BARE_START_S + BARE_PER_MPX_S * mpx) - BARE_START_S
+    return max(1.0, math.sqrt(allowed / (ENLARGED_OVERHEAD * BARE_PER_MPX_S * max(mpx, 1e-3))))
 
 
 def _cpu_seconds() -> float:

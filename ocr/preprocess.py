@@ -255,14 +255,20 @@ def rescale_low_resolution(
     est_dpi: float | None,
     *,
     confirmed: bool = True,
-    target_dpi: float = LOW_RES_TARGET_DPI,
+    target_dpi: float | None = None,
+    max_factor: float = MAX_UPSCALE,
 ) -> tuple[np.ndarray, Measures]:
     """Enlarge pages whose text measures below UPSCALE_BELOW (low-res scans and photos),
-    by at most MAX_UPSCALE (UNCONFIRMED_MAX_FACTOR when no second measure confirmed the estimate)."""
+    by at most MAX_UPSCALE (UNCONFIRMED_MAX_FACTOR when no second measure confirmed the estimate) and
+    `max_factor` (what the page's time bound allows)."""
     m: Measures = {"step": "rescale", "applied": False, "est_dpi": est_dpi and round(est_dpi)}
     if not est_dpi or est_dpi >= UPSCALE_BELOW:
         return gray, m
-    factor = min(MAX_UPSCALE if confirmed else UNCONFIRMED_MAX_FACTOR, target_dpi / est_dpi)
+    target = target_dpi or LOW_RES_TARGET_DPI
+    factor = min(MAX_UPSCALE if confirmed else UNCONFIRMED_MAX_FACTOR, max_factor, target / est_dpi)
+    if factor < 1.1:
+        m["skipped"] = "over the page's time bound"
+        return gray, m
     h, w = gray.shape
     out = cv2.resize(gray, (round(w * factor), round(h * factor)), interpolation=cv2.INTER_CUBIC)
     m.update(applied=True, factor=round(factor, 3))
@@ -566,6 +572,15 @@ def whiten_dark_edges(gray: np.ndarray) -> tuple[np.ndarray, Measures]:
     m: Measures = {"step": "whiten_edges", "applied": share > 0, "share": round(share, 4)}
     if share == 0:
         return gray, m
+    # Checked like a page outline: what is painted over must not hold the page's text.
+    centroids, textlike = text_components(small)
+    pts = centroids[textlike].astype(np.int32)
+    if len(pts):
+        hit = fill[np.clip(pts[:, 1], 0, h - 1), np.clip(pts[:, 0], 0, w - 1)] > 0
+        m["text_kept"] = round(1.0 - float(hit.mean()), 4)
+        if m["text_kept"] < OUTLINE_KEEP_TEXT:
+            m.update(applied=False, rejected=f"would paint over {1 - m['text_kept']:.1%} of the text")
+            return gray, m
     big = cv2.resize(fill, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST)
     big = cv2.dilate(big, np.ones((9, 9), np.uint8))
     out = gray.copy()

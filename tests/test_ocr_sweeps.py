@@ -141,10 +141,12 @@ def _on_background(kind: str, seed: int) -> tuple[np.ndarray, int]:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("kind", ["borders", "partial", "perspective", "shadow", "uneven"])
-def test_page_outline_never_removes_text(kind: str, seed: int) -> None:
+def test_page_outline_and_edge_whitening_never_remove_text(kind: str, seed: int) -> None:
     image, glyphs = _on_background(kind, seed)
     out, m = P.crop_to_page(image)
+    out, whitened = P.whiten_dark_edges(out)  # the engine's next step: it paints what is left of the bed
     kept = _glyphs(P.even_lighting(out)[0])
+    assert whitened.get("text_kept", 1.0) >= P.OUTLINE_KEEP_TEXT
     assert kept >= 0.98 * glyphs, (kind, m, kept, glyphs)
     if m["applied"]:
         assert m["check"]["text_kept"] >= P.OUTLINE_KEEP_TEXT
