@@ -324,6 +324,19 @@ def _reading(page: PageResult | None) -> str:
     return (page.reading or "main") if page else "-"
 
 
+def print_extra_passes(rows: list[PageRow]) -> None:
+    pages = [r.page for r in rows if r.page]
+    extra = [p for p in pages if p.timings.get("tesseract_extra")]
+    cost = sum(p.timings.get("tesseract_extra", 0.0) for p in pages)
+    main = sum(p.timings.get("tesseract", 0.0) for p in pages)
+    kept = sorted({p.reading or "main" for p in pages})
+    counts = {k: sum((p.reading or "main") == k for p in pages) for k in kept}
+    print(
+        f"\n- extra readings on {len(extra)} of {len(pages)} pages ({cost:.1f} s of Tesseract against "
+        f"{main:.1f} s for the main passes); readings kept: {counts}"
+    )
+
+
 def print_confidence_table(rows: list[PageRow], title: str) -> None:
     print(f"### {title}\n")
     print("| page | tesseract conf | words | quality | sohoa conf | words | quality | reading | est. dpi |")
@@ -335,6 +348,7 @@ def print_confidence_table(rows: list[PageRow], title: str) -> None:
             f"{_f(p.mean_conf if p else None)} | {len(p.words) if p else 0} | "
             f"{_f(p.quality if p else None, '.3f')} | {_reading(p)} | {_f(p.dpi if p else None, '.0f')} |"
         )
+    print_extra_passes(rows)
     bq = [r.bare_quality for r in rows if r.bare_quality is not None]
     sq = [r.page.quality for r in rows if r.page and r.page.quality is not None]
     if bq and sq:
@@ -406,6 +420,7 @@ def run_real_docs(corpus: Path, out: Path, jobs: int, repeat: int) -> None:
     bare_all, own_all = tot["bare"] / tot["ref"], tot["sohoa"] / tot["ref"]
     print(f"| OVERALL | {tot['ref']:.0f} | {bare_all:.3f} | {own_all:.3f} | | | |\n")
     print(f"- pages worse than bare tesseract by more than 0.02: {len(worse)} ({', '.join(worse) or 'none'})")
+    print_extra_passes(rows)
     print_cpu(cpus, len(rows))
     _save_texts(rows, out / "images")
     scans = sorted((root / "scans-no-gt").glob("*.png"))
