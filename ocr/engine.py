@@ -1,17 +1,17 @@
 """Scan in, `PageResult`s out: loading, preprocessing, one Tesseract pass per page, reading order.
 
-Every decision that could hurt a real scan is made from evidence on the page: the preprocessing
-steps are gated on measurements, the page is turned upside down only when Tesseract reads it better
-that way, and a low-confidence page is also read bare (as it came) and the better reading is kept.
-Sharp pages whose text measures well above 200 dpi are read from a 200-dpi copy (`recognition_scale`).
+Every decision that could hurt a real scan is made from evidence on the page and checked before it
+is kept: the preprocessing steps are gated on measurements, the page outline and the resolution are
+checked (`preprocess.check_outline`, `preprocess.estimate_resolution`), and a reading whose quality
+(`ocr.quality`) is low gets other candidate readings (turned over, conservative, bare) within the
+page's time bound (`ocr.budget`); the best one is kept. Text is read at the resolution it needs:
+as it is within a band around 200 dpi, reduced above it (`recognition_scale`), enlarged below it.
 """
 
 from __future__ import annotations
 
 import errno
-import math
 import os
-import resource
 import shutil
 import tempfile
 import time
@@ -25,7 +25,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ocr import layout, loader, preprocess, tesseract
+from ocr import budget, layout, loader, preprocess, tesseract
 from ocr.errors import OcrTimeoutError, PageError, SohoaError
 from ocr.model import DocumentResult, PageResult, Word
 from ocr.quality import Quality, score_words
@@ -114,7 +114,7 @@ def _recognise(
     else:
         seen = image
     _write_image(img_path, seen)  # PGM: no compression cost between steps
-    cpu0 = _cpu_seconds()
+    cpu0 = budget.cpu_seconds()
     try:
         out = tesseract.recognize(
             img_path,
@@ -147,7 +147,7 @@ def _recognise(
         image,
         label,
         view,
-        _cpu_seconds() - cpu0,
+        budget.cpu_seconds() - cpu0,
     )
 
 
@@ -201,7 +201,7 @@ def preprocess_page(
         gray,
         source_dpi,
         confirmed=bool(res.get("confirmed")) or res.get("dpi_header") is not None,
-        max_factor=max_upscale(image.shape[0] * image.shape[1]),
+        max_factor=budget.max_upscale(image.shape[0] * image.shape[1]),
     )
     steps.append(m)
     est_dpi = round(source_dpi * m["factor"]) if source_dpi and m.get("applied") else source_dpi
@@ -314,7 +314,7 @@ def ocr_image(
         with _workdir(options) as wd:
             return ocr_image(image, options, page_no, workdir=wd, stem=stem, dpi_hint=dpi_hint)
     start = time.perf_counter()
-    budget = PageBudget(image.shape[0] * image.shape[1])
+    page_budget = budget.PageBudget(image.shape[0] * image.shape[1])
     # One budget for the page: a page that hangs Tesseract costs at most this, retries included.
     deadline = time.monotonic() + options.page_timeout
     timings: dict[str, float] = {}
@@ -332,7 +332,7 @@ def ocr_image(
     reader = _Reader(options, workdir, stem, marks, timings, deadline)
     best = reader.read(gray, "main", view)
     if options.preprocess and _doubtful(best):
-        best = _more_readings(image, best, reader, steps, view, budget, dpi_hint)
+        best = _more_readings(image, best, reader, steps, view, page_budget, dpi_hint)
     timings["total"] = round(time.perf_counter() - start, 4)
     h, w = best.image.shape[:2]
     return PageResult(
@@ -364,59 +364,6 @@ UPSIDE_DOWN_QUALITY = 0.5
 
 def _doubtful(reading: _Reading) -> bool:
     return reading.quality.quality is None or reading.quality.quality < RETRY_QUALITY
-
-
-# What bare Tesseract spends on a page, in CPU seconds: a fixed start (loading the vie model) and a
-# cost per megapixel (this project's 2-core machine: ~0.25 s to start, ~0.13 s/Mpx on the DEV and real
-# pages), or what the main pass measurably spent on the page's own pixels, whichever is more (text
-# density and the machine's speed change it). A page may spend TIME_FACTOR times that; extra readings
-# that would go beyond are not run, and the page's steps say so.
-BARE_START_S = 0.25
-BARE_PER_MPX_S = 0.13
-TIME_FACTOR = 3.0
-
-
-# The steps after an enlargement and Tesseract's own thresholding and layout work on every pixel:
-# an enlarged page costs about this much more per pixel than bare Tesseract's reading.
-ENLARGED_OVERHEAD = 1.3
-
-
-def max_upscale(pixels: int) -> float:
-    """The largest enlargement whose reading stays within the page's time bound: TIME_FACTOR times
-    bare Tesseract's cost of the page as it came (a 1-Mpx scan: about 2.6x, a 0.4-Mpx one 3.5x)."""
-    mpx = pixels / 1e6
-    allowed = TIME_FACTOR * (BARE_START_S + BARE_PER_MPX_S * mpx) - BARE_START_S
-    return max(1.0, math.sqrt(allowed / (ENLARGED_OVERHEAD * BARE_PER_MPX_S * max(mpx, 1e-3))))
-
-
-def _cpu_seconds() -> float:
-    """CPU time of this process and its finished children (the Tesseract runs)."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-class PageBudget:
-    """The CPU time a page may spend: TIME_FACTOR times what bare Tesseract would spend on its pixels."""
-
-    def __init__(self, pixels: int) -> None:
-        self.start = _cpu_seconds()
-        self.pixels = pixels
-        self.bare = BARE_START_S + BARE_PER_MPX_S * pixels / 1e6
-
-    def calibrate(self, seconds: float, pixels: float) -> None:
-        """A Tesseract pass over `pixels` took `seconds`: bare Tesseract would spend at least its share
-        for the page's own pixels."""
-        self.bare = max(self.bare, seconds * min(1.0, self.pixels / max(pixels, 1.0)))
-
-    @property
-    def limit(self) -> float:
-        return TIME_FACTOR * self.bare
-
-    def spent(self) -> float:
-        return _cpu_seconds() - self.start
-
-    def allows(self, predicted: float) -> bool:
-        return self.spent() + predicted <= self.limit
 
 
 class _Reader:
@@ -487,22 +434,22 @@ def _more_readings(
     reader: _Reader,
     steps: list[dict[str, Any]],
     view: tuple[float, int],
-    budget: PageBudget,
+    page_budget: budget.PageBudget,
     dpi_hint: float | None,
 ) -> _Reading:
     """A doubtful reading: try the page turned over (when its quality says it may be upside down), a
     conservative preparation of it, and, when still doubtful, the page as it came; keep the reading of
     the best quality. The passes share the page's time budget (SOHOA_PAGE_TIMEOUT) and its CPU budget
-    (`PageBudget`); when either runs out the best reading so far stands."""
+    (`budget.PageBudget`); when either runs out the best reading so far stands."""
     candidates = [first]
     record: dict[str, Any] = {"step": "retry", "first_quality": first.quality.quality}
     main_cost = max(first.cpu, 0.05)
     main_pixels = first.image.shape[0] * first.image.shape[1] * first.view[0] ** 2
-    budget.calibrate(first.cpu, main_pixels)
+    page_budget.calibrate(first.cpu, main_pixels)
 
     def read(img: np.ndarray, label: str, at: tuple[float, int]) -> None:
         predicted = main_cost * (img.shape[0] * img.shape[1] * at[0] ** 2) / max(main_pixels, 1.0)
-        if not budget.allows(predicted):
+        if not page_budget.allows(predicted):
             record.setdefault("skipped", []).append(f"{label}: over the page's CPU budget")
             return
         candidates.append(reader.read(img, label, at))
@@ -528,8 +475,8 @@ def _more_readings(
         chosen=best.label,
         qualities={c.label: c.quality.quality for c in candidates},
         confs={c.label: c.mean_conf and round(c.mean_conf, 1) for c in candidates},
-        cpu_s=round(budget.spent(), 2),
-        cpu_budget_s=round(budget.limit, 2),
+        cpu_s=round(page_budget.spent(), 2),
+        cpu_budget_s=round(page_budget.limit, 2),
     )
     steps.append(record)
     return best
