@@ -5,11 +5,18 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PREFECT_HOME ?= $(CURDIR)/.cache/prefect
 export OMP_THREAD_LIMIT ?= 1
+# No phoning home from Prefect (the center's machines have no internet)
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY ?= false
+export DO_NOT_TRACK ?= 1
 
-.PHONY: setup servers stop status demo test lint format bench-ocr bench-metadata bench-search bench-flow
+.PHONY: setup setup-python servers stop status demo test check lint format bench-ocr bench-metadata bench-search bench-flow
 
 setup:  ## install Debian packages, the Python venv, Elasticsearch and the S3 server (skips what is there)
 	infra/setup.sh all
+
+setup-python:  ## only the Python venv (what `make check` needs)
+	infra/setup.sh python
 
 servers: setup  ## start Elasticsearch and the S3 server on loopback
 	infra/servers.sh start
@@ -23,9 +30,13 @@ status:
 demo: servers  ## digitize the bundled sample scans end to end and search them (servers stay up)
 	$(VENV)/bin/sohoa demo
 
-lint:
+lint:  ## style, and the layering check (a lower layer never imports an upper one)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+check: setup-python lint  ## the fast lane: lint and the unit tests, no servers (under a minute)
+	$(PY) -m pytest -q -p no:cacheprovider -m "not servers and not slow" $(PYTEST_ARGS)
 
 format:
 	$(VENV)/bin/ruff check --fix .
@@ -33,6 +44,7 @@ format:
 
 test: setup  ## lint, then the whole suite against real servers (started and stopped around it)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	infra/servers.sh run -- $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench-ocr: setup

@@ -96,9 +96,9 @@ def main() -> None:
             "OMP_THREAD_LIMIT": "1",
         }
     )
+    from config.clients import es_client, object_store
+    from config.settings import load_settings
     from flows.batch import digitize
-    from flows.connect import es_client, object_store
-    from flows.settings import load_settings
 
     settings = load_settings()
     store, es = object_store(settings), es_client(settings)

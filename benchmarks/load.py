@@ -7,7 +7,7 @@
 (a) `plan`: puts N small objects (plus one sidecar per 20) into a fresh bucket of the local S3 server
 (parallel puts), writes ledger entries for a share of them into a fresh ledger index (indexed, failed,
 quarantined, some at an old etag), then, in a fresh process so that its peak RSS is the planning's own,
-lists the bucket and runs `flows.plan.plan` with the real `search.ledger.get_states`, exactly as the flow
+lists the bucket and runs `pipeline.run.plan.plan` with the real `search.ledger.get_states`, as the flow
 does. Prints the planning time, objects/s, the number of ledger lookups and Elasticsearch mget requests
 (batched: one per 500 listed objects, never one per object) and the peak RSS. Removes the bucket and the
 index afterwards (unless --keep).
@@ -103,6 +103,7 @@ def put_objects(store: Any, bucket: str, keys: list[str], workers: int) -> float
 
 def seed_ledger(es: Any, bucket: str, keys: list[str], share: float, index: str) -> dict[str, int]:
     """Ledger entries for every 1/share-th scan: mostly indexed, some failed/quarantined/old etag."""
+    from pipeline.record import record_id
     from search.ledger import LedgerEntry, write_entries
     from search.templates import ensure_indices
 
@@ -119,7 +120,9 @@ def seed_ledger(es: Any, bucket: str, keys: list[str], share: float, index: str)
         entry_etag = "0" * 32 if kind == 9 else etag  # an older version of the object: redone
         label = "indexed-old-etag" if kind == 9 else state
         counts[label] = counts.get(label, 0) + 1
-        entries.append(LedgerEntry(bucket, key, entry_etag, state, run_id="load-seed"))
+        entries.append(
+            LedgerEntry(record_id(bucket, key), bucket, key, entry_etag, state, run_id="load-seed")
+        )
     it = iter(entries)
     while chunk := list(islice(it, 5000)):
         report = write_entries(es, chunk, index=index)
@@ -154,9 +157,9 @@ class CountingEs:
 
 def plan_once(bucket: str, index: str) -> dict[str, Any]:
     """The measured part, in a fresh process: list + plan with the real ledger lookup, as run_batch does."""
-    from flows.connect import es_client, object_store
-    from flows.plan import Mode, PlanStats, plan
-    from flows.settings import load_settings
+    from config.clients import es_client, object_store
+    from config.settings import load_settings
+    from pipeline.run.plan import Mode, PlanStats, plan
     from search.ledger import get_states
 
     settings = load_settings()
@@ -166,10 +169,10 @@ def plan_once(bucket: str, index: str) -> dict[str, Any]:
     base_rss = current_rss_mb()
     lookups = 0
 
-    def lookup(keys: list[tuple[str, str]]) -> dict:
+    def lookup(ids: list[str]) -> dict:
         nonlocal lookups
         lookups += 1
-        return get_states(es, keys, index=index)  # type: ignore[arg-type]
+        return get_states(es, ids, index=index)  # type: ignore[arg-type]
 
     stats = PlanStats()
     start = time.perf_counter()
@@ -191,8 +194,8 @@ def plan_once(bucket: str, index: str) -> dict[str, Any]:
 
 
 def bench_plan(n: int, share: float, workers: int, keep: bool) -> dict[str, Any]:
-    from flows.connect import es_client, object_store
-    from flows.settings import load_settings
+    from config.clients import es_client, object_store
+    from config.settings import load_settings
 
     settings = load_settings()
     store, es = object_store(settings), es_client(settings)

@@ -25,12 +25,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flows.settings import load_settings
+from config.settings import load_settings
+from ocr.model import PageResult
+from pipeline.document import index_document
+from pipeline.record import Derivatives, RecordResult, SourceObject
 from search.client import make_client
 from search.folding import fold
 from search.indexer import index_records
-from search.query import search_records
-from search.records import build_record_doc
+from search.query import SearchFilters, search_records
 from search.templates import ensure_indices
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -49,7 +51,7 @@ def load_samples() -> list[dict[str, Any]]:
     return samples
 
 
-def synthetic_records(samples: list[dict[str, Any]], n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
+def synthetic_records(samples: list[dict[str, Any]], n: int, seed: int = 7) -> Iterator[RecordResult]:
     """N records: corpus text and metadata, with a unique number, key, date and office each."""
     rng = random.Random(seed)
     start = date(2019, 1, 1)
@@ -72,27 +74,18 @@ def synthetic_records(samples: list[dict[str, Any]], n: int, seed: int = 7) -> I
             },
         )
         district = DISTRICTS[i % len(DISTRICTS)]
-        key = f"{district}/{i:07d}.pdf"
-        yield {
-            "bucket": "sohoa-bench",
-            "key": key,
-            "etag": f"e{i}",
-            "size": 200_000,
-            "mime": "application/pdf",
-            "district": district,
-            "n_pages": len(pages),
-            "text": "\n\f\n".join(pages),
-            "pages": [
-                {"page_no": n + 1, "text": t, "mean_conf": 80 + rng.random() * 15, "low_conf_share": 0.05}
-                for n, t in enumerate(pages)
-            ],
-            "metadata": f,
-            "ocr": {"steps": ["orientation", "deskew", "binarize"], "timings": {"ocr": 3.0 + rng.random()}},
-            "pipeline_version": "bench",
-            "processed_at": "2026-11-28T00:00:00+00:00",
-            "run_id": "bench",
-            "derivatives": {"processed_bucket": "sohoa-bench-out", "pdf_key": key + ".pdf"},
-        }
+        source = SourceObject("sohoa-bench", f"{district}/{i:07d}.pdf", f"e{i}", 200_000)
+        steps = [{"step": "deskew", "applied": True}, {"step": "even_lighting", "applied": True}]
+        page_results = [
+            PageResult(n + 1, t, mean_conf=80 + rng.random() * 15, low_conf_share=0.05, steps=steps)
+            for n, t in enumerate(pages)
+        ]
+        yield RecordResult(source, "application/pdf", page_results, f, timings={"ocr": 3.0 + rng.random()})
+
+
+def bench_document(record: RecordResult) -> dict[str, Any]:
+    keys = Derivatives.of(record.source, "sohoa-bench-out", with_pdf=True)
+    return index_document(record, run_id="bench", derivatives=keys)
 
 
 def ocr_noise(text: str, rng: random.Random) -> str:
@@ -168,7 +161,7 @@ def main() -> None:
     try:
         t0 = time.perf_counter()
         ok = failed = 0
-        docs = (build_record_doc(r) for r in synthetic_records(samples, args.records))
+        docs = (bench_document(r) for r in synthetic_records(samples, args.records))
         for res in index_records(es, docs, index=alias):
             if res.ok:
                 ok += 1
@@ -189,11 +182,11 @@ def main() -> None:
 
         mix = query_mix(samples, args.records, args.queries)
         for q, f in mix[:5]:  # warm-up, not timed
-            search_records(es, q, index=alias, limit=10, **f)
+            search_records(es, q, index=alias, filters=SearchFilters(**f), limit=10)
         client_ms, took_ms, empty, numbers, numbers_first = [], [], 0, 0, 0
         for i, (q, f) in enumerate(mix):
             body_start = time.perf_counter()
-            hits = search_records(es, q, index=alias, limit=10, **f)
+            hits = search_records(es, q, index=alias, filters=SearchFilters(**f), limit=10)
             client_ms.append((time.perf_counter() - body_start) * 1000)
             empty += not hits
             if i % 5 == 3:  # a document-number query: is that record first?
@@ -203,7 +196,7 @@ def main() -> None:
         from search.query import build_search
 
         for q, f in mix:
-            took_ms.append(es.search(index=alias, body=build_search(q, limit=10, **f))["took"])
+            took_ms.append(es.search(index=alias, body=build_search(q, SearchFilters(**f), limit=10))["took"])
         median, p95 = statistics.median(client_ms), percentile(client_ms, 95)
         print(
             f"{len(mix)} mixed queries (phrases with/without diacritics, OCR-damaged, document numbers, "

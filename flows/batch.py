@@ -1,9 +1,10 @@
-"""The Prefect flow: list a bucket prefix, process what is not done yet, index in bulk, write the ledger."""
+"""The Prefect flow of one batch: list a bucket prefix, process what is not done yet, index in bulk,
+write the ledger, publish the report. The work is in `pipeline.run`; this module maps it over the
+objects with Prefect's task runner and publishes the report as Prefect artifacts."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import uuid
 from concurrent.futures import FIRST_COMPLETED, wait
@@ -15,15 +16,17 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from config.clients import es_client, object_store
+from config.settings import Settings, load_settings
+from core.cpu import available_cores
+from core.retry import with_retries
 from flows import progress
-from flows.connect import es_client, object_store
-from flows.plan import Mode, plan
-from flows.records import Outcome, RunContext, handle_object, sweep_stale_workdirs
-from flows.report import RunReport, report_markdown
-from flows.retry import with_retries
-from flows.settings import Settings, default_workers, load_settings
-from flows.sink import flush
 from pipeline.record import SourceObject
+from pipeline.run.context import RunContext
+from pipeline.run.job import Outcome, handle_object, sweep_stale_workdirs
+from pipeline.run.plan import Mode, plan
+from pipeline.run.report import RunReport, publish_report, report_markdown
+from pipeline.run.sink import flush
 from search.ledger import get_states
 from search.templates import ensure_indices
 
@@ -40,29 +43,44 @@ def _logger() -> logging.Logger | logging.LoggerAdapter:
         return logging.getLogger("sohoa.flow")
 
 
+def prepare(settings: Settings, run_id: str) -> RunContext:
+    """Clients, indices and the processed bucket, each step waiting for its server within the budget."""
+    ctx = RunContext(settings.run_config(), object_store(settings), es_client(settings), run_id)
+    cfg = ctx.config
+    with_retries(
+        lambda: ensure_indices(ctx.es, alias=cfg.index_alias, ledger_index=cfg.ledger_index),
+        budget=ctx.budget(),
+        what="ensure indices",
+    )
+    with_retries(
+        lambda: ctx.store.ensure_bucket(cfg.processed_bucket), budget=ctx.budget(), what="ensure bucket"
+    )
+    return ctx
+
+
 def run_batch(
     bucket: str, prefix: str, mode: Mode, workers: int, limit: int | None, settings: Settings, run_id: str
 ) -> RunReport:
     """The body of the flow; must run inside a flow (tasks are submitted to its task runner)."""
     log = _logger()
-    store, es = object_store(settings), es_client(settings)
-    with_retries(
-        lambda: ensure_indices(es, alias=settings.index_alias, ledger_index=settings.ledger_index),
-        what="ensure indices",
-    )
-    with_retries(lambda: store.ensure_bucket(settings.processed_bucket), what="ensure processed bucket")
-    ctx = RunContext(settings, store, es, run_id)
+    ctx = prepare(settings, run_id)
     report = RunReport(run_id, bucket, prefix, mode.value)
     if swept := sweep_stale_workdirs(ctx.tmp_dir):
         log.info("removed %d work folders left by killed runs", swept)
 
-    def lookup(keys: list[tuple[str, str]]) -> dict:
-        return with_retries(lambda: get_states(es, keys, index=settings.ledger_index), what="ledger lookup")[
-            0
-        ]
+    def lookup(ids: list[str]) -> dict:
+        states, _ = with_retries(
+            lambda: get_states(ctx.es, ids, index=ctx.config.ledger_index), budget=ctx.budget(), what="ledger"
+        )
+        return states
 
     todo = plan(
-        store.list(bucket, prefix), lookup, mode, report.plan, limit=limit, max_attempts=settings.max_attempts
+        ctx.store.list(bucket, prefix),
+        lookup,
+        mode,
+        report.plan,
+        limit=limit,
+        max_attempts=ctx.config.max_attempts,
     )
     progress.emit("start", run_id=run_id, bucket=bucket, prefix=prefix)
     pending: list[Outcome] = []
@@ -83,7 +101,7 @@ def run_batch(
                 pending.append(fut.result())
             else:
                 still.append(fut)
-        if len(pending) >= settings.flush_every:
+        if len(pending) >= ctx.config.flush_every:
             settle()
         return still
 
@@ -98,7 +116,7 @@ def run_batch(
         while in_flight:
             in_flight = reap(in_flight)
         settle()
-    except BaseException:  # Ctrl-C, or the listing or ledger gone for longer than the retries last
+    except BaseException:  # Ctrl-C, or the listing or ledger gone for longer than the wait budget
         report.interrupted = True
         with contextlib.suppress(Exception):
             settle()  # what finished is kept; the rest has no ledger entry and runs next time
@@ -106,18 +124,12 @@ def run_batch(
     finally:
         report.finished_at = datetime.now(UTC)
         publish_report(report, ctx, log)
+        publish_artifacts(report, log)
         progress.emit("finish", report=report)
     return report
 
 
-def publish_report(report: RunReport, ctx: RunContext, log) -> None:
-    log.info(report.summary_line())
-    key = f"reports/{report.run_id}.json"
-    body = json.dumps(report.to_dict(), ensure_ascii=False, indent=2).encode()
-    try:
-        ctx.store.put_bytes(ctx.settings.processed_bucket, key, body, "application/json")
-    except Exception as exc:
-        log.error("could not write the report to s3://%s/%s: %s", ctx.settings.processed_bucket, key, exc)
+def publish_artifacts(report: RunReport, log: logging.Logger | logging.LoggerAdapter) -> None:
     try:
         create_markdown_artifact(
             report_markdown(report.to_dict()),
@@ -134,7 +146,7 @@ def publish_report(report: RunReport, ctx: RunContext, log) -> None:
         log.warning("could not create Prefect artifacts: %s", exc)
 
 
-@flow(name="digitize-batch", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=default_workers()))
+@flow(name="digitize-batch", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=available_cores()))
 def digitize_batch(
     bucket: str,
     prefix: str = "",

@@ -11,7 +11,6 @@ as it is within a band around 200 dpi, reduced above it (`recognition_scale`), e
 from __future__ import annotations
 
 import errno
-import os
 import shutil
 import tempfile
 import time
@@ -550,7 +549,3 @@ def ocr_page_of_file(path: Path | str, page_no: int, options: OcrOptions) -> Pag
         if results
         else PageResult(page_no=page_no, error="page not found", error_reason="page_failed")
     )
-
-
-def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

@@ -1,37 +1,26 @@
-"""Typed errors. Each names the file, the reason and what to do next.
+"""The OCR layer's typed errors: input files that cannot be read, pages that cannot be recognised.
 
-`reason` is a short stable code that lands in the ledger and the run report; the message is for people.
-`InputError`s are bad input: the record is quarantined and never retried. Anything else that escapes
-record processing is treated as transient and the record ends `failed` (retryable).
+They derive from the one error model in `core.errors` (re-exported here for the OCR modules): an
+`InputError` quarantines its record; a `PageError` fails one page while the others come out.
 """
 
 from __future__ import annotations
 
+from core.errors import InputError, SohoaError, ToolMissingError
 
-class SohoaError(Exception):
-    reason = "error"
-    exit_code = 1
-    hint = ""
-
-    def __init__(self, message: str, *, path: str | None = None, hint: str | None = None) -> None:
-        self.message = message
-        if hint is not None:
-            self.hint = hint
-        self.renamed(path)
-
-    def renamed(self, path: str | None) -> SohoaError:
-        """Name the file as the user knows it (the object key, not the local temp copy)."""
-        self.path = path
-        text = f"{path}: {self.message}" if path else self.message
-        self.args = (f"{text} ({self.hint})" if self.hint else text,)
-        return self
-
-
-class InputError(SohoaError):
-    """The input itself is unusable: quarantine it, do not retry."""
-
-    reason = "bad_input"
-    exit_code = 2
+__all__ = [
+    "CorruptFileError",
+    "EmptyFileError",
+    "EncryptedPdfError",
+    "ImageTooLargeError",
+    "InputError",
+    "OcrTimeoutError",
+    "PageError",
+    "SohoaError",
+    "TooManyPagesError",
+    "ToolMissingError",
+    "UnsupportedTypeError",
+]
 
 
 class EmptyFileError(InputError):
@@ -64,11 +53,6 @@ class TooManyPagesError(InputError):
     hint = "split the document or raise SOHOA_MAX_PAGES"
 
 
-class NoTextError(InputError):
-    reason = "no_text"
-    hint = "no page produced any text; check the scan is not blank"
-
-
 class PageError(SohoaError):
     """One page could not be recognised; the other pages of the record still come out."""
 
@@ -78,11 +62,3 @@ class PageError(SohoaError):
 class OcrTimeoutError(PageError):
     reason = "ocr_timeout"
     hint = "Tesseract took longer than SOHOA_PAGE_TIMEOUT seconds on this page"
-
-
-class ToolMissingError(SohoaError):
-    """An external program (tesseract, pdftoppm) is not installed: an environment fault, retryable."""
-
-    reason = "tool_missing"
-    exit_code = 3
-    hint = "run `make setup` (installs tesseract-ocr, tesseract-ocr-vie, poppler-utils)"

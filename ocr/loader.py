@@ -49,7 +49,7 @@ _MAGIC: list[tuple[bytes, str]] = [
 class PageImage:
     page_no: int  # 1-based
     image: np.ndarray | None  # H x W uint8 (gray) or H x W x 3 uint8 (RGB); None when the page failed
-    dpi_header: float | None = None  # what the file says; not trusted, see preprocess.estimate_dpi
+    dpi_header: float | None = None  # what the file says; not trusted (preprocess measures the text)
     render_dpi: float | None = None  # PDFs: the dpi we rendered at
     error: str | None = None
     error_reason: str | None = None

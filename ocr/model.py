@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,12 @@ class Word:
     conf: float  # Tesseract confidence, 0-100
     bbox: tuple[int, int, int, int]  # x0, y0, x1, y1 in the page's (preprocessed) pixel coordinates
     line: tuple[int, int, int] = (0, 0, 0)  # Tesseract block, paragraph, line numbers
+
+
+def mean_confidence(pages: Iterable[PageResult]) -> float | None:
+    """The one mean confidence of a document: the mean of its pages' mean word confidences."""
+    confs = [p.mean_conf for p in pages if p.mean_conf is not None]
+    return round(sum(confs) / len(confs), 2) if confs else None
 
 
 @dataclass
@@ -29,7 +36,8 @@ class PageResult:
     # syllables, numbers, abbreviations or known words, weighed by confidence, 0-1; None: no text.
     quality: float | None = None
     reading: str | None = None  # which candidate reading was kept: main, conservative, turned, bare
-    steps: list[dict[str, Any]] = field(default_factory=list)  # preprocessing steps and measurements
+    # preprocessing steps and measurements: {"step": name, "applied": bool, ...measures}
+    steps: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
     error: str | None = None  # reason this page failed; the other pages still come out
     error_reason: str | None = None  # short code of the error (see ocr.errors)
@@ -38,6 +46,11 @@ class PageResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    def applied_steps(self) -> list[str]:
+        """Names of the steps that changed the page, in order (a step without `applied` only measured)."""
+        names = [s["step"] for s in self.steps if s.get("applied") is True and s.get("step")]
+        return list(dict.fromkeys(names))
 
     def to_dict(self, include_words: bool = True) -> dict[str, Any]:
         data = asdict(self)
@@ -63,8 +76,7 @@ class DocumentResult:
 
     @property
     def mean_conf(self) -> float | None:
-        confs = [p.mean_conf for p in self.pages if p.mean_conf is not None]
-        return sum(confs) / len(confs) if confs else None
+        return mean_confidence(self.pages)
 
     def to_dict(self, include_words: bool = True) -> dict[str, Any]:
         return {

@@ -128,3 +128,9 @@ def render_page(
     arr = np.asarray(img.convert("L") if gray else img.convert("RGB"))
     img.close()
     return arr
+
+
+def version() -> str:
+    """`pdftoppm version 22.02.0`: what `sohoa doctor` shows."""
+    out = _run([_need("pdftoppm"), "-v"], timeout=20)
+    return (out.stdout + out.stderr).decode(errors="replace").strip().splitlines()[0]

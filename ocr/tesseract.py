@@ -115,3 +115,23 @@ def parse_tsv(text: str) -> list[Word]:
             )
         )
     return words
+
+
+def version() -> str:
+    """`tesseract 5.3.0`: what `sohoa doctor` shows."""
+    pytesseract.pytesseract.tesseract_cmd = _binary()
+    return f"tesseract {pytesseract.get_tesseract_version()}"
+
+
+def require_languages(lang: str, tessdata_dir: Path | str | None = None) -> list[str]:
+    """The installed models; raises `ToolMissingError` naming those of `lang` (`vie+eng`) that are not."""
+    pytesseract.pytesseract.tesseract_cmd = _binary()
+    installed = pytesseract.get_languages(config=shlex.join(_tessdata(tessdata_dir)))
+    missing = [m for m in lang.split("+") if m not in installed]
+    if missing:
+        packages = " ".join(f"tesseract-ocr-{m}" for m in missing)
+        raise ToolMissingError(
+            f"tesseract model(s) {', '.join(missing)} not installed (have: {', '.join(sorted(installed))})",
+            hint=f"apt-get install {packages}, or set SOHOA_TESSDATA_DIR",
+        )
+    return sorted(installed)

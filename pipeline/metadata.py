@@ -1,5 +1,5 @@
 """Field parsers for the Decree 30/2020/NĐ-CP layout: number, type, place and date, bodies, subject,
-signer, recipients. Input is text lines in reading order (see `pipeline.layout` for word boxes).
+signer, recipients. Input is text lines in reading order.
 
 Each parser returns `(value, confidence)` or None; nothing is guessed when the cue is not there.
 OCR often reads the two header columns (and the two closing columns) across, line by line, so the

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from core.errors import InputError, SohoaError
 from ocr.engine import OcrOptions, iter_ocr_pages
-from ocr.errors import InputError, SohoaError
 from ocr.loader import sniff_type
 from ocr.pdf import merge_pdfs
 from pipeline.describe import describe_text
@@ -33,7 +33,7 @@ class AllPagesFailedTransientError(SohoaError):
 
 
 # page reasons that say the scan itself is bad; any other (timeout, crash) may pass on a retry
-INPUT_PAGE_REASONS = {"corrupt_file", "image_too_large", "unsupported_type", "empty_file", "no_text"}
+INPUT_PAGE_REASONS = {"corrupt_file", "image_too_large", "unsupported_type", "empty_file"}
 
 
 def process_file(

@@ -1,16 +1,38 @@
-"""The record model: one uploaded object, and what processing made of it."""
+"""The record model: one uploaded object, what processing made of it, and the rules that judge it.
+
+This module is the record contract. Its id, its derivatives' keys, what counts as a poorly read page
+and its mean confidence are defined here once; `pipeline.document` turns a `RecordResult` into the
+index document, and nothing else builds one.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ocr.model import PageResult
+from ocr.model import PageResult, mean_confidence
 
-PIPELINE_VERSION = "0.1.0"
+PIPELINE_VERSION = "0.2.0"
 
 State = Literal["indexed", "failed", "quarantined"]
+
+# A page reads poorly when more than this share of its words are below OCR's low-confidence mark
+# (ocr.engine.LOW_CONF): the review queue and Kibana's "low confidence" filter start from it.
+POOR_PAGE_LOW_CONF_SHARE = 0.3
+
+
+def record_id(bucket: str, key: str) -> str:
+    """Stable id of an object: the same (bucket, key) always gives the same id, in the index, the
+    ledger and the derivatives' keys.
+
+    The etag is deliberately *not* part of it: a new version of an object must replace the old
+    document, not sit beside it (the ledger keeps the etag to decide whether an object needs work).
+    A hash because S3 keys can be 1024 bytes and Elasticsearch ids at most 512; bucket names cannot
+    hold a newline, so the join is unambiguous.
+    """
+    return hashlib.sha256(f"{bucket}\n{key}".encode()).hexdigest()[:40]
 
 
 @dataclass(frozen=True)
@@ -21,6 +43,10 @@ class SourceObject:
     size: int = 0
 
     @property
+    def id(self) -> str:
+        return record_id(self.bucket, self.key)
+
+    @property
     def district(self) -> str:
         """The uploading office: the first segment of the key (each office uploads under its own prefix)."""
         head, sep, _ = self.key.partition("/")
@@ -29,6 +55,26 @@ class SourceObject:
     @property
     def name(self) -> str:
         return self.key.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Derivatives:
+    """Where a record's derived files live: under its id, whatever the key holds (`../`, unicode, length)."""
+
+    processed_bucket: str
+    text_key: str
+    json_key: str
+    pdf_key: str | None  # None when no searchable PDF was made
+
+    @classmethod
+    def of(cls, source: SourceObject, processed_bucket: str, *, with_pdf: bool) -> Derivatives:
+        base = f"records/{source.id}"
+        pdf = f"{base}/document.pdf" if with_pdf else None
+        return cls(processed_bucket, f"{base}/text.txt", f"{base}/metadata.json", pdf)
+
+
+def reads_poorly(page: PageResult) -> bool:
+    return page.low_conf_share is not None and page.low_conf_share > POOR_PAGE_LOW_CONF_SHARE
 
 
 @dataclass
@@ -53,5 +99,12 @@ class RecordResult:
 
     @property
     def mean_conf(self) -> float | None:
-        confs = [p.mean_conf for p in self.pages if p.mean_conf is not None]
-        return round(sum(confs) / len(confs), 2) if confs else None
+        return mean_confidence(self.pages)
+
+    @property
+    def poor_pages(self) -> list[int]:
+        return [p.page_no for p in self.pages if reads_poorly(p)]
+
+    @property
+    def applied_steps(self) -> list[str]:
+        return list(dict.fromkeys(name for p in self.pages for name in p.applied_steps()))

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ocr.errors import InputError
+from core.errors import InputError
 
 MAX_SIDECAR_BYTES = 64 * 1024
 
@@ -39,6 +39,17 @@ class Sidecar(BaseModel):
     subject: str | None = None
     signer_name: str | None = None
     notes: str | None = None
+    # archival elements no page shows (pipeline.exports.CONFIG_KEYS): per document, over the batch config
+    doc_order: int | None = Field(None, ge=1, description="số thứ tự văn bản trong hồ sơ")
+    organ_id: str | None = Field(None, description="mã định danh cơ quan lưu trữ (phông)")
+    info_sign: str | None = Field(None, description="ký hiệu thông tin")
+    keyword: str | None = Field(None, description="từ khóa")
+    description: str | None = Field(None, description="ghi chú")
+    autograph: str | None = Field(None, description="bút tích")
+    physical_state: str | None = Field(None, description="tình trạng vật lý")
+    confidence_level: str | None = Field(None, description="mức độ tin cậy")
+    urgency: str | None = Field(None, description="mức độ khẩn")
+    drafting_unit: str | None = Field(None, description="đơn vị soạn thảo")
 
 
 def sidecar_key(key: str) -> str:

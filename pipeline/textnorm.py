@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+
+from core.text import fold as core_fold
 
 # Look-alikes that OCR engines and some fonts produce for Vietnamese letters. `Ð` (U+00D0, Icelandic
 # eth) is the classic one: it looks like `Đ` but never matches it.
@@ -46,17 +47,9 @@ def clean_text(text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    if ch in "đĐ":
-        return "d"
-    base = unicodedata.normalize("NFD", ch)[0].lower()
-    return base if len(base) == 1 else ch
-
-
 def fold(text: str) -> str:
     """Lower case without diacritics, one character per input character (indices stay aligned)."""
-    return "".join(_fold_char(c) for c in text)
+    return core_fold(text, lower=True)
 
 
 def squash(text: str) -> str:

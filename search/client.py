@@ -1,10 +1,15 @@
-"""Elasticsearch client factory: one place that knows auth, TLS, timeouts and retries."""
+"""Elasticsearch client factory: one place that knows auth, TLS and timeouts.
+
+The client does not retry (`max_retries=0`): `core.retry` is the one place that waits for a server.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from elasticsearch import Elasticsearch
+
+from search.errors import es_errors
 
 
 def make_client(
@@ -15,15 +20,8 @@ def make_client(
     password: str | None = None,
     ca_file: Path | str | None = None,
     timeout: float = 30.0,
-    max_retries: int = 5,
 ) -> Elasticsearch:
-    """A client that retries connection errors, timeouts and 429/502/503/504 with backoff."""
-    kwargs: dict = {
-        "request_timeout": timeout,
-        "max_retries": max_retries,
-        "retry_on_timeout": True,
-        "retry_on_status": (429, 502, 503, 504),
-    }
+    kwargs: dict = {"request_timeout": timeout, "max_retries": 0, "retry_on_timeout": False}
     if api_key:
         kwargs["api_key"] = api_key
     elif username:
@@ -31,3 +29,12 @@ def make_client(
     if ca_file:
         kwargs["ca_certs"] = str(ca_file)
     return Elasticsearch(url, **kwargs)
+
+
+@es_errors
+def server_info(es: Elasticsearch, timeout: float = 5.0) -> tuple[str, str]:
+    """(version, cluster health) in one quick round trip each; typed errors when it cannot answer."""
+    quick = es.options(request_timeout=timeout)
+    nodes = quick.nodes.info(node_id="_local", metric="_none")  # GET / is absent in minimal distributions
+    version = next(iter(nodes["nodes"].values()))["version"]
+    return version, quick.cluster.health()["status"]

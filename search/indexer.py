@@ -1,9 +1,10 @@
-"""Bulk indexing of record documents: streaming, bounded in bytes, retried, one result per document.
+"""Bulk indexing of record documents: streaming, bounded in bytes, one result per document.
 
-A mapping error on one record fails that record only (its result says why); 429 and 5xx answers are
-retried with exponential backoff, per document inside a chunk and for whole requests; when
-Elasticsearch stays unreachable, every document not yet confirmed gets a failed result with
-`reason_code="es_unavailable"` instead of an exception, so the caller can write the ledger for all.
+A mapping error on one record fails that record only (its result says why). Nothing is retried here
+(the one retry policy is `core.retry`; `pipeline.run.sink` sends again what failed for load): a 429 or
+5xx answer gives `reason_code="es_rejected"` / `"es_unavailable"`, and when Elasticsearch is
+unreachable every document not yet confirmed gets a failed result instead of an exception, so the
+caller can write the ledger for all.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from typing import Any
 from elasticsearch import Elasticsearch, TransportError, helpers
 from elasticsearch.exceptions import SerializationError
 
-__all__ = ["DEFAULT_CHUNK_BYTES", "IndexResult", "index_records"]
+__all__ = ["DEFAULT_CHUNK_BYTES", "TRANSIENT_CODES", "IndexResult", "index_records"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_BYTES = 5 * 1024 * 1024  # Elastic's advice: bulk requests of a few MB, not hundreds
-RETRY_STATUS = (429, 500, 502, 503, 504)
+TRANSIENT_CODES = frozenset({"es_rejected", "es_unavailable"})  # refused for load: worth sending again
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,10 @@ def index_records(
     index: str = "sohoa-records",
     chunk_size: int = 500,
     max_chunk_bytes: int = DEFAULT_CHUNK_BYTES,
-    max_retries: int = 5,
-    initial_backoff: float = 1.0,
-    max_backoff: float = 60.0,
     refresh: bool | str = False,
 ) -> Iterator[IndexResult]:
-    """Index `docs` (from `build_record_doc`) into `index` (the alias); yield one result per document.
+    """Index `docs` (from `pipeline.document.index_document`) into `index` (the alias); yield one result
+    per document.
 
     Ids come from `doc["record_id"]`, so indexing an object again replaces its document. Results come
     in the order Elasticsearch confirms them, which for streaming_bulk is the input order.
@@ -105,10 +104,7 @@ def index_records(
         max_chunk_bytes=max_chunk_bytes,
         raise_on_error=False,
         raise_on_exception=False,
-        max_retries=max_retries,
-        initial_backoff=initial_backoff,
-        max_backoff=max_backoff,
-        retry_on_status=RETRY_STATUS,
+        max_retries=0,
         refresh=refresh,
     )
     try:
@@ -128,7 +124,7 @@ def index_records(
                 etype, reason = _explain(info.get("error"))
                 status = info.get("status")
                 yield _failed(doc or {"record_id": rid}, status, _reason_code(status, etype), reason)
-    except TransportError as exc:  # unreachable after the client's own retries
+    except TransportError as exc:  # unreachable
         log.error("Elasticsearch unavailable while indexing: %s", exc)
         reason = f"Elasticsearch unavailable ({type(exc).__name__}: {exc}); re-run to index"
         for waiting in list(pending.values()):

@@ -2,8 +2,9 @@
 
 The flows read it to skip work already done (`get_states` + `needs_work`, batched: one mget per
 1000 objects) and write it after every batch (`write_entries`); technicians query it for failures
-(`failures`, `summary`, or Kibana). The entry id is `record_id(bucket, key)`, the same id as the
-record document, so an object has exactly one ledger entry whatever its history.
+(`failures`, `summary`, or Kibana). The entry id is the record id (`pipeline.record.record_id`, given
+by the caller), the same id as the record document, so an object has exactly one ledger entry
+whatever its history.
 
 `attempts` counts processing attempts: it goes up by one for each new attempt, and a terminal state
 written after a `processing` mark of the same run closes that attempt instead of counting another.
@@ -19,9 +20,11 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch import AuthorizationException, Elasticsearch, helpers
+from elasticsearch import Elasticsearch, helpers
 
-from search.records import record_id
+from core.errors import AccessDeniedError
+from search.errors import es_errors
+from search.templates import refresh
 
 __all__ = [
     "FAILED",
@@ -48,6 +51,7 @@ _MGET_BATCH = 1000
 
 @dataclass
 class LedgerEntry:
+    record_id: str
     bucket: str
     key: str
     etag: str | None
@@ -58,7 +62,6 @@ class LedgerEntry:
     run_id: str | None = None
     first_seen: str | None = None  # set once, on the first write
     updated_at: str | None = None  # set on every write
-    record_id: str | None = None  # derived from (bucket, key) when missing
     district: str | None = None
     n_pages: int | None = None
     doc_type_code: str | None = None
@@ -68,11 +71,10 @@ class LedgerEntry:
         if self.state not in STATES:
             raise ValueError(f"ledger state must be one of {STATES}, not {self.state!r}")
         self.etag = (self.etag or "").strip('"') or None
-        self.record_id = self.record_id or record_id(self.bucket, self.key)
 
     @property
     def id(self) -> str:
-        return self.record_id or record_id(self.bucket, self.key)
+        return self.record_id
 
     def to_doc(self) -> dict[str, Any]:
         doc = asdict(self)
@@ -111,16 +113,16 @@ def needs_work(
     return True
 
 
+@es_errors
 def get_states(
-    es: Elasticsearch, objects: Iterable[tuple[str, str]], *, index: str = DEFAULT_LEDGER
-) -> dict[tuple[str, str], LedgerEntry]:
-    """Ledger entries of (bucket, key) pairs, batched; objects never seen are absent from the result."""
-    wanted = {record_id(b, k): (b, k) for b, k in objects}
-    found: dict[tuple[str, str], LedgerEntry] = {}
-    for doc in _mget(es, index, list(wanted)):
-        if doc.get("found"):
-            found[wanted[doc["_id"]]] = LedgerEntry.from_doc(doc["_source"])
-    return found
+    es: Elasticsearch, ids: Iterable[str], *, index: str = DEFAULT_LEDGER
+) -> dict[str, LedgerEntry]:
+    """Ledger entries by record id, batched; objects never seen are absent from the result."""
+    return {
+        doc["_id"]: LedgerEntry.from_doc(doc["_source"])
+        for doc in _mget(es, index, list(dict.fromkeys(ids)))
+        if doc.get("found")
+    }
 
 
 def _mget(es: Elasticsearch, index: str, ids: list[str]) -> Iterable[dict[str, Any]]:
@@ -135,6 +137,7 @@ class WriteReport:
     failed: list[tuple[LedgerEntry, str]] = field(default_factory=list)
 
 
+@es_errors
 def write_entries(
     es: Elasticsearch,
     entries: Iterable[LedgerEntry],
@@ -170,8 +173,7 @@ def write_entries(
             chunk_size=1000,
             raise_on_error=False,
             raise_on_exception=False,
-            max_retries=5,
-            retry_on_status=(429, 502, 503, 504),
+            max_retries=0,  # core.retry waits for the server, around this call
             refresh=refresh,
         ):
             info = next(iter(item.values()))
@@ -207,6 +209,7 @@ def _merge(entry: LedgerEntry, current: Mapping[str, Any] | None, stamp: str) ->
     )
 
 
+@es_errors
 def summary(es: Elasticsearch, run_id: str | None = None, *, index: str = DEFAULT_LEDGER) -> dict[str, Any]:
     """Counts for one run or for everything: `{"total", "states": {state: n}, "reason_codes": {code: n},
     "per_district": {district: {state: n}}, "pages_indexed"}`."""
@@ -243,14 +246,15 @@ def summary(es: Elasticsearch, run_id: str | None = None, *, index: str = DEFAUL
 
 def _refresh(es: Elasticsearch, index: str) -> None:
     # read-only identities may not refresh; they see the ledger as of the last second
-    with contextlib.suppress(AuthorizationException):
-        es.indices.refresh(index=index)
+    with contextlib.suppress(AccessDeniedError):
+        refresh(es, index)
 
 
 def _state_agg() -> dict[str, Any]:
     return {"state": {"terms": {"field": "state", "size": 10}}}
 
 
+@es_errors
 def failures(
     es: Elasticsearch,
     run_id: str | None = None,

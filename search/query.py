@@ -20,9 +20,11 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from search.errors import es_errors
 from search.folding import fold, norm_code, norm_name
 
 __all__ = [
+    "SearchFilters",
     "SearchHit",
     "build_search",
     "doc_numbers_in",
@@ -67,9 +69,23 @@ def parse_date_bound(value: str | date | None, *, end: bool) -> str | None:
     return date(year, 12, 31).isoformat() if end else date(year, 1, 1).isoformat()
 
 
-def _filters(
-    doc_type: str | None, unit_old: str | None, unit_new: str | None, date_from: Any, date_to: Any
-) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class SearchFilters:
+    """What an archivist narrows a search by: type (code or name), old or new unit, issue dates."""
+
+    doc_type: str | None = None
+    unit_old: str | None = None
+    unit_new: str | None = None
+    date_from: str | date | None = None  # 2024, 2024-04, 2024-04-03 or 03/04/2024
+    date_to: str | date | None = None
+
+    def clauses(self) -> list[dict[str, Any]]:
+        """The Elasticsearch filter clauses (ValueError for a date that is not one)."""
+        return _filters(self)
+
+
+def _filters(f: SearchFilters) -> list[dict[str, Any]]:
+    doc_type, unit_old, unit_new = f.doc_type, f.unit_old, f.unit_new
     out: list[dict[str, Any]] = []
     if doc_type:
         # a code (QĐ, qd, TTr) or a type name (Quyết định, quyet dinh)
@@ -88,7 +104,7 @@ def _filters(
         out.append({"term": {"admin_unit_old.names_norm": norm_name(unit_old)}})
     if unit_new:
         out.append({"term": {"admin_unit_new.names_norm": norm_name(unit_new)}})
-    lo, hi = parse_date_bound(date_from, end=False), parse_date_bound(date_to, end=True)
+    lo, hi = parse_date_bound(f.date_from, end=False), parse_date_bound(f.date_to, end=True)
     if lo or hi:
         out.append({"range": {"issue_date": {k: v for k, v in (("gte", lo), ("lte", hi)) if v}}})
     return out
@@ -105,20 +121,11 @@ _HIGHLIGHT = {
 }
 
 
-def build_search(
-    query: str,
-    *,
-    doc_type: str | None = None,
-    unit_old: str | None = None,
-    unit_new: str | None = None,
-    date_from: str | date | None = None,
-    date_to: str | date | None = None,
-    limit: int = 10,
-) -> dict[str, Any]:
+def build_search(query: str, filters: SearchFilters | None = None, *, limit: int = 10) -> dict[str, Any]:
     """The search request body (query, inner hits, highlight, source filter); `search_records` runs it."""
     raw = " ".join(query.split())
     folded = fold(raw)
-    filters = _filters(doc_type, unit_old, unit_new, date_from, date_to)
+    filters = (filters or SearchFilters()).clauses()
     source = {"excludes": ["text", "text_folded", "pages", "*_folded", "ocr.steps_detail", "language_detail"]}
     if not raw:  # filters only: newest first
         return {
@@ -265,28 +272,17 @@ class SearchHit:
         return f"{' | '.join(p for p in parts if p)} [{page}] {snippet[:160]}"
 
 
+@es_errors
 def search_records(
     es: Elasticsearch,
     query: str,
     *,
     index: str = "sohoa-records",
-    doc_type: str | None = None,
-    unit_old: str | None = None,
-    unit_new: str | None = None,
-    date_from: str | date | None = None,
-    date_to: str | date | None = None,
+    filters: SearchFilters | None = None,
     limit: int = 10,
 ) -> list[SearchHit]:
     """Ranked records for `query`, best first, with the matching page and highlighted snippets."""
-    body = build_search(
-        query,
-        doc_type=doc_type,
-        unit_old=unit_old,
-        unit_new=unit_new,
-        date_from=date_from,
-        date_to=date_to,
-        limit=limit,
-    )
+    body = build_search(query, filters, limit=limit)
     resp = es.search(index=index, body=body)
     numbers = set(doc_numbers_in(query))
     return [_hit(h, numbers) for h in resp["hits"]["hits"]]

@@ -27,6 +27,8 @@ from typing import Any
 
 from elasticsearch import ApiError, AuthorizationException, Elasticsearch, helpers
 
+from search.errors import es_errors
+
 __all__ = [
     "LEDGER_MAPPING",
     "MAPPING_VERSION",
@@ -94,7 +96,7 @@ _UNIT_NEW = {
 }
 
 RECORDS_MAPPING: dict[str, Any] = {
-    # strict: a field nobody declared is a bug in build_record_doc, and fails that one record loudly
+    # strict: a field nobody declared is a bug in pipeline.document, and fails that one record loudly
     "dynamic": "strict",
     "_meta": {"owner": "sohoa.search", "mapping_version": MAPPING_VERSION},
     "dynamic_templates": [
@@ -239,6 +241,7 @@ def ledger_template(ledger: str) -> dict[str, Any]:
 _VERSION_RE = re.compile(r"-v(\d+)$")
 
 
+@es_errors
 def current_index(es: Elasticsearch, alias: str) -> str | None:
     """The concrete index behind `alias` (the write index if several), or None."""
     try:
@@ -261,6 +264,7 @@ def _version_of(index: str) -> int:
     return int(m.group(1)) if m else 0
 
 
+@es_errors
 def ensure_index(
     es: Elasticsearch,
     alias: str,
@@ -319,6 +323,7 @@ def _apply_mapping(es: Elasticsearch, index: str, mapping: dict[str, Any]) -> No
         raise
 
 
+@es_errors
 def ensure_indices(es: Elasticsearch, alias: str, ledger_index: str) -> tuple[str, str]:
     """Records index and ledger index, both behind their aliases. Returns the concrete names."""
     return (
@@ -339,6 +344,7 @@ class MigrationReport:
     deleted_source: bool = False
 
 
+@es_errors
 def migrate(
     es: Elasticsearch,
     alias: str,
@@ -427,3 +433,9 @@ def _catch_up_after_swap(
     ok, errs = helpers.bulk(es, actions, raise_on_error=False)
     errors.extend(errs if isinstance(errs, list) else [])
     return ok
+
+
+@es_errors
+def refresh(es: Elasticsearch, index: str) -> None:
+    """Make what was just written searchable (tests, the demo, a summary right after a run)."""
+    es.indices.refresh(index=index)

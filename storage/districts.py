@@ -29,6 +29,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from core.errors import ConfigError
+
 DATA_FILE = Path(__file__).with_name("data") / "districts.json"
 ARN = "arn:aws:s3:::"
 POLICY_VERSION = "2012-10-17"
@@ -82,7 +84,7 @@ def district(slug: str) -> District:
         if d.slug == slug:
             return d
     known = ", ".join(d.slug for d in load_districts())
-    raise KeyError(f"unknown district {slug!r}; known: {known}")
+    raise ConfigError(f"unknown district {slug!r}", hint=f"known: {known}")
 
 
 @dataclass(frozen=True)

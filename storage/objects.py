@@ -9,7 +9,7 @@ import errno
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -23,6 +23,33 @@ from storage.errors import AccessDeniedError, ObjectNotFoundError, StorageError,
 _LOCAL_DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
 _NOT_FOUND = {"NoSuchKey", "NoSuchBucket", "NoSuchObject"}
 _DENIED = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled"}
+_BUSY = {"SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout"}
+
+
+@dataclass(frozen=True)
+class S3Endpoint:
+    """Where the object store is and who we are there: what `ObjectStore` and `VersityAdmin` both need."""
+
+    host: str  # host:port, no scheme
+    access_key: str
+    secret_key: str = field(repr=False)
+    secure: bool = False  # TLS
+    region: str = "us-east-1"
+    ca_file: Path | None = None  # the CA that signed the server's certificate (TLS), else the system's
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.secure else 'http'}://{self.host}"
+
+    def pool(self, timeout: float) -> urllib3.PoolManager:
+        """An HTTP pool for this endpoint. No retries here: core.retry is the one place that waits."""
+        tls = {"cert_reqs": "CERT_REQUIRED", "ca_certs": str(self.ca_file)} if self.ca_file else {}
+        return urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=min(timeout, 10.0), read=timeout),
+            maxsize=16,
+            retries=False,
+            **tls,
+        )
 
 
 @dataclass(frozen=True)
@@ -35,32 +62,15 @@ class ObjectInfo:
 
 
 class ObjectStore:
-    def __init__(
-        self,
-        endpoint: str,
-        access_key: str,
-        secret_key: str,
-        *,
-        secure: bool = False,
-        region: str = "us-east-1",
-        timeout: float = 30.0,
-        retries: int = 3,
-    ) -> None:
-        self.endpoint = endpoint
-        http = urllib3.PoolManager(
-            timeout=urllib3.Timeout(connect=min(timeout, 10.0), read=timeout),
-            maxsize=16,
-            retries=urllib3.Retry(
-                total=retries, backoff_factor=0.5, status_forcelist=(500, 502, 503, 504), allowed_methods=None
-            ),
-        )
+    def __init__(self, endpoint: S3Endpoint, *, timeout: float = 30.0) -> None:
+        self.endpoint = endpoint.host
         self.client = Minio(
-            endpoint,
-            access_key=access_key,
-            secret_key=secret_key,
-            secure=secure,
-            region=region,
-            http_client=http,
+            endpoint.host,
+            access_key=endpoint.access_key,
+            secret_key=endpoint.secret_key,
+            secure=endpoint.secure,
+            region=endpoint.region,
+            http_client=endpoint.pool(timeout),
         )
 
     # -- errors ---------------------------------------------------------------------------------------
@@ -71,23 +81,19 @@ class ObjectStore:
                 what = "bucket" if exc.code == "NoSuchBucket" else "object"
                 return ObjectNotFoundError(f"{where}: no such {what} ({exc.code})")
             if exc.code in _DENIED:
-                return AccessDeniedError(
-                    f"{where}: access denied ({exc.code}); check SOHOA_S3_ACCESS_KEY/SOHOA_S3_SECRET_KEY "
-                    "and that this identity may use this bucket"
-                )
-            err = StorageError(f"{where}: {exc.code}: {exc.message}")
-            err.transient = exc.code in {"SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout"}
-            return err
+                return AccessDeniedError(f"{where}: access denied ({exc.code})")
+            if exc.code in _BUSY:
+                return StoreUnavailableError(f"{where}: object store at {self.endpoint} busy ({exc.code})")
+            return StorageError(f"{where}: {exc.code}: {exc.message}")
         if isinstance(exc, OSError) and exc.errno in _LOCAL_DISK_ERRORS:
             # the download could not be written here: a local fault, not the object store's
             return StorageError(
-                f"{where}: cannot write the download locally: {exc}; free space in the temp "
-                "folder or point TMPDIR elsewhere"
+                f"{where}: cannot write the download locally: {exc}",
+                hint="free space in the temp folder or point TMPDIR elsewhere",
             )
         if isinstance(exc, (urllib3.exceptions.HTTPError, OSError)):
             return StoreUnavailableError(
-                f"{where}: object store at {self.endpoint} unreachable ({type(exc).__name__}); "
-                "is it running? (`infra/servers.sh status`)"
+                f"{where}: object store at {self.endpoint} unreachable ({type(exc).__name__})"
             )
         return StorageError(f"{where}: {exc}")
 
@@ -101,6 +107,24 @@ class ObjectStore:
                 raise self._translate(exc, bucket) from exc
         except Exception as exc:
             raise self._translate(exc, bucket) from exc
+
+    def buckets(self) -> list[str]:
+        try:
+            return [b.name for b in self.client.list_buckets()]
+        except Exception as exc:
+            raise self._translate(exc, "*") from exc
+
+    def require_bucket(self, bucket: str) -> None:
+        """Fail with a clear error when `bucket` does not exist (a typo in SOHOA_INTAKE_BUCKET...)."""
+        try:
+            exists = self.client.bucket_exists(bucket)
+        except Exception as exc:
+            raise self._translate(exc, bucket) from exc
+        if not exists:
+            raise ObjectNotFoundError(
+                f"s3://{bucket}: no such bucket on {self.endpoint}",
+                hint="check the bucket name (SOHOA_INTAKE_BUCKET, --bucket) or upload scans: sohoa upload",
+            )
 
     def set_bucket_policy(self, bucket: str, policy: dict) -> None:
         """Replace the bucket's policy (used by `sohoa districts provision`, see storage/districts.py)."""

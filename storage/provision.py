@@ -69,7 +69,7 @@ def _check_names(names: Iterable[str]) -> list[str]:
     out = []
     for name in names:
         if name != PIPELINE:
-            district(name)  # KeyError listing the known slugs
+            district(name)  # ConfigError listing the known slugs
         if name not in out:
             out.append(name)
     return out

@@ -24,6 +24,7 @@ from minio.credentials import Credentials
 from minio.signer import sign_v4_s3
 
 from storage.errors import AccessDeniedError, StorageError, StoreUnavailableError
+from storage.objects import S3Endpoint
 
 Role = Literal["user", "userplus", "admin"]
 
@@ -37,21 +38,12 @@ class UserInfo:
 class VersityAdmin:
     """Users on one versitygw gateway, managed with an admin (or root) key."""
 
-    def __init__(
-        self,
-        endpoint: str,
-        access_key: str,
-        secret_key: str,
-        *,
-        secure: bool = False,
-        region: str = "us-east-1",
-        timeout: float = 15.0,
-    ) -> None:
-        self.endpoint = endpoint
-        self._base = f"{'https' if secure else 'http'}://{endpoint}"
-        self._creds = Credentials(access_key, secret_key)
-        self._region = region
-        self._http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=min(timeout, 10.0), read=timeout))
+    def __init__(self, endpoint: S3Endpoint, *, timeout: float = 15.0) -> None:
+        self.endpoint = endpoint.host
+        self._base = endpoint.url
+        self._creds = Credentials(endpoint.access_key, endpoint.secret_key)
+        self._region = endpoint.region
+        self._http = endpoint.pool(timeout)
 
     def _call(self, path: str, query: dict[str, str] | None = None, body: bytes = b"") -> bytes:
         url = self._base + path + ("?" + urllib.parse.urlencode(query) if query else "")
@@ -77,11 +69,10 @@ class VersityAdmin:
             )
         )
         try:
-            resp = self._http.request("PATCH", url, body=body or None, headers=headers, retries=False)
+            resp = self._http.request("PATCH", url, body=body or None, headers=headers)
         except urllib3.exceptions.HTTPError as exc:
             raise StoreUnavailableError(
-                f"versitygw admin API at {self.endpoint} unreachable ({type(exc).__name__}); "
-                "is it running? (`infra/servers.sh status`)"
+                f"versitygw admin API at {self.endpoint} unreachable ({type(exc).__name__})"
             ) from exc
         if resp.status >= 400:
             code, message = _error_of(resp.data)
@@ -89,8 +80,9 @@ class VersityAdmin:
             where = f"versitygw admin {path} at {self.endpoint}"
             if resp.status == 403 or code in {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"}:
                 raise AccessDeniedError(
-                    f"{where}: {code or resp.status}; provisioning needs the gateway's root or an "
-                    "admin-role key (SOHOA_S3_ACCESS_KEY/SOHOA_S3_SECRET_KEY)"
+                    f"{where}: {code or resp.status}",
+                    hint="provisioning needs the gateway's root or an admin-role key "
+                    "(SOHOA_S3_ACCESS_KEY/SOHOA_S3_SECRET_KEY)",
                 )
             hint = (
                 ""

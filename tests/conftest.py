@@ -1,5 +1,9 @@
 """Shared fixtures. Server tests talk to the real Elasticsearch and S3 started by `infra/servers.sh`
-(`make test` starts them); when they are not reachable the tests fail with a message saying so."""
+(`make test` starts them); when they are not reachable the tests fail with a message saying so.
+
+Two lanes: `make check` runs the tests marked neither `servers` nor `slow` (no server, under a minute);
+`make test` runs everything. A test that uses a server fixture is marked `servers` here, so no test
+can forget its marker."""
 
 from __future__ import annotations
 
@@ -8,9 +12,17 @@ from collections.abc import Iterator
 
 import pytest
 
-from flows.connect import es_client, object_store
-from flows.settings import Settings, load_settings
+from config.clients import es_client, object_store
+from config.settings import Settings, load_settings
 from storage.objects import ObjectStore
+
+SERVER_FIXTURES = {"store", "es", "bucket", "prefect_harness"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.servers)
 
 
 @pytest.fixture(scope="session")

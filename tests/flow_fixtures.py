@@ -28,7 +28,8 @@ def write_batch(folder: Path) -> Path:
     """Write the batch under `folder` (keys as relative paths) and return the folder."""
     for key in [*GOOD, *BAD]:
         (folder / key).parent.mkdir(parents=True, exist_ok=True)
-    save_png(render(QD_CAU_GIAY), folder / "cau-giay/qd-123.png")
+    # scanned 2 degrees askew: the engine must straighten it, and the record must say so
+    save_png([p.rotate(2, fillcolor=255) for p in render(QD_CAU_GIAY)], folder / "cau-giay/qd-123.png")
     cv = dataclasses.replace(CV_DONG_DA, extra_pages=[["Trang hai của công văn về giấy phép xây dựng./."]])
     save_pdf(render(cv), folder / "dong-da/cv-45.pdf")
     bc = dataclasses.replace(

@@ -1,8 +1,8 @@
 """Fixtures for the search tests: throw-away index names, and a small hand-written set of records.
 
 Every test session gets its own alias, ledger and templates (`sohoa-test-<random>-…`), deleted at the
-end, so tests never touch real data or each other. The records are written here, in code, in the
-shape the flows build (see search.records): tests do not read ../shared.
+end, so tests never touch real data or each other. The records are written here, in code, as
+typed `RecordResult`s turned into documents by `pipeline.document`: tests do not read ../shared.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
+from ocr.model import PageResult
+from pipeline.document import index_document
+from pipeline.record import Derivatives, RecordResult, SourceObject
 from search.indexer import index_records
-from search.records import build_record_doc
 from search.templates import ensure_indices
 
 HANOI = "Thành phố Hà Nội"
@@ -59,7 +61,7 @@ def relevance_index_fixture(es: Elasticsearch) -> Iterator[SearchNames]:
     """The relevance records indexed once for the session (read-only for the tests that use it)."""
     names = new_names()
     ensure_indices(es, names.alias, names.ledger)
-    docs = [build_record_doc(r) for r in relevance_records()]
+    docs = [make_doc(r) for r in relevance_records()]
     results = list(index_records(es, docs, index=names.alias, refresh="wait_for"))
     assert all(r.ok for r in results), [r for r in results if not r.ok]
     yield names
@@ -88,42 +90,29 @@ def make_record(
     etag: str = "etag-1",
     bucket: str = "sohoa-intake",
     **metadata: Any,
-) -> dict[str, Any]:
-    """A record dict as the flows build it, with sensible OCR facts."""
-    key = f"{district}/{name}.pdf"
-    return {
-        "bucket": bucket,
-        "key": key,
-        "etag": etag,
-        "size": 1000 * len(pages),
-        "mime": "application/pdf",
-        "district": district,
-        "n_pages": len(pages),
-        "text": "\n\f\n".join(pages),
-        "pages": [
-            {"page_no": i + 1, "text": t, "mean_conf": 91.0, "low_conf_share": 0.02, "error": None}
+) -> RecordResult:
+    """A processed record as `process_file` returns it, with sensible OCR facts."""
+    source = SourceObject(bucket, f"{district}/{name}.pdf", etag, 1000 * len(pages))
+    steps = [{"step": "deskew", "applied": True, "angle": 1.5}, {"step": "even_lighting", "applied": False}]
+    return RecordResult(
+        source,
+        "application/pdf",
+        [
+            PageResult(page_no=i + 1, text=t, mean_conf=91.0, low_conf_share=0.02, steps=list(steps))
             for i, t in enumerate(pages)
         ],
-        "metadata": metadata,
-        "ocr": {
-            "mean_conf": 91.0,
-            "low_conf_pages": [],
-            "steps": ["orientation", "deskew", "binarize"],
-            "timings": {"ocr": 2.5, "preprocess": 0.4},
-        },
-        "pipeline_version": "0.1.0",
-        "processed_at": "2026-11-28T10:00:00+00:00",
-        "run_id": "run-test",
-        "derivatives": {
-            "processed_bucket": "sohoa-processed",
-            "pdf_key": f"{key}.pdf",
-            "text_key": f"{key}.txt",
-            "json_key": f"{key}.json",
-        },
-    }
+        metadata,
+        timings={"ocr": 2.5, "metadata": 0.4},
+    )
 
 
-def relevance_records() -> list[dict[str, Any]]:
+def make_doc(record: RecordResult, *, run_id: str = "run-test") -> dict[str, Any]:
+    """The index document of `record`, exactly as the record job builds it."""
+    keys = Derivatives.of(record.source, "sohoa-processed", with_pdf=True)
+    return index_document(record, run_id=run_id, derivatives=keys)
+
+
+def relevance_records() -> list[RecordResult]:
     """Twelve records with near misses on purpose: the same words without the same diacritics
     (`thu hội phí`, `đặt`, `đạt` fold like `thu hồi đất`), shared words, similar numbers."""
     return [

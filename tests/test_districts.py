@@ -16,7 +16,8 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from storage.cli import POLICIES_DIR, districts_app
+from cli.districts import POLICIES_DIR, districts_app
+from core.errors import ConfigError
 from storage.districts import (
     ARN,
     Layout,
@@ -124,7 +125,7 @@ def test_district_policies_name_only_its_own_area(slug: str) -> None:
 
 
 def test_unknown_district_gets_no_policy() -> None:
-    with pytest.raises(KeyError, match="unknown district"):
+    with pytest.raises(ConfigError, match="unknown district"):
         minio_policy_for_district("cau-giayy")
 
 

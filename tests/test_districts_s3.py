@@ -28,11 +28,11 @@ from minio.credentials import Credentials
 from minio.error import S3Error
 from minio.signer import sign_v4_s3
 
-from flows.connect import s3_admin
-from flows.settings import Settings
+from config.clients import s3_admin
+from config.settings import Settings
 from storage.districts import Layout
 from storage.errors import AccessDeniedError, ObjectNotFoundError
-from storage.objects import ObjectStore
+from storage.objects import ObjectStore, S3Endpoint
 from storage.provision import PIPELINE, ProvisionResult, provision, revoke
 from storage.versity_admin import VersityAdmin
 
@@ -55,8 +55,7 @@ def admin_for(settings: Settings) -> VersityAdmin:
 
 
 def store_for(settings: Settings, access_key: str, secret: str) -> ObjectStore:
-    # retries=0: a 403 is the answer under test, not a fault to retry.
-    return ObjectStore(settings.s3_endpoint, access_key, secret, region=settings.s3_region, retries=0)
+    return ObjectStore(S3Endpoint(settings.s3_endpoint, access_key, secret, region=settings.s3_region))
 
 
 def wipe(store: ObjectStore, bucket: str) -> None:
@@ -330,7 +329,7 @@ def test_cli_never_prints_secrets(tmp_path: Path, settings: Settings) -> None:
         "SOHOA_PROCESSED_BUCKET": layout.processed_bucket,
         "SOHOA_S3_ENDPOINT": settings.s3_endpoint,
     }
-    base = [sys.executable, "-c", "from flows.cli import app; app()", "districts"]
+    base = [sys.executable, "-c", "from cli.app import app; app()", "districts"]
     prov = [*base, "provision", "-d", A, "--key-prefix", layout.key_prefix, "--out", str(creds)]
     admin = admin_for(settings)
     root = store_for(settings, settings.s3_access_key, settings.s3_secret_key.get_secret_value())
@@ -419,7 +418,7 @@ def raw_request(endpoint: str, method: str, path: str, body: bytes, access_key: 
 def test_sohoa_upload_with_a_district_key_is_resumable(world: World, tmp_path: Path) -> None:
     """What an office runs: uploads into its own area only, and a second run sends nothing again,
     even for a file big enough to go up in parts (whose ETag is not an MD5)."""
-    from flows.upload import upload_dir
+    from storage.upload import upload_dir
 
     (tmp_path / "2025").mkdir()
     (tmp_path / "2025/qd-7.png").write_bytes(b"\x89PNG small")

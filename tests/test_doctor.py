@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.doctor import run_checks
-from flows.settings import Settings
+from cli.app import app
+from cli.doctor import run_checks
+from config.settings import Settings
 
 
 @pytest.mark.servers
@@ -26,4 +26,5 @@ def test_doctor_red_names_the_failure_and_the_fix(monkeypatch: pytest.MonkeyPatc
     result = CliRunner().invoke(app, ["doctor"])
     assert result.exit_code == 1
     assert "FAIL" in result.output
-    assert "infra/servers.sh start" in result.output
+    assert "make servers" in result.output  # the fix, for each server
+    assert "127.0.0.1:1" in result.output  # the URL it tried

@@ -19,10 +19,10 @@ import pytest
 from pypdf import PdfReader
 
 from flows.batch import digitize
-from flows.upload import upload_dir
-from search.records import record_id
+from pipeline.record import record_id
 from storage.errors import ObjectNotFoundError
 from storage.objects import ObjectStore
+from storage.upload import upload_dir
 from tests.flow_fixtures import BAD, GOOD, replace_tb, write_batch
 
 pytestmark = [pytest.mark.servers, pytest.mark.slow]
@@ -101,6 +101,11 @@ def test_first_run_indexes_good_records_and_quarantines_bad_ones(batch: dict, es
         assert docs[key]["doc_number"] == number, key
     assert docs["cau-giay/qd-123.png"]["doc_type_code"] == "QĐ"
     assert docs["dong-da/cv-45.pdf"]["n_pages"] == 2
+    # the steps that changed each page, as the engine recorded them (Kibana filters on these)
+    assert "deskew" in docs["cau-giay/qd-123.png"]["ocr"]["steps"]  # scanned 2 degrees askew
+    for key, doc in docs.items():
+        recorded = {s["step"] for p in doc["ocr"]["steps_detail"] for s in p["steps"] if s.get("applied")}
+        assert set(doc["ocr"]["steps"]) == recorded, key
 
     # derivatives: a searchable PDF with one page per scanned page, the text, the metadata JSON
     out = env["SOHOA_PROCESSED_BUCKET"]
@@ -125,7 +130,7 @@ def test_search_finds_the_record_with_and_without_diacritics(batch: dict, es) ->
 def test_status_and_failures_commands_show_the_ledger(batch: dict) -> None:
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from cli.app import app
 
     runner = CliRunner()
     status = runner.invoke(app, ["status"], env={"COLUMNS": "200"})
@@ -173,7 +178,7 @@ def background_run(batch: dict, es, store: ObjectStore, tmp_path_factory: pytest
 
     def start() -> tuple[dict[str, str], subprocess.Popen]:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "flows", "run"],
+            [sys.executable, "-m", "cli", "run"],
             cwd=ROOT,
             env={**os.environ, **env, "SOHOA_FLUSH_EVERY": "1", "SOHOA_WORKERS": "1", "TMPDIR": tmp},
             stdout=subprocess.DEVNULL,

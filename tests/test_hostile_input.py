@@ -4,7 +4,7 @@ PDF page of 5 x 5 metres), encrypted PDFs, PDFs with JavaScript, hostile object 
 
 The contract: each input either gives pages or raises an `ocr.errors.InputError` subclass (a typed error
 with a quarantine reason), never another exception, never a hang (hypothesis deadlines, subprocess
-timeouts); the record processing of one bad file never raises out of `flows.records.handle_object`; memory
+timeouts); the record processing of one bad file never raises out of `pipeline.run.job.handle_object`; memory
 stays bounded (peak RSS measured in a fresh process per bomb, printed and written to
 `.cache/issue6/hostile.json`). No servers needed: the object store is a fake here.
 """
@@ -397,12 +397,14 @@ def tiny_png() -> bytes:
 
 
 def run_handler(objects: dict[str, bytes], key: str, tmp: Path) -> tuple[Any, FakeStore]:
-    from flows.records import RunContext, handle_object
-    from flows.settings import load_settings
+    from config.settings import load_settings
     from pipeline.record import SourceObject
+    from pipeline.run.context import RunContext
+    from pipeline.run.job import handle_object
 
     store = FakeStore(objects)
-    ctx = RunContext(load_settings(min_free_tmp_mb=0), store, None, "run-hostile", tmp_dir=tmp)  # type: ignore[arg-type]
+    config = load_settings(min_free_tmp_mb=0).run_config()
+    ctx = RunContext(config, store, None, "run-hostile", tmp_dir=tmp)  # type: ignore[arg-type]
     return handle_object(SourceObject("intake", key, "etag", len(objects.get(key, b""))), ctx), store
 
 
@@ -412,14 +414,13 @@ DERIVATIVE_KEY = re.compile(r"^records/[0-9a-f]{40}/(document\.pdf|text\.txt|met
 @settings(max_examples=300, deadline=None)
 @given(key=st.text(min_size=1, max_size=1100))
 def test_derivative_keys_are_safe_for_any_object_key(key: str) -> None:
-    from flows.records import derivative_keys
-    from pipeline.record import SourceObject
+    from pipeline.record import Derivatives, SourceObject
 
-    keys = derivative_keys(SourceObject("intake", key, "etag"))
-    assert set(keys) == {"pdf_key", "text_key", "json_key"}
-    for value in keys.values():
-        assert DERIVATIVE_KEY.match(value), value
-    assert len({v.split("/")[1] for v in keys.values()}) == 1  # one folder per record
+    keys = Derivatives.of(SourceObject("intake", key, "etag"), "processed", with_pdf=True)
+    values = [keys.pdf_key, keys.text_key, keys.json_key]
+    for value in values:
+        assert value and DERIVATIVE_KEY.match(value), value
+    assert len({v.split("/")[1] for v in values if v}) == 1  # one folder per record
 
 
 HOSTILE_KEYS = [

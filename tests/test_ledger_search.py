@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
+from pipeline.record import record_id
 from search.ledger import (
     FAILED,
     INDEXED,
@@ -19,14 +20,17 @@ from search.ledger import (
     summary,
     write_entries,
 )
-from search.records import record_id
 from tests.search_fixtures import SearchNames, search_names_fixture  # noqa: F401
 
 pytestmark = pytest.mark.servers
 
 
+def rid(key: str) -> str:
+    return record_id("intake", key)
+
+
 def entry(key: str, state: str, run: str = "run-1", etag: str = "e1", **kw: Any) -> LedgerEntry:
-    return LedgerEntry("intake", key, etag, state, run_id=run, district=key.split("/")[0], **kw)
+    return LedgerEntry(rid(key), "intake", key, etag, state, run_id=run, district=key.split("/")[0], **kw)
 
 
 def test_one_entry_per_object_with_its_history(es: Elasticsearch, search_names: SearchNames) -> None:
@@ -36,16 +40,16 @@ def test_one_entry_per_object_with_its_history(es: Elasticsearch, search_names: 
         es, [entry("cau-giay/a.pdf", INDEXED, n_pages=3, doc_type_code="QĐ")], index=ledger
     )
     assert not report.failed
-    first = get_states(es, [("intake", "cau-giay/a.pdf")], index=ledger)[("intake", "cau-giay/a.pdf")]
+    first = get_states(es, [rid("cau-giay/a.pdf")], index=ledger)[rid("cau-giay/a.pdf")]
     assert first.state == INDEXED and first.attempts == 1 and first.n_pages == 3
-    assert first.record_id == record_id("intake", "cau-giay/a.pdf")
+    assert first.record_id == rid("cau-giay/a.pdf")
     # a later run finds a new version, which fails
     write_entries(
         es,
         [entry("cau-giay/a.pdf", FAILED, run="run-2", etag="e2", reason="boom", reason_code="x")],
         index=ledger,
     )
-    later = get_states(es, [("intake", "cau-giay/a.pdf")], index=ledger)[("intake", "cau-giay/a.pdf")]
+    later = get_states(es, [rid("cau-giay/a.pdf")], index=ledger)[rid("cau-giay/a.pdf")]
     assert later.state == FAILED and later.attempts == 2 and later.etag == "e2" and later.run_id == "run-2"
     assert later.first_seen == first.first_seen and later.updated_at > first.updated_at
     es.indices.refresh(index=ledger)
@@ -68,12 +72,12 @@ def test_get_states_is_batched(es: Elasticsearch, search_names: SearchNames) -> 
             calls.append(len(kw["ids"]))
             return original(**kw)
 
-    wanted = [("intake", k) for k in keys] + [("intake", "never/seen.pdf")]
+    wanted = [rid(k) for k in keys] + [rid("never/seen.pdf")]
     states = get_states(Counting(), wanted, index=ledger)  # type: ignore[arg-type]
     assert calls == [1000, 1000, 501]  # three requests for 2501 objects, not 2501
-    assert len(states) == 2500 and ("intake", "never/seen.pdf") not in states
-    assert not needs_work(states[("intake", keys[0])], "e1")
-    assert needs_work(states[("intake", keys[0])], "e2")
+    assert len(states) == 2500 and rid("never/seen.pdf") not in states
+    assert not needs_work(states[rid(keys[0])], "e1")
+    assert needs_work(states[rid(keys[0])], "e2")
 
 
 def test_concurrent_writers_do_not_lose_updates(es: Elasticsearch, search_names: SearchNames) -> None:
@@ -96,7 +100,7 @@ def test_concurrent_writers_do_not_lose_updates(es: Elasticsearch, search_names:
 
     report = write_entries(Racing(), [entry("a/x.pdf", INDEXED, run="r3")], index=ledger)  # type: ignore[arg-type]
     assert not report.failed
-    final = get_states(es, [("intake", "a/x.pdf")], index=ledger)[("intake", "a/x.pdf")]
+    final = get_states(es, [rid("a/x.pdf")], index=ledger)[rid("a/x.pdf")]
     assert final.state == INDEXED and final.attempts == 3  # r1, r2 and r3 all counted
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from flows.cli import app
+from cli.app import app
 
 DOC = """ỦY BAN NHÂN DÂN
 PHƯỜNG QUẢNG AN

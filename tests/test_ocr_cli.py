@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from ocr.cli import ocr_command
+from cli.ocr import ocr_command
 from tests.fixtures.ocr.pages import render_page, save
 
 
@@ -74,5 +74,9 @@ def test_cli_multipage_form_feed_and_parallel_jobs(tmp_path: Path) -> None:
 
 
 def test_cli_registered_in_sohoa_app() -> None:
-    src = (Path(__file__).resolve().parents[1] / "flows" / "cli.py").read_text()
-    assert 'app.command("ocr")(ocr_command)' in src
+    from typer.testing import CliRunner
+
+    from cli.app import app
+
+    result = CliRunner().invoke(app, ["ocr", "--help"])
+    assert result.exit_code == 0 and "--no-preprocess" in result.output

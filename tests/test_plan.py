@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flows.plan import GAVE_UP, Mode, PlanStats, plan, skip_reason
+from pipeline.record import record_id
+from pipeline.run.plan import GAVE_UP, Mode, PlanStats, plan, skip_reason
 from search.ledger import LedgerEntry
 from storage.objects import ObjectInfo
 
@@ -13,12 +14,15 @@ def objs(*specs: tuple[str, str]) -> list[ObjectInfo]:
 
 class FakeLedger:
     def __init__(self, entries: dict[str, dict]) -> None:
-        self.entries = {k: LedgerEntry("intake", k, **v) for k, v in entries.items()}
+        self.entries = {
+            record_id("intake", k): LedgerEntry(record_id("intake", k), "intake", k, **v)
+            for k, v in entries.items()
+        }
         self.calls: list[int] = []
 
-    def __call__(self, keys: list[tuple[str, str]]) -> dict:
-        self.calls.append(len(keys))
-        return {(b, k): self.entries[k] for b, k in keys if k in self.entries}
+    def __call__(self, ids: list[str]) -> dict:
+        self.calls.append(len(ids))
+        return {i: self.entries[i] for i in ids if i in self.entries}
 
 
 LEDGER = {
@@ -78,20 +82,22 @@ def test_limit_stops_early() -> None:
 
 
 def test_new_version_of_quarantined_object_is_retried() -> None:
-    assert skip_reason(LedgerEntry("b", "k", "old", "quarantined"), "new", Mode.resume) is None
-    assert skip_reason(LedgerEntry("b", "k", "same", "quarantined"), "same", Mode.resume) == "quarantined"
+    assert skip_reason(LedgerEntry("id", "b", "k", "old", "quarantined"), "new", Mode.resume) is None
     assert (
-        skip_reason(LedgerEntry("b", "k", "same", "processing"), "same", Mode.resume) is None
+        skip_reason(LedgerEntry("id", "b", "k", "same", "quarantined"), "same", Mode.resume) == "quarantined"
+    )
+    assert (
+        skip_reason(LedgerEntry("id", "b", "k", "same", "processing"), "same", Mode.resume) is None
     )  # died mid-way
 
 
 def test_record_failing_at_the_same_version_is_given_up_after_max_attempts() -> None:
-    poison = LedgerEntry("b", "a/poison.pdf", "e1", "failed", attempts=5)
+    poison = LedgerEntry("id", "b", "a/poison.pdf", "e1", "failed", attempts=5)
     assert skip_reason(poison, "e1", Mode.resume, max_attempts=5) == GAVE_UP
     assert skip_reason(poison, "e1", Mode.resume, max_attempts=6) is None
     assert skip_reason(poison, "e2", Mode.resume, max_attempts=5) is None  # a new version starts afresh
     assert skip_reason(poison, "e1", Mode.reprocess_failed, max_attempts=5) is None  # asked for explicitly
-    killer = LedgerEntry("b", "a/killer.pdf", "e1", "processing", attempts=5)  # died mid-way 5 times
+    killer = LedgerEntry("id", "b", "a/killer.pdf", "e1", "processing", attempts=5)  # died mid-way 5 times
     assert skip_reason(killer, "e1", Mode.resume, max_attempts=5) == GAVE_UP
 
 

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from cli.app import app
 from tests.search_fixtures import SearchNames, relevance_index_fixture  # noqa: F401
 
 runner = CliRunner()

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
+from pipeline.record import record_id
 from search.indexer import index_records
-from search.records import build_record_doc, record_id
 from search.templates import (
     RECORDS_MAPPING,
     MappingConflictError,
@@ -18,7 +18,14 @@ from search.templates import (
     migrate,
     records_template,
 )
-from tests.search_fixtures import SearchNames, drop_prefix, make_record, new_names, search_names_fixture  # noqa: F401
+from tests.search_fixtures import (  # noqa: F401
+    SearchNames,
+    drop_prefix,
+    make_doc,
+    make_record,
+    new_names,
+    search_names_fixture,
+)
 
 pytestmark = pytest.mark.servers
 
@@ -67,11 +74,11 @@ def test_same_object_twice_is_one_document_and_new_version_replaces(
     es: Elasticsearch, search_names: SearchNames
 ) -> None:
     alias = search_names.alias
-    v1 = build_record_doc(make_record("a", ["phiên bản một"], etag="etag-1"))
+    v1 = make_doc(make_record("a", ["phiên bản một"], etag="etag-1"))
     results = list(index_records(es, [v1, v1], index=alias, refresh="wait_for"))
     assert [r.ok for r in results] == [True, True]
     assert _count(es, alias) == 1
-    v2 = build_record_doc(make_record("a", ["phiên bản hai"], etag="etag-2"))
+    v2 = make_doc(make_record("a", ["phiên bản hai"], etag="etag-2"))
     assert next(iter(index_records(es, [v2], index=alias, refresh="wait_for"))).result == "updated"
     assert _count(es, alias) == 1
     stored = es.get(index=alias, id=record_id("sohoa-intake", "cau-giay/a.pdf"))["_source"]
@@ -79,7 +86,7 @@ def test_same_object_twice_is_one_document_and_new_version_replaces(
 
 
 def test_mapping_error_fails_one_record_not_the_batch(es: Elasticsearch, search_names: SearchNames) -> None:
-    docs = [build_record_doc(make_record(f"r{i}", [f"trang {i}"])) for i in range(5)]
+    docs = [make_doc(make_record(f"r{i}", [f"trang {i}"])) for i in range(5)]
     docs[1]["issue_date"] = "ngày 3 tháng 4"  # not a date
     docs[3]["unexpected_field"] = 1  # strict mapping
     docs[4]["sidecar"] = {"bad": {1, 2}}  # a set: not JSON
@@ -101,7 +108,7 @@ def test_mapping_error_fails_one_record_not_the_batch(es: Elasticsearch, search_
 def test_bounded_chunks_in_bytes(es: Elasticsearch, search_names: SearchNames) -> None:
     """Requests never exceed max_chunk_bytes, and every record still arrives."""
     big = "Ủy ban nhân dân phường thông báo thu hồi đất. " * 1000  # a record of about 200 kB in JSON
-    docs = [build_record_doc(make_record(f"big{i}", [big])) for i in range(6)]
+    docs = [make_doc(make_record(f"big{i}", [big])) for i in range(6)]
     sent: list[int] = []
     original = es.bulk
 
@@ -122,13 +129,22 @@ def test_bounded_chunks_in_bytes(es: Elasticsearch, search_names: SearchNames) -
     assert _count(es, search_names.alias) == 6
 
 
-def test_429_and_503_items_are_retried(es: Elasticsearch, search_names: SearchNames) -> None:
-    """The first answer rejects two documents (429, 503); they are sent again after a backoff."""
-    docs = [build_record_doc(make_record(f"x{i}", ["nội dung"])) for i in range(4)]
+def test_429_and_503_items_are_sent_again_within_the_wait_budget(
+    es: Elasticsearch, search_names: SearchNames
+) -> None:
+    """Elasticsearch rejects documents for load (429, 503): the sink sends those again, and only those,
+    with growing delays, while the record's wait budget lasts; then they end failed with the reason."""
+    from core.retry import RetryBudget
+    from pipeline.run.context import RunConfig, RunContext
+    from pipeline.run.sink import index_with_retries
+
     calls: list[int] = []
     original = es.bulk
 
     class Flaky:
+        def __init__(self, rejected_answers: int) -> None:
+            self.rejected_answers = rejected_answers
+
         def __getattr__(self, name: str) -> Any:
             return getattr(es, name)
 
@@ -138,23 +154,31 @@ def test_429_and_503_items_are_retried(es: Elasticsearch, search_names: SearchNa
         def bulk(self, *args: Any, **kwargs: Any) -> Any:
             calls.append(len(kwargs["operations"]) // 2)
             resp = original(*args, **kwargs)
-            if len(calls) == 1:
+            if len(calls) <= self.rejected_answers:
                 body = resp.body
                 for item, status in zip(body["items"][:2], (429, 503), strict=True):
                     item["index"].update(status=status, error={"type": "es_rejected_execution_exception"})
                 body["errors"] = True
             return resp
 
-    results = list(
-        index_records(Flaky(), docs, index=search_names.alias, initial_backoff=0.01)  # type: ignore[arg-type]
-    )
-    assert all(r.ok for r in results) and len(results) == 4
-    assert calls == [4, 2]
+    docs = [make_doc(make_record(f"x{i}", ["nội dung"])) for i in range(4)]
+    ctx = RunContext(RunConfig(index_alias=search_names.alias), None, Flaky(1), "run-x")  # type: ignore[arg-type]
+    results = index_with_retries(ctx, docs, RetryBudget(max_wait=5, base_delay=0.01))
+    assert all(r.ok for r in results.values()) and len(results) == 4
+    assert calls == [4, 2]  # the two rejected documents, and only them, were sent again
+
+    calls.clear()
+    budget = RetryBudget(max_wait=0.05, base_delay=0.02)
+    ctx = RunContext(RunConfig(index_alias=search_names.alias), None, Flaky(99), "run-y")  # type: ignore[arg-type]
+    results = index_with_retries(ctx, docs, budget)
+    refused = sorted(r.reason_code or "" for r in results.values() if not r.ok)
+    assert refused == ["es_rejected", "es_unavailable"]  # the 429 and the 503
+    assert budget.waited <= 0.05 + 1e-9 and len(calls) >= 2
 
 
 def test_migrate_copies_and_swaps_alias(es: Elasticsearch, search_names: SearchNames) -> None:
     alias = search_names.alias
-    docs = [build_record_doc(make_record(f"m{i}", [f"trang {i}"])) for i in range(25)]
+    docs = [make_doc(make_record(f"m{i}", [f"trang {i}"])) for i in range(25)]
     assert all(r.ok for r in index_records(es, docs, index=alias, refresh="wait_for"))
     report = migrate(es, alias)
     assert (report.source, report.target) == (f"{alias}-v1", f"{alias}-v2")
@@ -163,7 +187,7 @@ def test_migrate_copies_and_swaps_alias(es: Elasticsearch, search_names: SearchN
     assert _count(es, alias) == 25
     assert es.indices.exists(index=f"{alias}-v1")  # kept until someone deletes it on purpose
     # writes through the alias now land in v2
-    late = build_record_doc(make_record("late", ["sau khi chuyển"]))
+    late = make_doc(make_record("late", ["sau khi chuyển"]))
     assert next(iter(index_records(es, [late], index=alias, refresh="wait_for"))).ok
     assert _count(es, f"{alias}-v2") == 26 and _count(es, f"{alias}-v1") == 25
     assert (

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 from elasticsearch import Elasticsearch
 
-from search.query import search_records
+from pipeline.record import record_id
+from search.query import SearchFilters, search_records
 from tests.search_fixtures import SearchNames, relevance_index_fixture  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.servers
@@ -84,7 +85,7 @@ DOC_NUMBERS = [
 
 
 def _first(es: Elasticsearch, names: SearchNames, query: str, **filters: str) -> str | None:
-    hits = search_records(es, query, index=names.alias, limit=5, **filters)
+    hits = search_records(es, query, index=names.alias, filters=SearchFilters(**filters), limit=5)
     return hits[0].key if hits else None
 
 
@@ -149,7 +150,8 @@ def test_hit_carries_record_facts(es: Elasticsearch, relevance_index: SearchName
     assert hit.unit_old == "phường Dịch Vọng, quận Cầu Giấy, Thành phố Hà Nội"
     assert hit.unit_new == "phường Cầu Giấy, Thành phố Hà Nội"
     assert (hit.bucket, hit.key) == ("sohoa-intake", QD_THU_HOI)
-    assert (hit.pdf_bucket, hit.pdf_key) == ("sohoa-processed", QD_THU_HOI + ".pdf")
+    rid = record_id("sohoa-intake", QD_THU_HOI)
+    assert (hit.pdf_bucket, hit.pdf_key) == ("sohoa-processed", f"records/{rid}/document.pdf")
 
 
 @pytest.mark.parametrize(
@@ -171,12 +173,14 @@ def test_hit_carries_record_facts(es: Elasticsearch, relevance_index: SearchName
     ],
 )
 def test_filters(es: Elasticsearch, relevance_index: SearchNames, filters: dict, expected: set[str]) -> None:
-    hits = search_records(es, "", index=relevance_index.alias, limit=50, **filters)
+    hits = search_records(es, "", index=relevance_index.alias, filters=SearchFilters(**filters), limit=50)
     assert {h.key for h in hits} == expected
 
 
 def test_filters_combine_with_text(es: Elasticsearch, relevance_index: SearchNames) -> None:
-    hits = search_records(es, "thu hồi", index=relevance_index.alias, doc_type="TB", limit=10)
+    hits = search_records(
+        es, "thu hồi", index=relevance_index.alias, filters=SearchFilters(doc_type="TB"), limit=10
+    )
     assert hits and all(h.doc_type_code == "TB" for h in hits)
     assert hits[0].key == TB_GIAY_PHEP
 

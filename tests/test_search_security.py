@@ -99,12 +99,14 @@ def test_kibana_archivist_role_reads_discover_and_dashboards_only() -> None:
 
 @pytest.mark.parametrize("asked", [None, 60, 10**7])
 def test_presigned_links_never_outlive_the_setting(asked: int | None) -> None:
-    from flows.settings import load_settings
-    from search.cli import presign_links
-    from storage.objects import ObjectStore
+    from cli.search import presign_links
+    from config.settings import load_settings
+    from storage.objects import ObjectStore, S3Endpoint
 
     settings = load_settings(presign_expiry_seconds=900)
-    store = ObjectStore("127.0.0.1:7070", "key", "secret")  # presigning is local: no request is made
+    store = ObjectStore(
+        S3Endpoint("127.0.0.1:7070", "key", "secret")
+    )  # presigning is local: no request is made
     links = presign_links(
         store, settings, "sohoa-intake", "cau-giay/a.pdf", "sohoa-processed", "a.pdf", asked
     )

@@ -8,12 +8,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ocr.model import PageResult
+from pipeline.document import UNRESOLVED_UNIT
+from pipeline.record import record_id
 from search.folding import fold, norm_code, norm_name
 from search.indexer import index_records
 from search.ledger import FAILED, INDEXED, PROCESSING, QUARANTINED, LedgerEntry, _merge, needs_work
-from search.query import build_search, doc_numbers_in, parse_date_bound, trim_snippet, unfold_snippet
-from search.records import UNRESOLVED_UNIT, build_record_doc, record_id
-from tests.search_fixtures import make_record, new_unit, unit
+from search.query import (
+    SearchFilters,
+    build_search,
+    doc_numbers_in,
+    parse_date_bound,
+    trim_snippet,
+    unfold_snippet,
+)
+from tests.search_fixtures import make_doc, make_record, new_unit, unit
 
 
 # --- folding -----------------------------------------------------------------------------------------
@@ -54,15 +63,15 @@ def test_norm_code_and_name() -> None:
 
 # --- ids and the record document ----------------------------------------------------------------------
 def test_record_id_is_stable_and_ignores_etag() -> None:
-    a = build_record_doc(make_record("x", ["một"], etag="v1"))
-    b = build_record_doc(make_record("x", ["hai"], etag="v2"))
+    a = make_doc(make_record("x", ["một"], etag="v1"))
+    b = make_doc(make_record("x", ["hai"], etag="v2"))
     assert a["record_id"] == b["record_id"] == record_id("sohoa-intake", "cau-giay/x.pdf")
     assert a["etag"] == "v1" and b["etag"] == "v2"
     assert record_id("b", "k") != record_id("b", "k2") != record_id("b2", "k")
     assert len(record_id("b", "k" * 1024)) == 40  # ES ids are limited to 512 bytes; S3 keys are not
 
 
-def test_build_record_doc_fields() -> None:
+def test_index_document_fields() -> None:
     rec = make_record(
         "qd",
         ["Quyết định thu hồi đất", "Trang hai"],
@@ -75,10 +84,10 @@ def test_build_record_doc_fields() -> None:
         confidence={"doc_number": 0.9, "subject": "bad"},
         some_new_field="kept",
     )
-    rec["pages"][1]["mean_conf"] = 40.0
-    rec["ocr"].pop("low_conf_pages")
-    rec["ocr"].pop("mean_conf")
-    doc = build_record_doc(rec)
+    rec.pages[1].mean_conf, rec.pages[1].low_conf_share = 40.0, 0.5  # page 2 reads poorly
+    rec.pages[1].steps.append({"step": "retry", "applied": True, "chosen": "bare"})
+    doc = make_doc(rec)
+    assert doc["record_id"] == record_id("sohoa-intake", "cau-giay/qd.pdf")
     assert doc["text_folded"] == fold(doc["text"])
     assert [p["page_no"] for p in doc["pages"]] == [1, 2]
     assert doc["pages"][0]["text_folded"] == "Quyet dinh thu hoi dat"
@@ -95,38 +104,37 @@ def test_build_record_doc_fields() -> None:
     assert doc["extra"] == {"metadata": {"some_new_field": "kept"}}
     assert doc["ocr"]["low_conf_pages"] == [2] and doc["ocr"]["low_conf"] is True
     assert doc["ocr"]["mean_conf"] == pytest.approx((91.0 + 40.0) / 2)
+    # the names of the steps that changed a page, from the steps the engine records
+    assert doc["ocr"]["steps"] == ["deskew", "retry"]
     assert doc["status"] == "low_confidence"
+    rid = doc["record_id"]
     assert doc["links"] == {
         "original": "sohoa-intake/cau-giay/qd.pdf",
-        "pdf": "sohoa-processed/cau-giay/qd.pdf.pdf",
+        "pdf": f"sohoa-processed/records/{rid}/document.pdf",
     }
     assert "X-Amz" not in str(doc)  # never a presigned URL in the index
 
 
-def test_build_record_doc_is_tolerant() -> None:
-    doc = build_record_doc(
-        {
-            "bucket": "b",
-            "key": "k.png",
-            "metadata": {
-                "issue_date": "31/02/2024",  # not ISO: dropped, not a mapping error
-                "recipients": "one string",
-                "admin_unit_old": "not a dict",
-                "admin_unit_new": {"candidates": ["phường A", "phường B"]},
-                "signer_authority": None,
-            },
-            "pages": [{"text": "x", "error": "ocr_timeout"}, "garbage"],
-            "ocr": None,
-            "processed_at": "yesterday",
-        }
+def test_index_document_normalises_odd_metadata() -> None:
+    """Metadata comes from the extractor and the office's sidecar: an odd value drops, never fails the
+    whole record against the strict mapping."""
+    rec = make_record(
+        "k",
+        ["x", ""],
+        issue_date="31/02/2024",  # not ISO: dropped, not a mapping error
+        recipients="one string",
+        admin_unit_old="not a dict",
+        admin_unit_new={"candidates": ["phường A", "phường B"]},
+        signer_authority=None,
     )
-    assert doc["issue_date"] is None and doc["processed_at"] is None
+    rec.pages[1] = PageResult(page_no=2, error="tesseract did not finish", error_reason="ocr_timeout")
+    doc = make_doc(rec)
+    assert doc["issue_date"] is None
     assert doc["recipients"] == ["one string"] and doc["signer_authority"] == []
     assert doc["admin_unit_old"] is None
     assert doc["admin_unit_new"]["label"] == UNRESOLVED_UNIT and doc["admin_unit_new"]["ambiguous"] is True
     assert doc["admin_unit_new"]["candidates"] == ["phường A", "phường B"]
-    assert doc["n_pages"] == 1 and doc["n_pages_failed"] == 1 and doc["status"] == "partial"
-    assert doc["district"] is None and doc["etag"] is None
+    assert doc["n_pages"] == 2 and doc["n_pages_failed"] == 1 and doc["status"] == "partial"
 
 
 # --- query parsing -----------------------------------------------------------------------------------
@@ -170,7 +178,7 @@ def test_parse_date_bound_rejects_garbage() -> None:
 
 def test_build_search_filters_and_boosts() -> None:
     body = build_search(
-        "123/qđ-ubnd", doc_type="qđ", unit_old="Dịch Vọng", date_from="2024", date_to="2024-06"
+        "123/qđ-ubnd", SearchFilters(doc_type="qđ", unit_old="Dịch Vọng", date_from="2024", date_to="2024-06")
     )
     should = body["query"]["bool"]["should"]
     assert should[0] == {"terms": {"doc_number_norm": ["123/QD-UBND"], "boost": 100}}
@@ -178,7 +186,7 @@ def test_build_search_filters_and_boosts() -> None:
     assert {"term": {"admin_unit_old.names_norm": "dich vong"}} in filters
     assert {"range": {"issue_date": {"gte": "2024-01-01", "lte": "2024-06-30"}}} in filters
     assert "pages" in body["_source"]["excludes"]  # the whole text never travels with a hit
-    only_filters = build_search("", unit_new="Cầu Giấy")
+    only_filters = build_search("", SearchFilters(unit_new="Cầu Giấy"))
     assert only_filters["sort"][0] == {"issue_date": {"order": "desc", "missing": "_last"}}
 
 
@@ -201,7 +209,7 @@ def test_trim_snippet_keeps_a_window_around_the_longest_match() -> None:
 # --- ledger rules ------------------------------------------------------------------------------------
 def test_needs_work() -> None:
     def entry(state: str) -> LedgerEntry:
-        return LedgerEntry("b", "k", "e1", state)
+        return LedgerEntry("id", "b", "k", "e1", state)
 
     assert needs_work(None, "e1")
     assert not needs_work(entry(INDEXED), "e1")
@@ -216,26 +224,30 @@ def test_needs_work() -> None:
 
 def test_ledger_attempts_counting() -> None:
     stamp = "2026-01-01T00:00:00+00:00"
-    first = _merge(LedgerEntry("b", "k", "e", PROCESSING, run_id="r1"), None, stamp)
+    first = _merge(LedgerEntry("id", "b", "k", "e", PROCESSING, run_id="r1"), None, stamp)
     assert first.attempts == 1 and first.first_seen == stamp
-    closed = _merge(LedgerEntry("b", "k", "e", INDEXED, run_id="r1"), {"_source": first.to_doc()}, "later")
+    closed = _merge(
+        LedgerEntry("id", "b", "k", "e", INDEXED, run_id="r1"), {"_source": first.to_doc()}, "later"
+    )
     assert closed.attempts == 1 and closed.first_seen == stamp and closed.updated_at == "later"
-    again = _merge(LedgerEntry("b", "k", "e", FAILED, run_id="r2"), {"_source": closed.to_doc()}, "later2")
+    again = _merge(
+        LedgerEntry("id", "b", "k", "e", FAILED, run_id="r2"), {"_source": closed.to_doc()}, "later2"
+    )
     assert again.attempts == 2
 
 
 def test_ledger_entry_rejects_unknown_state() -> None:
     with pytest.raises(ValueError, match="state"):
-        LedgerEntry("b", "k", "e", "done")
+        LedgerEntry("id", "b", "k", "e", "done")
 
 
 # --- indexer without a server ------------------------------------------------------------------------
 def test_index_records_reports_every_document_when_es_is_down() -> None:
     from search.client import make_client
 
-    es = make_client("http://127.0.0.1:9", timeout=1, max_retries=0)  # nothing listens on port 9
-    docs = [build_record_doc(make_record(f"r{i}", ["x"])) for i in range(7)]
-    results = list(index_records(es, docs, index="whatever", chunk_size=3, max_retries=0))
+    es = make_client("http://127.0.0.1:9", timeout=1)  # nothing listens on port 9
+    docs = [make_doc(make_record(f"r{i}", ["x"])) for i in range(7)]
+    results = list(index_records(es, docs, index="whatever", chunk_size=3))
     assert len(results) == 7
     assert {r.reason_code for r in results} == {"es_unavailable"} and not any(r.ok for r in results)
     assert {r.key for r in results} == {d["key"] for d in docs}

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.settings import Settings
+from config.settings import Settings
 
 
 @pytest.fixture

@@ -58,3 +58,19 @@ def test_sidecar_wins_and_extracted_values_are_kept() -> None:
 
 def test_sidecar_saved_with_a_bom_is_accepted() -> None:
     assert parse_sidecar(b'\xef\xbb\xbf{"box_number": "3"}', "a/x.json") == {"box_number": "3"}
+
+
+def test_every_archival_config_key_may_come_from_a_sidecar() -> None:
+    """What the exports read from the batch config may also come per document from the sidecar: the
+    sidecar model accepts each of those keys, and the exports show the sidecar's value."""
+    from pipeline.exports import CONFIG_KEYS, archival_record, decree30_record
+
+    raw = {key: 3 if key == "doc_order" else f"giá trị {key}" for key in CONFIG_KEYS}
+    sidecar = parse_sidecar(json.dumps(raw).encode(), "a/x.json")
+    assert set(sidecar) == set(CONFIG_KEYS)
+    record = {"doc_number": "12/QĐ-UBND", "issue_date": "2024-04-03", "sidecar": sidecar}
+    arc, d30 = archival_record(record, {"organ_id": "batch-organ"}), decree30_record(record)
+    assert arc["docId"] == "giá trị organ_id.2024.12/QĐ-UBND"  # the sidecar wins over the batch
+    assert arc["arcDocCode"] == "giá trị file_code.3"
+    assert arc["mode"] == "giá trị access_mode" and arc["format"] == "giá trị physical_state"
+    assert d30["Priority"] == "giá trị urgency" and d30["DraftingUnit"] == "giá trị drafting_unit"

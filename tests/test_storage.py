@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from storage.errors import AccessDeniedError, ObjectNotFoundError, StoreUnavailableError
-from storage.objects import ObjectStore
+from storage.objects import ObjectStore, S3Endpoint
 
 pytestmark = pytest.mark.servers
 
@@ -55,13 +55,13 @@ def test_missing_key_is_a_clear_error(store: ObjectStore, bucket: str, tmp_path:
 
 
 def test_wrong_credentials_are_a_clear_error(store: ObjectStore, bucket: str) -> None:
-    bad = ObjectStore(store.endpoint, "sohoa-dev", "not-the-secret")
+    bad = ObjectStore(S3Endpoint(store.endpoint, "sohoa-dev", "not-the-secret"))
     with pytest.raises(AccessDeniedError, match="SOHOA_S3_SECRET_KEY"):
         list(bad.list(bucket))
 
 
 def test_unreachable_store_is_transient() -> None:
-    dead = ObjectStore("127.0.0.1:1", "k", "s", retries=0, timeout=2)
+    dead = ObjectStore(S3Endpoint("127.0.0.1:1", "k", "s"), timeout=2)
     with pytest.raises(StoreUnavailableError, match="unreachable") as info:
         dead.stat("some-bucket", "k")
     assert info.value.transient

@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from flows.records import STALE_WORKDIR_SECONDS, sweep_stale_workdirs
+from pipeline.run.job import STALE_WORKDIR_SECONDS, sweep_stale_workdirs
 
 
 def _age(path: Path, seconds: float) -> None:

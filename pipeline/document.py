@@ -1,32 +1,24 @@
-"""The record document: what the flows hand to `search`, and what goes into Elasticsearch.
+"""The index document of a record: the one place a `RecordResult` becomes what Elasticsearch stores.
 
-`build_record_doc(record)` turns the flows' record dict (see docs/search.md, "Input record") into one
-Elasticsearch document. It is tolerant: every metadata field may be missing, None or oddly typed, and
-unknown metadata fields are kept in `extra` (a flattened field) instead of breaking the strict mapping.
+The inputs are typed (the record model, the OCR pages); only the metadata is a dict, the one
+`describe_text` and the sidecar produce, so each of its values is normalised on the way in. Metadata
+fields the mapping does not know yet are kept in `extra` (a flattened field) instead of failing the
+record against the strict mapping. Every field is described in docs/search.md.
 """
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from ocr.model import PageResult
+from pipeline.record import PIPELINE_VERSION, Derivatives, RecordResult
 from search.folding import fold, norm_code, norm_name
 
-__all__ = [
-    "LOW_CONF_THRESHOLD",
-    "UNRESOLVED_UNIT",
-    "build_record_doc",
-    "object_path",
-    "record_id",
-    "unit_label",
-]
+__all__ = ["UNRESOLVED_UNIT", "index_document", "object_path", "unit_label"]
 
-# A page whose mean word confidence is below this counts as low confidence when the pipeline did not
-# say which pages were (ocr.low_conf_pages wins when given).
-LOW_CONF_THRESHOLD = 60.0
 # Label of admin_unit_new when the old unit maps to several new ones or to none: a real bucket in the
 # Kibana "per new unit" chart instead of a hidden missing value.
 UNRESOLVED_UNIT = "(chưa xác định)"
@@ -56,17 +48,6 @@ _KNOWN_META = {
 }
 
 
-def record_id(bucket: str, key: str) -> str:
-    """Stable document id of an object: the same (bucket, key) always gives the same id.
-
-    The etag is deliberately *not* part of the id: a new version of an object (new etag) must replace
-    the old document, not sit beside it. The etag is stored in the document and in the ledger, which is
-    what decides whether an object needs processing again. A hash because S3 keys can be 1024 bytes
-    and Elasticsearch ids at most 512; bucket names cannot hold a newline, so the join is unambiguous.
-    """
-    return hashlib.sha256(f"{bucket}\n{key}".encode()).hexdigest()[:40]
-
-
 def object_path(bucket: str | None, key: str | None) -> str | None:
     """`bucket/key`, the value behind Kibana's URL formatter (never a presigned URL)."""
     return f"{bucket}/{key}" if bucket and key else None
@@ -89,7 +70,7 @@ def _str_list(value: Any) -> list[str]:
 
 
 def _iso_date(value: Any) -> str | None:
-    """An ISO date string or None: a bad date must not turn into a mapping error for the whole record."""
+    """An ISO date or None: a sidecar's odd date must not become a mapping error for the whole record."""
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
@@ -100,32 +81,6 @@ def _iso_date(value: Any) -> str | None:
         except ValueError:
             return None
     return None
-
-
-def _iso_datetime(value: Any) -> str | None:
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
-    if isinstance(value, str) and value.strip():
-        try:
-            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).isoformat()
-    return None
-
-
-def _float(value: Any) -> float | None:
-    try:
-        return None if value is None or isinstance(value, bool) else float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return None if value is None or isinstance(value, bool) else int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 _LEVELS = (("commune_type", "commune"), ("district_type", "district"), (None, "province"))
@@ -204,76 +159,36 @@ def _unit_new(unit: Any) -> dict[str, Any] | None:
     return out
 
 
-def _page(page: Mapping[str, Any], index: int) -> dict[str, Any]:
-    text = _nfc(page.get("text")) or ""
-    mean_conf = _float(page.get("mean_conf"))
+def _page(page: PageResult) -> dict[str, Any]:
+    text = _nfc(page.text) or ""
     return {
-        "page_no": _int(page.get("page_no")) or index + 1,
+        "page_no": page.page_no,
         "text": text,
         "text_folded": fold(text),
-        "mean_conf": mean_conf,
-        "low_conf_share": _float(page.get("low_conf_share")),
-        "error": _nfc(page.get("error")),
+        "mean_conf": page.mean_conf,
+        "low_conf_share": page.low_conf_share,
+        "error": page.error,
     }
 
 
-def _ocr(ocr: Any, pages: list[dict[str, Any]]) -> dict[str, Any]:
-    ocr = ocr if isinstance(ocr, Mapping) else {}
-    mean_conf = _float(ocr.get("mean_conf"))
-    if mean_conf is None:
-        confs = [p["mean_conf"] for p in pages if p["mean_conf"] is not None]
-        mean_conf = sum(confs) / len(confs) if confs else None
-    low = ocr.get("low_conf_pages")
-    if low is None:
-        confs = [(p["page_no"], p["mean_conf"]) for p in pages if p["mean_conf"] is not None]
-        low = [page_no for page_no, conf in confs if conf < LOW_CONF_THRESHOLD]
-    low_pages = sorted({n for n in (_int(v) for v in low) if n is not None})
-    timings_in = ocr.get("timings") if isinstance(ocr.get("timings"), Mapping) else {}
-    timings = {str(k): f for k, v in timings_in.items() if (f := _float(v)) is not None}
-    steps_in = ocr.get("steps") if isinstance(ocr.get("steps"), list) else []
-    step_names = []
-    for step in steps_in:
-        name = step if isinstance(step, str) else (step.get("step") or step.get("name") or step.get("op"))
-        if name and str(name) not in step_names:
-            step_names.append(str(name))
+def _ocr(result: RecordResult) -> dict[str, Any]:
+    poor = result.poor_pages
+    timings = {k: round(v, 3) for k, v in result.timings.items()}
     return {
-        "mean_conf": mean_conf,
-        "low_conf_pages": low_pages,
-        "n_low_conf_pages": len(low_pages),
-        "low_conf": bool(low_pages),
-        "steps": step_names,
-        "steps_detail": steps_in,  # not indexed (enabled: false): measurements for technicians
+        "mean_conf": result.mean_conf,
+        "low_conf_pages": poor,
+        "n_low_conf_pages": len(poor),
+        "low_conf": bool(poor),
+        "steps": result.applied_steps,
+        # not indexed (enabled: false): each page's measurements, for technicians
+        "steps_detail": [{"page_no": p.page_no, "steps": p.steps} for p in result.pages],
         "timings": timings,
-        "total_seconds": _float(timings_in.get("total")) if "total" in timings_in else sum(timings.values()),
+        "total_seconds": timings.get("total", sum(timings.values())),
     }
 
 
-_DERIVATIVE_KEYS = ("processed_bucket", "pdf_key", "text_key", "json_key")
-
-
-def build_record_doc(record: Mapping[str, Any], *, now: datetime | None = None) -> dict[str, Any]:
-    """One Elasticsearch document for one processed object (see docs/search.md for every field)."""
-    bucket, key = str(record["bucket"]), str(record["key"])
-    meta = record.get("metadata") if isinstance(record.get("metadata"), Mapping) else {}
-    pages = [_page(p, i) for i, p in enumerate(record.get("pages") or []) if isinstance(p, Mapping)]
-    text = _nfc(record.get("text"))
-    if text is None:
-        text = "\n\f\n".join(p["text"] for p in pages)
-
-    doc: dict[str, Any] = {
-        "record_id": record_id(bucket, key),
-        "bucket": bucket,
-        "key": key,
-        "etag": str(record.get("etag") or "").strip('"') or None,
-        "size": _int(record.get("size")),
-        "mime": _nfc(record.get("mime")),
-        "district": _nfc(record.get("district")) or (key.split("/", 1)[0] if "/" in key else None),
-        "n_pages": _int(record.get("n_pages")) or len(pages),
-        "n_pages_failed": sum(1 for p in pages if p["error"]),
-        "text": text,
-        "text_folded": fold(text),
-        "pages": pages,
-    }
+def _metadata_fields(meta: Mapping[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
     for name in _TEXT_FIELDS:
         value = _nfc(meta.get(name))
         doc[name] = value
@@ -289,32 +204,64 @@ def build_record_doc(record: Mapping[str, Any], *, now: datetime | None = None) 
     doc["admin_unit_new"] = _unit_new(meta.get("admin_unit_new"))
     doc["language_detail"] = meta.get("language_detail")
     conf = meta.get("confidence") if isinstance(meta.get("confidence"), Mapping) else {}
-    doc["metadata_confidence"] = {str(k): f for k, v in conf.items() if (f := _float(v)) is not None}
+    doc["metadata_confidence"] = {
+        str(k): float(v) for k, v in conf.items() if isinstance(v, int | float) and not isinstance(v, bool)
+    }
     extra = {k: v for k, v in meta.items() if k not in _KNOWN_META and v not in (None, "", [], {})}
     doc["extra"] = {"metadata": extra} if extra else None
-    sidecar = record.get("sidecar")
-    doc["sidecar"] = dict(sidecar) if isinstance(sidecar, Mapping) and sidecar else None
+    return doc
 
-    doc["ocr"] = _ocr(record.get("ocr"), pages)
-    doc["status"] = _status(doc)
-    doc["pipeline_version"] = _nfc(record.get("pipeline_version"))
-    doc["processed_at"] = _iso_datetime(record.get("processed_at"))
-    doc["indexed_at"] = (now or datetime.now(UTC)).isoformat()
-    doc["run_id"] = _nfc(record.get("run_id"))
 
-    deriv = record.get("derivatives") if isinstance(record.get("derivatives"), Mapping) else {}
-    processed_bucket = _nfc(deriv.get("processed_bucket"))
-    doc["derivatives"] = {k: _nfc(deriv.get(k)) for k in _DERIVATIVE_KEYS}
-    doc["links"] = {
-        "original": object_path(bucket, key),
-        "pdf": object_path(processed_bucket, _nfc(deriv.get("pdf_key"))),
+def index_document(
+    result: RecordResult,
+    *,
+    run_id: str,
+    derivatives: Derivatives,
+    processed_at: datetime | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """One Elasticsearch document for one processed object."""
+    source = result.source
+    pages = [_page(p) for p in result.pages]
+    text = _nfc(result.text) or ""
+    doc: dict[str, Any] = {
+        "record_id": source.id,
+        "bucket": source.bucket,
+        "key": source.key,
+        "etag": source.etag.strip('"') or None,
+        "size": source.size,
+        "mime": result.mime,
+        "district": source.district or None,
+        "n_pages": result.n_pages,
+        "n_pages_failed": sum(1 for p in result.pages if not p.ok),
+        "text": text,
+        "text_folded": fold(text),
+        "pages": pages,
+        **_metadata_fields(result.metadata),
+        "sidecar": dict(result.sidecar) or None,
+        "ocr": _ocr(result),
+        "pipeline_version": PIPELINE_VERSION,
+        "processed_at": (processed_at or now or datetime.now(UTC)).isoformat(),
+        "indexed_at": (now or datetime.now(UTC)).isoformat(),
+        "run_id": run_id,
+        "derivatives": {
+            "processed_bucket": derivatives.processed_bucket,
+            "pdf_key": derivatives.pdf_key,
+            "text_key": derivatives.text_key,
+            "json_key": derivatives.json_key,
+        },
+        "links": {
+            "original": object_path(source.bucket, source.key),
+            "pdf": object_path(derivatives.processed_bucket, derivatives.pdf_key),
+        },
     }
+    doc["status"] = _status(doc)
     return doc
 
 
 def _status(doc: Mapping[str, Any]) -> str:
     """ok | partial (some pages failed) | no_text (nothing recognised) | low_confidence."""
-    if not (doc["text"] or "").strip():
+    if not doc["text"].strip():
         return "no_text"
     if doc["n_pages_failed"]:
         return "partial"

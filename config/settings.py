@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field, SecretStr
 from pydantic_settings import (
@@ -19,12 +20,13 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from core.cpu import available_cores
+
+if TYPE_CHECKING:
+    from pipeline.run.context import RunConfig
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SERVERS_ENV = REPO_ROOT / ".cache" / "run" / "servers.env"
-
-
-def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
 class Settings(BaseSettings):
@@ -36,6 +38,7 @@ class Settings(BaseSettings):
     s3_secret_key: SecretStr = SecretStr("sohoa-dev-secret")
     s3_secure: bool = False  # TLS
     s3_region: str = "us-east-1"
+    s3_ca_file: Path | None = None  # CA of the object store's TLS certificate (default: the system's)
     intake_bucket: str = "sohoa-intake"
     processed_bucket: str = "sohoa-processed"
     presign_expiry_seconds: int = Field(3600, ge=60, le=7 * 24 * 3600)
@@ -46,7 +49,7 @@ class Settings(BaseSettings):
     es_username: str | None = None
     es_password: SecretStr | None = None
     es_ca_file: Path | None = None
-    es_timeout: float = 30.0
+    es_timeout: float = 30.0  # seconds one request may take
     index_alias: str = "sohoa-records"
     ledger_index: str = "sohoa-ledger"
 
@@ -63,8 +66,12 @@ class Settings(BaseSettings):
     # a record starts only with this much free space in the temp folder (plus twice its size); 0: no check
     min_free_tmp_mb: int = Field(256, ge=0)
 
+    # How long a record (or one step of a run) waits in total for a server that does not answer,
+    # across all its retries, before it fails (the record ends `failed`; the next run retries it)
+    server_wait: float = Field(60.0, ge=0)
+
     # Parallelism and batching
-    workers: int = Field(default_factory=default_workers, ge=1)
+    workers: int = Field(default_factory=available_cores, ge=1)
     flush_every: int = Field(20, ge=1, le=1000)  # records per bulk index request and ledger write
     # a record failing at the same version this many times is left `failed` by later runs (a page that
     # always times out would otherwise cost every run); `--reprocess-failed` retries it regardless
@@ -90,6 +97,29 @@ class Settings(BaseSettings):
 
     def s3_url(self) -> str:
         return f"{'https' if self.s3_secure else 'http'}://{self.s3_endpoint}"
+
+    def run_config(self) -> RunConfig:
+        """What one batch run needs of the settings (no secrets: those went into the clients)."""
+        from ocr.engine import OcrOptions  # here: `sohoa --help` need not load OpenCV
+        from pipeline.run.context import RunConfig
+
+        return RunConfig(
+            processed_bucket=self.processed_bucket,
+            index_alias=self.index_alias,
+            ledger_index=self.ledger_index,
+            ocr=OcrOptions(
+                lang=self.tesseract_lang,
+                pdf=True,
+                page_timeout=self.page_timeout,
+                max_pages=self.max_pages,
+                max_pixels=self.max_pixels,
+                tessdata_dir=self.tessdata_dir,
+            ),
+            server_wait=self.server_wait,
+            min_free_tmp_mb=self.min_free_tmp_mb,
+            flush_every=self.flush_every,
+            max_attempts=self.max_attempts,
+        )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,34 +1,33 @@
-"""Build the server clients from the settings: the one place that reads secrets out of `Settings`."""
+"""Settings turned into server clients: the one place that reads secrets out of `Settings`."""
 
 from __future__ import annotations
 
 from elasticsearch import Elasticsearch
 
-from flows.settings import Settings
+from config.settings import Settings
 from search.client import make_client
-from storage.objects import ObjectStore
+from storage.objects import ObjectStore, S3Endpoint
 from storage.versity_admin import VersityAdmin
 
 
-def object_store(settings: Settings) -> ObjectStore:
-    return ObjectStore(
+def s3_endpoint(settings: Settings) -> S3Endpoint:
+    return S3Endpoint(
         settings.s3_endpoint,
         settings.s3_access_key,
         settings.s3_secret_key.get_secret_value(),
         secure=settings.s3_secure,
         region=settings.s3_region,
+        ca_file=settings.s3_ca_file,
     )
+
+
+def object_store(settings: Settings) -> ObjectStore:
+    return ObjectStore(s3_endpoint(settings))
 
 
 def s3_admin(settings: Settings) -> VersityAdmin:
-    """The versitygw admin API (users), with the same root identity as the object store."""
-    return VersityAdmin(
-        settings.s3_endpoint,
-        settings.s3_access_key,
-        settings.s3_secret_key.get_secret_value(),
-        secure=settings.s3_secure,
-        region=settings.s3_region,
-    )
+    """The versitygw admin API (users), with the same identity as the object store."""
+    return VersityAdmin(s3_endpoint(settings))
 
 
 def es_client(settings: Settings) -> Elasticsearch:

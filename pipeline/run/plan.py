@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import islice
 
-from pipeline.record import SourceObject
+from pipeline.record import SourceObject, record_id
 from search.ledger import FAILED, PROCESSING, LedgerEntry, needs_work, same_version
 from storage.objects import ObjectInfo
 
@@ -69,7 +69,7 @@ def batched(items: Iterable[ObjectInfo], size: int) -> Iterator[list[ObjectInfo]
 
 def plan(
     objects: Iterable[ObjectInfo],
-    lookup: Callable[[list[tuple[str, str]]], dict[tuple[str, str], LedgerEntry]],
+    lookup: Callable[[list[str]], dict[str, LedgerEntry]],
     mode: Mode,
     stats: PlanStats,
     batch_size: int = 500,
@@ -78,7 +78,7 @@ def plan(
 ) -> Iterator[SourceObject]:
     """Stream the objects to process. Sidecars (`*.json`) travel with their scan, they are not records.
 
-    `lookup` answers the ledger entries of a whole chunk of keys in one request.
+    `lookup` answers the ledger entries of a whole chunk of record ids in one request.
     """
     planned = 0
     for chunk in batched(objects, batch_size):
@@ -87,9 +87,10 @@ def plan(
         stats.sidecars += len(chunk) - len(records)
         if not records:
             continue
-        states = lookup([(o.bucket, o.key) for o in records])
-        for obj in records:
-            reason = skip_reason(states.get((obj.bucket, obj.key)), obj.etag, mode, max_attempts)
+        ids = [record_id(o.bucket, o.key) for o in records]
+        states = lookup(ids)
+        for obj, rid in zip(records, ids, strict=True):
+            reason = skip_reason(states.get(rid), obj.etag, mode, max_attempts)
             if reason is not None:
                 stats.skipped[reason] = stats.skipped.get(reason, 0) + 1
                 continue

@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from core.errors import ConfigError, ExitCode
 from pipeline.describe import MAX_CHARS, describe_text
 from pipeline.exports import write_batch
 
@@ -53,11 +54,9 @@ def metadata_command(
         try:
             config = json.loads(batch_config.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            typer.echo(f"cannot read the batch config {batch_config}: {exc}", err=True)
-            raise typer.Exit(code=2) from exc
+            raise ConfigError(f"cannot read the batch config {batch_config}: {exc}") from exc
         if not isinstance(config, dict):
-            typer.echo(f"the batch config {batch_config} must hold a JSON object", err=True)
-            raise typer.Exit(code=2)
+            raise ConfigError(f"the batch config {batch_config} must hold a JSON object")
     failed = 0
     records: list[dict[str, Any]] = []
     for path in files:
@@ -71,4 +70,4 @@ def metadata_command(
         paths = write_batch(records, export_dir, config, batch_name)
         typer.echo("exports: " + ", ".join(str(p) for p in paths.values()), err=True)
     if failed:
-        raise typer.Exit(code=1)
+        raise typer.Exit(ExitCode.failures)

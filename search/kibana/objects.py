@@ -21,23 +21,12 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.error
-import urllib.request
-import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = [
-    "FIELD_LABELS",
-    "FieldUse",
-    "ImportReport",
-    "field_uses",
-    "import_objects",
-    "panels_of",
-    "saved_objects",
-    "to_ndjson",
-]
+from search.kibana.format import saved_object
+from search.kibana.lens import bar, count, donut, metric, terms
 
 DATA_VIEW_ID = "sohoa-records"
 LEDGER_VIEW_ID = "sohoa-ledger"
@@ -45,8 +34,6 @@ SEARCH_ID = "sohoa-search-records"
 LOW_CONF_SEARCH_ID = "sohoa-search-low-confidence"
 FAILURES_SEARCH_ID = "sohoa-search-failures"
 DASHBOARD_ID = "sohoa-dashboard-overview"
-CORE_VERSION = "8.8.0"  # the saved-object format these objects follow; Kibana 9 migrates them on import
-TYPE_VERSIONS = {"index-pattern": "8.0.0", "search": "8.0.0", "lens": "8.9.0", "dashboard": "8.9.0"}
 
 # Vietnamese labels shown instead of the field names (data view fieldAttrs.customLabel)
 FIELD_LABELS: dict[str, str] = {
@@ -117,23 +104,6 @@ SEARCH_COLUMNS = [
 ]
 
 
-def _id(*parts: str) -> str:
-    """Stable UUID-shaped id for Lens layers and columns: same input, same id, across exports."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, "sohoa/" + "/".join(parts)))
-
-
-def _so(type_: str, id_: str, attributes: dict[str, Any], references: list[dict[str, str]]) -> dict[str, Any]:
-    return {
-        "type": type_,
-        "id": id_,
-        "attributes": attributes,
-        "references": references,
-        "coreMigrationVersion": CORE_VERSION,
-        "typeMigrationVersion": TYPE_VERSIONS[type_],
-        "managed": False,
-    }
-
-
 def _search_source(query: str = "", with_index: bool = True) -> str:
     source: dict[str, Any] = {"query": {"query": query, "language": "kuery"}, "filter": []}
     if with_index:
@@ -154,7 +124,7 @@ def _data_view(id_: str, title: str, name: str, labels: dict[str, str], **extra:
         "allowNoIndex": True,
         **extra,
     }
-    return _so("index-pattern", id_, attrs, [])
+    return saved_object("index-pattern", id_, attrs, [])
 
 
 def _saved_search(
@@ -178,128 +148,7 @@ def _saved_search(
         "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source(query)},
     }
     ref = {"name": "kibanaSavedObjectMeta.searchSourceJSON.index", "type": "index-pattern", "id": view}
-    return _so("search", id_, attrs, [ref])
-
-
-# --- Lens ---------------------------------------------------------------------------------------------
-def _count(label: str = "Số hồ sơ") -> dict[str, Any]:
-    return {
-        "label": label,
-        "customLabel": True,
-        "dataType": "number",
-        "operationType": "count",
-        "isBucketed": False,
-        "scale": "ratio",
-        "sourceField": "___records___",
-        "params": {"emptyAsNull": False},
-    }
-
-
-def _terms(fieldname: str, label: str, order_by: str, size: int = 20) -> dict[str, Any]:
-    return {
-        "label": label,
-        "customLabel": True,
-        "dataType": "string",
-        "operationType": "terms",
-        "isBucketed": True,
-        "scale": "ordinal",
-        "sourceField": fieldname,
-        "params": {
-            "size": size,
-            "orderBy": {"type": "column", "columnId": order_by},
-            "orderDirection": "desc",
-            "otherBucket": True,
-            "missingBucket": False,
-        },
-    }
-
-
-def _lens(
-    id_: str,
-    title: str,
-    view: str,
-    columns: dict[str, dict[str, Any]],
-    visualization: dict[str, Any],
-    vis_type: str,
-    query: str = "",
-) -> dict[str, Any]:
-    layer = _id(id_, "layer")
-    for vis_layer in visualization.get("layers", [visualization]):
-        vis_layer["layerId"] = layer
-    attrs = {
-        "title": title,
-        "description": "",
-        "visualizationType": vis_type,
-        "state": {
-            "datasourceStates": {
-                "formBased": {
-                    "layers": {
-                        layer: {"columns": columns, "columnOrder": list(columns), "incompleteColumns": {}}
-                    }
-                }
-            },
-            "visualization": visualization,
-            "query": {"query": query, "language": "kuery"},
-            "filters": [],
-            "internalReferences": [],
-            "adHocDataViews": {},
-        },
-    }
-    ref = {"type": "index-pattern", "id": view, "name": f"indexpattern-datasource-layer-{layer}"}
-    return _so("lens", id_, attrs, [ref])
-
-
-def _bar(
-    id_: str, title: str, view: str, x: dict[str, Any], y: dict[str, Any], horizontal: bool, query: str = ""
-):
-    xid, yid = _id(id_, "x"), _id(id_, "y")
-    series = "bar_horizontal" if horizontal else "bar"
-    x = (
-        {**x, "params": {**x["params"], "orderBy": {"type": "column", "columnId": yid}}}
-        if x["operationType"] == "terms"
-        else x
-    )
-    vis = {
-        "legend": {"isVisible": False, "position": "right"},
-        "valueLabels": "show" if horizontal else "hide",
-        "preferredSeriesType": series,
-        "layers": [
-            {
-                "accessors": [yid],
-                "position": "top",
-                "seriesType": series,
-                "showGridlines": False,
-                "layerType": "data",
-                "xAccessor": xid,
-            }
-        ],
-    }
-    return _lens(id_, title, view, {xid: x, yid: y}, vis, "lnsXY", query)
-
-
-def _donut(id_: str, title: str, view: str, fieldname: str, label: str) -> dict[str, Any]:
-    gid, mid = _id(id_, "group"), _id(id_, "metric")
-    vis = {
-        "shape": "donut",
-        "layers": [
-            {
-                "primaryGroups": [gid],
-                "metrics": [mid],
-                "numberDisplay": "value",
-                "categoryDisplay": "default",
-                "legendDisplay": "show",
-                "nestedLegend": False,
-                "layerType": "data",
-            }
-        ],
-    }
-    return _lens(id_, title, view, {gid: _terms(fieldname, label, mid), mid: _count()}, vis, "lnsPie")
-
-
-def _metric(id_: str, title: str, view: str, column: dict[str, Any], query: str = "") -> dict[str, Any]:
-    mid = _id(id_, "metric")
-    vis = {"layerType": "data", "metricAccessor": mid}
-    return _lens(id_, title, view, {mid: column}, vis, "lnsMetric", query)
+    return saved_object("search", id_, attrs, [ref])
 
 
 # --- dashboard ------------------------------------------------------------------------------------------
@@ -350,7 +199,7 @@ def _dashboard(layout: list[Panel]) -> dict[str, Any]:
         "version": 1,
         "kibanaSavedObjectMeta": {"searchSourceJSON": _search_source(with_index=False)},
     }
-    return _so("dashboard", DASHBOARD_ID, attrs, refs)
+    return saved_object("dashboard", DASHBOARD_ID, attrs, refs)
 
 
 def saved_objects(
@@ -419,18 +268,18 @@ def saved_objects(
             [["updated_at", "desc"]],
             query=failed,
         ),
-        _bar(
+        bar(
             "sohoa-lens-per-new-unit",
             "Hồ sơ theo đơn vị hành chính mới",
             DATA_VIEW_ID,
-            _terms("admin_unit_new.label.keyword", "Đơn vị hành chính mới", "", 30),
-            _count(),
+            terms("admin_unit_new.label.keyword", "Đơn vị hành chính mới", "", 30),
+            count(),
             horizontal=True,
         ),
-        _donut(
+        donut(
             "sohoa-lens-per-type", "Hồ sơ theo loại văn bản", DATA_VIEW_ID, "doc_type_code", "Loại văn bản"
         ),
-        _bar(
+        bar(
             "sohoa-lens-per-month",
             "Hồ sơ theo tháng ban hành",
             DATA_VIEW_ID,
@@ -444,10 +293,10 @@ def saved_objects(
                 "sourceField": "issue_date",
                 "params": {"interval": "M", "includeEmptyRows": True, "dropPartials": False},
             },
-            _count(),
+            count(),
             horizontal=False,
         ),
-        _metric(
+        metric(
             "sohoa-lens-pages",
             "Số trang đã xử lý",
             DATA_VIEW_ID,
@@ -462,15 +311,15 @@ def saved_objects(
                 "params": {"emptyAsNull": False},
             },
         ),
-        _metric(
-            "sohoa-lens-low-conf-count", "Hồ sơ độ tin cậy OCR thấp", DATA_VIEW_ID, _count(), query=low_conf
+        metric(
+            "sohoa-lens-low-conf-count", "Hồ sơ độ tin cậy OCR thấp", DATA_VIEW_ID, count(), query=low_conf
         ),
-        _bar(
+        bar(
             "sohoa-lens-failures",
             "Lỗi và cách ly theo lý do",
             LEDGER_VIEW_ID,
-            _terms("reason_code", "Mã lý do", "", 20),
-            _count("Số tệp"),
+            terms("reason_code", "Mã lý do", "", 20),
+            count("Số tệp"),
             horizontal=True,
             query=failed,
         ),
@@ -490,10 +339,6 @@ class FieldUse:
     field: str
     need: str  # exists | sortable | aggregatable | searchable
     where: str  # which object uses it, for the error message
-
-
-def _views(objects: list[dict[str, Any]]) -> dict[str, str]:
-    return {o["id"]: o["attributes"]["title"] for o in objects if o["type"] == "index-pattern"}
 
 
 _KQL_FIELD = re.compile(r"([A-Za-z_][\w.]*)\s*:")
@@ -532,63 +377,3 @@ def field_uses(objects: list[dict[str, Any]]) -> list[FieldUse]:
 
 def panels_of(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
     return json.loads(dashboard["attributes"]["panelsJSON"])
-
-
-# --- import ------------------------------------------------------------------------------------------
-@dataclass
-class ImportReport:
-    ok: bool
-    success_count: int
-    errors: list[str] = field(default_factory=list)  # one line per object that did not import
-
-
-def import_objects(
-    kibana_url: str,
-    ndjson: str,
-    *,
-    space: str | None = None,
-    api_key: str | None = None,
-    basic_auth: tuple[str, str] | None = None,
-    timeout: float = 60.0,
-) -> ImportReport:
-    """POST the objects to Kibana's saved-objects import API (overwrite: ids are stable)."""
-    base = kibana_url.rstrip("/") + (f"/s/{space}" if space and space != "default" else "")
-    boundary = uuid.uuid4().hex
-    body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="sohoa.ndjson"\r\n'
-        f"Content-Type: application/ndjson\r\n\r\n{ndjson}\r\n--{boundary}--\r\n"
-    ).encode()
-    request = urllib.request.Request(
-        f"{base}/api/saved_objects/_import?overwrite=true",
-        data=body,
-        method="POST",
-        headers={"kbn-xsrf": "sohoa", "Content-Type": f"multipart/form-data; boundary={boundary}"},
-    )
-    if api_key:
-        request.add_header("Authorization", f"ApiKey {api_key}")
-    elif basic_auth:
-        import base64
-
-        token = base64.b64encode(f"{basic_auth[0]}:{basic_auth[1]}".encode()).decode()
-        request.add_header("Authorization", f"Basic {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as resp:
-            result = json.loads(resp.read())
-    except urllib.error.HTTPError as exc:
-        detail = exc.read().decode(errors="replace")[:500]
-        return ImportReport(False, 0, [f"HTTP {exc.code} from {base}: {detail}"])
-    except (urllib.error.URLError, OSError) as exc:
-        return ImportReport(False, 0, [f"Kibana at {base} unreachable: {exc}"])
-    errors = []
-    for err in result.get("errors", []):
-        kind = err.get("error", {}).get("type", "error")
-        missing = err.get("error", {}).get("references") or []
-        extra = (
-            f" (missing: {', '.join(r.get('type', '') + ':' + r.get('id', '') for r in missing)})"
-            if missing
-            else ""
-        )
-        errors.append(
-            f"{err.get('type')}:{err.get('id')} {err.get('meta', {}).get('title', '')}: {kind}{extra}"
-        )
-    return ImportReport(bool(result.get("success")), int(result.get("successCount", 0)), errors)

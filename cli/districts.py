@@ -1,26 +1,24 @@
 """`sohoa districts list|policies|provision|revoke`: per-district upload identities.
 
-Registered in flows/cli.py with `app.add_typer(districts_app, name="districts")`. Output names
-access keys and areas only; secrets go to the credentials file and nowhere else.
+Output names access keys and areas only; secrets go to the credentials file and nowhere else.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.errors import SohoaGroup
+from config.clients import object_store, s3_admin
+from config.settings import Settings, load_settings
+from core.errors import ConfigError, ExitCode
 from storage.districts import Layout, load_districts, policy_documents, render_policy, write_policies
-from storage.errors import StorageError
-
-if TYPE_CHECKING:
-    from flows.settings import Settings
-    from storage.objects import ObjectStore
-    from storage.provision import ProvisionResult
-    from storage.versity_admin import VersityAdmin
+from storage.objects import ObjectStore
+from storage.provision import ProvisionResult, credentials_entries, provision, revoke, write_credentials
+from storage.versity_admin import VersityAdmin
 
 __all__ = ["districts_app"]
 
@@ -29,6 +27,7 @@ POLICIES_DIR = REPO_ROOT / "infra" / "policies"
 DEFAULT_CREDENTIALS = Path.home() / ".sohoa" / "credentials.toml"
 
 districts_app = typer.Typer(
+    cls=SohoaGroup,
     help="Per-district upload identities on the object store, and the policies that confine them.",
     no_args_is_help=True,
 )
@@ -40,19 +39,10 @@ KEY_PREFIX_HELP = "access keys are <prefix><slug>; another prefix keeps e.g. a s
 
 
 def _servers(key_prefix: str) -> tuple[Settings, Layout, VersityAdmin, ObjectStore]:
-    # Imported here: storage must not depend on flows at import time (flows → storage).
-    from flows.connect import object_store, s3_admin
-    from flows.settings import load_settings
-
     settings = load_settings()
     admin = s3_admin(settings)
     layout = Layout(settings.intake_bucket, settings.processed_bucket, key_prefix)
     return settings, layout, admin, object_store(settings)
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {exc.args[0] if isinstance(exc, KeyError) else exc}")
-    return typer.Exit(1)
 
 
 def _show(result: ProvisionResult) -> None:
@@ -96,7 +86,7 @@ def policies_command(
             err_console.print(f"stale: {out / rel}")
         if stale:
             err_console.print("run `sohoa districts policies` and commit the result")
-            raise typer.Exit(1)
+            raise typer.Exit(ExitCode.failures)
         console.print(f"{len(policy_documents())} policy documents up to date in {out}")
         return
     paths = write_policies(out)
@@ -119,12 +109,9 @@ def provision_command(
 
     Idempotent: existing identities keep their secrets unless --rotate. For MinIO see docs/security.md.
     """
-    from storage.provision import credentials_entries, provision, write_credentials
-
     if out.resolve().is_relative_to(REPO_ROOT):
         # One `git add .` away from publishing every district's key.
-        err_console.print(f"[red]error:[/red] {out} is inside the repository; write secrets elsewhere")
-        raise typer.Exit(2)
+        raise ConfigError(f"{out} is inside the repository", hint="write secrets elsewhere (--out)")
     settings, layout, admin, store = _servers(key_prefix)
 
     def save(result: ProvisionResult) -> None:
@@ -132,12 +119,7 @@ def provision_command(
         if entries:
             write_credentials(out, entries)
 
-    try:
-        result = provision(
-            admin, store, layout, district or None, pipeline=pipeline, rotate=rotate, save=save
-        )
-    except (StorageError, KeyError) as exc:
-        raise _fail(exc) from None
+    result = provision(admin, store, layout, district or None, pipeline=pipeline, rotate=rotate, save=save)
     _show(result)
     fresh = sum(1 for i in result.identities if i.secret is not None)
     if fresh:
@@ -157,13 +139,8 @@ def revoke_command(
     key_prefix: str = typer.Option(Layout.key_prefix, "--key-prefix", help=KEY_PREFIX_HELP),
 ) -> None:
     """Delete identities: their keys stop working at once, and the bucket policy forgets them."""
-    from storage.provision import revoke, write_credentials
-
     _, layout, admin, store = _servers(key_prefix)
-    try:
-        result = revoke(admin, store, layout, names)
-    except (StorageError, KeyError) as exc:
-        raise _fail(exc) from None
+    result = revoke(admin, store, layout, names)
     if out is not None and out.exists():
         write_credentials(out, {}, remove=names)
     _show(result)

@@ -9,25 +9,22 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from core.cpu import available_cores
+from core.errors import ExitCode
 from ocr.batch import FileOutcome, ocr_files
-from ocr.engine import OcrOptions, default_jobs
+from ocr.engine import OcrOptions
 from ocr.model import DocumentResult
 from ocr.pdf import merge_pdfs
+from pipeline.describe import describe_text
 
 
 def _describe(doc: DocumentResult) -> dict[str, Any]:
-    """Metadata fields from pipeline.describe (written by the pipeline team)."""
-    try:
-        from pipeline.describe import describe_text
-    except ImportError:  # pipeline.describe not available: the JSON simply has no metadata fields
-        return {}
     try:
         return describe_text(
             doc.text, page_texts=[p.text for p in doc.pages], words=[p.words for p in doc.pages]
@@ -77,7 +74,7 @@ def ocr_command(
 ) -> None:
     """OCR scans into text (X.txt), words and confidences (X.json) and a searchable PDF (X.pdf)."""
     out.mkdir(parents=True, exist_ok=True)
-    jobs = jobs if jobs > 0 else default_jobs()
+    jobs = jobs if jobs > 0 else available_cores()
     work = Path(tempfile.mkdtemp(prefix="sohoa-ocr-", dir=out))
     options = OcrOptions(lang=lang, preprocess=not no_preprocess, pdf=pdf, workdir=work)
     names = dict(zip([str(p) for p in paths], _out_names(paths), strict=True))
@@ -104,10 +101,4 @@ def ocr_command(
         shutil.rmtree(work, ignore_errors=True)
     if failed:
         typer.echo(f"{failed} of {len(paths)} input(s) failed", err=True)
-        raise typer.Exit(code=1)
-
-
-if __name__ == "__main__":  # python -m ocr.cli
-    app = typer.Typer()
-    app.command()(ocr_command)
-    sys.exit(app())
+        raise typer.Exit(ExitCode.failures)

@@ -5,13 +5,16 @@ Aggregates are kept as outcomes arrive, so a run of a million records holds coun
 
 from __future__ import annotations
 
+import json
+import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from flows.plan import GAVE_UP, PlanStats
-from flows.records import Outcome
+from pipeline.run.context import RunContext
+from pipeline.run.job import Outcome
+from pipeline.run.plan import GAVE_UP, PlanStats
 
 MAX_PROBLEMS_IN_MARKDOWN = 200
 
@@ -144,3 +147,14 @@ def report_markdown(r: dict[str, Any]) -> str:
         if len(problems) > MAX_PROBLEMS_IN_MARKDOWN:
             lines.append(f"| … {len(problems) - MAX_PROBLEMS_IN_MARKDOWN} more in the JSON report | | |")
     return "\n".join(lines) + "\n"
+
+
+def publish_report(report: RunReport, ctx: RunContext, log: logging.Logger | logging.LoggerAdapter) -> None:
+    """Log the summary and store the report as `s3://<processed>/reports/<run id>.json`."""
+    log.info(report.summary_line())
+    bucket, key = ctx.config.processed_bucket, f"reports/{report.run_id}.json"
+    body = json.dumps(report.to_dict(), ensure_ascii=False, indent=2).encode()
+    try:
+        ctx.store.put_bytes(bucket, key, body, "application/json")
+    except Exception as exc:
+        log.error("could not write the report to s3://%s/%s: %s", bucket, key, exc)

@@ -1,4 +1,4 @@
-"""The technicians' and district offices' commands: run, status, failures, upload, demo."""
+"""The technicians' commands: run, status, failures, demo."""
 
 from __future__ import annotations
 
@@ -20,7 +20,17 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from flows.settings import load_settings
+from cli.doctor import preflight
+from cli.search import search_command
+from config.clients import es_client, object_store
+from config.settings import load_settings
+from core.errors import ConfigError, ExitCode
+from flows import progress
+from flows.batch import digitize
+from pipeline.run.report import report_markdown
+from search.ledger import failures, summary
+from search.templates import refresh
+from storage.upload import upload_dir
 
 console = Console(stderr=True)
 
@@ -67,36 +77,29 @@ def run_command(
     as_json: bool = typer.Option(False, "--json", help="print the report as JSON on stdout"),
 ) -> None:
     """Digitize a bucket prefix: OCR, metadata, index. Resumes where the last run stopped (Ctrl-C is safe)."""
-    from flows import progress
-    from flows.batch import digitize
-
     settings = load_settings()
+    bucket = bucket or settings.intake_bucket
+    preflight(settings, bucket)  # a missing server or bucket: one line and its fix, before anything starts
+    report = _run_with_progress(
+        bucket, prefix, workers, reprocess_failed=reprocess_failed, force=force, limit=limit
+    )
+    _show_report(report, as_json)
+    if report["states"].get("failed"):
+        raise typer.Exit(ExitCode.failures)
+
+
+def _run_with_progress(bucket: str, prefix: str, workers: int | None = None, **kwargs: Any) -> dict[str, Any]:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one Tesseract thread per process: workers fill the cores
     listener = BatchProgress()
     unsubscribe = progress.subscribe(listener)
     try:
         with listener.bar:
-            report = digitize(
-                bucket or settings.intake_bucket,
-                prefix,
-                workers,
-                reprocess_failed=reprocess_failed,
-                force=force,
-                limit=limit,
-            )
-    except KeyboardInterrupt:
-        console.print("[yellow]Interrupted.[/] Finished records are saved; run the same command to resume.")
-        raise typer.Exit(130) from None
+            return digitize(bucket, prefix, workers, **kwargs)
     finally:
         unsubscribe()
-    _show_report(report, as_json)
-    if report["states"].get("failed"):
-        raise typer.Exit(1)
 
 
 def _show_report(report: dict[str, Any], as_json: bool) -> None:
-    from flows.report import report_markdown
-
     if as_json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -105,9 +108,6 @@ def _show_report(report: dict[str, Any], as_json: bool) -> None:
 
 def status_command(run: str | None = typer.Option(None, "--run", help="only this run id")) -> None:
     """Ledger summary: how many objects are indexed, failed or quarantined (per district)."""
-    from flows.connect import es_client
-    from search.ledger import summary
-
     settings = load_settings()
     data = summary(es_client(settings), run_id=run, index=settings.ledger_index)
     table = Table(title=f"sohoa ledger{' — run ' + run if run else ''}")
@@ -126,9 +126,6 @@ def failures_command(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """The failed and quarantined objects, with their reasons."""
-    from flows.connect import es_client
-    from search.ledger import failures
-
     settings = load_settings()
     rows = failures(es_client(settings), limit=limit, index=settings.ledger_index)
     if as_json:
@@ -149,75 +146,22 @@ def failures_command(
     Console().print(table)
 
 
-def upload_command(
-    folder: Path = typer.Argument(..., exists=True, file_okay=False, help="folder of scans"),
-    bucket: str | None = typer.Option(None, help="intake bucket (default: SOHOA_INTAKE_BUCKET)"),
-    prefix: str = typer.Option(..., help="your office's area, e.g. cau-giay/"),
-    workers: int = typer.Option(4, help="parallel uploads"),
-) -> None:
-    """Upload a folder of scans (and sidecar JSON); files already there with the same checksum are skipped."""
-    from flows.connect import object_store
-    from flows.upload import local_files, upload_dir
-
-    settings = load_settings()
-    total = sum(f.stat().st_size for f in local_files(folder))
-    with Progress(
-        TextColumn("[bold]upload"),
-        BarColumn(),
-        TextColumn("{task.fields[files]} files"),
-        TimeRemainingColumn(),
-        console=console,
-    ) as bar:
-        task = bar.add_task("upload", total=total, files=0)
-
-        def on_file(key: str, what: str, size: int) -> None:
-            bar.update(task, advance=size, files=bar.tasks[task].fields["files"] + 1)
-            if what == "failed":
-                bar.console.print(f"[red]failed[/] {key}")
-
-        report = upload_dir(
-            object_store(settings), folder, bucket or settings.intake_bucket, prefix, workers, on_file
-        )
-    console.print(
-        f"{len(report.uploaded)} uploaded, {len(report.skipped)} already there, {len(report.failed)} failed"
-    )
-    for key, reason in report.failed.items():
-        console.print(f"[red]failed[/] {key}: {reason}")
-    if report.failed:
-        raise typer.Exit(1)
-
-
 def demo_command(
     query: str = typer.Option("quyet dinh thu hoi dat", help="the search to show at the end"),
 ) -> None:
     """Upload the bundled sample scans, digitize them and search them: the whole job on local servers."""
-    from flows.batch import digitize
-    from flows.connect import es_client, object_store
-    from flows.upload import upload_dir
-    from search.cli import search_command
-
     settings = load_settings()
     scans = Path(__file__).resolve().parents[1] / "samples" / "scans"
     if not scans.is_dir():
-        console.print(f"[red]no sample scans at {scans}[/]: run `python -m samples.make_samples`")
-        raise typer.Exit(2)
+        raise ConfigError(f"no sample scans at {scans}", hint="run `python -m samples.make_samples`")
     console.rule("1. upload the sample scans")
     up = upload_dir(object_store(settings), scans, settings.intake_bucket, "")
     console.print(f"{len(up.uploaded)} uploaded, {len(up.skipped)} already there")
     console.rule("2. digitize")
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    listener = BatchProgress()
-    from flows import progress
-
-    unsubscribe = progress.subscribe(listener)
-    try:
-        with listener.bar:
-            report = digitize(settings.intake_bucket, "")
-    finally:
-        unsubscribe()
-    _show_report(report, as_json=False)
+    preflight(settings, settings.intake_bucket)
+    _show_report(_run_with_progress(settings.intake_bucket, ""), as_json=False)
     console.rule(f"3. search: {query!r}")
-    es_client(settings).indices.refresh(index=settings.index_alias)
+    refresh(es_client(settings), settings.index_alias)
     # exactly what `sohoa search` shows, links included
     search_command(
         query,

@@ -1,22 +1,23 @@
-"""`sohoa search` and `sohoa kibana export|import`: thin commands over search.query and search.kibana."""
+"""`sohoa search`: a thin command over `search.query`, with presigned links to the scans."""
 
 from __future__ import annotations
 
 import json
 import re
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-if TYPE_CHECKING:
-    from flows.settings import Settings
-    from storage.objects import ObjectStore
+from config.clients import es_client, object_store
+from config.settings import Settings, load_settings
+from core.errors import ExitCode
+from search.query import SearchFilters, parse_date_bound, search_records
+from storage.objects import ObjectStore
 
-__all__ = ["kibana_app", "presign_links", "search_command"]
+__all__ = ["presign_links", "search_command"]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -79,36 +80,16 @@ def search_command(
     ),
 ) -> None:
     """Search the digitized records: ranked, with the matching page, snippets and links to the scans."""
-    from elasticsearch import ApiError, TransportError
-
-    from flows.connect import es_client, object_store
-    from flows.settings import load_settings
-    from search.query import parse_date_bound, search_records
-
     settings = load_settings()
     for value in (date_from, date_to):
         try:
             parse_date_bound(value, end=False)
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from None
-    try:
-        hits = search_records(
-            es_client(settings),
-            query,
-            index=settings.index_alias,
-            doc_type=doc_type,
-            unit_old=unit_old,
-            unit_new=unit_new,
-            date_from=date_from,
-            date_to=date_to,
-            limit=limit,
-        )
-    except (TransportError, ApiError) as exc:
-        err_console.print(
-            f"[red]search failed[/]: Elasticsearch at {settings.es_url}: {exc}\n"
-            "Is it running (`infra/servers.sh status`) and does the index exist (run a batch first)?"
-        )
-        raise typer.Exit(2) from None
+    filters = SearchFilters(doc_type, unit_old, unit_new, date_from, date_to)
+    hits = search_records(
+        es_client(settings), query, index=settings.index_alias, filters=filters, limit=limit
+    )
 
     store = object_store(settings) if links else None
     expires = min(link_expiry or settings.presign_expiry_seconds, settings.presign_expiry_seconds)
@@ -128,7 +109,7 @@ def search_command(
         return
     if not hits:
         console.print(f"Không tìm thấy hồ sơ nào cho [bold]{query}[/] (no record found).")
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.failures)
     for rank, hit in enumerate(hits, start=1):
         head = Text(f"{rank}. ", style="bold")
         head.append(hit.doc_number or "(không số)", style="bold cyan")
@@ -158,76 +139,3 @@ def search_command(
             console.print(Text(f"   s3://{hit.bucket}/{hit.key}", style="dim"))
     if links:
         console.print(f"[dim]Links expire after {expires} s.[/]")
-
-
-kibana_app = typer.Typer(
-    name="kibana", help="Kibana saved objects: data view, saved searches, dashboard.", no_args_is_help=True
-)
-
-
-def _link_base(settings: Settings, link_base: str | None) -> str:
-    base = link_base if link_base is not None else settings.s3_url()
-    return base if base.endswith("/") else base + "/"
-
-
-@kibana_app.command("export")
-def kibana_export(
-    out: Path = typer.Option(..., "--out", help="NDJSON file to write (the format Kibana imports)"),
-    link_base: str | None = typer.Option(
-        None, "--link-base", help="URL prefix of the links to bucket/key (default: the object store URL)"
-    ),
-) -> None:
-    """Write the saved objects for the configured aliases to FILE.ndjson."""
-    from flows.settings import load_settings
-    from search.kibana import saved_objects, to_ndjson
-
-    settings = load_settings()
-    objects = saved_objects(settings.index_alias, settings.ledger_index, _link_base(settings, link_base))
-    out.write_text(to_ndjson(objects), encoding="utf-8")
-    console.print(f"{len(objects)} saved objects written to {out}")
-
-
-@kibana_app.command("import")
-def kibana_import(
-    url: str | None = typer.Option(None, "--url", help="Kibana base URL (default: SOHOA_KIBANA_URL)"),
-    space: str | None = typer.Option(None, "--space", help="Kibana space id (default space when omitted)"),
-    file: Path | None = typer.Option(None, "--file", help="import this NDJSON instead of generating it"),
-    link_base: str | None = typer.Option(None, "--link-base", help="as for export"),
-) -> None:
-    """Import (overwrite) the saved objects into Kibana and report every object that failed."""
-    from flows.settings import load_settings
-    from search.kibana import import_objects, saved_objects, to_ndjson
-
-    settings = load_settings()
-    kibana_url = url or settings.kibana_url
-    if not kibana_url:
-        raise typer.BadParameter("no Kibana URL: pass --url or set SOHOA_KIBANA_URL", param_hint="--url")
-    if file:
-        ndjson = file.read_text(encoding="utf-8")
-    else:
-        ndjson = to_ndjson(
-            saved_objects(settings.index_alias, settings.ledger_index, _link_base(settings, link_base))
-        )
-    basic = (
-        (settings.es_username, settings.es_password.get_secret_value() if settings.es_password else "")
-        if settings.es_username
-        else None
-    )
-    report = import_objects(
-        kibana_url,
-        ndjson,
-        space=space,
-        api_key=settings.kibana_api_key.get_secret_value() if settings.kibana_api_key else None,
-        basic_auth=basic,
-    )
-    for line in report.errors:
-        err_console.print(f"[red]error[/] {line}")
-    if not report.ok:
-        err_console.print(
-            f"[red]import incomplete[/]: {report.success_count} imported, {len(report.errors)} errors"
-        )
-        raise typer.Exit(1)
-    console.print(
-        f"{report.success_count} saved objects imported into {kibana_url}"
-        + (f" (space {space})" if space else "")
-    )

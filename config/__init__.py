@@ -1,0 +1,1 @@
+"""Settings, and the one place they become server clients: shared by the CLI and the flows on workers."""

@@ -1,5 +1,0 @@
-"""`python -m flows ...` is the `sohoa` command."""
-
-from flows.cli import app
-
-app()
