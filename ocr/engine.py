@@ -67,7 +67,6 @@ class _Reading:
     image: np.ndarray
     label: str
     view: tuple[float, int]
-    cpu: float  # CPU seconds of the Tesseract pass
 
 
 @contextmanager
@@ -113,7 +112,6 @@ def _recognise(
     else:
         seen = image
     _write_image(img_path, seen)  # PGM: no compression cost between steps
-    cpu0 = budget.cpu_seconds()
     try:
         out = tesseract.recognize(
             img_path,
@@ -146,7 +144,6 @@ def _recognise(
         image,
         label,
         view,
-        budget.cpu_seconds() - cpu0,
     )
 
 
@@ -438,18 +435,16 @@ def _more_readings(
 ) -> _Reading:
     """A doubtful reading: try the page turned over (when its quality says it may be upside down), a
     conservative preparation of it, and, when still doubtful, the page as it came; keep the reading of
-    the best quality. The passes share the page's time budget (SOHOA_PAGE_TIMEOUT) and its CPU budget
-    (`budget.PageBudget`); when either runs out the best reading so far stands."""
+    the best quality. The passes share the page's time budget (SOHOA_PAGE_TIMEOUT) and its time bound
+    (`budget.PageBudget`, predicted from pixel counts so that a page reads the same on any machine);
+    when either runs out the best reading so far stands."""
     candidates = [first]
     record: dict[str, Any] = {"step": "retry", "first_quality": first.quality.quality}
-    main_cost = max(first.cpu, 0.05)
-    main_pixels = first.image.shape[0] * first.image.shape[1] * first.view[0] ** 2
-    page_budget.calibrate(first.cpu, main_pixels)
+    page_budget.allows(first.image.shape[0] * first.image.shape[1] * first.view[0] ** 2)  # the main pass
 
     def read(img: np.ndarray, label: str, at: tuple[float, int]) -> None:
-        predicted = main_cost * (img.shape[0] * img.shape[1] * at[0] ** 2) / max(main_pixels, 1.0)
-        if not page_budget.allows(predicted):
-            record.setdefault("skipped", []).append(f"{label}: over the page's CPU budget")
+        if not page_budget.allows(img.shape[0] * img.shape[1] * at[0] ** 2):
+            record.setdefault("skipped", []).append(f"{label}: over the page's time bound")
             return
         candidates.append(reader.read(img, label, at))
 
@@ -474,8 +469,8 @@ def _more_readings(
         chosen=best.label,
         qualities={c.label: c.quality.quality for c in candidates},
         confs={c.label: c.mean_conf and round(c.mean_conf, 1) for c in candidates},
-        cpu_s=round(page_budget.spent(), 2),
-        cpu_budget_s=round(page_budget.limit, 2),
+        predicted_cpu_s=round(page_budget.spent, 2),
+        bound_cpu_s=round(page_budget.limit, 2),
     )
     steps.append(record)
     return best

@@ -27,18 +27,20 @@ def test_enlargement_allowed_shrinks_as_the_page_grows() -> None:
         )
 
 
-def test_page_budget_is_calibrated_by_the_main_pass() -> None:
-    b = budget.PageBudget(1_000_000)
-    assert b.limit == pytest.approx(budget.TIME_FACTOR * (budget.BARE_START_S + budget.BARE_PER_MPX_S))
-    b.calibrate(2.0, 1_000_000)  # a dense page: the main pass took 2 s on the page's own pixels
-    assert b.limit == pytest.approx(budget.TIME_FACTOR * 2.0)
-    b.calibrate(8.0, 4_000_000)  # an enlarged pass: counts for the page's share of its pixels only
-    assert b.limit == pytest.approx(budget.TIME_FACTOR * 2.0)
-    assert b.allows(0.0) and not b.allows(1000.0)
+def test_page_budget_counts_predicted_readings_not_measured_time() -> None:
+    """The same page gets the same readings on an idle and on a loaded machine: the bound counts the
+    readings' predicted cost from their pixels."""
+    b = budget.PageBudget(8_700_000)  # an A4 page at 300 dpi
+    assert b.limit == pytest.approx(budget.TIME_FACTOR * budget.reading_cost(8_700_000))
+    assert b.allows(3_900_000)  # the main pass, on the 200-dpi copy
+    assert b.allows(3_900_000)  # the page turned over
+    assert b.allows(8_700_000)  # a conservative reading at full resolution
+    assert not b.allows(8_700_000)  # a fourth reading would go beyond 3x bare Tesseract
+    assert b.spent <= b.limit
 
 
 def test_extra_readings_stop_at_the_page_budget(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """A doubtful reading gets extra readings only while the page's CPU budget lasts; the step says
+    """A doubtful reading gets extra readings only while the page's time bound allows; the step says
     which were skipped."""
     calls: list[str] = []
 
@@ -53,7 +55,7 @@ def test_extra_readings_stop_at_the_page_budget(monkeypatch: pytest.MonkeyPatch,
     result = ocr_image(render_page(font_px=54, size=(1900, 900)), OcrOptions(), workdir=tmp_path)
     retry = next(s for s in result.steps if s["step"] == "retry")
     assert len(calls) == 1 and result.reading == "main"
-    assert any("over the page's CPU budget" in s for s in retry["skipped"])
+    assert any("over the page's time bound" in s for s in retry["skipped"])
     monkeypatch.setattr(budget, "TIME_FACTOR", 1000.0)
     calls.clear()
     result = ocr_image(render_page(font_px=54, size=(1900, 900)), OcrOptions(), workdir=tmp_path)
