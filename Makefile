@@ -10,7 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY ?= false
 export DO_NOT_TRACK ?= 1
 
-.PHONY: setup setup-python servers stop status demo test check lint format bench-ocr bench-metadata bench-search bench-flow
+.PHONY: setup setup-python servers stop status demo test check lint format bench-ocr bench-metadata bench-search bench-flow bench-textlayer
 
 setup:  ## install Debian packages, the Python venv, Elasticsearch and the S3 server (skips what is there)
 	infra/setup.sh all
@@ -58,3 +58,6 @@ bench-search: servers
 
 bench-flow: servers
 	$(PY) benchmarks/flow.py
+
+bench-textlayer: setup  ## born-digital PDFs: text-layer path against OCR, signatures
+	$(PY) benchmarks/textlayer.py

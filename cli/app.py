@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from cli import batch, districts, doctor, kibana, metadata, ocr, search, upload
+from cli import batch, districts, doctor, export, kibana, metadata, ocr, search, upload
 from cli.errors import SohoaGroup
 
 app = typer.Typer(
@@ -42,3 +42,4 @@ app.command("ocr")(ocr.ocr_command)
 app.command("metadata")(metadata.metadata_command)
 app.add_typer(kibana.kibana_app, name="kibana")
 app.add_typer(districts.districts_app, name="districts")
+app.add_typer(export.export_app, name="export")

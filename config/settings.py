@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # OCR
     tesseract_lang: str = "vie"
     tessdata_dir: Path | None = None
+    # a PDF page whose own text layer passes the checks (ocr/textlayer.py) is read from it, not OCR-ed
+    text_layer: bool = True
     page_timeout: float = Field(300.0, gt=0)  # seconds per page, all its Tesseract calls together
     max_pages: int = Field(2000, ge=1)
     max_pixels: int = Field(200_000_000, ge=1_000_000)  # decompression-bomb guard, per page
@@ -76,6 +78,7 @@ class Settings(BaseSettings):
     # a record failing at the same version this many times is left `failed` by later runs (a page that
     # always times out would otherwise cost every run); `--reprocess-failed` retries it regardless
     max_attempts: int = Field(5, ge=1)
+    validate_pdfa: bool = False  # veraPDF checks each PDF/A derivative; the verdict goes into the record
 
     @classmethod
     def settings_customise_sources(
@@ -114,11 +117,13 @@ class Settings(BaseSettings):
                 max_pages=self.max_pages,
                 max_pixels=self.max_pixels,
                 tessdata_dir=self.tessdata_dir,
+                text_layer=self.text_layer,
             ),
             server_wait=self.server_wait,
             min_free_tmp_mb=self.min_free_tmp_mb,
             flush_every=self.flush_every,
             max_attempts=self.max_attempts,
+            validate_pdfa=self.validate_pdfa,
         )
 
 

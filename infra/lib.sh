@@ -16,6 +16,10 @@ ES_JAVA_HOME="${ES_JAVA_HOME:-$(ls -d /usr/lib/jvm/temurin-25-jdk-* 2>/dev/null 
 VERSITYGW_VERSION="${SOHOA_VERSITYGW_VERSION:-v1.8.0}"
 VERSITYGW="$BIN_DIR/versitygw-$VERSITYGW_VERSION"
 
+# veraPDF validates the PDF/A derivatives: one self-contained jar from Maven Central, run on Java 17.
+VERAPDF_VERSION="${SOHOA_VERAPDF_VERSION:-1.30.2}"
+VERAPDF_JAR="$SOHOA_CACHE/verapdf/verapdf-cli-$VERAPDF_VERSION.jar"
+
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils qpdf unpaper ghostscript
   fonts-liberation2 fonts-dejavu-core wamerican)
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what sohoa needs, skipping whatever is already there (a second run downloads nothing).
-#   infra/setup.sh [apt|python|es|s3|all]...   (default: all)
+#   infra/setup.sh [apt|python|es|s3|verapdf|all]...   (default: all)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 setup_apt() {
@@ -51,6 +51,20 @@ setup_s3() {
   rmdir "$tmp"
 }
 
+setup_verapdf() {
+  [ -f "$VERAPDF_JAR" ] && return 0
+  command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch veraPDF: apt-get install maven"
+  log "verapdf: fetching org.verapdf.apps:cli:$VERAPDF_VERSION from Maven Central"
+  mkdir -p "$SOHOA_CACHE/verapdf"
+  (cd "$SOHOA_CACHE/verapdf" && mvn -q -B dependency:copy \
+    -Dmdep.markersDirectory="$SOHOA_CACHE/verapdf/markers" \
+    -Dartifact="org.verapdf.apps:cli:$VERAPDF_VERSION:jar" -Dmdep.stripVersion=false \
+    -DoutputDirectory="$SOHOA_CACHE/verapdf/tmp")
+  mv "$SOHOA_CACHE/verapdf/tmp/cli-$VERAPDF_VERSION.jar" "$VERAPDF_JAR"
+  rm -rf "$SOHOA_CACHE/verapdf/tmp"
+  [ -f "$VERAPDF_JAR" ] || die "verapdf: $VERAPDF_JAR was not written"
+}
+
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(all)
 for t in "${targets[@]}"; do
@@ -59,7 +73,8 @@ for t in "${targets[@]}"; do
     python) setup_python ;;
     es) setup_es ;;
     s3) setup_s3 ;;
-    all) setup_apt; setup_python; setup_es; setup_s3 ;;
-    *) die "unknown target '$t' (apt|python|es|s3|all)" ;;
+    verapdf) setup_verapdf ;;
+    all) setup_apt; setup_python; setup_es; setup_s3; setup_verapdf ;;
+    *) die "unknown target '$t' (apt|python|es|s3|verapdf|all)" ;;
   esac
 done

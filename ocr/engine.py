@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ class OcrOptions:
     # (None: at the page's own resolution). See `recognition_scale`.
     recognition_dpi: int | None = 200
     pdf: bool = False
+    text_layer: bool = True  # a PDF page whose own text can be trusted is read from it (ocr.textlayer)
     page_timeout: float = 300.0  # seconds per page, all Tesseract passes together
     max_pages: int = loader.DEFAULT_MAX_PAGES
     max_pixels: int = loader.DEFAULT_MAX_PIXELS
@@ -67,6 +68,8 @@ class _Reading:
     image: np.ndarray
     label: str
     view: tuple[float, int]
+    # maps the loaded page's pixel coordinates to those of `image` (what the word boxes refer to)
+    matrix: np.ndarray = field(default_factory=lambda: np.eye(3))
 
 
 @contextmanager
@@ -170,25 +173,35 @@ def preprocess_page(
     stem: str,
     deadline: float,
     dpi_hint: float | None = None,
-) -> tuple[np.ndarray, list[dict[str, Any]], dict[str, float], float | None]:
-    """Run the gated steps; returns the image, the steps with measurements, timings and the est. dpi."""
+) -> tuple[np.ndarray, list[dict[str, Any]], dict[str, float], float | None, np.ndarray]:
+    """Run the gated steps; returns the image, the steps with measurements, timings, the est. dpi and
+    the 3x3 matrix from the coordinates of `image` to those of the returned image."""
     steps: list[dict[str, Any]] = []
     timings: dict[str, float] = {}
+    forward = np.eye(3)
+
+    def keep(m: dict[str, Any]) -> None:
+        nonlocal forward
+        moved = m.pop(preprocess.MATRIX, None)
+        if moved is not None:
+            forward = moved @ forward
+        steps.append(m)
+
     gray, m = _timed(timings, "gray", preprocess.to_gray, image)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "smooth_bitonal", preprocess.smooth_bitonal, gray)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "crop_page", preprocess.crop_to_page, gray, image if image.ndim == 3 else None)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "whiten_edges", preprocess.whiten_dark_edges, gray)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "orientation", _orient, gray)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "deskew", preprocess.deskew, gray)
-    steps.append(m)
+    keep(m)
     res = _timed(timings, "resolution", preprocess.estimate_resolution, gray, dpi_hint)
     res["step"] = "resolution"
-    steps.append(res)
+    keep(res)
     source_dpi = res.get("est_dpi")  # of the scan itself: gates the steps that hurt low-res text
     gray, m = _timed(
         timings,
@@ -199,22 +212,22 @@ def preprocess_page(
         confirmed=bool(res.get("confirmed")) or res.get("dpi_header") is not None,
         max_factor=budget.max_upscale(image.shape[0] * image.shape[1]),
     )
-    steps.append(m)
+    keep(m)
     est_dpi = round(source_dpi * m["factor"]) if source_dpi and m.get("applied") else source_dpi
     gray, m = _timed(timings, "even_lighting", preprocess.even_lighting, gray)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "stretch_contrast", preprocess.stretch_contrast, gray)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "denoise", preprocess.denoise, gray, est_dpi=source_dpi)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "remove_specks", preprocess.remove_specks, gray, est_dpi=source_dpi)
-    steps.append(m)
+    keep(m)
     if options.binarize:  # off by default; skipped on low-res (so never on a rescaled page) anyway
         gray, m = _timed(
             timings, "binarize", preprocess.binarize, gray, est_dpi=source_dpi, char_h=res.get("char_h")
         )
-        steps.append(m)
-    return gray, steps, timings, est_dpi
+        keep(m)
+    return gray, steps, timings, est_dpi, forward
 
 
 def _orient(gray: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
@@ -227,6 +240,7 @@ def _orient(gray: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
     if not sideways:
         return gray, m
     m.update(applied=True, rotated_cw=90)
+    m[preprocess.MATRIX] = preprocess.rotate90_matrix(gray.shape, 90)
     return preprocess.rotate90s(gray, 90), m
 
 
@@ -316,8 +330,11 @@ def ocr_image(
     timings: dict[str, float] = {}
     steps: list[dict[str, Any]] = []
     est_dpi: float | None = None
+    forward = np.eye(3)
     if options.preprocess:
-        gray, steps, timings, est_dpi = preprocess_page(image, options, workdir, stem, deadline, dpi_hint)
+        gray, steps, timings, est_dpi, forward = preprocess_page(
+            image, options, workdir, stem, deadline, dpi_hint
+        )
     else:
         gray = bare_gray(image)
     # Seal fragments and signature strokes read as 1-2 letter tokens: dropped, except on low-res
@@ -327,6 +344,7 @@ def ocr_image(
     view = _choose_view(gray, steps, timings, est_dpi, options)
     reader = _Reader(options, workdir, stem, marks, timings, deadline)
     best = reader.read(gray, "main", view)
+    best.matrix = forward
     if options.preprocess and _doubtful(best):
         best = _more_readings(image, best, reader, steps, view, page_budget, dpi_hint)
     timings["total"] = round(time.perf_counter() - start, 4)
@@ -345,6 +363,8 @@ def ocr_image(
         steps=steps,
         timings=timings,
         pdf_path=best.pdf_path,
+        to_source=[float(v) for v in np.linalg.inv(best.matrix).ravel()],
+        source_size=(image.shape[1], image.shape[0]),
     )
 
 
@@ -395,16 +415,21 @@ class _Reader:
         )
 
 
-def conservative_page(image: np.ndarray, steps: list[dict[str, Any]]) -> np.ndarray:
+def conservative_page(image: np.ndarray, steps: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
     """The page with only the safest steps: plain gray, the orientation the full path chose, deskew,
-    even light. No crop, no resampling, no noise or contrast changes."""
+    even light. No crop, no resampling, no noise or contrast changes. Returns it and the matrix from
+    the loaded page's coordinates to its own."""
     gray = bare_gray(image)
+    matrix = np.eye(3)
     turned = next((s.get("rotated_cw") for s in steps if s.get("step") == "sideways_check"), None)
     if turned:
+        matrix = preprocess.rotate90_matrix(gray.shape, turned) @ matrix
         gray = preprocess.rotate90s(gray, turned)
-    gray, _ = preprocess.deskew(gray)
+    gray, m = preprocess.deskew(gray)
+    if preprocess.MATRIX in m:
+        matrix = m[preprocess.MATRIX] @ matrix
     gray, _ = preprocess.even_lighting(gray)
-    return gray
+    return gray, matrix
 
 
 # Steps after which the conservative reading differs from the main one (worth a pass of its own).
@@ -442,22 +467,25 @@ def _more_readings(
     record: dict[str, Any] = {"step": "retry", "first_quality": first.quality.quality}
     page_budget.allows(first.image.shape[0] * first.image.shape[1] * first.view[0] ** 2)  # the main pass
 
-    def read(img: np.ndarray, label: str, at: tuple[float, int]) -> None:
+    def read(img: np.ndarray, label: str, at: tuple[float, int], matrix: np.ndarray) -> None:
         if not page_budget.allows(img.shape[0] * img.shape[1] * at[0] ** 2):
             record.setdefault("skipped", []).append(f"{label}: over the page's time bound")
             return
-        candidates.append(reader.read(img, label, at))
+        reading = reader.read(img, label, at)
+        reading.matrix = matrix  # the loaded page's coordinates to those of this reading's boxes
+        candidates.append(reading)
 
     try:
         if (first.quality.quality or 0.0) < UPSIDE_DOWN_QUALITY:
-            read(preprocess.rotate90s(first.image, 180), "turned", view)
+            turn = preprocess.rotate90_matrix(first.image.shape, 180)
+            read(preprocess.rotate90s(first.image, 180), "turned", view, turn @ first.matrix)
         if _doubtful(_best(candidates)) and any(
             s.get("step") in _BEYOND_CONSERVATIVE and s.get("applied") for s in steps
         ):
-            conservative = conservative_page(image, steps)
-            read(conservative, "conservative", own_view(_source_dpi(steps) or dpi_hint))
+            conservative, matrix = conservative_page(image, steps)
+            read(conservative, "conservative", own_view(_source_dpi(steps) or dpi_hint), matrix)
         if _doubtful(_best(candidates)):
-            read(bare_gray(image), "bare", own_view(dpi_hint))
+            read(bare_gray(image), "bare", own_view(dpi_hint), np.eye(3))
     except OcrTimeoutError as exc:
         record["out_of_time"] = str(exc)
     best = _best(candidates)

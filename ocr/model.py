@@ -42,6 +42,12 @@ class PageResult:
     error: str | None = None  # reason this page failed; the other pages still come out
     error_reason: str | None = None  # short code of the error (see ocr.errors)
     pdf_path: Path | None = None  # one-page searchable PDF, when asked for
+    # 3x3 matrix (row-major) from the word boxes' coordinates to the loaded page's pixels (`source_size`,
+    # width x height): undoes crop, turns, deskew and rescale, so the words fit the scan as uploaded
+    to_source: list[float] | None = None
+    source_size: tuple[int, int] | None = None
+    text_source: str = "ocr"  # "text_layer": the PDF page's own text (ocr.textlayer); "ocr": recognised
+    layer_rejected: str | None = None  # why the page's text layer was not used, when it had to be judged
 
     @property
     def ok(self) -> bool:

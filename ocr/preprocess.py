@@ -16,6 +16,34 @@ import numpy as np
 
 Measures = dict[str, Any]
 
+# Steps that move pixels (crop, turn, deskew, rescale) put the 3x3 matrix that maps the coordinates of
+# their input to those of their output under this key; the engine pops and composes them, so that the
+# words can be put back on the scan as it was uploaded (the archival PDF's text layer).
+MATRIX = "matrix"
+
+
+def scale_matrix(sx: float, sy: float) -> np.ndarray:
+    return np.diag([sx, sy, 1.0])
+
+
+def rotate90_matrix(shape: tuple[int, ...], degrees_cw: int) -> np.ndarray:
+    """Coordinates before -> after `rotate90s(image of this shape, degrees_cw)` (pixel-edge convention)."""
+    h, w = shape[:2]
+    d = degrees_cw % 360
+    table = {
+        0: [[1, 0, 0], [0, 1, 0]],
+        90: [[0, -1, h], [1, 0, 0]],
+        180: [[-1, 0, w], [0, -1, h]],
+        270: [[0, 1, 0], [-1, 0, w]],
+    }
+    return np.array([*table[d], [0, 0, 1]], dtype=np.float64)
+
+
+def affine3(m: np.ndarray) -> np.ndarray:
+    """A 2x3 OpenCV affine matrix as 3x3."""
+    return np.vstack([np.asarray(m, dtype=np.float64), [0.0, 0.0, 1.0]])
+
+
 TARGET_CHAR_H = (
     34.0  # median height (px) of text components (local threshold) on a 300-dpi page of 13 pt text
 )
@@ -272,6 +300,7 @@ def rescale_low_resolution(
     h, w = gray.shape
     out = cv2.resize(gray, (round(w * factor), round(h * factor)), interpolation=cv2.INTER_CUBIC)
     m.update(applied=True, factor=round(factor, 3))
+    m[MATRIX] = scale_matrix(out.shape[1] / w, out.shape[0] / h)
     return out, m
 
 
@@ -312,15 +341,21 @@ def estimate_skew(gray: np.ndarray, *, max_angle: float = 15.0) -> tuple[float, 
     return angle, ratio
 
 
-def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
-    """Rotate around the centre by `angle` degrees (cv2 convention), growing the canvas, white fill."""
-    h, w = gray.shape
+def rotation_matrix(shape: tuple[int, ...], angle: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """The 2x3 matrix and output size (w, h) of `rotate`: around the centre, canvas grown to fit."""
+    h, w = shape[:2]
     rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     cos, sin = abs(rot[0, 0]), abs(rot[0, 1])
     nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
     rot[0, 2] += nw / 2 - w / 2
     rot[1, 2] += nh / 2 - h / 2
-    return cv2.warpAffine(gray, rot, (nw, nh), flags=cv2.INTER_LINEAR, borderValue=255)
+    return rot, (nw, nh)
+
+
+def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
+    """Rotate around the centre by `angle` degrees (cv2 convention), growing the canvas, white fill."""
+    rot, size = rotation_matrix(gray.shape, angle)
+    return cv2.warpAffine(gray, rot, size, flags=cv2.INTER_LINEAR, borderValue=255)
 
 
 def deskew(
@@ -336,6 +371,7 @@ def deskew(
     if abs(angle) < min_angle or ratio < 2.0:
         return gray, m
     m["applied"] = True
+    m[MATRIX] = affine3(rotation_matrix(gray.shape, angle)[0])
     return rotate(gray, angle), m
 
 
@@ -546,6 +582,7 @@ def crop_to_page(gray: np.ndarray, colour: np.ndarray | None = None) -> tuple[np
     out = cv2.warpPerspective(gray, warp, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
     skew = [math.degrees(math.atan2(float(tr[1] - tl[1]), float(tr[0] - tl[0])))]
     m.update(applied=True, top_edge_deg=round(skew[0], 2))
+    m[MATRIX] = np.asarray(warp, dtype=np.float64)
     return out, m
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shlex
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,3 +137,27 @@ def require_languages(lang: str, tessdata_dir: Path | str | None = None) -> list
             hint=f"apt-get install {packages}, or set SOHOA_TESSDATA_DIR",
         )
     return sorted(installed)
+
+
+GLYPHLESS_FONT = "pdf.ttf"  # Tesseract's one-glyph font for invisible text layers, shipped in tessdata
+
+
+def glyphless_font(tessdata_dir: Path | str | None = None) -> Path:
+    """Tesseract's glyphless font (`pdf.ttf`): from `tessdata_dir`, $TESSDATA_PREFIX or the folder
+    Tesseract itself reports. Raises ToolMissingError naming where it looked."""
+    places = [Path(p) for p in (tessdata_dir, os.environ.get("TESSDATA_PREFIX")) if p]
+    # `--list-langs` starts with: List of available languages in "/usr/share/tesseract-ocr/5/tessdata/"
+    proc = subprocess.run(
+        [_binary(), "--list-langs"], capture_output=True, text=True, check=False, timeout=30
+    )
+    m = re.search(r'"([^"]+)"', proc.stdout + proc.stderr)
+    if m:
+        places.append(Path(m.group(1)))
+    for place in places:
+        for candidate in (place / GLYPHLESS_FONT, place / "tessdata" / GLYPHLESS_FONT):
+            if candidate.is_file():
+                return candidate
+    raise ToolMissingError(
+        f"Tesseract's {GLYPHLESS_FONT} not found in {', '.join(map(str, places)) or 'any tessdata folder'}"
+        " (reinstall tesseract-ocr, or set SOHOA_TESSDATA_DIR)"
+    )

@@ -168,6 +168,8 @@ def _page(page: PageResult) -> dict[str, Any]:
         "mean_conf": page.mean_conf,
         "low_conf_share": page.low_conf_share,
         "error": page.error,
+        "text_source": page.text_source,
+        "layer_rejected": page.layer_rejected,
     }
 
 
@@ -237,6 +239,8 @@ def index_document(
         "text": text,
         "text_folded": fold(text),
         "pages": pages,
+        # integrity is checked, trust never (the national CA's chain, offline): see the mapping
+        "signatures": [sig.to_dict() for sig in result.signatures],
         **_metadata_fields(result.metadata),
         "sidecar": dict(result.sidecar) or None,
         "ocr": _ocr(result),

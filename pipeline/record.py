@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ocr.model import PageResult, mean_confidence
+from pipeline.signatures import Signature
 
 PIPELINE_VERSION = "0.2.0"
 
@@ -88,6 +89,9 @@ class RecordResult:
     sidecar: dict[str, Any] = field(default_factory=dict)
     pdf_path: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    # the PDF/A derivative: made or why not, size, method, veraPDF's verdict (pipeline.archival.derivative)
+    pdfa: dict[str, Any] = field(default_factory=dict)
+    signatures: list[Signature] = field(default_factory=list)  # the PDF's digital signatures
 
     @property
     def text(self) -> str:

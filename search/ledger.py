@@ -65,6 +65,7 @@ class LedgerEntry:
     district: str | None = None
     n_pages: int | None = None
     doc_type_code: str | None = None
+    pdfa: str | None = None  # the PDF/A derivative: compliant | not_compliant | not_validated | not_made
     extra: dict[str, Any] = field(default_factory=dict)  # stored, not indexed (dynamic: false)
 
     def __post_init__(self) -> None:

@@ -71,22 +71,30 @@ def parse_date_bound(value: str | date | None, *, end: bool) -> str | None:
 
 @dataclass(frozen=True)
 class SearchFilters:
-    """What an archivist narrows a search by: type (code or name), old or new unit, issue dates."""
+    """What an archivist narrows a search (or an export) by: type (code or name), old or new unit,
+    issue dates, and the start of the object key (`cau-giay/2024/`, the uploading office's folder)."""
 
     doc_type: str | None = None
     unit_old: str | None = None
     unit_new: str | None = None
     date_from: str | date | None = None  # 2024, 2024-04, 2024-04-03 or 03/04/2024
     date_to: str | date | None = None
+    prefix: str | None = None
 
     def clauses(self) -> list[dict[str, Any]]:
         """The Elasticsearch filter clauses (ValueError for a date that is not one)."""
         return _filters(self)
 
+    def describe(self) -> dict[str, str]:
+        """The filters that are set, for a report or an export's state file."""
+        return {k: str(v) for k, v in vars(self).items() if v not in (None, "")}
+
 
 def _filters(f: SearchFilters) -> list[dict[str, Any]]:
     doc_type, unit_old, unit_new = f.doc_type, f.unit_old, f.unit_new
     out: list[dict[str, Any]] = []
+    if f.prefix:
+        out.append({"prefix": {"key": f.prefix}})
     if doc_type:
         # a code (QĐ, qd, TTr) or a type name (Quyết định, quyet dinh)
         out.append(

@@ -127,7 +127,29 @@ RECORDS_MAPPING: dict[str, Any] = {
                 "mean_conf": _FLOAT,
                 "low_conf_share": _FLOAT,
                 "error": _kw(1024),
+                "text_source": _kw(),  # text_layer (the PDF's own text) | ocr
+                "layer_rejected": _kw(),  # why the page's text layer was not used
             },
+        },
+        # digital signatures of a PDF: integrity is checked, trust never (national CA, offline)
+        "signatures": {
+            "properties": {
+                "field": _kw(),
+                "signer": _text(),
+                "organisation": _text(),
+                "issuer": _kw(512),
+                "serial": _kw(),
+                "signed_at": _DATE,
+                "integrity": _kw(),  # intact | broken | unreadable
+                "covers_whole_file": _BOOL,
+                "coverage": _kw(),
+                "trust": _kw(),  # not_checked
+                "kind": _kw(),
+                "subfilter": _kw(),
+                "reason": _kw(1024),
+                "location": _kw(512),
+                "error": _kw(1024),
+            }
         },
         # Decree 30 metadata
         "issuing_body": _text(),
@@ -209,6 +231,7 @@ LEDGER_MAPPING: dict[str, Any] = {
         "district": _kw(),
         "n_pages": _INT,
         "doc_type_code": _kw(),
+        "pdfa": _kw(),  # the PDF/A derivative's verdict: compliant | not_compliant | not_validated | not_made
     },
 }
 

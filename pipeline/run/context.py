@@ -22,6 +22,7 @@ class RunConfig:
     min_free_tmp_mb: int = 256  # a record starts only with this much free temp space (plus 2x its size)
     flush_every: int = 20  # records per bulk index request and ledger write
     max_attempts: int = 5  # a record failing this often at the same version is left failed
+    validate_pdfa: bool = False  # veraPDF judges each PDF/A derivative; the verdict goes into the record
 
 
 @dataclass

@@ -32,6 +32,7 @@ def ledger_entry(o: Outcome, ctx: RunContext) -> LedgerEntry:
         district=o.source.district,
         n_pages=o.n_pages,
         doc_type_code=o.doc_type_code,
+        pdfa=o.pdfa,
     )
 
 
