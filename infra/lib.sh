@@ -37,6 +37,7 @@ VERAPDF_JAR="$SOHOA_CACHE/verapdf/verapdf-cli-$VERAPDF_VERSION.jar"
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils qpdf unpaper ghostscript
   fonts-liberation2 fonts-dejavu-core
+  wamerican  # English words for the OCR reading-quality score (ocr/quality.py)
   chromium chromium-driver)  # the browser tests of the web application (tests/test_web_browser.py)
 
 log() { printf '\033[1;34m[sohoa]\033[0m %s\n' "$*" >&2; }

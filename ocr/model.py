@@ -32,6 +32,10 @@ class PageResult:
     dpi: float | None = None  # resolution the page was recognised at (estimated, not the file header)
     mean_conf: float | None = None
     low_conf_share: float | None = None  # share of words below the low-confidence threshold
+    # Reading quality without ground truth (ocr.quality): share of the text in valid Vietnamese
+    # syllables, numbers, abbreviations or known words, weighed by confidence, 0-1; None: no text.
+    quality: float | None = None
+    reading: str | None = None  # which candidate reading was kept: main, conservative, turned, bare
     # preprocessing steps and measurements: {"step": name, "applied": bool, ...measures}
     steps: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step

@@ -31,14 +31,6 @@ class TesseractOutput:
     pdf_path: Path | None
 
 
-@dataclass
-class Orientation:
-    rotate: int  # degrees to rotate the image counter-clockwise... as Tesseract reports it (0/90/180/270)
-    orientation_conf: float
-    script: str
-    script_conf: float
-
-
 def _binary() -> str:
     found = shutil.which(TESSERACT)
     if not found:
@@ -125,44 +117,6 @@ def parse_tsv(text: str) -> list[Word]:
             )
         )
     return words
-
-
-_OSD_RE = {
-    "rotate": re.compile(r"Rotate:\s*(\d+)"),
-    "orientation_conf": re.compile(r"Orientation confidence:\s*([\d.]+)"),
-    "script": re.compile(r"Script:\s*(\S+)"),
-    "script_conf": re.compile(r"Script confidence:\s*([\d.]+)"),
-}
-
-
-def detect_orientation(
-    image: Path, *, dpi: int = 300, timeout: float = 60.0, tessdata_dir: Path | str | None = None
-) -> Orientation | None:
-    """Tesseract OSD (`--psm 0`). None when it finds too little text to decide."""
-    out_base = image.with_name(image.stem + "-osd")
-    try:
-        _call(
-            image,
-            out_base,
-            "osd",
-            "osd",
-            [*_tessdata(tessdata_dir), "--psm", "0", "--dpi", str(int(dpi))],
-            timeout,
-        )
-        out = out_base.with_suffix(".osd").read_text(encoding="utf-8", errors="replace")
-    except (PageError, OSError):
-        return None  # "Too few characters": not an error of the page, just no evidence
-    finally:
-        out_base.with_suffix(".osd").unlink(missing_ok=True)
-    found = {k: r.search(out) for k, r in _OSD_RE.items()}
-    if not found["rotate"]:
-        return None
-    return Orientation(
-        rotate=int(found["rotate"].group(1)),
-        orientation_conf=float(found["orientation_conf"].group(1)) if found["orientation_conf"] else 0.0,
-        script=found["script"].group(1) if found["script"] else "",
-        script_conf=float(found["script_conf"].group(1)) if found["script_conf"] else 0.0,
-    )
 
 
 def version() -> str:

@@ -182,6 +182,8 @@ def _page(page: PageResult) -> dict[str, Any]:
         "text_folded": fold(text),
         "mean_conf": page.mean_conf,
         "low_conf_share": page.low_conf_share,
+        "quality": page.quality,
+        "reading": page.reading,
         "error": page.error,
         "text_source": page.text_source,
         "layer_rejected": page.layer_rejected,

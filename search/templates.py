@@ -130,6 +130,8 @@ RECORDS_MAPPING: dict[str, Any] = {
                 "text_folded": _text(keyword=False, offsets=True),
                 "mean_conf": _FLOAT,
                 "low_conf_share": _FLOAT,
+                "quality": _FLOAT,  # reading quality without ground truth, 0-1 (ocr/quality.py)
+                "reading": _kw(),  # the reading kept: main | turned | conservative | bare
                 "error": _kw(1024),
                 "text_source": _kw(),  # text_layer (the PDF's own text) | ocr
                 "layer_rejected": _kw(),  # why the page's text layer was not used

@@ -85,7 +85,9 @@ def test_index_document_fields() -> None:
         confidence={"doc_number": 0.9, "subject": "bad"},
         some_new_field="kept",
     )
-    rec.pages[1].mean_conf, rec.pages[1].low_conf_share = 40.0, 0.5  # page 2 reads poorly
+    rec.pages[1].mean_conf, rec.pages[1].quality = 40.0, 0.62  # page 2 reads poorly
+    # page 1: many doubtful words, yet its words are valid Vietnamese: the quality score decides
+    rec.pages[0].low_conf_share, rec.pages[0].quality = 0.5, 0.93
     rec.pages[1].steps.append({"step": "retry", "applied": True, "chosen": "bare"})
     doc = make_doc(rec)
     assert doc["record_id"] == record_id("sohoa-intake", "cau-giay/qd.pdf")
@@ -104,6 +106,7 @@ def test_index_document_fields() -> None:
     assert doc["metadata_confidence"] == {"doc_number": 0.9}
     assert doc["extra"] == {"metadata": {"some_new_field": "kept"}}
     assert doc["ocr"]["low_conf_pages"] == [2] and doc["ocr"]["low_conf"] is True
+    assert [p["quality"] for p in doc["pages"]] == [0.93, 0.62]
     assert doc["ocr"]["mean_conf"] == pytest.approx((91.0 + 40.0) / 2)
     # the names of the steps that changed a page, from the steps the engine records
     assert doc["ocr"]["steps"] == ["deskew", "retry"]
