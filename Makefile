@@ -10,7 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY ?= false
 export DO_NOT_TRACK ?= 1
 
-.PHONY: setup setup-python servers stop status demo test check lint format bench-ocr bench-metadata bench-search bench-flow
+.PHONY: setup setup-python servers stop status demo test check lint format screenshots bench-ocr bench-metadata bench-search bench-flow bench-textlayer
 
 setup:  ## install Debian packages, the Python venv, Elasticsearch and the S3 server (skips what is there)
 	infra/setup.sh all
@@ -21,14 +21,17 @@ setup-python:  ## only the Python venv (what `make check` needs)
 servers: setup  ## start Elasticsearch and the S3 server on loopback
 	infra/servers.sh start
 
-stop:  ## stop the servers started by `make servers` or `make demo`
+stop:  ## stop the servers started by `make servers` or `make demo` (the web viewer too)
 	infra/servers.sh stop
 
 status:
 	infra/servers.sh status
 
-demo: servers  ## digitize the bundled sample scans end to end and search them (servers stay up)
+demo: servers  ## digitize the bundled samples, search them, start the web viewer on loopback (servers stay up)
 	$(VENV)/bin/sohoa demo
+	infra/servers.sh start-web
+	@echo "sohoa serve: $$(cat .cache/run/web/url)  ($$(tr '\n' ' ' < .cache/run/web/demo-login.txt))"
+	@echo "stop everything with: make stop"
 
 lint:  ## style, and the layering check (a lower layer never imports an upper one)
 	$(VENV)/bin/ruff check .
@@ -47,6 +50,9 @@ test: setup  ## lint, then the whole suite against real servers (started and sto
 	$(VENV)/bin/lint-imports
 	infra/servers.sh run -- $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
+screenshots: setup  ## the browser test, saving docs/web-record.png and docs/web-review.png
+	SOHOA_SCREENSHOTS=docs infra/servers.sh run -- $(PY) -m pytest -q -p no:cacheprovider tests/test_web_browser.py
+
 bench-ocr: setup
 	$(PY) benchmarks/ocr.py
 
@@ -58,3 +64,6 @@ bench-search: servers
 
 bench-flow: servers
 	$(PY) benchmarks/flow.py
+
+bench-textlayer: setup  ## born-digital PDFs: text-layer path against OCR, signatures
+	$(PY) benchmarks/textlayer.py

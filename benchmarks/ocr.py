@@ -1,22 +1,23 @@
 """OCR quality and speed: bare `tesseract -l vie`, OCRmyPDF and sohoa, same pages, same processes.
 
     python benchmarks/ocr.py [--corpus ../shared/corpus] [--jobs 2] [--subset N] [--classes a,b]
-                             [--extra] [--real] [--tools tesseract,ocrmypdf,sohoa] [--repeat N]
-                             [--out DIR]
+                             [--set extra|more/dev3|more/dev4] [--real] [--real-docs]
+                             [--tools tesseract,ocrmypdf,sohoa] [--repeat N] [--out DIR]
 
 Per degradation class and overall: CER and WER in logical reading order, order-free word error
 (BoW-WER), best-order CER, pages/min (measured wall clock of the whole tool run). Scores come from
-the corpus's own `score.py` (imported, not reimplemented). `--extra` runs the `extra/` set, `--real`
-the real PDFs of `corpus/real` (no ground truth: mean confidence and word counts, outputs kept for a
-person to read). Needs `pip install -e '.[bench]'` for OCRmyPDF (skipped with a note if missing).
+the corpus's own `score.py` (imported, not reimplemented). `--set` picks another ground-truth set
+(`extra`, `more/dev3`, `more/dev4`; `--extra` is `--set extra`), `--real` the real PDFs of `corpus/real`
+(no ground truth: confidences and the reading-quality score, outputs kept for a person to read),
+`--real-docs` the real documents of `corpus/real-docs` (order-free word error against their text
+layer, then the real scans without ground truth), each against bare Tesseract by CPU time.
+Needs `pip install -e '.[bench]'` for OCRmyPDF (skipped with a note if missing).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import importlib.util
-import io
 import json
 import os
 import resource
@@ -28,6 +29,7 @@ import tempfile
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,9 @@ sys.path.insert(0, str(ROOT))
 from ocr import loader  # noqa: E402
 from ocr.batch import ocr_files  # noqa: E402
 from ocr.engine import OcrOptions  # noqa: E402
+from ocr.model import PageResult, Word  # noqa: E402
+from ocr.quality import score_words  # noqa: E402
+from ocr.tesseract import parse_tsv  # noqa: E402
 
 BIN = Path(sys.executable).parent  # the venv's scripts (ocrmypdf) even when the venv is not activated
 ENV = {**os.environ, "OMP_THREAD_LIMIT": "1", "PATH": f"{BIN}:{os.environ.get('PATH', '')}"}
@@ -206,75 +211,224 @@ def print_tables(
     return text
 
 
+def print_worst(own: dict[str, Any], bare: dict[str, Any], gt: dict[str, Any], n: int = 6) -> None:
+    """The samples sohoa reads worst, and every one it reads worse than bare Tesseract by > 0.02."""
+    key = "CER_bestorder"
+    rows = sorted(own, key=lambda sid: -own[sid][key])
+    print("\nworst samples (best-order CER, sohoa / bare tesseract):")
+    for sid in rows[:n]:
+        cls = gt[sid]["degradation_class"]
+        print(f"- {sid} ({cls}): {own[sid][key]:.3f} / {bare[sid][key]:.3f}")
+    worse = [sid for sid in rows if own[sid][key] > bare[sid][key] + 0.02]
+    listed = ", ".join(f"{sid} {own[sid][key]:.3f}/{bare[sid][key]:.3f}" for sid in worse) or "none"
+    print(f"samples worse than bare tesseract by more than 0.02: {len(worse)} ({listed})")
+
+
+def print_passes(info: dict[str, Any]) -> None:
+    """How often the quality score asked for extra readings, which reading was kept, what it cost."""
+    pages = [p for doc in info.values() for p in doc["pages"] if not p.get("error")]
+    kept: dict[str, int] = defaultdict(int)
+    extra_pages = 0
+    extra_s = main_s = 0.0
+    for p in pages:
+        kept[p.get("reading") or "main"] += 1
+        passes = p.get("timings", {})
+        main_s += passes.get("tesseract", 0.0)
+        extra = passes.get("tesseract_extra", 0.0)
+        if extra:
+            extra_pages += 1
+            extra_s += extra
+    qs = [p["quality"] for p in pages if p.get("quality") is not None]
+    mean_q = sum(qs) / len(qs) if qs else float("nan")
+    print(
+        f"- readings kept: {dict(sorted(kept.items()))}; extra passes on {extra_pages} of {len(pages)} "
+        f"pages, {extra_s:.1f} s of Tesseract against {main_s:.1f} s for the main passes; "
+        f"mean quality {mean_q:.3f}"
+    )
+
+
 # ------------------------------------------------------------------ real pages (no ground truth)
 
 
-def _tsv_stats(tsv: str) -> tuple[float | None, int]:
-    confs = []
-    for row in csv.reader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
-        if len(row) >= 12 and row[0] == "5" and row[11].strip():
-            confs.append(float(row[10]))
-    return (sum(confs) / len(confs) if confs else None), len(confs)
-
-
-def _bare_page(pgm: Path) -> tuple[str, float | None, int, float]:
-    t = time.perf_counter()
+def _bare_page(image: Path) -> tuple[str, list[Word]]:
+    """Bare `tesseract IMAGE - -l vie tsv`: the text (words in Tesseract's order) and the words."""
     proc = subprocess.run(
-        ["tesseract", str(pgm), "-", "-l", "vie", "tsv"], env=ENV, capture_output=True, check=False
+        ["tesseract", str(image), "-", "-l", "vie", "tsv"], env=ENV, capture_output=True, check=False
     )
-    tsv = proc.stdout.decode("utf-8", "replace")
-    conf, n = _tsv_stats(tsv)
-    text = []
-    for row in csv.reader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
-        if len(row) >= 12 and row[0] == "5" and row[11].strip():
-            text.append(row[11])
-    return " ".join(text), conf, n, time.perf_counter() - t
+    words = parse_tsv(proc.stdout.decode("utf-8", "replace"))
+    return " ".join(w.text for w in words), words
 
 
-def run_real(corpus: Path, out: Path, jobs: int) -> None:
+@dataclass
+class PageRow:
+    name: str
+    bare_text: str = ""
+    bare_conf: float | None = None
+    bare_words: int = 0
+    bare_quality: float | None = None
+    page: PageResult | None = None
+
+
+def compare_pages(
+    bare_inputs: list[tuple[str, Path]],
+    sohoa_files: list[Path],
+    page_name: Any,
+    jobs: int,
+    repeat: int,
+) -> tuple[list[PageRow], dict[str, list[float]]]:
+    """Bare tesseract on `bare_inputs` (name, image) and sohoa on `sohoa_files`, alternating for
+    `repeat` rounds; `page_name(path, page_no)` names a sohoa page like its bare input. Returns the
+    rows of the last round and the CPU seconds of every round per tool."""
+    cpus: dict[str, list[float]] = defaultdict(list)
+    rows = {name: PageRow(name) for name, _ in bare_inputs}
+    for rnd in range(repeat):
+        cpu0 = cpu_seconds()
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            bare = list(pool.map(_bare_page, [p for _, p in bare_inputs]))
+        cpus["tesseract"].append(cpu_seconds() - cpu0)
+        for (name, _), (text, words) in zip(bare_inputs, bare, strict=True):
+            confs = [w.conf for w in words if w.conf >= 0]
+            row = rows[name]
+            row.bare_text, row.bare_words = text, len(words)
+            row.bare_conf = sum(confs) / len(confs) if confs else None
+            row.bare_quality = score_words(words).quality
+        cpu0 = cpu_seconds()
+        for outcome in ocr_files(sohoa_files, SOHOA_OPTIONS, jobs=jobs):
+            for page in outcome.result.pages if outcome.result else []:
+                name = page_name(outcome.path, page.page_no)
+                if name in rows:
+                    rows[name].page = page
+        cpus["sohoa"].append(cpu_seconds() - cpu0)
+        print(
+            f"round {rnd + 1}: CPU s tesseract {cpus['tesseract'][-1]:.1f}, sohoa {cpus['sohoa'][-1]:.1f}",
+            file=sys.stderr,
+        )
+    return [rows[name] for name, _ in bare_inputs], cpus
+
+
+def _f(v: float | None, fmt: str = ".1f") -> str:
+    return "-" if v is None else format(v, fmt)
+
+
+def print_cpu(cpus: dict[str, list[float]], n_pages: int) -> None:
+    bare, own = statistics.median(cpus["tesseract"]), statistics.median(cpus["sohoa"])
+    rounds = ", ".join(f"{b / o:.2f}x" for b, o in zip(cpus["tesseract"], cpus["sohoa"], strict=True))
+    print(
+        f"- CPU s/page: tesseract {bare / n_pages:.2f}, sohoa {own / n_pages:.2f}: sohoa's throughput by "
+        f"CPU time **{bare / own:.2f}x** bare tesseract's (median of {len(cpus['sohoa'])} rounds; "
+        f"per round {rounds})"
+    )
+
+
+def _reading(page: PageResult | None) -> str:
+    return (page.reading or "main") if page else "-"
+
+
+def print_extra_passes(rows: list[PageRow]) -> None:
+    pages = [r.page for r in rows if r.page]
+    extra = [p for p in pages if p.timings.get("tesseract_extra")]
+    cost = sum(p.timings.get("tesseract_extra", 0.0) for p in pages)
+    main = sum(p.timings.get("tesseract", 0.0) for p in pages)
+    kept = sorted({p.reading or "main" for p in pages})
+    counts = {k: sum((p.reading or "main") == k for p in pages) for k in kept}
+    print(
+        f"\n- extra readings on {len(extra)} of {len(pages)} pages ({cost:.1f} s of Tesseract against "
+        f"{main:.1f} s for the main passes); readings kept: {counts}"
+    )
+
+
+def print_confidence_table(rows: list[PageRow], title: str) -> None:
+    print(f"### {title}\n")
+    print("| page | tesseract conf | words | quality | sohoa conf | words | quality | reading | est. dpi |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        p = r.page
+        print(
+            f"| {r.name} | {_f(r.bare_conf)} | {r.bare_words} | {_f(r.bare_quality, '.3f')} | "
+            f"{_f(p.mean_conf if p else None)} | {len(p.words) if p else 0} | "
+            f"{_f(p.quality if p else None, '.3f')} | {_reading(p)} | {_f(p.dpi if p else None, '.0f')} |"
+        )
+    print_extra_passes(rows)
+    bq = [r.bare_quality for r in rows if r.bare_quality is not None]
+    sq = [r.page.quality for r in rows if r.page and r.page.quality is not None]
+    if bq and sq:
+        print(f"\n- mean quality: tesseract {sum(bq) / len(bq):.3f}, sohoa {sum(sq) / len(sq):.3f}")
+
+
+def _save_texts(rows: list[PageRow], out: Path) -> None:
+    for tool in ("tesseract", "sohoa"):
+        (out / tool).mkdir(parents=True, exist_ok=True)
+    for r in rows:
+        (out / "tesseract" / f"{r.name}.txt").write_text(r.bare_text, encoding="utf-8")
+        (out / "sohoa" / f"{r.name}.txt").write_text(r.page.text if r.page else "", encoding="utf-8")
+        if r.page:
+            (out / "sohoa" / f"{r.name}.json").write_text(
+                json.dumps(r.page.to_dict(include_words=False), ensure_ascii=False, indent=1)
+            )
+
+
+def run_real(corpus: Path, out: Path, jobs: int, repeat: int) -> None:
     real = sorted((corpus / "real").glob("*.pdf"))
     out.mkdir(parents=True, exist_ok=True)
-    bare_dir, sohoa_dir = out / "tesseract", out / "sohoa"
-    bare_dir.mkdir(exist_ok=True)
-    sohoa_dir.mkdir(exist_ok=True)
-    # Bare tesseract reads the page as pdftoppm renders it at 300 dpi (what a naive script does).
-    pages: list[tuple[str, int, Path]] = []
+    # Bare tesseract reads the page as pdftoppm renders it at 300 dpi (what a naive script does);
+    # the rendering is done before the clock starts.
+    import cv2
+
+    pages: list[tuple[str, Path]] = []
     for pdf in real:
         for page in loader.iter_page_images(pdf):
-            import cv2
-
+            assert page.image is not None
             img = page.image if page.image.ndim == 2 else cv2.cvtColor(page.image, cv2.COLOR_RGB2GRAY)
-            pgm = bare_dir / f"{pdf.stem}-p{page.page_no}.pgm"
+            pgm = out / f"{pdf.stem}-p{page.page_no}.pgm"
             cv2.imwrite(str(pgm), img)
-            pages.append((pdf.stem, page.page_no, pgm))
-    t = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        bare = list(pool.map(_bare_page, [p for _, _, p in pages]))
-    bare_wall = time.perf_counter() - t
-    for (stem, no, pgm), (text, _, _, _) in zip(pages, bare, strict=True):
-        (bare_dir / f"{stem}-p{no}.txt").write_text(text, encoding="utf-8")
+            pages.append((f"{pdf.stem}-p{page.page_no}", pgm))
+    rows, cpus = compare_pages(pages, real, lambda path, no: f"{path.stem}-p{no}", jobs, repeat)
+    for _, pgm in pages:
         pgm.unlink()
-    t = time.perf_counter()
-    docs = {o.path.stem: o.result for o in ocr_files(real, SOHOA_OPTIONS, jobs=jobs)}
-    sohoa_wall = time.perf_counter() - t
-    print("### real scans (no ground truth): mean word confidence and word count per page\n")
-    print(
-        "| page | tesseract conf | tesseract words | sohoa conf | sohoa words | sohoa est. dpi | sohoa path |"
-    )
-    print("|---|---|---|---|---|---|---|")
-    for (stem, no, _), (_, conf, n, _) in zip(pages, bare, strict=True):
-        doc = docs.get(stem)
-        p = doc.pages[no - 1] if doc and len(doc.pages) >= no else None
-        (sohoa_dir / f"{stem}-p{no}.txt").write_text(p.text if p else "", encoding="utf-8")
-        chosen = next((s.get("chosen") for s in (p.steps if p else []) if s.get("step") == "retry"), "main")
-        print(
-            f"| {stem} p{no} | {conf or 0:.1f} | {n} | {p.mean_conf if p and p.mean_conf else 0:.1f} | "
-            f"{len(p.words) if p else 0} | {p.dpi if p else '-'} | {chosen} |"
-        )
-    n_pages = len(pages)
-    bare_ppm, sohoa_ppm = 60 * n_pages / bare_wall, 60 * n_pages / sohoa_wall
-    print(f"\n- tesseract: {bare_ppm:.1f} pages/min; sohoa: {sohoa_ppm:.1f} pages/min")
+    print_confidence_table(rows, "real scans (corpus/real, no ground truth)")
+    print_cpu(cpus, len(rows))
+    _save_texts(rows, out)
     print(f"- outputs saved under {out} (tesseract/ and sohoa/, one .txt per page) for a person to compare\n")
+
+
+def run_real_docs(corpus: Path, out: Path, jobs: int, repeat: int) -> None:
+    """real-docs/images: 200-dpi renders of born-digital documents, scored order-free against the
+    exact text of their text layer; real-docs/scans-no-gt: real scans, confidences and quality."""
+    root = corpus / "real-docs"
+    scorer = load_scorer(corpus)
+    images = sorted((root / "images").glob("*.png"))
+    rows, cpus = compare_pages([(p.stem, p) for p in images], images, lambda path, _: path.stem, jobs, repeat)
+    print("### real-docs/images: order-free word error (BoW-WER) against the text layer\n")
+    print("| page | ref words | tesseract BoW | sohoa BoW | tesseract quality | sohoa quality | reading |")
+    print("|---|---|---|---|---|---|---|")
+    tot: dict[str, float] = defaultdict(float)
+    worse = []
+    for r in rows:
+        ref = (root / "gt" / f"{r.name}.txt").read_text(encoding="utf-8")
+        mb = scorer.measures(ref, r.bare_text)
+        ms = scorer.measures(ref, r.page.text if r.page else "")
+        bb, sb = mb["bow_errors"] / mb["ref_words"], ms["bow_errors"] / ms["ref_words"]
+        tot["ref"] += mb["ref_words"]
+        tot["bare"] += mb["bow_errors"]
+        tot["sohoa"] += ms["bow_errors"]
+        if sb > bb + 0.02:
+            worse.append(f"{r.name} {sb:.3f}/{bb:.3f}")
+        print(
+            f"| {r.name} | {mb['ref_words']} | {bb:.3f} | {sb:.3f} | {_f(r.bare_quality, '.3f')} | "
+            f"{_f(r.page.quality if r.page else None, '.3f')} | {_reading(r.page)} |"
+        )
+    bare_all, own_all = tot["bare"] / tot["ref"], tot["sohoa"] / tot["ref"]
+    print(f"| OVERALL | {tot['ref']:.0f} | {bare_all:.3f} | {own_all:.3f} | | | |\n")
+    print(f"- pages worse than bare tesseract by more than 0.02: {len(worse)} ({', '.join(worse) or 'none'})")
+    print_extra_passes(rows)
+    print_cpu(cpus, len(rows))
+    _save_texts(rows, out / "images")
+    scans = sorted((root / "scans-no-gt").glob("*.png"))
+    rows, cpus = compare_pages([(p.stem, p) for p in scans], scans, lambda path, _: path.stem, jobs, repeat)
+    print()
+    print_confidence_table(rows, "real-docs/scans-no-gt (real scans, no ground truth)")
+    print_cpu(cpus, len(rows))
+    _save_texts(rows, out / "scans-no-gt")
 
 
 # ------------------------------------------------------------------ main
@@ -286,8 +440,19 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--subset", type=int)
     ap.add_argument("--classes", help="comma-separated degradation classes")
-    ap.add_argument("--extra", action="store_true", help="the extra/ set (conditions of real office scans)")
+    ap.add_argument("--extra", action="store_true", help="the extra/ set (same as --set extra)")
+    ap.add_argument(
+        "--set",
+        dest="gt_set",
+        default="",
+        help="a ground-truth set under the corpus: '' (main), extra, more/dev3, more/dev4",
+    )
     ap.add_argument("--real", action="store_true", help="the real PDFs (no ground truth)")
+    ap.add_argument(
+        "--real-docs",
+        action="store_true",
+        help="real-docs/: 200-dpi renders of real documents (BoW WER against their text) and real scans",
+    )
     ap.add_argument("--tools", default=",".join(TOOLS))
     ap.add_argument("--repeat", type=int, default=1, help="rounds of all tools; speed is the median round")
     ap.add_argument(
@@ -301,9 +466,14 @@ def main() -> None:
         SOHOA_OPTIONS.recognition_dpi = a.recognition_dpi or None
     corpus = a.corpus.resolve()
     if a.real:
-        run_real(corpus, a.out / "real", a.jobs)
+        run_real(corpus, a.out / "real", a.jobs, a.repeat)
         return
-    root = corpus / "extra" if a.extra else corpus
+    if a.real_docs:
+        run_real_docs(corpus, a.out / "real-docs", a.jobs, a.repeat)
+        return
+    set_name = "extra" if a.extra else a.gt_set.strip("/")
+    root = corpus / set_name if set_name else corpus
+    label = set_name or "main"
     scorer = load_scorer(corpus)
     gt = scorer.load_gt(str(root))
     rows = samples(root, a.subset, set(a.classes.split(",")) if a.classes else None)
@@ -325,7 +495,7 @@ def main() -> None:
     cpus: dict[str, list[float]] = defaultdict(list)
     for rnd in range(a.repeat):  # tools alternate, so a change of load hits them all alike
         for tool in tools:
-            pred = a.out / ("extra" if a.extra else "main") / tool
+            pred = a.out / label / tool
             shutil.rmtree(pred, ignore_errors=True)
             pred.mkdir(parents=True)
             cpu0 = cpu_seconds()
@@ -352,12 +522,9 @@ def main() -> None:
         speed[tool] = 60.0 * n_pages / statistics.median(walls[tool])
         cpu[tool] = statistics.median(cpus[tool])
     if info:
-        (a.out / ("extra" if a.extra else "main") / "sohoa_pages.json").write_text(
-            json.dumps(info, ensure_ascii=False, indent=1)
-        )
-    title = (
-        f"{'extra/' if a.extra else 'main corpus'}: {len(ids)} samples, {n_pages} pages, {a.jobs} processes"
-    )
+        (a.out / label / "sohoa_pages.json").write_text(json.dumps(info, ensure_ascii=False, indent=1))
+    where = f"{set_name}/" if set_name else "main corpus"
+    title = f"{where}: {len(ids)} samples, {n_pages} pages, {a.jobs} processes"
     if a.repeat > 1:
         title += f", speed: median of {a.repeat} alternating rounds"
     print_tables(scorer, results, speed, title, cpu, n_pages)
@@ -367,6 +534,10 @@ def main() -> None:
                 rounds = zip(cpus["tesseract"], cpus[tool], strict=True)
                 ratios = ", ".join(f"{bare / own:.2f}x" for bare, own in rounds)
                 print(f"- {tool}: throughput by CPU time per round, against bare tesseract: {ratios}")
+    if "sohoa" in results and "tesseract" in results:
+        print_worst(results["sohoa"]["_per_sample"], results["tesseract"]["_per_sample"], gt)
+    if info:
+        print_passes(info)
 
 
 if __name__ == "__main__":

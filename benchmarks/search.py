@@ -32,7 +32,14 @@ from pipeline.record import Derivatives, RecordResult, SourceObject
 from search.client import make_client
 from search.folding import fold
 from search.indexer import index_records
-from search.query import SearchFilters, search_records
+from search.query import (
+    SearchFilters,
+    _hit,
+    build_search,
+    doc_numbers_in,
+    search_page,
+    search_records,
+)
 from search.templates import ensure_indices
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -147,70 +154,136 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--keep", action="store_true", help="keep the benchmark indices")
+    ap.add_argument(
+        "--prefix",
+        help="reuse the indices of an earlier run kept with --keep (sohoa-bench-xxxxxx): no indexing",
+    )
     args = ap.parse_args()
 
     settings = load_settings()
     es = make_client(settings.es_url, timeout=120)
-    prefix = f"sohoa-bench-{uuid.uuid4().hex[:6]}"
+    prefix = args.prefix or f"sohoa-bench-{uuid.uuid4().hex[:6]}"
     alias, ledger = f"{prefix}-records", f"{prefix}-ledger"
     ensure_indices(es, alias, ledger)
     samples = load_samples()
-    print(
-        f"corpus: {len(samples)} samples; indexing {args.records} records into {alias} on {settings.es_url}"
-    )
     try:
-        t0 = time.perf_counter()
-        ok = failed = 0
-        docs = (bench_document(r) for r in synthetic_records(samples, args.records))
-        for res in index_records(es, docs, index=alias):
-            if res.ok:
-                ok += 1
-            else:
-                failed += 1
-                if failed <= 3:
-                    print("  failed:", res.reason_code, res.reason)
-            if (ok + failed) % 20_000 == 0:
-                print(f"  {ok + failed} records, {(ok + failed) / (time.perf_counter() - t0):.0f}/s")
-        elapsed = time.perf_counter() - t0
-        es.indices.refresh(index=alias)
-        stats = es.indices.stats(index=alias, metric="docs,store")["_all"]["primaries"]
-        size_mib = stats["store"]["size_in_bytes"] / 2**20
-        print(
-            f"bulk indexing: {ok} indexed, {failed} failed in {elapsed:.1f} s = {ok / elapsed:.0f} records/s "
-            f"({size_mib:.0f} MiB on disk, {stats['docs']['count']} Lucene docs incl. nested pages)"
-        )
-
-        mix = query_mix(samples, args.records, args.queries)
-        for q, f in mix[:5]:  # warm-up, not timed
-            search_records(es, q, index=alias, filters=SearchFilters(**f), limit=10)
-        client_ms, took_ms, empty, numbers, numbers_first = [], [], 0, 0, 0
-        for i, (q, f) in enumerate(mix):
-            body_start = time.perf_counter()
-            hits = search_records(es, q, index=alias, filters=SearchFilters(**f), limit=10)
-            client_ms.append((time.perf_counter() - body_start) * 1000)
-            empty += not hits
-            if i % 5 == 3:  # a document-number query: is that record first?
-                numbers += 1
-                numbers_first += bool(hits and hits[0].number_matched)
-        # Elasticsearch's own time for the same requests
-        from search.query import build_search
-
-        for q, f in mix:
-            took_ms.append(es.search(index=alias, body=build_search(q, SearchFilters(**f), limit=10))["took"])
-        median, p95 = statistics.median(client_ms), percentile(client_ms, 95)
-        print(
-            f"{len(mix)} mixed queries (phrases with/without diacritics, OCR-damaged, document numbers, "
-            f"filtered): median {median:.1f} ms, p95 {p95:.1f} ms (client side); "
-            f"ES took median {statistics.median(took_ms):.0f} ms, p95 {percentile(took_ms, 95):.0f} ms; "
-            f"{empty} queries without a hit; document number first in {numbers_first}/{numbers}"
-        )
+        if args.prefix:
+            args.records = es.count(index=alias)["count"]
+            print(f"reusing {alias}: {args.records} records")
+        else:
+            print(
+                f"corpus: {len(samples)} samples; indexing {args.records} records into {alias} "
+                f"on {settings.es_url} (keep them with --keep, reuse with --prefix {prefix})"
+            )
+            index_corpus(es, alias, samples, args.records)
+        time_queries(es, alias, samples, args.records, args.queries)
     finally:
-        if not args.keep:
+        if not args.keep and not args.prefix:
             names = list(es.indices.get(index=f"{prefix}-*").body)
             if names:
                 es.indices.delete(index=",".join(names))
             for t in es.indices.get_index_template(name=f"{prefix}-*").body.get("index_templates", []):
                 es.indices.delete_index_template(name=t["name"])
+
+
+def index_corpus(es: Any, alias: str, samples: list[dict[str, Any]], n_records: int) -> None:
+    t0 = time.perf_counter()
+    ok = failed = 0
+    docs = (bench_document(r) for r in synthetic_records(samples, n_records))
+    for res in index_records(es, docs, index=alias):
+        if res.ok:
+            ok += 1
+        else:
+            failed += 1
+            if failed <= 3:
+                print("  failed:", res.reason_code, res.reason)
+        if (ok + failed) % 20_000 == 0:
+            print(f"  {ok + failed} records, {(ok + failed) / (time.perf_counter() - t0):.0f}/s")
+    elapsed = time.perf_counter() - t0
+    es.indices.refresh(index=alias)
+    stats = es.indices.stats(index=alias, metric="docs,store")["_all"]["primaries"]
+    size_mib = stats["store"]["size_in_bytes"] / 2**20
+    print(
+        f"bulk indexing: {ok} indexed, {failed} failed in {elapsed:.1f} s = {ok / elapsed:.0f} records/s "
+        f"({size_mib:.0f} MiB on disk, {stats['docs']['count']} Lucene docs incl. nested pages)"
+    )
+
+
+def time_queries(es: Any, alias: str, samples: list[dict[str, Any]], n_records: int, n_queries: int) -> None:
+    """Client time and Elasticsearch's `took` of the same request (the difference is transfer and
+    parsing), for the search page's request and the one before issue 14, query by query in alternating
+    order so that both see the same machine (it is shared, and caches warm up)."""
+    mix = query_mix(samples, n_records, n_queries)
+    for q, f in mix[:5]:  # warm-up, not timed
+        search_records(es, q, index=alias, filters=SearchFilters(**f), limit=10)
+    runs = {"search page (issue 14)": _now, "before issue 14": _before}
+    stats: dict[str, dict[str, Any]] = {
+        name: {"client": [], "took": [], "empty": 0, "first": 0, "numbers": 0} for name in runs
+    }
+    for i, (q, f) in enumerate(mix):
+        order = list(runs) if i % 2 == 0 else list(reversed(runs))
+        for name in order:
+            start = time.perf_counter()
+            hits, took = runs[name](es, alias, q, SearchFilters(**f))
+            st = stats[name]
+            st["client"].append((time.perf_counter() - start) * 1000)
+            st["took"].append(took)
+            st["empty"] += not hits
+            if i % 5 == 3:  # a document-number query: is that record first?
+                st["numbers"] += 1
+                st["first"] += bool(hits and hits[0].number_matched)
+    print(
+        f"{len(mix)} mixed queries (phrases with/without diacritics, OCR-damaged, numbers, filtered), top 10:"
+    )
+    print(
+        "| request | client median | client p95 | ES took median | ES took p95 | client - took p95 | no hit "
+        "| number first |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, st in stats.items():
+        gap = [c - t for c, t in zip(st["client"], st["took"], strict=True)]
+        print(
+            f"| {name} | {statistics.median(st['client']):.0f} ms | {percentile(st['client'], 95):.0f} ms | "
+            f"{statistics.median(st['took']):.0f} ms | {percentile(st['took'], 95):.0f} ms | "
+            f"{percentile(gap, 95):.0f} ms | {st['empty']} | {st['first']}/{st['numbers']} |"
+        )
+    kinds = ["phrase", "phrase without diacritics", "OCR-damaged", "document number", "filtered"]
+    print("\nES took median / p95 by kind of query:")
+    for name, st in stats.items():
+        parts = []
+        for k, kind in enumerate(kinds):
+            xs = [t for i, t in enumerate(st["took"]) if i % 5 == k]
+            parts.append(f"{kind} {statistics.median(xs):.0f}/{percentile(xs, 95):.0f}")
+        print(f"  {name}: " + "; ".join(parts))
+
+
+def _now(es: Any, alias: str, q: str, filters: SearchFilters) -> tuple[list[Any], int]:
+    page = search_page(es, q, index=alias, filters=filters, limit=10)
+    return page.hits, page.took_ms
+
+
+def build_search_before_issue_14(q: str, filters: SearchFilters, limit: int) -> dict[str, Any]:
+    """The request as it was before issue 14: each inner hit carried its whole page text, and both the
+    original and the folded text were highlighted (the folded snippets mapped back in Python)."""
+    body = build_search(q, filters, limit=limit)
+    body.pop("track_total_hits", None)  # counted every match (up to Elasticsearch's default 10,000)
+    for clause in body["query"].get("bool", {}).get("should", []):
+        nested = clause.get("nested", {})
+        inner = nested.get("inner_hits")
+        if inner:
+            inner.pop("docvalue_fields", None)
+            inner["_source"] = ["pages.page_no", "pages.text"]
+            inner["highlight"]["fields"] = {"pages.text": {}, "pages.text_folded": {}}
+            fuzzy = nested["query"]["bool"]["should"][-1]["match"]["pages.text_folded"]
+            fuzzy["max_expansions"] = 20
+    return body
+
+
+def _before(es: Any, alias: str, q: str, filters: SearchFilters) -> tuple[list[Any], int]:
+    body = build_search_before_issue_14(q, filters, limit=10)
+    resp = es.search(index=alias, body=body)
+    numbers = set(doc_numbers_in(q))
+    return [_hit(h, numbers) for h in resp["hits"]["hits"]], resp["took"]
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from cli import batch, districts, doctor, fanout, kibana, metadata, ocr, search, upload
+from cli import batch, districts, doctor, export, fanout, kibana, metadata, ocr, search, serve, upload, users
 from cli.errors import SohoaGroup
 
 app = typer.Typer(
@@ -41,5 +41,9 @@ app.command("search")(search.search_command)
 app.command("ocr")(ocr.ocr_command)
 app.command("metadata")(metadata.metadata_command)
 app.add_typer(kibana.kibana_app, name="kibana")
-app.add_typer(districts.districts_app, name="districts")
+app.add_typer(districts.districts_app, name="units")
+app.add_typer(districts.districts_app, name="districts")  # the name from before the communes had identities
+app.add_typer(export.export_app, name="export")
+app.command("serve")(serve.serve_command)
+app.add_typer(users.users_app, name="users")
 app.add_typer(fanout.prefect_app, name="prefect")

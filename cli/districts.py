@@ -1,4 +1,5 @@
-"""`sohoa districts list|policies|provision|revoke`: per-district upload identities.
+"""`sohoa units list|policies|provision|revoke` (also `sohoa districts ...`): per-unit upload identities,
+for the 126 communes and the 30 former districts.
 
 Output names access keys and areas only; secrets go to the credentials file and nowhere else.
 """
@@ -15,7 +16,7 @@ from cli.errors import SohoaGroup
 from config.clients import object_store, s3_admin
 from config.settings import Settings, load_settings
 from core.errors import ConfigError, ExitCode
-from storage.districts import Layout, load_districts, policy_documents, render_policy, write_policies
+from storage.districts import LEVELS, Layout, load_units, policy_documents, render_policy, write_policies
 from storage.objects import ObjectStore
 from storage.provision import ProvisionResult, credentials_entries, provision, revoke, write_credentials
 from storage.versity_admin import VersityAdmin
@@ -28,7 +29,7 @@ DEFAULT_CREDENTIALS = Path.home() / ".sohoa" / "credentials.toml"
 
 districts_app = typer.Typer(
     cls=SohoaGroup,
-    help="Per-district upload identities on the object store, and the policies that confine them.",
+    help="Per-unit upload identities (communes, former districts) on the object store, and their policies.",
     no_args_is_help=True,
 )
 console = Console()
@@ -36,6 +37,13 @@ err_console = Console(stderr=True)
 
 
 KEY_PREFIX_HELP = "access keys are <prefix><slug>; another prefix keeps e.g. a staging set apart"
+LEVEL_HELP = "communes (the 126 units since July 2025), districts (the 30 former ones, backlog) or all"
+
+
+def _level(value: str) -> str:
+    if value not in LEVELS:
+        raise typer.BadParameter(f"{value!r}: choose one of {', '.join(LEVELS)}")
+    return value
 
 
 def _servers(key_prefix: str) -> tuple[Settings, Layout, VersityAdmin, ObjectStore]:
@@ -55,17 +63,19 @@ def _show(result: ProvisionResult) -> None:
             ident.status + (f" ({ident.note})" if ident.note else ""),
         )
     console.print(table)
-    console.print(f"intake bucket policy names {len(result.intake_districts)} district(s)")
+    console.print(f"intake bucket policy names {len(result.intake_districts)} unit(s)")
 
 
 @districts_app.command("list")
-def list_command() -> None:
-    """The 30 former district-level units of Hanoi, their slugs and upload areas."""
+def list_command(
+    level: str = typer.Option("all", "--level", callback=_level, help=LEVEL_HELP),
+) -> None:
+    """Hanoi's communes (since July 2025) and former districts: slugs and upload areas."""
     layout = Layout()
     table = Table("code", "slug", "name", "access key", "area")
-    for d in load_districts():
+    for u in load_units(level):
         table.add_row(
-            d.code, d.slug, d.name, layout.district_access_key(d.slug), layout.district_area(d.slug)
+            u.code, u.slug, u.name, layout.district_access_key(u.slug), layout.district_area(u.slug)
         )
     console.print(table)
 
@@ -85,7 +95,7 @@ def policies_command(
         for rel in stale:
             err_console.print(f"stale: {out / rel}")
         if stale:
-            err_console.print("run `sohoa districts policies` and commit the result")
+            err_console.print("run `sohoa units policies` and commit the result")
             raise typer.Exit(ExitCode.failures)
         console.print(f"{len(policy_documents())} policy documents up to date in {out}")
         return
@@ -96,8 +106,9 @@ def policies_command(
 @districts_app.command("provision")
 def provision_command(
     district: list[str] = typer.Option(
-        None, "--district", "-d", help="district slug (repeatable); all 30 when omitted"
+        None, "--unit", "--district", "-d", help="unit slug (repeatable); every unit of --level when omitted"
     ),
+    level: str = typer.Option("all", "--level", callback=_level, help=LEVEL_HELP),
     out: Path = typer.Option(
         DEFAULT_CREDENTIALS, "--out", help="credentials file (TOML, mode 0600); new secrets go only here"
     ),
@@ -105,7 +116,7 @@ def provision_command(
     pipeline: bool = typer.Option(True, "--pipeline/--no-pipeline", help="also the pipeline's identity"),
     key_prefix: str = typer.Option(Layout.key_prefix, "--key-prefix", help=KEY_PREFIX_HELP),
 ) -> None:
-    """Create the district (and pipeline) identities, buckets and policies on the local versitygw.
+    """Create the unit (and pipeline) identities, buckets and policies on the local versitygw.
 
     Idempotent: existing identities keep their secrets unless --rotate. For MinIO see docs/security.md.
     """
@@ -119,7 +130,8 @@ def provision_command(
         if entries:
             write_credentials(out, entries)
 
-    result = provision(admin, store, layout, district or None, pipeline=pipeline, rotate=rotate, save=save)
+    names = district or [u.slug for u in load_units(level)]
+    result = provision(admin, store, layout, names, pipeline=pipeline, rotate=rotate, save=save)
     _show(result)
     fresh = sum(1 for i in result.identities if i.secret is not None)
     if fresh:
@@ -132,7 +144,7 @@ def provision_command(
 
 @districts_app.command("revoke")
 def revoke_command(
-    names: list[str] = typer.Argument(..., help="district slugs, or `pipeline`"),
+    names: list[str] = typer.Argument(..., help="unit slugs, or `pipeline`"),
     out: Path | None = typer.Option(
         None, "--out", help="also drop their sections from this credentials file"
     ),

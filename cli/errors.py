@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 import sys
 
-import click
 import typer
 import urllib3
 from rich.console import Console
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from config.settings import load_settings
 from core.errors import ExitCode, ServerUnavailableError, SohoaError
@@ -57,11 +57,11 @@ def report(exc: BaseException) -> int:
 class SohoaGroup(TyperGroup):
     """The top-level command group: whatever a sub-command raises ends here."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.Abort):
-            raise  # a command's own exit code, or click's usage errors
+        except (typer.Exit, typer.Abort, TyperException):
+            raise  # a command's own exit code, or a usage error (typer prints those itself)
         except (Exception, KeyboardInterrupt) as exc:
             if debug_enabled():
                 raise

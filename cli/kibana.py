@@ -23,21 +23,29 @@ kibana_app = typer.Typer(
 )
 
 
-def _link_base(settings: Settings, link_base: str | None) -> str:
-    base = link_base if link_base is not None else settings.s3_url()
-    return base if base.endswith("/") else base + "/"
+def _links(settings: Settings, link_base: str | None) -> tuple[str, bool]:
+    """(base URL, whether it is the viewer): `--link-base`, else SOHOA_WEB_PUBLIC_URL, are the viewer
+    (`sohoa serve`); without either, the object store itself."""
+    base = link_base or settings.web_public_url
+    viewer = base is not None
+    base = base or settings.s3_url()
+    return (base if base.endswith("/") else base + "/"), viewer
 
 
 @kibana_app.command("export")
 def kibana_export(
     out: Path = typer.Option(..., "--out", help="NDJSON file to write (the format Kibana imports)"),
     link_base: str | None = typer.Option(
-        None, "--link-base", help="URL prefix of the links to bucket/key (default: the object store URL)"
+        None,
+        "--link-base",
+        help="URL of `sohoa serve` (default SOHOA_WEB_PUBLIC_URL): links open /records/<id>; without "
+        "either, links go to the object store itself",
     ),
 ) -> None:
     """Write the saved objects for the configured aliases to FILE.ndjson."""
     settings = load_settings()
-    objects = saved_objects(settings.index_alias, settings.ledger_index, _link_base(settings, link_base))
+    base, viewer = _links(settings, link_base)
+    objects = saved_objects(settings.index_alias, settings.ledger_index, base, viewer=viewer)
     out.write_text(to_ndjson(objects), encoding="utf-8")
     console.print(f"{len(objects)} saved objects written to {out}")
 
@@ -57,9 +65,8 @@ def kibana_import(
     if file:
         ndjson = file.read_text(encoding="utf-8")
     else:
-        ndjson = to_ndjson(
-            saved_objects(settings.index_alias, settings.ledger_index, _link_base(settings, link_base))
-        )
+        base, viewer = _links(settings, link_base)
+        ndjson = to_ndjson(saved_objects(settings.index_alias, settings.ledger_index, base, viewer=viewer))
     basic = (
         (settings.es_username, settings.es_password.get_secret_value() if settings.es_password else "")
         if settings.es_username

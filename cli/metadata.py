@@ -30,12 +30,12 @@ def read_text_file(path: Path) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def describe_file(path: Path) -> dict[str, Any]:
+def describe_file(path: Path, district_hint: str | None = None) -> dict[str, Any]:
     try:
         text = read_text_file(path)
     except OSError as exc:
         return {"file": str(path), "error": f"cannot read {path}: {exc.strerror or exc}"}
-    return {"file": str(path), **describe_text(text)}
+    return {"file": str(path), **describe_text(text, district_hint=district_hint)}
 
 
 def metadata_command(
@@ -47,6 +47,12 @@ def metadata_command(
         None, "--batch-config", help="JSON object of batch values the page never shows (file_code, ...)"
     ),
     batch_name: str = typer.Option("batch", "--batch-name", help="file name stem of the exports"),
+    district_hint: str | None = typer.Option(
+        None,
+        "--district",
+        help="slug of the former district the texts come from (cau-giay): settles a commune name "
+        "several districts share, as the upload prefix does in a batch run",
+    ),
 ) -> None:
     """Extract the metadata of OCR text files: one JSON object per file on its own line."""
     config: dict[str, Any] = {}
@@ -60,7 +66,7 @@ def metadata_command(
     failed = 0
     records: list[dict[str, Any]] = []
     for path in files:
-        record = describe_file(path)
+        record = describe_file(path, district_hint)
         failed += "error" in record
         if export_dir is not None and "error" not in record:
             records.append(record)

@@ -1,4 +1,4 @@
-"""`sohoa ocr PATH... --out DIR`: text, JSON and (optionally) a searchable PDF for each scan.
+"""`sohoa ocr PATH... --out DIR`: text, JSON and (optionally) the PDF/A-2b for each scan.
 
 Contract scripts depend on: for each input `X.ext`, `DIR/X.txt` (pages separated by form feed) and
 `DIR/X.json`; with `--pdf` also `DIR/X.pdf`. Exit code 1 if any input or page failed, with one
@@ -19,9 +19,11 @@ from core.cpu import available_cores
 from core.errors import ExitCode
 from ocr.batch import FileOutcome, ocr_files
 from ocr.engine import OcrOptions
+from ocr.loader import PDF
 from ocr.model import DocumentResult
-from ocr.pdf import merge_pdfs
+from pipeline.archival.derivative import make_pdfa
 from pipeline.describe import describe_text
+from pipeline.signatures import Signature, read_signatures
 
 
 def _describe(doc: DocumentResult) -> dict[str, Any]:
@@ -31,6 +33,11 @@ def _describe(doc: DocumentResult) -> dict[str, Any]:
         )
     except Exception as exc:  # metadata must never cost the OCR output
         return {"metadata_error": repr(exc)}
+
+
+def _signatures(path: Path, doc: DocumentResult) -> list[Signature]:
+    """The PDF's digital signatures (pipeline.signatures): signer, time, integrity."""
+    return read_signatures(path) if doc.mime == PDF else []
 
 
 def _out_names(paths: list[Path]) -> list[str]:
@@ -44,21 +51,32 @@ def _out_names(paths: list[Path]) -> list[str]:
     return names
 
 
-def write_outputs(outcome: FileOutcome, out: Path, name: str, pdf: bool) -> list[str]:
-    """Write X.txt / X.json / X.pdf for one input; returns the failure reasons (empty when all is well)."""
+def write_outputs(outcome: FileOutcome, out: Path, name: str, options: OcrOptions | None) -> list[str]:
+    """Write X.txt / X.json (and with `options`, X.pdf: the PDF/A-2b the flow makes) for one input;
+    returns the failure reasons (empty when all is well)."""
     doc = outcome.result
     assert doc is not None
     (out / f"{name}.txt").write_text(doc.text, encoding="utf-8")
     data = doc.to_dict()
     data["metadata"] = _describe(doc)
+    signatures = _signatures(outcome.path, doc)
+    data["signatures"] = [s.to_dict() for s in signatures]
     data["seconds"] = round(outcome.seconds, 3)
-    (out / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     problems = [f"page {p.page_no}: {p.error_reason}: {p.error}" for p in doc.failed_pages]
-    page_pdfs = [p.pdf_path for p in doc.pages if p.pdf_path]
-    if pdf and page_pdfs:
-        merge_pdfs(page_pdfs, out / f"{name}.pdf")
-    for p in page_pdfs:
-        p.unlink(missing_ok=True)
+    target = out / f"{name}.pdf"
+    if options is not None and target.resolve() == outcome.path.resolve():
+        problems.append(f"not writing {name}.pdf over the input itself: choose another --out folder")
+    elif options is not None and any(p.ok for p in doc.pages):
+        # a signed original is left as it is; what we write is a copy, and says so
+        copy_of = str(outcome.path) if signatures else None
+        made, data["pdfa"] = make_pdfa(
+            outcome.path, doc.mime, doc.pages, data["metadata"], options, copy_of=copy_of
+        )
+        if made is None:
+            problems.append(f"no PDF/A: {data['pdfa'].get('reason')}")
+        else:
+            shutil.move(made, target)
+    (out / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     return problems
 
 
@@ -70,13 +88,13 @@ def ocr_command(
     no_preprocess: bool = typer.Option(
         False, "--no-preprocess", help="feed the pages to Tesseract as they are"
     ),
-    pdf: bool = typer.Option(False, "--pdf", help="also write a searchable PDF X.pdf"),
+    pdf: bool = typer.Option(False, "--pdf", help="also write the PDF/A-2b with the text layer, X.pdf"),
 ) -> None:
-    """OCR scans into text (X.txt), words and confidences (X.json) and a searchable PDF (X.pdf)."""
+    """OCR scans into text (X.txt), words and confidences (X.json) and a searchable PDF/A (X.pdf)."""
     out.mkdir(parents=True, exist_ok=True)
     jobs = jobs if jobs > 0 else available_cores()
     work = Path(tempfile.mkdtemp(prefix="sohoa-ocr-", dir=out))
-    options = OcrOptions(lang=lang, preprocess=not no_preprocess, pdf=pdf, workdir=work)
+    options = OcrOptions(lang=lang, preprocess=not no_preprocess, workdir=work)
     names = dict(zip([str(p) for p in paths], _out_names(paths), strict=True))
     failed = 0
     try:
@@ -90,7 +108,7 @@ def ocr_command(
                 failed += 1
                 typer.echo(f"{label}: {outcome.error.reason}: {outcome.error}", err=True)
                 continue
-            problems = write_outputs(outcome, out, names[label], pdf)
+            problems = write_outputs(outcome, out, names[label], options if pdf else None)
             if problems:
                 failed += 1
                 for msg in problems:

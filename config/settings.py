@@ -35,6 +35,8 @@ SHARED_WITH_CHUNKS = (
     "processed_bucket",
     "index_alias",
     "ledger_index",
+    "audit_index",  # the corrections every reprocessed record keeps
+    "validate_pdfa",
     "tesseract_lang",
     "page_timeout",
     "max_pages",
@@ -55,6 +57,7 @@ class Settings(BaseSettings):
     s3_access_key: str = "sohoa-dev"
     s3_secret_key: SecretStr = SecretStr("sohoa-dev-secret")
     s3_secure: bool = False  # TLS
+    s3_ca_file: Path | None = None  # the CA of the server's certificate, if the system does not trust it
     s3_region: str = "us-east-1"
     s3_ca_file: Path | None = None  # CA of the object store's TLS certificate (default: the system's)
     intake_bucket: str = "sohoa-intake"
@@ -70,14 +73,32 @@ class Settings(BaseSettings):
     es_timeout: float = 30.0  # seconds one request may take
     index_alias: str = "sohoa-records"
     ledger_index: str = "sohoa-ledger"
+    audit_index: str = "sohoa-audit"  # corrections and review marks (append-only)
+    users_index: str = "sohoa-users"  # who may log in to `sohoa serve`
 
     # Kibana (only for `sohoa kibana import`)
     kibana_url: str | None = None
     kibana_api_key: SecretStr | None = None
 
+    # The web application (`sohoa serve`)
+    web_host: str = "127.0.0.1"  # loopback: put the center's reverse proxy in front (docs/web.md)
+    web_port: int = Field(8080, ge=0, le=65535)
+    web_public_url: str | None = None  # how archivists reach it (Kibana's links point there)
+    # signs the session cookies; several instances behind one proxy need the same key. Unset: a random
+    # key per start (everyone logs in again after a restart)
+    web_secret_key: SecretStr | None = None
+    web_cookie_secure: bool = True  # cookies only over HTTPS (browsers also allow them on localhost)
+    web_session_hours: float = Field(8.0, gt=0, le=24 * 7)
+    web_login_attempts: int = Field(5, ge=1)  # failed logins per name and address per window
+    web_login_window_seconds: int = Field(300, ge=1)
+    web_cache_dir: Path | None = None  # rendered page images (default: .cache/web under the checkout)
+    web_forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-For is believed
+
     # OCR
     tesseract_lang: str = "vie"
     tessdata_dir: Path | None = None
+    # a PDF page whose own text layer passes the checks (ocr/textlayer.py) is read from it, not OCR-ed
+    text_layer: bool = True
     page_timeout: float = Field(300.0, gt=0)  # seconds per page, all its Tesseract calls together
     max_pages: int = Field(2000, ge=1)
     max_pixels: int = Field(200_000_000, ge=1_000_000)  # decompression-bomb guard, per page
@@ -102,6 +123,7 @@ class Settings(BaseSettings):
     # (every third of it). When a worker dies, its records wait this long before another may take them.
     claim_lease: float = Field(300.0, ge=5)
     host: str | None = None  # this machine's name in claims and reports (default: the hostname)
+    validate_pdfa: bool = False  # veraPDF checks each PDF/A derivative; the verdict goes into the record
 
     @classmethod
     def settings_customise_sources(
@@ -136,6 +158,7 @@ class Settings(BaseSettings):
             processed_bucket=self.processed_bucket,
             index_alias=self.index_alias,
             ledger_index=self.ledger_index,
+            audit_index=self.audit_index,
             ocr=OcrOptions(
                 lang=self.tesseract_lang,
                 pdf=True,
@@ -143,6 +166,7 @@ class Settings(BaseSettings):
                 max_pages=self.max_pages,
                 max_pixels=self.max_pixels,
                 tessdata_dir=self.tessdata_dir,
+                text_layer=self.text_layer,
             ),
             server_wait=self.server_wait,
             min_free_tmp_mb=self.min_free_tmp_mb,
@@ -150,6 +174,7 @@ class Settings(BaseSettings):
             max_attempts=self.max_attempts,
             claim_lease=self.claim_lease,
             host=self.host,
+            validate_pdfa=self.validate_pdfa,
         )
 
 

@@ -1,55 +1,36 @@
 #!/usr/bin/env bash
 # Start, stop or check the local Elasticsearch and S3 servers, on loopback only.
-#   infra/servers.sh start|stop|status|env
+#   infra/servers.sh start|stop|status|env      (start-web / stop-web: `sohoa serve`, for `make demo`)
 #   infra/servers.sh run -- CMD...   start what is not running, run CMD, then stop only what it started
+#   infra/servers.sh purge           stop this run dir's servers and remove Elasticsearch's state folder
 # Ports: SOHOA_ES_PORT (default 9200) and SOHOA_S3_PORT (default 7070); a busy default is replaced by a
 # free port. The URLs are written to .cache/run/servers.env, where `sohoa` picks them up.
-# Stops exactly the processes it started (pid files), never by name.
+# Stops exactly the processes it started (pid files), never by name. Elasticsearch's config copy, data,
+# logs and pid file live in a state folder under $SOHOA_SYSTEM_DIR/run/ (see infra/es.sh), linked as
+# $RUN_DIR/es.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$ROOT/infra/es.sh"
 
 ENV_FILE="$RUN_DIR/servers.env"
-ES_RUN="$RUN_DIR/es"
+mkdir -p "$RUN_DIR"
+ES_RUN="$(es_state_dir "$RUN_DIR")"
 S3_RUN="$RUN_DIR/s3"
+WEB_RUN="$RUN_DIR/web"
 S3_ACCESS_KEY="${SOHOA_S3_ACCESS_KEY:-sohoa-dev}"
 S3_SECRET_KEY="${SOHOA_S3_SECRET_KEY:-sohoa-dev-secret}"
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-pick_port() { if port_free "$1"; then echo "$1"; else free_port; fi; }
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 env_value() { [ -f "$ENV_FILE" ] && sed -n "s/^$1=//p" "$ENV_FILE" | tail -1; }
-
-wait_for() {  # wait_for NAME URL SECONDS PIDFILE LOG
-  local deadline=$((SECONDS + $3))
-  until curl -fs -o /dev/null "$2"; do
-    alive "$4" || { tail -n 30 "$5" >&2 || true; die "$1 exited during start-up (log: $5)"; }
-    [ $SECONDS -lt $deadline ] || { tail -n 30 "$5" >&2 || true; die "$1 not ready after $3 s (log: $5)"; }
-    sleep 1
-  done
-}
 
 start_es() {
   local pidfile="$ES_RUN/es.pid" port
   if alive "$pidfile"; then log "es: already running ($(env_value SOHOA_ES_URL))"; return; fi
-  [ -x "$ES_HOME/bin/elasticsearch" ] || die "Elasticsearch is not installed: run infra/setup.sh es"
-  [ -n "$ES_JAVA_HOME" ] || die "no JDK for Elasticsearch: set ES_JAVA_HOME (Temurin 25 expected in /usr/lib/jvm)"
-  id "$ES_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER"
+  es_check_installed
+  es_gc
   port="$(pick_port "${SOHOA_ES_PORT:-9200}")"
-  mkdir -p "$ES_RUN/data" "$ES_RUN/logs" "$ES_RUN/tmp"
-  # ES writes its keystore and temp files into these; it must own them, and refuses to run as root.
-  chown -R "$ES_USER" "$ES_RUN" "$ES_HOME/config"
-  log "es: starting Elasticsearch $ES_VERSION on 127.0.0.1:$port"
-  runuser -u "$ES_USER" -- env ES_JAVA_HOME="$ES_JAVA_HOME" ES_TMPDIR="$ES_RUN/tmp" \
-    ES_JAVA_OPTS="-Xms512m -Xmx1g ${SOHOA_ES_JAVA_OPTS:-}" \
-    "$ES_HOME/bin/elasticsearch" -d -p "$pidfile" \
-    -Ediscovery.type=single-node -Expack.security.enabled=false \
-    -Enetwork.host=127.0.0.1 -Ehttp.port="$port" -Etransport.port=0 \
-    -Epath.data="$ES_RUN/data" -Epath.logs="$ES_RUN/logs" \
-    -Ecluster.routing.allocation.disk.threshold_enabled=false \
-    -Eaction.destructive_requires_name=false >"$ES_RUN/stdout.log" 2>&1 \
-    || { cat "$ES_RUN/stdout.log" >&2; die "es: failed to start"; }
+  es_prepare "$RUN_DIR" "$ES_RUN"
+  log "es: starting Elasticsearch $ES_VERSION on 127.0.0.1:$port (state: $ES_RUN)"
+  es_launch "$ES_RUN" "$port" -Expack.security.enabled=false
+  port="$ES_PORT"
   set_env SOHOA_ES_URL "http://127.0.0.1:$port"
   wait_for es "http://127.0.0.1:$port/_cluster/health?wait_for_status=yellow&timeout=5s" 120 "$pidfile" \
     "$ES_RUN/logs/elasticsearch.log"
@@ -73,26 +54,40 @@ start_s3() {
   log "s3: ready"
 }
 
+demo_login() {  # a demo editor for the local viewer: the password is made once, kept 0600 beside the pid
+  local file="$WEB_RUN/demo-login.txt" password
+  [ -f "$file" ] && return 0
+  password="$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')"
+  printf '%s\n' "$password" | "$VENV/bin/sohoa" users add demo.editor --role editor --password-stdin >/dev/null 2>&1 \
+    || printf '%s\n' "$password" | "$VENV/bin/sohoa" users set-password demo.editor --password-stdin >/dev/null
+  (umask 077; printf 'user: demo.editor\npassword: %s\n' "$password" >"$file")
+}
+
+start_web() {  # `sohoa serve` on loopback (after start_es and start_s3), for `make demo`
+  local pidfile="$WEB_RUN/web.pid" port
+  if alive "$pidfile"; then log "web: already running ($(cat "$WEB_RUN/url"))"; return; fi
+  mkdir -p "$WEB_RUN"
+  demo_login
+  port="$(pick_port "${SOHOA_WEB_PORT:-8080}")"
+  log "web: starting sohoa serve on 127.0.0.1:$port"
+  setsid "$VENV/bin/sohoa" serve --host 127.0.0.1 --port "$port" >"$WEB_RUN/web.log" 2>&1 &
+  echo $! >"$pidfile"
+  echo "http://localhost:$port" >"$WEB_RUN/url"  # localhost: browsers keep the Secure cookie there
+  wait_for web "http://127.0.0.1:$port/healthz" 60 "$pidfile" "$WEB_RUN/web.log"
+  log "web: ready at http://localhost:$port (log in as in $WEB_RUN/demo-login.txt)"
+}
+
 set_env() {  # set_env KEY VALUE: replace one line of servers.env
   mkdir -p "$RUN_DIR"; touch "$ENV_FILE"
   { grep -v "^$1=" "$ENV_FILE" || true; echo "$1=$2"; } >"$ENV_FILE.tmp"
   mv "$ENV_FILE.tmp" "$ENV_FILE"
 }
 
-stop_pid() {  # stop_pid NAME PIDFILE
-  if ! alive "$2"; then rm -f "$2"; return; fi
-  local pid; pid="$(cat "$2")"
-  log "$1: stopping (pid $pid)"
-  kill "$pid"
-  for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-  kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-  rm -f "$2"
-}
-
 status() {
   local rc=0
   if alive "$ES_RUN/es.pid"; then echo "es: running at $(env_value SOHOA_ES_URL)"; else echo "es: stopped"; rc=1; fi
   if alive "$S3_RUN/versitygw.pid"; then echo "s3: running at $(env_value SOHOA_S3_ENDPOINT)"; else echo "s3: stopped"; rc=1; fi
+  if alive "$WEB_RUN/web.pid"; then echo "web: running at $(cat "$WEB_RUN/url")"; else echo "web: stopped"; fi
   return $rc
 }
 
@@ -120,10 +115,13 @@ case "${1:-}" in
   start) start_es; start_s3 ;;
   start-es) start_es ;;
   start-s3) start_s3 ;;
-  stop) stop_pid s3 "$S3_RUN/versitygw.pid"; stop_pid es "$ES_RUN/es.pid" ;;
+  stop) stop_pid web "$WEB_RUN/web.pid"; stop_pid s3 "$S3_RUN/versitygw.pid"; stop_pid es "$ES_RUN/es.pid" ;;
+  start-web) start_web ;;
+  stop-web) stop_pid web "$WEB_RUN/web.pid" ;;
   stop-es) stop_pid es "$ES_RUN/es.pid" ;;
   stop-s3) stop_pid s3 "$S3_RUN/versitygw.pid" ;;
   status) status ;;
   env) cat "$ENV_FILE" ;;
-  *) die "usage: infra/servers.sh start|stop|status|env|run -- CMD... (also start-es, start-s3, stop-es, stop-s3)" ;;
+  purge) stop_pid web "$WEB_RUN/web.pid"; stop_pid s3 "$S3_RUN/versitygw.pid"; stop_pid es "$ES_RUN/es.pid"; es_purge "$ES_RUN"; rm -f "$RUN_DIR/es" ;;
+  *) die "usage: infra/servers.sh start|stop|status|env|purge|run -- CMD... (also start-es, start-s3, start-web, stop-es, stop-s3, stop-web)" ;;
 esac

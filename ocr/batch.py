@@ -1,6 +1,7 @@
 """OCR many files with one Tesseract process per core: pages of all files go to one process pool.
 
-Pages, not files, are the unit of work, so a single long PDF still uses every core. Each worker loads
+Pages, not files, are the unit of work, so a single long PDF still uses every core. A PDF page whose
+own text can be trusted is read from it (ocr.textlayer) instead of being OCR-ed. Each worker loads
 its own page (pdftoppm -f N -l N, TIFF seek), so no page image crosses process boundaries, and at most
 `2 x jobs` pages are in flight: memory stays bounded whatever the input size.
 """
@@ -14,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ocr import loader
-from ocr.engine import OcrOptions, ocr_page_of_file
+from ocr.engine import OcrOptions
 from ocr.errors import SohoaError
 from ocr.model import DocumentResult, PageResult
+from ocr.textlayer import read_page_of_file
 
 
 @dataclass
@@ -62,7 +64,7 @@ def ocr_files(paths: Sequence[Path], options: OcrOptions, jobs: int = 1) -> Iter
 
     if jobs <= 1:
         for i, page in tasks:
-            outcomes[i].pages[page] = ocr_page_of_file(paths[i], page, options)
+            outcomes[i].pages[page] = read_page_of_file(paths[i], page, options)
             if len(outcomes[i].pages) == expected[i]:
                 yield finish(i)
         return
@@ -75,7 +77,7 @@ def ocr_files(paths: Sequence[Path], options: OcrOptions, jobs: int = 1) -> Iter
                 nxt = next(queue, None)
                 if nxt is None:
                     break
-                pending[pool.submit(ocr_page_of_file, paths[nxt[0]], nxt[1], options)] = nxt
+                pending[pool.submit(read_page_of_file, paths[nxt[0]], nxt[1], options)] = nxt
             if not pending:
                 break
             done, _ = wait(pending, return_when=FIRST_COMPLETED)

@@ -1,9 +1,11 @@
 """Scan in, `PageResult`s out: loading, preprocessing, one Tesseract pass per page, reading order.
 
-Every decision that could hurt a real scan is made from evidence on the page: the preprocessing
-steps are gated on measurements, the page is turned upside down only when Tesseract reads it better
-that way, and a low-confidence page is also read bare (as it came) and the better reading is kept.
-Sharp pages whose text measures well above 200 dpi are read from a 200-dpi copy (`recognition_scale`).
+Every decision that could hurt a real scan is made from evidence on the page and checked before it
+is kept: the preprocessing steps are gated on measurements, the page outline and the resolution are
+checked (`preprocess.check_outline`, `preprocess.estimate_resolution`), and a reading whose quality
+(`ocr.quality`) is low gets other candidate readings (turned over, conservative, bare) within the
+page's time bound (`ocr.budget`); the best one is kept. Text is read at the resolution it needs:
+as it is within a band around 200 dpi, reduced above it (`recognition_scale`), enlarged below it.
 """
 
 from __future__ import annotations
@@ -15,19 +17,19 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 
-from ocr import layout, loader, preprocess, tesseract
+from ocr import budget, layout, loader, preprocess, tesseract
 from ocr.errors import OcrTimeoutError, PageError, SohoaError
 from ocr.model import DocumentResult, PageResult, Word
+from ocr.quality import Quality, score_words
 
 LOW_CONF = 60.0  # a word below this confidence counts as low-confidence
-RETRY_CONF = 80.0
 # One page per core (the batch's process pool, the flow's worker threads): OpenCV's own threads would
 # only compete with the other pages for the same cores, and cost ~15 % more CPU time per page.
 cv2.setNumThreads(1)
@@ -47,6 +49,7 @@ class OcrOptions:
     # (None: at the page's own resolution). See `recognition_scale`.
     recognition_dpi: int | None = 200
     pdf: bool = False
+    text_layer: bool = True  # a PDF page whose own text can be trusted is read from it (ocr.textlayer)
     page_timeout: float = 300.0  # seconds per page, all Tesseract passes together
     max_pages: int = loader.DEFAULT_MAX_PAGES
     max_pixels: int = loader.DEFAULT_MAX_PIXELS
@@ -60,15 +63,13 @@ class _Reading:
     text: str
     mean_conf: float | None
     low_conf_share: float | None
-    score: float
+    quality: Quality
     pdf_path: Path | None
     image: np.ndarray
     label: str
-
-
-def _score(words: list[Word]) -> float:
-    """Confident characters count for a reading, doubtful ones against it."""
-    return sum(len(w.text) * (2.0 * max(w.conf, 0.0) / 100.0 - 1.0) for w in words)
+    view: tuple[float, int]
+    # maps the loaded page's pixel coordinates to those of `image` (what the word boxes refer to)
+    matrix: np.ndarray = field(default_factory=lambda: np.eye(3))
 
 
 @contextmanager
@@ -136,7 +137,17 @@ def _recognise(
     confs = [w.conf for w in words if w.conf >= 0]
     mean = sum(confs) / len(confs) if confs else None
     low = sum(c < LOW_CONF for c in confs) / len(confs) if confs else None
-    return _Reading(words, layout.page_text(words), mean, low, _score(words), out.pdf_path, image, label)
+    return _Reading(
+        words,
+        layout.page_text(words),
+        mean,
+        low,
+        score_words(words),
+        out.pdf_path,
+        image,
+        label,
+        view,
+    )
 
 
 def _left(deadline: float) -> float:
@@ -145,20 +156,6 @@ def _left(deadline: float) -> float:
     if left <= 0:
         raise OcrTimeoutError("the page's OCR time budget (SOHOA_PAGE_TIMEOUT) is spent")
     return left
-
-
-def _osd(
-    image: np.ndarray, options: OcrOptions, workdir: Path, stem: str, timeout: float
-) -> tesseract.Orientation | None:
-    small, f = preprocess._small(image, 1800)  # OSD on a reduced copy: a third of the cost
-    path = workdir / f"{stem}-osd.pgm"
-    _write_image(path, small)
-    try:
-        return tesseract.detect_orientation(
-            path, dpi=max(70, round(300 * f)), timeout=timeout, tessdata_dir=options.tessdata_dir
-        )
-    finally:
-        path.unlink(missing_ok=True)
 
 
 def _timed(timings: dict[str, float], name: str, fn: Any, *args: Any, **kw: Any) -> Any:
@@ -170,47 +167,81 @@ def _timed(timings: dict[str, float], name: str, fn: Any, *args: Any, **kw: Any)
 
 
 def preprocess_page(
-    image: np.ndarray, options: OcrOptions, workdir: Path, stem: str, deadline: float
-) -> tuple[np.ndarray, list[dict[str, Any]], dict[str, float], float | None]:
-    """Run the gated steps; returns the image, the steps with measurements, timings and the est. dpi."""
+    image: np.ndarray,
+    options: OcrOptions,
+    workdir: Path,
+    stem: str,
+    deadline: float,
+    dpi_hint: float | None = None,
+) -> tuple[np.ndarray, list[dict[str, Any]], dict[str, float], float | None, np.ndarray]:
+    """Run the gated steps; returns the image, the steps with measurements, timings, the est. dpi and
+    the 3x3 matrix from the coordinates of `image` to those of the returned image."""
     steps: list[dict[str, Any]] = []
     timings: dict[str, float] = {}
+    forward = np.eye(3)
+
+    def keep(m: dict[str, Any]) -> None:
+        nonlocal forward
+        moved = m.pop(preprocess.MATRIX, None)
+        if moved is not None:
+            forward = moved @ forward
+        steps.append(m)
+
     gray, m = _timed(timings, "gray", preprocess.to_gray, image)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "smooth_bitonal", preprocess.smooth_bitonal, gray)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "crop_page", preprocess.crop_to_page, gray, image if image.ndim == 3 else None)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "whiten_edges", preprocess.whiten_dark_edges, gray)
-    steps.append(m)
-    sideways, m = _timed(timings, "orientation", preprocess.is_sideways, gray)
-    m["applied"] = False
-    if sideways:  # lines run vertically: OSD on a reduced copy says which way (90 or 270) to turn
-        osd = _timed(timings, "orientation", _osd, gray, options, workdir, stem, _left(deadline))
-        m["osd"] = osd and {"rotate": osd.rotate, "conf": osd.orientation_conf}
-        if osd and osd.rotate in (90, 270) and osd.orientation_conf > 1.0:
-            gray = preprocess.rotate90s(gray, osd.rotate)
-            m.update(applied=True, rotated_cw=osd.rotate)
-    steps.append(m)
+    keep(m)
+    gray, m = _timed(timings, "orientation", _orient, gray)
+    keep(m)
     gray, m = _timed(timings, "deskew", preprocess.deskew, gray)
-    steps.append(m)
-    gray, m = _timed(timings, "rescale", preprocess.rescale_to_300dpi, gray)
-    steps.append(m)
-    source_dpi = m.get("est_dpi")  # of the scan itself: gates the steps that hurt low-res text
-    char_h = m.get("char_h")
+    keep(m)
+    res = _timed(timings, "resolution", preprocess.estimate_resolution, gray, dpi_hint)
+    res["step"] = "resolution"
+    keep(res)
+    source_dpi = res.get("est_dpi")  # of the scan itself: gates the steps that hurt low-res text
+    gray, m = _timed(
+        timings,
+        "rescale",
+        preprocess.rescale_low_resolution,
+        gray,
+        source_dpi,
+        confirmed=bool(res.get("confirmed")) or res.get("dpi_header") is not None,
+        max_factor=budget.max_upscale(image.shape[0] * image.shape[1]),
+    )
+    keep(m)
     est_dpi = round(source_dpi * m["factor"]) if source_dpi and m.get("applied") else source_dpi
     gray, m = _timed(timings, "even_lighting", preprocess.even_lighting, gray)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "stretch_contrast", preprocess.stretch_contrast, gray)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "denoise", preprocess.denoise, gray, est_dpi=source_dpi)
-    steps.append(m)
+    keep(m)
     gray, m = _timed(timings, "remove_specks", preprocess.remove_specks, gray, est_dpi=source_dpi)
-    steps.append(m)
+    keep(m)
     if options.binarize:  # off by default; skipped on low-res (so never on a rescaled page) anyway
-        gray, m = _timed(timings, "binarize", preprocess.binarize, gray, est_dpi=source_dpi, char_h=char_h)
-        steps.append(m)
-    return gray, steps, timings, est_dpi
+        gray, m = _timed(
+            timings, "binarize", preprocess.binarize, gray, est_dpi=source_dpi, char_h=res.get("char_h")
+        )
+        keep(m)
+    return gray, steps, timings, est_dpi, forward
+
+
+def _orient(gray: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+    """Turn a page whose text lines run vertically by 90 degrees clockwise, so its lines are level.
+    Which of the two ways is right is left to the reading: a page read upside down scores a very
+    low quality, and `_more_readings` then reads it turned over (cheaper than Tesseract's OSD, which
+    costs more CPU than reading the page, and checked by the reading itself)."""
+    sideways, m = preprocess.is_sideways(gray)
+    m["applied"] = False
+    if not sideways:
+        return gray, m
+    m.update(applied=True, rotated_cw=90)
+    m[preprocess.MATRIX] = preprocess.rotate90_matrix(gray.shape, 90)
+    return preprocess.rotate90s(gray, 90), m
 
 
 # Pages these steps changed are read at their full resolution: text upscaled from a low-res scan
@@ -221,8 +252,8 @@ FULL_RESOLUTION_STEPS = frozenset({"rescale", "stretch_contrast"})
 # strokes run together (blur 0.006 -> 0.009, above bare Tesseract's 0.008).
 BLURRED = 0.5
 # Reduce only where it pays: a page within 25 % of the target gains little time for a resampling
-# (a bitonal fax at 237 dpi lost a word when reduced to 200).
-REDUCE_ABOVE = 1.25
+# (a bitonal fax at 237 dpi lost a word when reduced to 200). The same band decides upscaling.
+REDUCE_ABOVE = preprocess.RESAMPLE_BAND
 FULL_VIEW = (1.0, 300)  # (scale, dpi): the page as preprocessed, read as 300 dpi
 
 
@@ -235,8 +266,13 @@ def recognition_scale(
     200 dpi, the DEV pages read with a lower CER and the real scans with the same confidence
     (benchmarks/README.md)."""
     if not target_dpi or not est_dpi or full_resolution or est_dpi <= REDUCE_ABOVE * target_dpi:
-        return FULL_VIEW
+        return own_view(est_dpi)
     return target_dpi / est_dpi, target_dpi
+
+
+def own_view(est_dpi: float | None) -> tuple[float, int]:
+    """The page as it is, read at its measured resolution (300 when nothing was measured)."""
+    return (1.0, round(est_dpi)) if est_dpi else FULL_VIEW
 
 
 def _choose_view(
@@ -261,8 +297,8 @@ def _choose_view(
     if sharpness is not None:
         m["sharpness"] = round(sharpness, 3)
         if sharpness < BLURRED:
-            view = FULL_VIEW
-            m.update(applied=False, scale=1.0, dpi=300)
+            view = own_view(est_dpi)
+            m.update(applied=False, scale=1.0, dpi=view[1])
     steps.append(m)
     return view
 
@@ -278,21 +314,27 @@ def ocr_image(
     *,
     workdir: Path | None = None,
     stem: str | None = None,
+    dpi_hint: float | None = None,
 ) -> PageResult:
-    """Recognise one page image (H x W gray or H x W x 3 RGB, uint8)."""
+    """Recognise one page image (H x W gray or H x W x 3 RGB, uint8). `dpi_hint`: the resolution the
+    file claims (image header, or the PDF's rendering), checked against the text before it is used."""
     options = options or OcrOptions()
     stem = stem or f"{uuid.uuid4().hex[:12]}-p{page_no:04d}"
     if workdir is None:
         with _workdir(options) as wd:
-            return ocr_image(image, options, page_no, workdir=wd, stem=stem)
+            return ocr_image(image, options, page_no, workdir=wd, stem=stem, dpi_hint=dpi_hint)
     start = time.perf_counter()
+    page_budget = budget.PageBudget(image.shape[0] * image.shape[1])
     # One budget for the page: a page that hangs Tesseract costs at most this, retries included.
     deadline = time.monotonic() + options.page_timeout
     timings: dict[str, float] = {}
     steps: list[dict[str, Any]] = []
     est_dpi: float | None = None
+    forward = np.eye(3)
     if options.preprocess:
-        gray, steps, timings, est_dpi = preprocess_page(image, options, workdir, stem, deadline)
+        gray, steps, timings, est_dpi, forward = preprocess_page(
+            image, options, workdir, stem, deadline, dpi_hint
+        )
     else:
         gray = bare_gray(image)
     # Seal fragments and signature strokes read as 1-2 letter tokens: dropped, except on low-res
@@ -300,22 +342,11 @@ def ocr_image(
     source_dpi = next((s.get("est_dpi") for s in steps if s.get("step") == "rescale"), None)
     marks = options.preprocess and (source_dpi is None or source_dpi >= 200)
     view = _choose_view(gray, steps, timings, est_dpi, options)
-    best = _timed(
-        timings,
-        "tesseract",
-        _recognise,
-        gray,
-        options,
-        workdir,
-        stem,
-        "main",
-        options.pdf,
-        marks,
-        view=view,
-        timeout=_left(deadline),
-    )
-    if options.preprocess and (best.mean_conf is None or best.mean_conf < RETRY_CONF):
-        best = _retry(image, best, options, workdir, stem, steps, timings, marks, view, deadline)
+    reader = _Reader(options, workdir, stem, marks, timings, deadline)
+    best = reader.read(gray, "main", view)
+    best.matrix = forward
+    if options.preprocess and _doubtful(best):
+        best = _more_readings(image, best, reader, steps, view, page_budget, dpi_hint)
     timings["total"] = round(time.perf_counter() - start, 4)
     h, w = best.image.shape[:2]
     return PageResult(
@@ -324,73 +355,161 @@ def ocr_image(
         words=best.words,
         width=w,
         height=h,
-        dpi=float(est_dpi) if est_dpi and best.label != "bare" else 300.0,
+        dpi=best.view[1] / best.view[0],
         mean_conf=round(best.mean_conf, 2) if best.mean_conf is not None else None,
         low_conf_share=round(best.low_conf_share, 4) if best.low_conf_share is not None else None,
+        quality=best.quality.quality,
+        reading=best.label,
         steps=steps,
         timings=timings,
         pdf_path=best.pdf_path,
+        to_source=[float(v) for v in np.linalg.inv(best.matrix).ravel()],
+        source_size=(image.shape[1], image.shape[0]),
     )
 
 
-def _retry(
-    image: np.ndarray,
-    first: _Reading,
-    options: OcrOptions,
-    workdir: Path,
-    stem: str,
-    steps: list[dict[str, Any]],
-    timings: dict[str, float],
-    marks: bool,
-    view: tuple[float, int],
-    deadline: float,
-) -> _Reading:
-    """Low confidence: try the page upside down (when OSD says so) and bare; keep the best reading.
-    The passes share what is left of the page's time budget; when it runs out, the best reading so
-    far stands (the page does not fail for a retry that was only a chance to do better)."""
-    candidates = [first]
-    record: dict[str, Any] = {"step": "retry", "first_conf": first.mean_conf, "osd_rotate": None}
+# A reading whose quality (ocr.quality) is below this gets extra readings: the real documents and the
+# DEV pages read well score 0.88-0.96; a page read wrong (sideways, cut, garbled) far lower.
+RETRY_QUALITY = 0.80
 
-    def read(img: np.ndarray, label: str, at: tuple[float, int]) -> None:
-        candidates.append(
-            _timed(
-                timings,
-                "tesseract",
-                _recognise,
-                img,
-                options,
-                workdir,
-                stem,
-                label,
-                options.pdf,
-                marks,
-                view=at,
-                timeout=_left(deadline),
-            )
+
+# A reading this poor may be of a page upside down (or turned the wrong way from sideways): a page read
+# upside down scores ~0.1, a page merely hard to read far more.
+UPSIDE_DOWN_QUALITY = 0.5
+
+
+def _doubtful(reading: _Reading) -> bool:
+    return reading.quality.quality is None or reading.quality.quality < RETRY_QUALITY
+
+
+class _Reader:
+    """Recognition passes of one page, sharing its options, work folder and time budget."""
+
+    def __init__(
+        self,
+        options: OcrOptions,
+        workdir: Path,
+        stem: str,
+        marks: bool,
+        timings: dict[str, float],
+        deadline: float,
+    ) -> None:
+        self.options, self.workdir, self.stem, self.marks = options, workdir, stem, marks
+        self.timings, self.deadline = timings, deadline
+
+    def read(self, image: np.ndarray, label: str, view: tuple[float, int]) -> _Reading:
+        name = "tesseract" if label == "main" else "tesseract_extra"
+        return _timed(
+            self.timings,
+            name,
+            _recognise,
+            image,
+            self.options,
+            self.workdir,
+            self.stem,
+            label,
+            self.options.pdf,
+            self.marks,
+            view=view,
+            timeout=_left(self.deadline),
         )
 
+
+def conservative_page(image: np.ndarray, steps: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    """The page with only the safest steps: plain gray, the orientation the full path chose, deskew,
+    even light. No crop, no resampling, no noise or contrast changes. Returns it and the matrix from
+    the loaded page's coordinates to its own."""
+    gray = bare_gray(image)
+    matrix = np.eye(3)
+    turned = next((s.get("rotated_cw") for s in steps if s.get("step") == "sideways_check"), None)
+    if turned:
+        matrix = preprocess.rotate90_matrix(gray.shape, turned) @ matrix
+        gray = preprocess.rotate90s(gray, turned)
+    gray, m = preprocess.deskew(gray)
+    if preprocess.MATRIX in m:
+        matrix = m[preprocess.MATRIX] @ matrix
+    gray, _ = preprocess.even_lighting(gray)
+    return gray, matrix
+
+
+# Steps after which the conservative reading differs from the main one (worth a pass of its own).
+_BEYOND_CONSERVATIVE = frozenset(
+    {
+        "remove_colour_ink",
+        "smooth_bitonal",
+        "crop_page",
+        "whiten_edges",
+        "rescale",
+        "stretch_contrast",
+        "denoise",
+        "remove_specks",
+        "binarize",
+        "recognition_scale",
+    }
+)
+
+
+def _more_readings(
+    image: np.ndarray,
+    first: _Reading,
+    reader: _Reader,
+    steps: list[dict[str, Any]],
+    view: tuple[float, int],
+    page_budget: budget.PageBudget,
+    dpi_hint: float | None,
+) -> _Reading:
+    """A doubtful reading: try the page turned over (when its quality says it may be upside down), a
+    conservative preparation of it, and, when still doubtful, the page as it came; keep the reading of
+    the best quality. The passes share the page's time budget (SOHOA_PAGE_TIMEOUT) and its time bound
+    (`budget.PageBudget`, predicted from pixel counts so that a page reads the same on any machine);
+    when either runs out the best reading so far stands."""
+    candidates = [first]
+    record: dict[str, Any] = {"step": "retry", "first_quality": first.quality.quality}
+    page_budget.allows(first.image.shape[0] * first.image.shape[1] * first.view[0] ** 2)  # the main pass
+
+    def read(img: np.ndarray, label: str, at: tuple[float, int], matrix: np.ndarray) -> None:
+        if not page_budget.allows(img.shape[0] * img.shape[1] * at[0] ** 2):
+            record.setdefault("skipped", []).append(f"{label}: over the page's time bound")
+            return
+        reading = reader.read(img, label, at)
+        reading.matrix = matrix  # the loaded page's coordinates to those of this reading's boxes
+        candidates.append(reading)
+
     try:
-        osd = _timed(timings, "orientation", _osd, first.image, options, workdir, stem, _left(deadline))
-        record["osd_rotate"] = osd and osd.rotate
-        if osd and osd.rotate in (90, 180, 270) and osd.orientation_conf > 1.0:
-            read(preprocess.rotate90s(first.image, osd.rotate), "turned", view)
-        turned_ok = candidates[-1].label == "turned" and (candidates[-1].mean_conf or 0.0) >= RETRY_CONF
-        if not turned_ok:  # a confident reading of the turned page needs no third pass as the page came
-            read(bare_gray(image), "bare", FULL_VIEW)
+        if (first.quality.quality or 0.0) < UPSIDE_DOWN_QUALITY:
+            turn = preprocess.rotate90_matrix(first.image.shape, 180)
+            read(preprocess.rotate90s(first.image, 180), "turned", view, turn @ first.matrix)
+        if _doubtful(_best(candidates)) and any(
+            s.get("step") in _BEYOND_CONSERVATIVE and s.get("applied") for s in steps
+        ):
+            conservative, matrix = conservative_page(image, steps)
+            read(conservative, "conservative", own_view(_source_dpi(steps) or dpi_hint), matrix)
+        if _doubtful(_best(candidates)):
+            read(bare_gray(image), "bare", own_view(dpi_hint), np.eye(3))
     except OcrTimeoutError as exc:
         record["out_of_time"] = str(exc)
-    best = max(candidates, key=lambda r: r.score)
+    best = _best(candidates)
     for c in candidates:
         if c is not best and c.pdf_path:
             c.pdf_path.unlink(missing_ok=True)
     record.update(
         applied=best is not first,
         chosen=best.label,
-        scores={c.label: round(c.score, 1) for c in candidates},
+        qualities={c.label: c.quality.quality for c in candidates},
         confs={c.label: c.mean_conf and round(c.mean_conf, 1) for c in candidates},
+        predicted_cpu_s=round(page_budget.spent, 2),
+        bound_cpu_s=round(page_budget.limit, 2),
     )
     steps.append(record)
     return best
+
+
+def _best(candidates: list[_Reading]) -> _Reading:
+    return max(candidates, key=lambda r: r.quality.key)
+
+
+def _source_dpi(steps: list[dict[str, Any]]) -> float | None:
+    return next((s.get("est_dpi") for s in steps if s.get("step") == "resolution"), None)
 
 
 def _page_error(page_no: int, exc: SohoaError) -> PageResult:
@@ -419,7 +538,12 @@ def iter_ocr_pages(
                 continue
             try:
                 result = ocr_image(
-                    page.image, options, page.page_no, workdir=wd, stem=f"{stem_base}-p{page.page_no:04d}"
+                    page.image,
+                    options,
+                    page.page_no,
+                    workdir=wd,
+                    stem=f"{stem_base}-p{page.page_no:04d}",
+                    dpi_hint=page.render_dpi or page.dpi_header,
                 )
             except PageError as exc:
                 result = _page_error(page.page_no, exc)

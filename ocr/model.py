@@ -32,12 +32,22 @@ class PageResult:
     dpi: float | None = None  # resolution the page was recognised at (estimated, not the file header)
     mean_conf: float | None = None
     low_conf_share: float | None = None  # share of words below the low-confidence threshold
+    # Reading quality without ground truth (ocr.quality): share of the text in valid Vietnamese
+    # syllables, numbers, abbreviations or known words, weighed by confidence, 0-1; None: no text.
+    quality: float | None = None
+    reading: str | None = None  # which candidate reading was kept: main, conservative, turned, bare
     # preprocessing steps and measurements: {"step": name, "applied": bool, ...measures}
     steps: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
     error: str | None = None  # reason this page failed; the other pages still come out
     error_reason: str | None = None  # short code of the error (see ocr.errors)
     pdf_path: Path | None = None  # one-page searchable PDF, when asked for
+    # 3x3 matrix (row-major) from the word boxes' coordinates to the loaded page's pixels (`source_size`,
+    # width x height): undoes crop, turns, deskew and rescale, so the words fit the scan as uploaded
+    to_source: list[float] | None = None
+    source_size: tuple[int, int] | None = None
+    text_source: str = "ocr"  # "text_layer": the PDF page's own text (ocr.textlayer); "ocr": recognised
+    layer_rejected: str | None = None  # why the page's text layer was not used, when it had to be judged
 
     @property
     def ok(self) -> bool:

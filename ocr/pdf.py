@@ -1,4 +1,5 @@
-"""Join one-page searchable PDFs into the document's PDF (qpdf when installed, else pypdf)."""
+"""Join one-page searchable PDFs into the document's PDF (qpdf when installed, else pypdf); copy one page
+of a PDF (qpdf)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+
+from ocr.errors import PageError, ToolMissingError
 
 
 def merge_pdfs(paths: Sequence[Path | str], out_path: Path | str) -> Path:
@@ -31,3 +34,32 @@ def merge_pdfs(paths: Sequence[Path | str], out_path: Path | str) -> Path:
     with out_path.open("wb") as fh:
         writer.write(fh)
     return out_path
+
+
+def extract_page(src: Path | str, page_no: int, out_path: Path | str) -> Path:
+    """Page `page_no` of `src` as a one-page PDF, its annotations (a signature's visible box) drawn
+    into the page: the copy keeps what the page shows but no form field or signature of the source,
+    whose byte range the copy could not honour."""
+    out_path = Path(out_path)
+    cmd = [
+        _qpdf(),
+        "--flatten-annotations=all",
+        "--empty",
+        "--pages",
+        str(src),
+        str(page_no),
+        "--",
+        str(out_path),
+    ]
+    proc = subprocess.run(cmd, capture_output=True, check=False)
+    if proc.returncode not in (0, 3):  # 3: warnings only, output written
+        detail = proc.stderr.decode("utf-8", "replace").strip()[-300:]
+        raise PageError(f"qpdf could not copy page {page_no}: {detail}", path=str(src))
+    return out_path
+
+
+def _qpdf() -> str:
+    found = shutil.which("qpdf")
+    if not found:
+        raise ToolMissingError("qpdf is not installed (apt-get install qpdf)")
+    return found

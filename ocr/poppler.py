@@ -1,4 +1,5 @@
-"""The one wrapper around poppler (`pdfinfo`, `pdfimages`, and `pdftoppm` through pdf2image).
+"""The one wrapper around poppler (`pdfinfo`, `pdfimages`, `pdffonts`, `pdftotext`, and `pdftoppm`,
+directly or through pdf2image).
 
 Pages are rendered one at a time (`-f N -l N`) as PPM/PGM, never the whole PDF at once.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +28,7 @@ class PdfInfo:
     page_sizes_pt: list[tuple[float, float]] = field(default_factory=list)  # per page, may be empty
     gray_pages: set[int] = field(default_factory=set)  # pages whose images are all gray or 1-bit
     image_ppi: dict[int, float] = field(default_factory=dict)  # page -> resolution of its largest image
+    image_cover: dict[int, float] = field(default_factory=dict)  # page -> share of its area under images
 
 
 def _need(tool: str) -> str:
@@ -57,7 +60,8 @@ def pdf_info(path: Path, *, timeout: float = 60.0, max_pages: int | None = None)
 @lru_cache(maxsize=8)
 def _pdf_info_cached(path_s: str, size: int, mtime: int, timeout: float, max_pages: int | None) -> PdfInfo:
     path = Path(path_s)
-    proc = _run([_need("pdfinfo"), str(path)], timeout)
+    # one run for the count and the sizes: poppler stops at the last page when -l goes past it
+    proc = _run([_need("pdfinfo"), "-f", "1", "-l", str(max_pages or 10**9), str(path)], timeout)
     out = proc.stdout.decode("utf-8", "replace")
     err = proc.stderr.decode("utf-8", "replace")
     if "Incorrect password" in err or "password" in err.lower():
@@ -72,8 +76,7 @@ def _pdf_info_cached(path_s: str, size: int, mtime: int, timeout: float, max_pag
     if pages == 0:
         return info
     last = min(pages, max_pages) if max_pages else pages
-    sized = _run([_need("pdfinfo"), "-f", "1", "-l", str(last), str(path)], timeout)
-    sizes = _SIZE_RE.findall(sized.stdout.decode("utf-8", "replace"))
+    sizes = _SIZE_RE.findall(out)
     info.page_sizes_pt = [(float(w), float(h)) for _, w, h in sizes]
     _image_list(path, last, info, timeout)
     return info
@@ -86,6 +89,7 @@ def _image_list(path: Path, last: int, info: PdfInfo, timeout: float) -> None:
     proc = _run(["pdfimages", "-list", "-f", "1", "-l", str(last), str(path)], timeout)
     colour: dict[int, bool] = {}
     largest: dict[int, int] = {}
+    covered: dict[int, float] = {}  # square inches drawn by images (overlaps counted twice)
     for line in proc.stdout.decode("utf-8", "replace").splitlines()[2:]:
         cols = line.split()
         if len(cols) < 14 or not cols[0].isdigit() or cols[2] not in ("image", "stencil"):
@@ -93,14 +97,20 @@ def _image_list(path: Path, last: int, info: PdfInfo, timeout: float) -> None:
         page = int(cols[0])
         colour[page] = colour.get(page, False) or cols[5] not in ("gray", "-")
         try:
-            ppi = float(cols[12])
+            ppi, ppi_y = float(cols[12]), float(cols[13])
         except ValueError:
             continue
         area = int(cols[3]) * int(cols[4])
         if area > largest.get(page, -1):
             largest[page] = area
             info.image_ppi[page] = ppi
+        if ppi > 0 and ppi_y > 0:
+            covered[page] = covered.get(page, 0.0) + int(cols[3]) / ppi * int(cols[4]) / ppi_y
     info.gray_pages = {p for p, c in colour.items() if not c}
+    for page, inches2 in covered.items():
+        if page <= len(info.page_sizes_pt):
+            w_pt, h_pt = info.page_sizes_pt[page - 1]
+            info.image_cover[page] = round(min(1.0, inches2 / (w_pt / 72 * h_pt / 72)), 3)
 
 
 def render_page(
@@ -134,3 +144,110 @@ def version() -> str:
     """`pdftoppm version 22.02.0`: what `sohoa doctor` shows."""
     out = _run([_need("pdftoppm"), "-v"], timeout=20)
     return (out.stdout + out.stderr).decode(errors="replace").strip().splitlines()[0]
+
+
+@dataclass
+class PdfFont:
+    name: str
+    type: str  # Type 1, TrueType, CID TrueType, Type 3, ...
+    encoding: str  # WinAnsi, Identity-H, Custom, Builtin, ...
+    embedded: bool
+    subset: bool
+    unicode: bool  # has a ToUnicode map
+
+
+def page_fonts(path: Path, first: int, last: int, *, timeout: float = 30.0) -> list[PdfFont]:
+    """The fonts pages `first`..`last` use, from `pdffonts` (columns cut where its header's dashes are)."""
+    proc = _run([_need("pdffonts"), "-f", str(first), "-l", str(last), str(path)], timeout)
+    lines = proc.stdout.decode("utf-8", "replace").splitlines()
+    if proc.returncode != 0 or len(lines) < 2:
+        raise PageError(f"pdffonts could not read pages {first}-{last}", path=str(path))
+    spans = [m.span() for m in re.finditer(r"-+", lines[1])]
+    fonts = []
+    for line in lines[2:]:
+        cols = [line[a : (b if i < len(spans) - 1 else None)].strip() for i, (a, b) in enumerate(spans)]
+        if len(cols) < 6:
+            continue
+        fonts.append(PdfFont(cols[0], cols[1], cols[2], cols[3] == "yes", cols[4] == "yes", cols[5] == "yes"))
+    return fonts
+
+
+@dataclass
+class LayerWord:
+    text: str
+    bbox: tuple[float, float, float, float]  # x0, y0, x1, y1 in PDF points, origin top left
+    line: tuple[int, int]  # (block, line) numbers, counted over the page
+
+
+@dataclass
+class LayerPage:
+    page_no: int
+    width_pt: float
+    height_pt: float
+    words: list[LayerWord] = field(default_factory=list)
+
+
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def text_layer(path: Path, first: int, last: int, *, timeout: float = 60.0) -> list[LayerPage]:
+    """Words with boxes, blocks and lines of pages `first`..`last`, from one `pdftotext -bbox-layout`
+    (the same text as `pdftotext`, the same word segmentation)."""
+    args = [_need("pdftotext"), "-bbox-layout", "-enc", "UTF-8", "-f", str(first), "-l", str(last)]
+    proc = _run([*args, str(path), "-"], timeout)
+    if proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", "replace").strip()[-200:]
+        raise PageError(f"pdftotext could not read pages {first}-{last}: {detail}", path=str(path))
+    try:
+        root = ET.fromstring(proc.stdout)
+    except ET.ParseError as exc:
+        raise PageError(f"pdftotext gave unreadable output for pages {first}-{last}", path=str(path)) from exc
+    pages = []
+    for n, page in enumerate(root.iter(f"{_XHTML}page")):
+        out = LayerPage(first + n, float(page.get("width", 0)), float(page.get("height", 0)))
+        for b, block in enumerate(page.iter(f"{_XHTML}block")):
+            for k, line in enumerate(block.iter(f"{_XHTML}line")):
+                for word in line.iter(f"{_XHTML}word"):
+                    box = tuple(float(word.get(a, 0)) for a in ("xMin", "yMin", "xMax", "yMax"))
+                    if word.text and word.text.strip():
+                        out.words.append(LayerWord(word.text, box, (b, k)))  # type: ignore[arg-type]
+        pages.append(out)
+    return pages
+
+
+def page_layout_text(path: Path, page_no: int, *, timeout: float = 60.0) -> str:
+    """`pdftotext -layout` of one page: the layer's text as printed, columns side by side."""
+    args = [_need("pdftotext"), "-layout", "-enc", "UTF-8", "-f", str(page_no), "-l", str(page_no)]
+    proc = _run([*args, str(path), "-"], timeout)
+    if proc.returncode != 0:
+        raise PageError(f"pdftotext could not read page {page_no}", path=str(path))
+    return proc.stdout.decode("utf-8", "replace").rstrip("\f")
+
+
+def render_small(path: Path, page_no: int, dpi: int, *, timeout: float = 60.0) -> np.ndarray:
+    """One page as an RGB array straight from `pdftoppm` on stdout: no temp file, no pdfinfo call
+    (pdf2image's way costs more than the rendering itself at low resolution)."""
+    args = [_need("pdftoppm"), "-f", str(page_no), "-l", str(page_no), "-r", str(dpi)]
+    proc = _run([*args, str(path)], timeout)
+    if proc.returncode != 0 or not proc.stdout.startswith(b"P6"):
+        raise PageError(f"page {page_no} could not be rendered", path=str(path))
+    return _parse_ppm(proc.stdout)
+
+
+def _parse_ppm(data: bytes) -> np.ndarray:
+    fields: list[bytes] = []
+    pos = 0
+    while len(fields) < 4:  # magic, width, height, maxval; comments start with #
+        while data[pos : pos + 1].isspace():
+            pos += 1
+        if data[pos : pos + 1] == b"#":
+            pos = data.index(b"\n", pos) + 1
+            continue
+        end = pos
+        while not data[end : end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    width, height = int(fields[1]), int(fields[2])
+    pixels = np.frombuffer(data, dtype=np.uint8, count=width * height * 3, offset=pos + 1)
+    return pixels.reshape(height, width, 3)

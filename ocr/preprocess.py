@@ -16,6 +16,34 @@ import numpy as np
 
 Measures = dict[str, Any]
 
+# Steps that move pixels (crop, turn, deskew, rescale) put the 3x3 matrix that maps the coordinates of
+# their input to those of their output under this key; the engine pops and composes them, so that the
+# words can be put back on the scan as it was uploaded (the archival PDF's text layer).
+MATRIX = "matrix"
+
+
+def scale_matrix(sx: float, sy: float) -> np.ndarray:
+    return np.diag([sx, sy, 1.0])
+
+
+def rotate90_matrix(shape: tuple[int, ...], degrees_cw: int) -> np.ndarray:
+    """Coordinates before -> after `rotate90s(image of this shape, degrees_cw)` (pixel-edge convention)."""
+    h, w = shape[:2]
+    d = degrees_cw % 360
+    table = {
+        0: [[1, 0, 0], [0, 1, 0]],
+        90: [[0, -1, h], [1, 0, 0]],
+        180: [[-1, 0, w], [0, -1, h]],
+        270: [[0, 1, 0], [-1, 0, w]],
+    }
+    return np.array([*table[d], [0, 0, 1]], dtype=np.float64)
+
+
+def affine3(m: np.ndarray) -> np.ndarray:
+    """A 2x3 OpenCV affine matrix as 3x3."""
+    return np.vstack([np.asarray(m, dtype=np.float64), [0.0, 0.0, 1.0]])
+
+
 TARGET_CHAR_H = (
     34.0  # median height (px) of text components (local threshold) on a 300-dpi page of 13 pt text
 )
@@ -79,39 +107,200 @@ def to_gray(image: np.ndarray) -> tuple[np.ndarray, Measures]:
 # ---------------------------------------------------------------- resolution
 
 
-def measure_text_height(gray: np.ndarray) -> tuple[float | None, int]:
-    """Median height of character-sized connected components, and how many there were."""
-    small, f = _small(gray, 2000, exact=True)  # calibrated at this size: smaller copies merge glyphs
-    mask = _ink_mask(small)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    if n < 2:
-        return None, 0
-    hs = stats[1:, cv2.CC_STAT_HEIGHT].astype(np.float32)
-    ws = stats[1:, cv2.CC_STAT_WIDTH].astype(np.float32)
-    area = stats[1:, cv2.CC_STAT_AREA].astype(np.float32)
-    big = max(small.shape) / 20
+def _measure_mask(gray: np.ndarray) -> np.ndarray:
+    """Ink mask for measuring: a local threshold whose margin follows the page's own contrast, so the
+    dots of a dithered grey background or JPEG ringing (far lighter than ink) do not count as ink."""
+    sample = gray[::4, ::4]
+    ink, paper = (float(v) for v in np.percentile(sample, (1, 60)))
+    margin = max(15.0, 0.3 * (paper - ink))
+    block = max(15, (max(gray.shape) // 40) | 1)
+    smooth = cv2.GaussianBlur(gray, (3, 3), 0)
+    return cv2.adaptiveThreshold(
+        smooth, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, margin
+    )
+
+
+def _measuring_copy(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """The copy every resolution measure works on (calibrated at this size: smaller ones merge glyphs).
+    A 1-bit page is blurred first: a dithered grey paper becomes a flat grey again (a symmetric blur
+    keeps the edges of letters where they were, at mid-level)."""
+    small, f = _small(gray, 2000, exact=True)
+    sample = small[::3, ::3]
+    if float(((sample == 0) | (sample == 255)).mean()) > 0.99:
+        small = cv2.GaussianBlur(small, (0, 0), 1.2)
+    return small, f
+
+
+def _char_components(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Stats and centroids of character-sized connected components of an ink mask."""
+    _, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    hs, ws, area = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_AREA]
+    big = max(mask.shape) / 20
     keep = (hs >= 4) & (hs < big) & (ws < big) & (ws >= 2) & (area >= 6)
-    if keep.sum() < 30:
-        return None, int(keep.sum())
-    return float(np.median(hs[keep])) / f, int(keep.sum())
+    return stats[1:][keep], centroids[1:][keep]
 
 
-def rescale_to_300dpi(gray: np.ndarray, *, max_factor: float = 4.0) -> tuple[np.ndarray, Measures]:
-    """Upscale pages whose text is small (low-resolution scans and photos) to about 300 dpi.
-    The scale comes from the text itself, never from the file header."""
-    char_h, n = measure_text_height(gray)
-    m: Measures = {"step": "rescale", "applied": False, "char_h": char_h and round(char_h, 1), "n_cc": n}
-    if char_h is None:
-        m["est_dpi"] = None
+def _typical_height(stats: np.ndarray) -> float | None:
+    """Mean height of the middle half of the components: the median's robustness without its
+    whole-pixel steps (6 % apart on a 300-dpi page measured at 2000 px)."""
+    if len(stats) < 30:
+        return None
+    hs = np.sort(stats[:, cv2.CC_STAT_HEIGHT].astype(np.float64))
+    q = len(hs) // 4
+    return float(hs[q : len(hs) - q].mean())
+
+
+def measure_text_height(gray: np.ndarray) -> tuple[float | None, int]:
+    """Typical height of character-sized connected components, and how many there were."""
+    small, f = _measuring_copy(gray)
+    stats, _ = _char_components(_measure_mask(small))
+    h = _typical_height(stats)
+    return (h / f if h else None), len(stats)
+
+
+def measure_stroke_width(gray: np.ndarray, mask: np.ndarray | None = None, f: float = 1.0) -> float | None:
+    """Mean stroke width of the character-sized ink: twice its area over its boundary length (a
+    stroke of width w and length L has area wL and two edges of length L)."""
+    if mask is None:
+        small, f = _measuring_copy(gray)
+        mask = _measure_mask(small)
+    ink = mask > 0
+    area = int(ink.sum())
+    boundary = area - int((cv2.erode(mask, np.ones((3, 3), np.uint8)) > 0).sum())
+    if area < 500 or boundary <= 0:
+        return None
+    return 2.0 * area / boundary / f
+
+
+def measure_line_pitch(gray: np.ndarray, mask: np.ndarray | None = None, f: float = 1.0) -> float | None:
+    """Distance between text lines: the strongest period of the page's row profile of ink."""
+    if mask is None:
+        small, f = _measuring_copy(gray)
+        mask = _measure_mask(small)
+    rows = (mask > 0).sum(axis=1).astype(np.float64)
+    if rows.sum() < 100:
+        return None
+    rows -= rows.mean()
+    n = len(rows)
+    spec = np.fft.rfft(rows, 2 * n)
+    ac = np.fft.irfft(spec * np.conj(spec))[:n]
+    if ac[0] <= 0:
+        return None
+    ac /= ac[0]
+    below = np.nonzero(ac < 0)[0]  # past the first dip: the peak after it is one line pitch
+    if len(below) == 0:
+        return None
+    lo, hi = int(below[0]), n // 3
+    if hi <= lo + 2:
+        return None
+    window = ac[lo:hi]
+    top = float(window.max())
+    if top < 0.1:  # no periodic line structure
+        return None
+    # The first strong peak: later ones are multiples of the pitch (or the layout's sections).
+    peaks = np.nonzero((window[1:-1] >= window[:-2]) & (window[1:-1] >= window[2:]))[0] + 1
+    strong = [int(i) for i in peaks if window[i] >= 0.5 * top]
+    return (lo + (strong[0] if strong else int(np.argmax(window)))) / f
+
+
+# Calibration at 300 dpi on 13-pt Liberation Serif body text (the DEV clean pages): median height of
+# character components, median stroke width, line pitch at the median line spacing.
+REF_CHAR_H, REF_STROKE, REF_PITCH = 28.5, 4.5, 78.0
+HEADER_AGREES = 1.33  # the text's own measure within this factor of the header: the header is right
+MEASURES_AGREE = 1.4  # independent measures within this factor of each other: they agree
+UNCONFIRMED_MAX_FACTOR = 4.0  # an estimate no other measure confirms moves the page at most this much
+MAX_HEADER_FACTOR = 3.0  # never move further than this from the header, however well measures agree
+
+
+def _within(a: float | None, b: float | None, factor: float) -> bool:
+    return bool(a and b) and 1.0 / factor <= a / b <= factor  # type: ignore[operator]
+
+
+def estimate_resolution(gray: np.ndarray, header: float | None = None) -> Measures:
+    """The page's resolution from its text: the character height, checked against two independent
+    measures (stroke width, line pitch) and the file's header. Near the header (within
+    `HEADER_AGREES`) the text height decides. Further away it decides only when another measure agrees
+    with it and it stays within `MAX_HEADER_FACTOR` of the header; otherwise the header stands, and
+    `reason` says why. Without a header the text height decides; `confirmed` says whether another
+    measure agreed (an unconfirmed estimate may move the page only a bounded step)."""
+    small, f = _measuring_copy(gray)
+    mask = _measure_mask(small)
+    stats, _ = _char_components(mask)
+    typical = _typical_height(stats)
+    char_h = typical / f if typical else None
+    stroke = measure_stroke_width(small, mask, f)
+    pitch = measure_line_pitch(small, mask, f)
+    by_stroke = 300.0 * stroke / REF_STROKE if stroke else None
+    by_pitch = 300.0 * pitch / REF_PITCH if pitch else None
+    by_height = 300.0 * char_h / REF_CHAR_H if char_h else None
+    text_size = by_height
+    if by_height and _within(by_pitch, by_height, MEASURES_AGREE):
+        # Two measures of the text's size that agree: their geometric mean halves the error of either
+        # (whole-pixel heights at low resolution; line spacing from 1.15 to 1.5).
+        text_size = math.sqrt(by_height * by_pitch)  # type: ignore[operator]
+    if header is not None and (not 50 <= header <= 1200 or round(header) == 72):
+        header = None  # 1, 10000: not a resolution; 72: what cameras and programs write knowing nothing
+    confirmed = any(_within(x, by_height, MEASURES_AGREE) for x in (by_stroke, by_pitch))
+    m: Measures = {
+        "char_h": char_h and round(char_h, 1),
+        "n_cc": len(stats),
+        "dpi_by_height": by_height and round(by_height),
+        "dpi_by_stroke": by_stroke and round(by_stroke),
+        "dpi_by_pitch": by_pitch and round(by_pitch),
+        "dpi_header": header and round(header, 1),
+        "confirmed": confirmed,
+    }
+    est: float | None
+    if text_size is None:
+        est, why = header, "no text to measure" + (": the header stands" if header else "")
+    elif header is None:
+        est, why = text_size, "text size (no header)"
+    elif _within(text_size, header, HEADER_AGREES):
+        est, why = text_size, "text size agrees with the header"
+    elif not confirmed:
+        est, why = header, "text size far from the header and not confirmed: the header stands"
+    elif not _within(text_size, header, MAX_HEADER_FACTOR):
+        est, why = header, f"text size more than {MAX_HEADER_FACTOR:g}x from the header: the header stands"
+    else:
+        est, why = text_size, "text size far from the header, confirmed by another measure"
+    m.update(est_dpi=est and round(est), reason=why)
+    return m
+
+
+# Resolution for recognition, chosen from the text's measured resolution: text within a band around
+# TEXT_DPI is read as it is; sharp text above it is read from a copy reduced to TEXT_DPI
+# (engine.recognition_scale), text below it is enlarged before the other steps, to
+# LOW_RES_TARGET_DPI (a low-res scan reads better from smoother, larger glyphs).
+TEXT_DPI = 200
+RESAMPLE_BAND = 1.25  # above TEXT_DPI x this: reduced
+UPSCALE_BELOW = 140.0  # below this: enlarged (12-14 pt text at 150 dpi reads as well as at 300)
+LOW_RES_TARGET_DPI = 300
+MAX_UPSCALE = 4.0
+
+
+def rescale_low_resolution(
+    gray: np.ndarray,
+    est_dpi: float | None,
+    *,
+    confirmed: bool = True,
+    target_dpi: float | None = None,
+    max_factor: float = MAX_UPSCALE,
+) -> tuple[np.ndarray, Measures]:
+    """Enlarge pages whose text measures below UPSCALE_BELOW (low-res scans and photos),
+    by at most MAX_UPSCALE (UNCONFIRMED_MAX_FACTOR when no second measure confirmed the estimate) and
+    `max_factor` (what the page's time bound allows)."""
+    m: Measures = {"step": "rescale", "applied": False, "est_dpi": est_dpi and round(est_dpi)}
+    if not est_dpi or est_dpi >= UPSCALE_BELOW:
         return gray, m
-    est_dpi = 300.0 * char_h / TARGET_CHAR_H
-    m["est_dpi"] = round(est_dpi)
-    factor = min(max_factor, TARGET_CHAR_H / char_h)
-    if factor < 1.6:  # 12-14 pt text at 190 dpi or more reads fine as it is
+    target = target_dpi or LOW_RES_TARGET_DPI
+    factor = min(MAX_UPSCALE if confirmed else UNCONFIRMED_MAX_FACTOR, max_factor, target / est_dpi)
+    if factor < 1.1:
+        m["skipped"] = "over the page's time bound"
         return gray, m
     h, w = gray.shape
     out = cv2.resize(gray, (round(w * factor), round(h * factor)), interpolation=cv2.INTER_CUBIC)
     m.update(applied=True, factor=round(factor, 3))
+    m[MATRIX] = scale_matrix(out.shape[1] / w, out.shape[0] / h)
     return out, m
 
 
@@ -152,15 +341,21 @@ def estimate_skew(gray: np.ndarray, *, max_angle: float = 15.0) -> tuple[float, 
     return angle, ratio
 
 
-def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
-    """Rotate around the centre by `angle` degrees (cv2 convention), growing the canvas, white fill."""
-    h, w = gray.shape
+def rotation_matrix(shape: tuple[int, ...], angle: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """The 2x3 matrix and output size (w, h) of `rotate`: around the centre, canvas grown to fit."""
+    h, w = shape[:2]
     rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     cos, sin = abs(rot[0, 0]), abs(rot[0, 1])
     nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
     rot[0, 2] += nw / 2 - w / 2
     rot[1, 2] += nh / 2 - h / 2
-    return cv2.warpAffine(gray, rot, (nw, nh), flags=cv2.INTER_LINEAR, borderValue=255)
+    return rot, (nw, nh)
+
+
+def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
+    """Rotate around the centre by `angle` degrees (cv2 convention), growing the canvas, white fill."""
+    rot, size = rotation_matrix(gray.shape, angle)
+    return cv2.warpAffine(gray, rot, size, flags=cv2.INTER_LINEAR, borderValue=255)
 
 
 def deskew(
@@ -176,16 +371,20 @@ def deskew(
     if abs(angle) < min_angle or ratio < 2.0:
         return gray, m
     m["applied"] = True
+    m[MATRIX] = affine3(rotation_matrix(gray.shape, angle)[0])
     return rotate(gray, angle), m
 
 
-def is_sideways(gray: np.ndarray) -> tuple[bool, Measures]:
-    """Text lines run vertically (a page rotated by 90 or 270): compare line-structure scores."""
-    pts, size = _ink_points(gray, 800)
+def is_sideways(gray: np.ndarray, *, max_angle: float = 15.0) -> tuple[bool, Measures]:
+    """Text lines run vertically (a page rotated by 90 or 270): compare the sharpest line structure
+    found either way over the whole skew range (a page skewed by 8 degrees is not sideways)."""
+    pts, size = _ink_points(gray, 400)  # coarse: the sharpness peak is wide enough for 1-degree steps
     if len(pts) < 100:
         return False, {"step": "sideways_check", "ratio": None}
-    upright = max(_profile_score(pts, a, size) for a in (-4.0, -2.0, 0.0, 2.0, 4.0))
-    side = max(_profile_score(pts[:, ::-1].copy(), a, size) for a in (-4.0, -2.0, 0.0, 2.0, 4.0))
+    angles = np.arange(-max_angle, max_angle + 0.01, 1.0)
+    upright = max(_profile_score(pts, a, size) for a in angles)
+    flipped = pts[:, ::-1].copy()
+    side = max(_profile_score(flipped, a, size) for a in angles)
     ratio = side / (upright or 1.0)
     return ratio > 1.5, {"step": "sideways_check", "ratio": round(ratio, 2)}
 
@@ -287,32 +486,103 @@ def find_page(image: np.ndarray) -> tuple[np.ndarray | None, Measures]:
     return _order_quad(best[1] / f), m
 
 
+def text_components(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Centroids (x, y) of text-like components of a page copy, and a flag per component: text-like
+    means character-sized with at least two others of similar height beside it on the same row (a
+    line of text), which the grain of a desk or the noise of a scanner bed seldom has."""
+    stats, centroids = _char_components(_measure_mask(gray))
+    if len(stats) == 0:
+        return np.zeros((0, 2)), np.zeros(0, bool)
+    h = stats[:, cv2.CC_STAT_HEIGHT].astype(np.float32)
+    cx, cy = centroids[:, 0].astype(np.float32), centroids[:, 1].astype(np.float32)
+    order = np.argsort(cy)
+    cy_sorted = cy[order]
+    textlike = np.zeros(len(stats), bool)
+    for i in range(len(stats)):
+        lo, hi = np.searchsorted(cy_sorted, [cy[i] - 0.5 * h[i], cy[i] + 0.5 * h[i]])
+        near = order[lo:hi]
+        ok = (np.abs(cx[near] - cx[i]) < 3 * h[i]) & (h[near] > 0.5 * h[i]) & (h[near] < 2 * h[i])
+        textlike[i] = int(ok.sum()) >= 3  # itself and two neighbours
+    return centroids, textlike
+
+
+OUTLINE_MAX_CORNER_DEG = 20.0  # a page seen in perspective: corners within 90 +- this
+OUTLINE_MIN_SIDE_RATIO = 0.75  # opposite sides of a page in perspective: at least this alike
+OUTLINE_KEEP_TEXT = 0.99  # an outline keeps at least this share of the text-like components
+
+
+def check_outline(quad: np.ndarray, gray_small: np.ndarray, f: float) -> tuple[bool, Measures]:
+    """Is `quad` (full-res coordinates, TL TR BR BL) a page: convex, close to a rectangle or a
+    plausible perspective of one, and keeping the text? Measured on `gray_small` (scale `f`)."""
+    q = (quad * f).astype(np.float32)
+    m: Measures = {"convex": bool(cv2.isContourConvex(q.reshape(-1, 1, 2)))}
+    sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
+    corners = []
+    for i in range(4):
+        a, b = q[i - 1] - q[i], q[(i + 1) % 4] - q[i]
+        cos = float(np.dot(a, b) / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-6))
+        corners.append(math.degrees(math.acos(max(-1.0, min(1.0, cos)))))
+    m["corner_dev_deg"] = round(max(abs(c - 90.0) for c in corners), 1)
+    m["side_ratio"] = round(
+        min(
+            min(sides[0], sides[2]) / max(sides[0], sides[2], 1e-6),
+            min(sides[1], sides[3]) / max(sides[1], sides[3], 1e-6),
+        ),
+        3,
+    )
+    centroids, textlike = text_components(gray_small)
+    pts = centroids[textlike]
+    if len(pts):
+        inside = np.array([cv2.pointPolygonTest(q, (float(x), float(y)), False) >= 0 for x, y in pts])
+        m["text_kept"] = round(float(inside.mean()), 4)
+        m["text_components"] = len(pts)
+    else:
+        m["text_kept"] = 1.0
+    problems = []
+    if not m["convex"]:
+        problems.append("not convex")
+    if m["corner_dev_deg"] > OUTLINE_MAX_CORNER_DEG or m["side_ratio"] < OUTLINE_MIN_SIDE_RATIO:
+        problems.append("not a rectangle in perspective")
+    if m["text_kept"] < OUTLINE_KEEP_TEXT:
+        problems.append(f"would cut away {1 - m['text_kept']:.1%} of the text")
+    if problems:
+        m["rejected"] = "; ".join(problems)
+    return not problems, m
+
+
 def crop_to_page(gray: np.ndarray, colour: np.ndarray | None = None) -> tuple[np.ndarray, Measures]:
     """Crop scanner borders and straighten phone photos: warp the page quadrilateral to a rectangle.
-    The page is found on `colour` (the original, when it has colour) and `gray` is warped."""
+    The page is found on `colour` (the original, when it has colour) and `gray` is warped. The
+    outline is kept only when `check_outline` accepts it."""
     quad, m = find_page(colour if colour is not None and colour.shape[:2] == gray.shape[:2] else gray)
     m["step"] = "crop_page"
     m["applied"] = False
     if quad is None:
+        return gray, m
+    small, f = _small(gray, 1200)
+    ok, check = check_outline(quad, small, f)
+    m["check"] = check
+    m["quad"] = [[round(float(x)), round(float(y))] for x, y in quad]
+    if not ok:
         return gray, m
     tl, tr, br, bl = quad
     w = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
     h = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
     if w < 100 or h < 100:
         return gray, m
-    # Shrink the target slightly so no background sliver survives along the edges.
-    inset = max(2, round(0.004 * max(w, h)))
+    # Shrink the target slightly so no background sliver survives along the edges; not when the
+    # sheet runs off the image (its edge there is the image's, and text may touch it).
+    ih, iw = gray.shape[:2]
+    off_image = bool(((quad < 3) | (quad > np.array([iw, ih], np.float32) - 4)).any())
+    inset = 0 if off_image else max(2, round(0.004 * max(w, h)))
     dst = np.array(
         [[-inset, -inset], [w + inset, -inset], [w + inset, h + inset], [-inset, h + inset]], np.float32
     )
     warp = cv2.getPerspectiveTransform(quad, dst)
     out = cv2.warpPerspective(gray, warp, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
     skew = [math.degrees(math.atan2(float(tr[1] - tl[1]), float(tr[0] - tl[0])))]
-    m.update(
-        applied=True,
-        quad=[[round(float(x)), round(float(y))] for x, y in quad],
-        top_edge_deg=round(skew[0], 2),
-    )
+    m.update(applied=True, top_edge_deg=round(skew[0], 2))
+    m[MATRIX] = np.asarray(warp, dtype=np.float64)
     return out, m
 
 
@@ -339,6 +609,15 @@ def whiten_dark_edges(gray: np.ndarray) -> tuple[np.ndarray, Measures]:
     m: Measures = {"step": "whiten_edges", "applied": share > 0, "share": round(share, 4)}
     if share == 0:
         return gray, m
+    # Checked like a page outline: what is painted over must not hold the page's text.
+    centroids, textlike = text_components(small)
+    pts = centroids[textlike].astype(np.int32)
+    if len(pts):
+        hit = fill[np.clip(pts[:, 1], 0, h - 1), np.clip(pts[:, 0], 0, w - 1)] > 0
+        m["text_kept"] = round(1.0 - float(hit.mean()), 4)
+        if m["text_kept"] < OUTLINE_KEEP_TEXT:
+            m.update(applied=False, rejected=f"would paint over {1 - m['text_kept']:.1%} of the text")
+            return gray, m
     big = cv2.resize(fill, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST)
     big = cv2.dilate(big, np.ones((9, 9), np.uint8))
     out = gray.copy()

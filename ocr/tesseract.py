@@ -12,6 +12,7 @@ import os
 import re
 import shlex
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,14 +29,6 @@ class TesseractOutput:
     words: list[Word]
     tsv_path: Path
     pdf_path: Path | None
-
-
-@dataclass
-class Orientation:
-    rotate: int  # degrees to rotate the image counter-clockwise... as Tesseract reports it (0/90/180/270)
-    orientation_conf: float
-    script: str
-    script_conf: float
 
 
 def _binary() -> str:
@@ -126,44 +119,6 @@ def parse_tsv(text: str) -> list[Word]:
     return words
 
 
-_OSD_RE = {
-    "rotate": re.compile(r"Rotate:\s*(\d+)"),
-    "orientation_conf": re.compile(r"Orientation confidence:\s*([\d.]+)"),
-    "script": re.compile(r"Script:\s*(\S+)"),
-    "script_conf": re.compile(r"Script confidence:\s*([\d.]+)"),
-}
-
-
-def detect_orientation(
-    image: Path, *, dpi: int = 300, timeout: float = 60.0, tessdata_dir: Path | str | None = None
-) -> Orientation | None:
-    """Tesseract OSD (`--psm 0`). None when it finds too little text to decide."""
-    out_base = image.with_name(image.stem + "-osd")
-    try:
-        _call(
-            image,
-            out_base,
-            "osd",
-            "osd",
-            [*_tessdata(tessdata_dir), "--psm", "0", "--dpi", str(int(dpi))],
-            timeout,
-        )
-        out = out_base.with_suffix(".osd").read_text(encoding="utf-8", errors="replace")
-    except (PageError, OSError):
-        return None  # "Too few characters": not an error of the page, just no evidence
-    finally:
-        out_base.with_suffix(".osd").unlink(missing_ok=True)
-    found = {k: r.search(out) for k, r in _OSD_RE.items()}
-    if not found["rotate"]:
-        return None
-    return Orientation(
-        rotate=int(found["rotate"].group(1)),
-        orientation_conf=float(found["orientation_conf"].group(1)) if found["orientation_conf"] else 0.0,
-        script=found["script"].group(1) if found["script"] else "",
-        script_conf=float(found["script_conf"].group(1)) if found["script_conf"] else 0.0,
-    )
-
-
 def version() -> str:
     """`tesseract 5.3.0`: what `sohoa doctor` shows."""
     pytesseract.pytesseract.tesseract_cmd = _binary()
@@ -182,3 +137,27 @@ def require_languages(lang: str, tessdata_dir: Path | str | None = None) -> list
             hint=f"apt-get install {packages}, or set SOHOA_TESSDATA_DIR",
         )
     return sorted(installed)
+
+
+GLYPHLESS_FONT = "pdf.ttf"  # Tesseract's one-glyph font for invisible text layers, shipped in tessdata
+
+
+def glyphless_font(tessdata_dir: Path | str | None = None) -> Path:
+    """Tesseract's glyphless font (`pdf.ttf`): from `tessdata_dir`, $TESSDATA_PREFIX or the folder
+    Tesseract itself reports. Raises ToolMissingError naming where it looked."""
+    places = [Path(p) for p in (tessdata_dir, os.environ.get("TESSDATA_PREFIX")) if p]
+    # `--list-langs` starts with: List of available languages in "/usr/share/tesseract-ocr/5/tessdata/"
+    proc = subprocess.run(
+        [_binary(), "--list-langs"], capture_output=True, text=True, check=False, timeout=30
+    )
+    m = re.search(r'"([^"]+)"', proc.stdout + proc.stderr)
+    if m:
+        places.append(Path(m.group(1)))
+    for place in places:
+        for candidate in (place / GLYPHLESS_FONT, place / "tessdata" / GLYPHLESS_FONT):
+            if candidate.is_file():
+                return candidate
+    raise ToolMissingError(
+        f"Tesseract's {GLYPHLESS_FONT} not found in {', '.join(map(str, places)) or 'any tessdata folder'}"
+        " (reinstall tesseract-ocr, or set SOHOA_TESSDATA_DIR)"
+    )

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from ocr.model import Word
-from pipeline import admin_units, language
-from pipeline.metadata import parse_document
+from pipeline import language
+from pipeline.metadata.parse import parse_document
 from pipeline.textnorm import clean_text, fold, letters_share
+from pipeline.units.assign import resolve_units
+from pipeline.units.data import EFFECTIVE_DATE
+from pipeline.units.resolve import UnitEvidence
 
 MAX_CHARS = 2_000_000  # longer text: the first and last part are read (header and closing live there)
 _TAIL_CHARS = 200_000
@@ -23,7 +27,8 @@ MIN_LETTERS = 20
 FIELD_ORDER = [
     "issuing_body", "parent_body", "doc_number", "doc_number_seq", "doc_symbol", "doc_type", "doc_type_code",
     "issue_place", "issue_date", "subject", "addressees", "signer_name", "signer_title", "signer_authority",
-    "recipients", "admin_unit_old", "admin_unit_new", "language",
+    "recipients", "received_number", "received_date", "signature_box", "admin_unit_old", "admin_unit_new",
+    "language",
 ]  # fmt: skip
 _EXPANSIONS = {"ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "tp": "thanh pho"}
 
@@ -79,8 +84,15 @@ def describe_text(
     text: str,
     page_texts: list[str] | None = None,
     words: list[list[Word]] | None = None,
+    signed_at: datetime | None = None,
+    district_hint: str | None = None,
 ) -> dict[str, Any]:
-    """Metadata of one document. Never raises on bad input: it returns fewer fields."""
+    """Metadata of one document. Never raises on bad input: it returns fewer fields.
+
+    `signed_at`: when the document was signed (from its PDF's digital signature), an upper bound of
+    the issue date: a date read later than that is a misreading. `district_hint`: the slug of the former
+    district whose office uploaded the scan (its upload prefix, `cau-giay`): settles a commune name that
+    several districts share (`admin_unit_old.source` is then `upload_prefix`)."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     if len(text) > MAX_CHARS:
@@ -97,27 +109,18 @@ def describe_text(
     if sum(c.isalpha() for c in full) < MIN_LETTERS or letters_share(full) < 0.35 or _wordlike(full) < 0.3:
         return _empty({"top": lang["top"], "pages": lang["pages"]})
 
-    parsed = parse_document(pages)
+    parsed = parse_document(pages, signed_at)
     fields = dict(parsed.fields)
     conf = dict(parsed.conf)
 
-    bodies = [b for b in (fields.get("issuing_body"), fields.get("parent_body")) if b]
-    # From 1 July 2025 the issuing commune is a new unit: it names admin_unit_new itself, and the old
-    # unit can only come from what the text says.
-    issued_new = str(fields.get("issue_date", "")) >= admin_units.EFFECTIVE_DATE
-    named_new = admin_units.resolve_new_unit(bodies, full) if issued_new else None
-    unit_old, c_old = admin_units.resolve_old_unit(
-        [] if named_new else bodies, full, place=fields.get("issue_place")
-    )
-    if named_new:
-        unit_new, c_new = named_new, 0.9
-    else:
-        unit_new, c_new = admin_units.map_to_new(unit_old)
-        c_new = c_new * max(c_old, 0.5)
-    if unit_old:
-        fields["admin_unit_old"], conf["admin_unit_old"] = unit_old, c_old
-    if unit_new:
-        fields["admin_unit_new"], conf["admin_unit_new"] = unit_new, round(c_new, 3)
+    bodies = tuple(b for b in (fields.get("issuing_body"), fields.get("parent_body")) if b)
+    issued_after_reform = str(fields.get("issue_date", "")) >= EFFECTIVE_DATE
+    evidence = UnitEvidence(bodies, full, fields.get("issue_place"), district_hint)
+    units = resolve_units(evidence, issued_after_reform)
+    if units.old:
+        fields["admin_unit_old"], conf["admin_unit_old"] = units.old, units.old_conf
+    if units.new:
+        fields["admin_unit_new"], conf["admin_unit_new"] = units.new, round(units.new_conf, 3)
 
     fields["language"] = lang["language"]
     conf["language"] = lang["confidence"]

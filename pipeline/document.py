@@ -8,19 +8,33 @@ record against the strict mapping. Every field is described in docs/search.md.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 from ocr.model import PageResult
+from pipeline.metadata.doctypes import TYPE_BY_CODE
+from pipeline.metadata.number import parse_number
 from pipeline.record import PIPELINE_VERSION, Derivatives, RecordResult
+from pipeline.units.assign import resolve_new_unit
+from pipeline.units.resolve import UnitEvidence, resolve_old_unit
 from search.folding import fold, norm_code, norm_name
+from search.query import parse_date_bound
+from search.review import review_state
 
-__all__ = ["UNRESOLVED_UNIT", "index_document", "object_path", "unit_label"]
+__all__ = [
+    "CORRECTABLE_FIELDS",
+    "UNRESOLVED_UNIT",
+    "corrected_fields",
+    "index_document",
+    "object_path",
+    "unit_label",
+]
 
-# Label of admin_unit_new when the old unit maps to several new ones or to none: a real bucket in the
-# Kibana "per new unit" chart instead of a hidden missing value.
+# Label of a unit that could not be settled (an old unit split between new ones, a commune name several
+# former districts share): a real bucket in the Kibana charts instead of a hidden missing value.
 UNRESOLVED_UNIT = "(chưa xác định)"
 
 # Metadata fields with a place in the mapping; anything else goes to `extra`.
@@ -43,6 +57,9 @@ _KNOWN_META = {
     "issue_date",
     "admin_unit_old",
     "admin_unit_new",
+    "received_number",
+    "received_date",
+    "signature_box",
     "language_detail",
     "confidence",
 }
@@ -118,26 +135,21 @@ def _unit_names(unit: Mapping[str, Any]) -> set[str]:
     return {n for n in names if n}
 
 
-_UNIT_KEYS = ("province", "district_type", "district", "commune_type", "commune", "code")
+_UNIT_KEYS = ("province", "district_type", "district", "commune_type", "commune", "code", "level")
+# how the unit was found (old: text | upload_prefix | issuing body; new: the mapping's data) and why it is
+# not one unit (split, district_only, name_in_several_districts, outside_hanoi)
+_UNIT_FACTS = ("source", "reason")
 
 
-def _unit_old(unit: Any) -> dict[str, Any] | None:
-    if not isinstance(unit, Mapping):
-        return None
-    out: dict[str, Any] = {k: _nfc(unit.get(k)) for k in _UNIT_KEYS if _nfc(unit.get(k))}
-    out["label"] = unit_label(unit)
-    out["names_norm"] = sorted(_unit_names(unit))
-    return out
-
-
-def _unit_new(unit: Any) -> dict[str, Any] | None:
-    """The new (post-July-2025) unit. When the mapping is ambiguous the pipeline gives `candidates`:
-    all of them are searchable (names_norm) so a filter by any candidate still finds the record."""
+def _unit(unit: Any) -> dict[str, Any] | None:
+    """An old or new unit. When it cannot be settled the extractor gives `candidates`: all of them are
+    searchable (names_norm), so a filter by any candidate still finds the record, and the label says
+    `(chưa xác định)` (a real bucket in Kibana's charts instead of a hidden missing value)."""
     if not isinstance(unit, Mapping):
         return None
     candidates = [c for c in unit.get("candidates") or [] if isinstance(c, Mapping | str)]
     resolved = any(_nfc(unit.get(k)) for k in ("commune", "label", "name", "code"))
-    out: dict[str, Any] = {k: _nfc(unit.get(k)) for k in _UNIT_KEYS if _nfc(unit.get(k))}
+    out: dict[str, Any] = {k: _nfc(unit.get(k)) for k in (*_UNIT_KEYS, *_UNIT_FACTS) if _nfc(unit.get(k))}
     names = _unit_names(unit)
     labels = []
     for cand in candidates:
@@ -148,13 +160,16 @@ def _unit_new(unit: Any) -> dict[str, Any] | None:
             labels.append(unit_label(cand))
             names |= _unit_names(cand)
     out["candidates"] = [lab for lab in labels if lab]
-    out["ambiguous"] = bool(unit.get("ambiguous")) or (not resolved and len(out["candidates"]) != 1)
-    if resolved and not unit.get("ambiguous"):
-        out["label"] = unit_label(unit)
-    elif len(out["candidates"]) == 1 and not unit.get("ambiguous"):
-        out["label"] = out["candidates"][0]
-    else:
+    out["ambiguous"] = bool(unit.get("ambiguous")) or (
+        not resolved and bool(out["candidates"]) and len(out["candidates"]) != 1
+    )
+    out["outside_hanoi"] = bool(unit.get("outside_hanoi"))
+    if out["ambiguous"]:
         out["label"] = UNRESOLVED_UNIT
+    elif resolved or not out["candidates"]:
+        out["label"] = unit_label(unit)
+    else:
+        out["label"] = out["candidates"][0]
     out["names_norm"] = sorted(n for n in names if n)
     return out
 
@@ -167,7 +182,11 @@ def _page(page: PageResult) -> dict[str, Any]:
         "text_folded": fold(text),
         "mean_conf": page.mean_conf,
         "low_conf_share": page.low_conf_share,
+        "quality": page.quality,
+        "reading": page.reading,
         "error": page.error,
+        "text_source": page.text_source,
+        "layer_rejected": page.layer_rejected,
     }
 
 
@@ -200,8 +219,14 @@ def _metadata_fields(meta: Mapping[str, Any]) -> dict[str, Any]:
     doc["doc_number_norm"] = norm_code(doc["doc_number"]) or None
     doc["doc_type_code_norm"] = norm_name(doc["doc_type_code"]) or None
     doc["issue_date"] = _iso_date(meta.get("issue_date"))
-    doc["admin_unit_old"] = _unit_old(meta.get("admin_unit_old"))
-    doc["admin_unit_new"] = _unit_new(meta.get("admin_unit_new"))
+    doc["admin_unit_old"] = _unit(meta.get("admin_unit_old"))
+    doc["admin_unit_new"] = _unit(meta.get("admin_unit_new"))
+    # the incoming-document stamp (Decree 30's incoming fields) and an e-signature box read on the page
+    doc["received_number"] = _nfc(meta.get("received_number"))
+    doc["received_date"] = _iso_date(meta.get("received_date"))
+    box = meta.get("signature_box") if isinstance(meta.get("signature_box"), Mapping) else {}
+    fields = {k: _nfc(box.get(k)) for k in ("organization", "signer", "email", "time")}
+    doc["signature_box"] = fields if any(fields.values()) else None
     doc["language_detail"] = meta.get("language_detail")
     conf = meta.get("confidence") if isinstance(meta.get("confidence"), Mapping) else {}
     doc["metadata_confidence"] = {
@@ -237,6 +262,8 @@ def index_document(
         "text": text,
         "text_folded": fold(text),
         "pages": pages,
+        # integrity is checked, trust never (the national CA's chain, offline): see the mapping
+        "signatures": [sig.to_dict() for sig in result.signatures],
         **_metadata_fields(result.metadata),
         "sidecar": dict(result.sidecar) or None,
         "ocr": _ocr(result),
@@ -256,6 +283,7 @@ def index_document(
         },
     }
     doc["status"] = _status(doc)
+    doc["review"] = review_state(doc)
     return doc
 
 
@@ -268,3 +296,91 @@ def _status(doc: Mapping[str, Any]) -> str:
     if doc["ocr"]["low_conf"]:
         return "low_confidence"
     return "ok"
+
+
+# --- corrections: what a value typed by an editor sets in the index document ------------------------
+# The Decree 30 fields an editor may correct, with their Vietnamese labels (the record page's order)
+CORRECTABLE_FIELDS: dict[str, str] = {
+    "parent_body": "Cơ quan chủ quản",
+    "issuing_body": "Cơ quan ban hành",
+    "doc_number": "Số, ký hiệu văn bản",
+    "doc_type_code": "Loại văn bản",
+    "issue_place": "Địa danh",
+    "issue_date": "Ngày ban hành",
+    "subject": "Trích yếu nội dung",
+    "signer_title": "Chức vụ người ký",
+    "signer_name": "Người ký",
+    "recipients": "Nơi nhận",
+    "admin_unit_old": "Đơn vị hành chính cũ",
+    "admin_unit_new": "Đơn vị hành chính mới",
+}
+
+
+def _corrected_date(value: str) -> dict[str, Any]:
+    text = value.strip()
+    if not re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{1,2}-\d{1,2}", text):
+        raise ValueError(f"not a full date: {value!r} (write 03/04/2024 or 2024-04-03)")
+    return {"issue_date": parse_date_bound(text, end=False)}
+
+
+def _corrected_number(value: str) -> dict[str, Any]:
+    number = " ".join(value.split())
+    parts = parse_number(f"Số: {number}")
+    if not parts or not parts.seq:
+        raise ValueError(f"not a document number: {value!r} (write it as printed, e.g. 123/QĐ-UBND)")
+    return {
+        "doc_number": number,
+        "doc_number_norm": norm_code(number) or None,
+        "doc_number_seq": parts.seq,
+        "doc_symbol": parts.symbol,
+    }
+
+
+def _corrected_type(value: str) -> dict[str, Any]:
+    wanted = norm_name(value)
+    for code, vi, _ in TYPE_BY_CODE.values():
+        if wanted in (norm_name(code), norm_name(vi)):
+            return {
+                "doc_type_code": code,
+                "doc_type_code_norm": norm_name(code),
+                "doc_type": vi,
+                "doc_type_folded": fold(vi),
+            }
+    raise ValueError(
+        f"unknown document type {value!r} (a code such as QĐ, TB, CV or a name such as Quyết định)"
+    )
+
+
+def _corrected_unit(field: str, value: str) -> dict[str, Any]:
+    name = " ".join(value.split())
+    evidence = UnitEvidence((name,), name)
+    unit = resolve_new_unit(evidence) if field == "admin_unit_new" else resolve_old_unit(evidence)[0]
+    built = _unit(unit or {"label": name})
+    if built is not None:
+        built["names_norm"] = sorted({*built.get("names_norm", []), norm_name(name)})
+    return {field: built}
+
+
+def corrected_fields(field: str, value: str) -> dict[str, Any]:
+    """The index fields that an editor's value for `field` sets: the field and its folded, normalised or
+    split companions, exactly as `index_document` would have built them. ValueError for a value that
+    cannot be that field (the form shows the message)."""
+    if field not in CORRECTABLE_FIELDS:
+        raise ValueError(f"{field!r} cannot be corrected")
+    if not value or not value.strip():
+        raise ValueError("the new value is empty")
+    if field == "doc_number":
+        return _corrected_number(value)
+    if field == "issue_date":
+        return _corrected_date(value)
+    if field == "doc_type_code":
+        return _corrected_type(value)
+    if field in ("admin_unit_old", "admin_unit_new"):
+        return _corrected_unit(field, value)
+    if field in _LIST_FIELDS:
+        return {field: _str_list([v for v in re.split(r"[\n;]", value) if v.strip()])}
+    text = _nfc(value)
+    out: dict[str, Any] = {field: text}
+    if field in _TEXT_FIELDS:
+        out[f"{field}_folded"] = fold(text) if text else None
+    return out

@@ -35,14 +35,41 @@ CONFIG_KEYS = (
     "confidence_level",  # mức độ tin cậy
     "urgency",  # mức độ khẩn
     "drafting_unit",  # đơn vị soạn thảo
+    "issued_amount",  # số lượng bản phát hành
+    "due_date",  # hạn xử lý
 )
 DEFAULT_CONFIG = {"confidence_level": "Số hóa"}  # the pipeline digitizes paper: that much is a fact
 
-DECREE30_FIELDS = [
-    "FileCode", "CodeNumber", "CodeNotation", "IssuedDate", "TypeName", "OrganName", "Subject", "Language",
-    "PageAmount", "SignerInfo.Position", "SignerInfo.FullName", "To", "Priority", "Keyword", "Description",
-    "DraftingUnit", "IssuedPlace",
+# Decree 30/2020/NĐ-CP appendix VI, in its order (the outgoing-document list); SignerInfo in two columns
+DECREE30_APPENDIX_FIELDS = [
+    "FileCode", "DocOrdinal", "TypeName", "CodeNumber", "CodeNotation", "IssuedDate", "OrganName", "Subject",
+    "Language", "PageAmount", "Description", "SignerInfo.Position", "SignerInfo.FullName", "To", "Priority",
+    "IssuedAmount", "DueDate",
 ]  # fmt: skip
+DECREE30_FIELDS = [*DECREE30_APPENDIX_FIELDS, "Keyword", "DraftingUnit", "IssuedPlace"]
+# the column headers an archivist reads (the appendix's own names for the fields)
+DECREE30_HEADERS_VI = {
+    "FileCode": "Mã hồ sơ",
+    "DocOrdinal": "Số thứ tự văn bản trong hồ sơ",
+    "TypeName": "Tên loại văn bản",
+    "CodeNumber": "Số của văn bản",
+    "CodeNotation": "Ký hiệu của văn bản",
+    "IssuedDate": "Ngày, tháng, năm văn bản",
+    "OrganName": "Tên cơ quan, tổ chức ban hành văn bản",
+    "Subject": "Trích yếu nội dung",
+    "Language": "Ngôn ngữ",
+    "PageAmount": "Số lượng trang của văn bản",
+    "Description": "Ghi chú",
+    "SignerInfo.Position": "Chức vụ người ký",
+    "SignerInfo.FullName": "Họ và tên người ký",
+    "To": "Nơi nhận",
+    "Priority": "Độ khẩn",
+    "IssuedAmount": "Số lượng bản phát hành",
+    "DueDate": "Hạn xử lý",
+    "Keyword": "Từ khóa",
+    "DraftingUnit": "Đơn vị soạn thảo",
+    "IssuedPlace": "Địa danh",
+}
 ARCHIVAL_FIELDS = [
     "docId", "arcDocCode", "typeName", "codeNumber", "codeNotation", "issuedDate", "organName", "subject",
     "language", "numberOfPage", "inforSign", "keyword", "mode", "confidenceLevel", "autograph", "format",
@@ -82,19 +109,22 @@ def decree30_record(meta: Mapping[str, Any], config: Mapping[str, Any] | None = 
     lang = meta.get("language")
     return {
         "FileCode": cfg.get("file_code"),
+        "DocOrdinal": cfg.get("doc_order"),
+        "TypeName": meta.get("doc_type"),
         "CodeNumber": meta.get("doc_number_seq"),
         "CodeNotation": meta.get("doc_symbol"),
         "IssuedDate": meta.get("issue_date"),
-        "TypeName": meta.get("doc_type"),
         "OrganName": meta.get("issuing_body"),
         "Subject": meta.get("subject"),
         "Language": LANGUAGE_NAMES.get(str(lang)) if lang else None,
         "PageAmount": _n_pages(meta),
+        "Description": cfg.get("description"),
         "SignerInfo": {"Position": _signer_position(meta), "FullName": meta.get("signer_name")},
         "To": list(meta.get("recipients") or []),
         "Priority": cfg.get("urgency"),
+        "IssuedAmount": cfg.get("issued_amount"),
+        "DueDate": cfg.get("due_date"),
         "Keyword": cfg.get("keyword"),
-        "Description": cfg.get("description"),
         "DraftingUnit": cfg.get("drafting_unit"),
         "IssuedPlace": meta.get("issue_place"),
     }
@@ -135,7 +165,8 @@ def archival_record(meta: Mapping[str, Any], config: Mapping[str, Any] | None = 
     }
 
 
-def _flat(record: Mapping[str, Any], columns: list[str]) -> dict[str, str]:
+def flat_row(record: Mapping[str, Any], columns: list[str]) -> dict[str, str]:
+    """One table row: nested fields by dotted column name (`SignerInfo.Position`), lists joined `; `."""
     row: dict[str, str] = {}
     for col in columns:
         value: Any = record
@@ -175,6 +206,6 @@ def write_batch(
             writer = csv.DictWriter(f, fieldnames=cols)
             writer.writeheader()
             for row in rows:
-                writer.writerow(_flat(row, cols))
+                writer.writerow(flat_row(row, cols))
         paths[f"{kind}_json"], paths[f"{kind}_csv"] = jpath, cpath
     return paths

@@ -13,13 +13,19 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ocr.model import PageResult, mean_confidence
+from pipeline.signatures import Signature
 
 PIPELINE_VERSION = "0.2.0"
 
 State = Literal["indexed", "failed", "quarantined"]
 
-# A page reads poorly when more than this share of its words are below OCR's low-confidence mark
-# (ocr.engine.LOW_CONF): the review queue and Kibana's "low confidence" filter start from it.
+# A page reads poorly when its reading-quality score (ocr.quality: valid Vietnamese syllables, numbers,
+# codes, known words, weighed by confidence) is below this: pages read well score 0.88-0.96 on the DEV
+# sets, and the engine tries other readings below it (ocr.engine.RETRY_QUALITY). The review queue and
+# Kibana's "low confidence" filter start from it.
+POOR_PAGE_QUALITY = 0.80
+# A page without a score (no words were weighed): more than this share of words below OCR's
+# low-confidence mark (ocr.engine.LOW_CONF).
 POOR_PAGE_LOW_CONF_SHARE = 0.3
 
 
@@ -74,6 +80,9 @@ class Derivatives:
 
 
 def reads_poorly(page: PageResult) -> bool:
+    """The one rule for a page read poorly (a page read from a PDF's own text layer never is)."""
+    if page.quality is not None:
+        return page.quality < POOR_PAGE_QUALITY
     return page.low_conf_share is not None and page.low_conf_share > POOR_PAGE_LOW_CONF_SHARE
 
 
@@ -88,6 +97,9 @@ class RecordResult:
     sidecar: dict[str, Any] = field(default_factory=dict)
     pdf_path: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    # the PDF/A derivative: made or why not, size, method, veraPDF's verdict (pipeline.archival.derivative)
+    pdfa: dict[str, Any] = field(default_factory=dict)
+    signatures: list[Signature] = field(default_factory=list)  # the PDF's digital signatures
 
     @property
     def text(self) -> str:

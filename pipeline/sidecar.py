@@ -50,6 +50,8 @@ class Sidecar(BaseModel):
     confidence_level: str | None = Field(None, description="mức độ tin cậy")
     urgency: str | None = Field(None, description="mức độ khẩn")
     drafting_unit: str | None = Field(None, description="đơn vị soạn thảo")
+    issued_amount: int | None = Field(None, ge=1, description="số lượng bản phát hành")
+    due_date: date | None = Field(None, description="hạn xử lý")
 
 
 def sidecar_key(key: str) -> str:

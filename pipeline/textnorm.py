@@ -92,6 +92,11 @@ def fix_digits(token: str) -> str:
     digits = sum(c.isdigit() for c in token)
     if not token or digits == len(token) or digits * 2 < len(token):
         return token
+    return as_digits(token)
+
+
+def as_digits(token: str) -> str:
+    """Every look-alike letter read as its digit (`II` -> `11`): for a token known to be a number."""
     return token.translate(_DIGIT_LOOKALIKES)
 
 

@@ -3,7 +3,7 @@
 OCR drops or swaps Vietnamese tone marks (`PHO CHU TỊCH`, `SƠ TÀI NGUYEN`, `MỖI TRƯỜNG`); these
 lines come from a small closed vocabulary, so a run of words whose letters (without diacritics) spell
 a known phrase is replaced by that phrase. Proper names of places are restored from the gazetteer
-(`pipeline.admin_units.restore_unit_names`), not from here.
+(`pipeline.units.names.restore_unit_names`), not from here.
 """
 
 from __future__ import annotations

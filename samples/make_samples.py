@@ -6,10 +6,16 @@ import json
 import sys
 from pathlib import Path
 
-from samples.render import render, save_jpeg, save_pdf, save_png, save_tiff
+from samples.render import render, save_jpeg, save_pdf, save_png, save_tiff, worn
 from samples.specs import SAMPLES
 
-SAVERS = {"png": save_png, "jpeg": save_jpeg, "pdf": save_pdf, "tiff": save_tiff}
+SAVERS = {
+    "png": save_png,
+    "jpeg": save_jpeg,
+    "pdf": save_pdf,
+    "tiff": save_tiff,
+    "worn-jpeg": lambda pages, path: save_jpeg([worn(p) for p in pages], path, quality=40, dpi=150),
+}
 
 
 def main(out: Path) -> None:

@@ -11,7 +11,8 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
 A4 = (2480, 3508)
@@ -103,6 +104,18 @@ def render(spec: DocSpec) -> list[Image.Image]:
     return pages
 
 
+def worn(page: Image.Image, seed: int = 5) -> Image.Image:
+    """A badly kept copy: faded ink, blur, a coarse fax-like resolution and some grain. The OCR reads
+    it with low confidence: the review queue's first record in the demo and the tests."""
+    rng = np.random.default_rng(seed)
+    small = page.resize((A4[0] // 5, A4[1] // 5), Image.Resampling.BILINEAR)  # 60 dpi
+    img = small.filter(ImageFilter.GaussianBlur(0.8)).resize(A4, Image.Resampling.BILINEAR)
+    arr = np.asarray(img, dtype=np.float32)
+    arr = 255 - (255 - arr) * 0.33  # faded ink
+    arr += rng.normal(0, 16, arr.shape)  # grain
+    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "L")
+
+
 def save_png(pages: list[Image.Image], path: Path) -> None:
     pages[0].save(path, dpi=(300, 300), optimize=True)
 
@@ -115,5 +128,6 @@ def save_pdf(pages: list[Image.Image], path: Path) -> None:
     pages[0].save(path, save_all=True, append_images=pages[1:], resolution=300)
 
 
-def save_jpeg(pages: list[Image.Image], path: Path, quality: int = 85) -> None:
-    pages[0].save(path, quality=quality, dpi=(300, 300))
+def save_jpeg(pages: list[Image.Image], path: Path, quality: int = 85, dpi: int = 300) -> None:
+    page = pages[0] if dpi == 300 else pages[0].resize((A4[0] * dpi // 300, A4[1] * dpi // 300))
+    page.save(path, quality=quality, dpi=(dpi, dpi))

@@ -89,10 +89,29 @@ BC_LONG_BIEN = DocSpec(
     signer_name="Đỗ Thị Lan",
 )
 
+GM_THANH_XUAN = DocSpec(
+    parent_body="UBND QUẬN THANH XUÂN",
+    issuing_body=["ỦY BAN NHÂN DÂN", "PHƯỜNG KHƯƠNG TRUNG"],
+    number="15/GM-UBND",
+    place_date="Thanh Xuân, ngày 12 tháng 9 năm 2022",
+    title="GIẤY MỜI",
+    subject="Họp các tổ dân phố về công tác vệ sinh môi trường",
+    body=[
+        "Ủy ban nhân dân phường Khương Trung trân trọng kính mời đại diện các tổ dân phố dự họp về công "
+        "tác vệ sinh môi trường trên địa bàn phường.",
+        "Thời gian: 8 giờ 00, ngày 15 tháng 9 năm 2022. Địa điểm: hội trường Ủy ban nhân dân phường./.",
+    ],
+    recipients=["Các tổ dân phố", "Lưu: VT"],
+    signer=["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"],
+    signer_name="Ngô Văn Bình",
+)
+
 SAMPLES = {
     # key under the intake bucket -> (spec, format)
     "cau-giay/2024/qd-123-thu-hoi-dat.png": (QD_CAU_GIAY, "png"),
     "dong-da/2023/cv-45-giay-phep-xay-dung.jpg": (CV_DONG_DA, "jpeg"),
     "hoan-kiem/2025/tb-07-tiep-cong-dan.pdf": (TB_HOAN_KIEM, "pdf"),
     "long-bien/2025/bc-88-thu-tuc-hanh-chinh.tif": (BC_LONG_BIEN, "tiff"),
+    # a worn copy (samples.render.worn): read with low confidence, first in the review queue
+    "thanh-xuan/2022/gm-15-hop-to-dan-pho.jpg": (GM_THANH_XUAN, "worn-jpeg"),
 }

@@ -8,6 +8,7 @@ the CLI prints any of them as one line naming the server, its URL and the fix.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -40,7 +41,8 @@ def es_url(es: Elasticsearch) -> str:
 
 def translate(exc: Exception, url: str) -> SohoaError | None:
     """The `SohoaError` for an Elasticsearch client exception (None: not one of those)."""
-    if isinstance(exc, EsConnectionError) and "CERTIFICATE_VERIFY_FAILED" in str(exc):
+    # str() of elastic_transport's TlsError is only "TLS error": OpenSSL's words are in .message
+    if isinstance(exc, EsConnectionError) and "CERTIFICATE_VERIFY_FAILED" in f"{exc} {exc.message}":
         return SohoaError(
             f"{SERVER} at {url}: its TLS certificate is not trusted ({exc.message})",
             hint="set SOHOA_ES_CA_FILE to the CA that signed the cluster's certificate",
@@ -72,16 +74,36 @@ def _error_type(exc: ApiError) -> str:
     return str(error.get("type", "")) if isinstance(error, dict) else ""
 
 
+def _typed(
+    exc: ApiError | TransportError, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> SohoaError | None:
+    es: Any = args[0] if args else kwargs.get("es")
+    return translate(exc, es_url(es) if isinstance(es, Elasticsearch) else "?")
+
+
 def es_errors(fn: Callable[P, T]) -> Callable[P, T]:
-    """Decorate a function whose first argument is the client: its ES exceptions come out typed."""
+    """Decorate a function (or generator) whose first argument is the client: its ES exceptions come
+    out typed."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def generator(*args: P.args, **kwargs: P.kwargs) -> Any:
+            try:
+                yield from fn(*args, **kwargs)
+            except (ApiError, TransportError) as exc:
+                typed = _typed(exc, args, kwargs)
+                if typed is None:
+                    raise
+                raise typed from exc
+
+        return generator  # type: ignore[return-value]
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return fn(*args, **kwargs)
         except (ApiError, TransportError) as exc:
-            es: Any = args[0] if args else kwargs.get("es")
-            typed = translate(exc, es_url(es) if isinstance(es, Elasticsearch) else "?")
+            typed = _typed(exc, args, kwargs)
             if typed is None:
                 raise
             raise typed from exc

@@ -70,6 +70,7 @@ class LedgerEntry:
     district: str | None = None
     n_pages: int | None = None
     doc_type_code: str | None = None
+    pdfa: str | None = None  # the PDF/A derivative: compliant | not_compliant | not_validated | not_made
     # the claim: who processes (or processed) the object, and until when the claim holds unless renewed
     worker: str | None = None  # core.worker.WorkerId.id: host/pid/start
     host: str | None = None

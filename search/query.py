@@ -26,17 +26,23 @@ from search.folding import fold, norm_code, norm_name
 __all__ = [
     "SearchFilters",
     "SearchHit",
+    "SearchPage",
     "build_search",
     "doc_numbers_in",
+    "get_record",
+    "page_highlights",
     "parse_date_bound",
+    "search_page",
     "search_records",
+    "split_highlight",
     "trim_snippet",
     "unfold_snippet",
 ]
 
 PRE, POST = "<em>", "</em>"
 _DOC_NO = re.compile(r"(?<![\w/])\d{1,6}(?:/\d{4})?/[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*")
-_MSM = "2<75%"  # up to two words: all of them; more: three quarters
+_MSM = "2<75%"
+TOTAL_HITS_CAP = 1000  # up to two words: all of them; more: three quarters
 
 
 def doc_numbers_in(query: str) -> list[str]:
@@ -71,22 +77,30 @@ def parse_date_bound(value: str | date | None, *, end: bool) -> str | None:
 
 @dataclass(frozen=True)
 class SearchFilters:
-    """What an archivist narrows a search by: type (code or name), old or new unit, issue dates."""
+    """What an archivist narrows a search (or an export) by: type (code or name), old or new unit,
+    issue dates, and the start of the object key (`cau-giay/2024/`, the uploading office's folder)."""
 
     doc_type: str | None = None
     unit_old: str | None = None
     unit_new: str | None = None
     date_from: str | date | None = None  # 2024, 2024-04, 2024-04-03 or 03/04/2024
     date_to: str | date | None = None
+    prefix: str | None = None
 
     def clauses(self) -> list[dict[str, Any]]:
         """The Elasticsearch filter clauses (ValueError for a date that is not one)."""
         return _filters(self)
 
+    def describe(self) -> dict[str, str]:
+        """The filters that are set, for a report or an export's state file."""
+        return {k: str(v) for k, v in vars(self).items() if v not in (None, "")}
+
 
 def _filters(f: SearchFilters) -> list[dict[str, Any]]:
     doc_type, unit_old, unit_new = f.doc_type, f.unit_old, f.unit_new
     out: list[dict[str, Any]] = []
+    if f.prefix:
+        out.append({"prefix": {"key": f.prefix}})
     if doc_type:
         # a code (QĐ, qd, TTr) or a type name (Quyết định, quyet dinh)
         out.append(
@@ -121,21 +135,9 @@ _HIGHLIGHT = {
 }
 
 
-def build_search(query: str, filters: SearchFilters | None = None, *, limit: int = 10) -> dict[str, Any]:
-    """The search request body (query, inner hits, highlight, source filter); `search_records` runs it."""
-    raw = " ".join(query.split())
-    folded = fold(raw)
-    filters = (filters or SearchFilters()).clauses()
-    source = {"excludes": ["text", "text_folded", "pages", "*_folded", "ocr.steps_detail", "language_detail"]}
-    if not raw:  # filters only: newest first
-        return {
-            "query": {"bool": {"filter": filters}} if filters else {"match_all": {}},
-            "sort": [{"issue_date": {"order": "desc", "missing": "_last"}}, {"record_id": "asc"}],
-            "size": limit,
-            "_source": source,
-        }
-
-    page_query = {
+def _page_query(raw: str, folded: str) -> dict[str, Any]:
+    """The words on one page: phrase, then most words, original then folded, then fuzzy (last)."""
+    return {
         "bool": {
             "should": [
                 # adjacent words count most, then the same words a little apart (slop 2)
@@ -153,7 +155,9 @@ def build_search(query: str, filters: SearchFilters | None = None, *, limit: int
                             # stay exact, or every short word would match its neighbours
                             "fuzziness": "AUTO:4,7",
                             "prefix_length": 1,
-                            "max_expansions": 20,
+                            # each expansion is a common syllable with long postings: 5 keep OCR
+                            # repairs (rnặt, đjnh) and cost a quarter of 20 (benchmarks/search.py)
+                            "max_expansions": 5,
                             "minimum_should_match": _MSM,
                             "boost": 0.5,
                         }
@@ -162,6 +166,31 @@ def build_search(query: str, filters: SearchFilters | None = None, *, limit: int
             ]
         }
     }
+
+
+def _without_fuzzy(page_query: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in page_query["bool"]["should"] if "fuzziness" not in str(c)]
+
+
+def build_search(
+    query: str, filters: SearchFilters | None = None, *, limit: int = 10, fuzzy: bool = True
+) -> dict[str, Any]:
+    """The search request body (query, inner hits, highlight, source filter); `search_records` runs it."""
+    raw = " ".join(query.split())
+    folded = fold(raw)
+    filters = (filters or SearchFilters()).clauses()
+    source = {"excludes": ["text", "text_folded", "pages", "*_folded", "ocr.steps_detail", "language_detail"]}
+    if not raw:  # filters only: newest first
+        return {
+            "query": {"bool": {"filter": filters}} if filters else {"match_all": {}},
+            "sort": [{"issue_date": {"order": "desc", "missing": "_last"}}, {"record_id": "asc"}],
+            "size": limit,
+            "_source": source,
+        }
+
+    page_query = _page_query(raw, folded)
+    if not fuzzy:  # the fuzzy clause is the last one; the highlight never used it
+        page_query = {"bool": {"should": page_query["bool"]["should"][:-1]}}
     should: list[dict[str, Any]] = [
         {
             "nested": {
@@ -171,12 +200,17 @@ def build_search(query: str, filters: SearchFilters | None = None, *, limit: int
                 "inner_hits": {
                     "name": "pages",
                     "size": 3,
-                    "_source": ["pages.page_no", "pages.text"],
+                    # no page text in the answer: the page number from doc values, the snippets from the
+                    # highlighter (a whole page per hit was most of the response, and of its parsing)
+                    "_source": False,
+                    "docvalue_fields": ["pages.page_no"],
                     "highlight": {
                         **_HIGHLIGHT,
                         # without the fuzzy clause: `dinh` must not light up every `dich` on the page
-                        "highlight_query": {"bool": {"should": page_query["bool"]["should"][:-1]}},
-                        "fields": {"pages.text": {}, "pages.text_folded": {}},
+                        "highlight_query": {"bool": {"should": _without_fuzzy(page_query)}},
+                        # the original text, lit where either it or its folded copy matched: fold keeps
+                        # offsets, so a query without diacritics lights the words with them
+                        "fields": {"pages.text": {"matched_fields": ["pages.text", "pages.text_folded"]}},
                     },
                 },
             }
@@ -219,6 +253,9 @@ def build_search(query: str, filters: SearchFilters | None = None, *, limit: int
         should.insert(0, {"terms": {"doc_number_norm": numbers, "boost": 100}})
     return {
         "query": {"bool": {"should": should, "minimum_should_match": 1, "filter": filters}},
+        # counting every match of common syllables costs more than ranking the best: past 1000 the
+        # page says "more than 1000" and Lucene may skip what cannot reach the top
+        "track_total_hits": TOTAL_HITS_CAP,
         "size": limit,
         "_source": source,
         "highlight": {
@@ -272,7 +309,46 @@ class SearchHit:
         return f"{' | '.join(p for p in parts if p)} [{page}] {snippet[:160]}"
 
 
+@dataclass
+class SearchPage:
+    """One page of results: the hits, how many records matched, and Elasticsearch's own time."""
+
+    hits: list[SearchHit]
+    total: int
+    took_ms: int  # both requests when the fuzzy one was needed
+    total_is_lower_bound: bool = False  # more matched than were counted (TOTAL_HITS_CAP)
+
+
 @es_errors
+def search_page(
+    es: Elasticsearch,
+    query: str,
+    *,
+    index: str = "sohoa-records",
+    filters: SearchFilters | None = None,
+    limit: int = 10,
+    offset: int = 0,
+) -> SearchPage:
+    """Ranked records for `query`, best first, with the matching page and highlighted snippets."""
+    # Fuzzy matching (OCR errors) costs as much as the rest of the query together: it runs only when
+    # the exact and folded words do not fill the page (benchmarks/search.py)
+    body = build_search(query, filters, limit=limit, fuzzy=False)
+    if offset:
+        body["from"] = offset
+    resp = es.search(index=index, body=body)
+    took = resp["took"]
+    if len(resp["hits"]["hits"]) < limit and " ".join(query.split()):
+        body = build_search(query, filters, limit=limit)
+        if offset:
+            body["from"] = offset
+        resp = es.search(index=index, body=body)
+        took += resp["took"]
+    numbers = set(doc_numbers_in(query))
+    hits = [_hit(h, numbers) for h in resp["hits"]["hits"]]
+    total = resp["hits"]["total"]
+    return SearchPage(hits, total["value"], took, total.get("relation") == "gte")
+
+
 def search_records(
     es: Elasticsearch,
     query: str,
@@ -281,26 +357,30 @@ def search_records(
     filters: SearchFilters | None = None,
     limit: int = 10,
 ) -> list[SearchHit]:
-    """Ranked records for `query`, best first, with the matching page and highlighted snippets."""
-    body = build_search(query, filters, limit=limit)
-    resp = es.search(index=index, body=body)
-    numbers = set(doc_numbers_in(query))
-    return [_hit(h, numbers) for h in resp["hits"]["hits"]]
+    """Ranked records for `query`, best first (`search_page` without the totals)."""
+    return search_page(es, query, index=index, filters=filters, limit=limit).hits
+
+
+def _page_no(inner: dict[str, Any]) -> int | None:
+    values = (inner.get("fields") or {}).get("pages.page_no")
+    if values:
+        return int(values[0])
+    page = inner.get("_source") or {}  # an answer that still carries the page's source
+    return page.get("page_no")
 
 
 def _hit(h: dict[str, Any], numbers: set[str]) -> SearchHit:
     src = h["_source"]
     pages, snippets, snippet_pages = [], [], []
     for inner in h.get("inner_hits", {}).get("pages", {}).get("hits", {}).get("hits", []):
-        page = inner.get("_source", {})
-        pages.append(page.get("page_no"))
+        page_no = _page_no(inner)
+        pages.append(page_no)
         hl = inner.get("highlight", {})
-        found = hl.get("pages.text") or [
-            unfold_snippet(s, page.get("text", "")) for s in hl.get("pages.text_folded", [])
-        ]
+        text = (inner.get("_source") or {}).get("text", "")
+        found = hl.get("pages.text") or [unfold_snippet(s, text) for s in hl.get("pages.text_folded", [])]
         for snippet in found[: max(0, 3 - len(snippets))]:
             snippets.append(snippet)
-            snippet_pages.append(page.get("page_no"))
+            snippet_pages.append(page_no)
     if not snippets:
         hl = h.get("highlight", {})
         snippets = hl.get("subject") or [
@@ -417,3 +497,83 @@ def trim_snippet(snippet: str, before: int = 60, width: int = 220) -> str:
     if is_open:
         out.append(POST)
     return ("…" if lo > 0 else "") + "".join(out) + ("…" if hi < len(plain) else "")
+
+
+@es_errors
+def page_highlights(es: Elasticsearch, query: str, record_id: str, *, index: str) -> dict[int, str]:
+    """`{page_no: whole page text with the query's words in <em>}` for one record: the record page
+    lights the words of the search that led to it (with or without diacritics, as the search matched)."""
+    raw = " ".join(query.split())
+    if not raw:
+        return {}
+    page_query = _page_query(raw, fold(raw))
+    body = {
+        "query": {
+            "bool": {
+                "filter": [{"ids": {"values": [record_id]}}],
+                "must": [
+                    {
+                        "nested": {
+                            "path": "pages",
+                            "query": page_query,
+                            "inner_hits": {
+                                "size": 100,
+                                "_source": False,
+                                "docvalue_fields": ["pages.page_no"],
+                                "highlight": {
+                                    **_HIGHLIGHT,
+                                    "number_of_fragments": 0,  # the whole page
+                                    "highlight_query": {"bool": {"should": _without_fuzzy(page_query)}},
+                                    "fields": {
+                                        "pages.text": {"matched_fields": ["pages.text", "pages.text_folded"]}
+                                    },
+                                },
+                            },
+                        }
+                    }
+                ],
+            }
+        },
+        "_source": False,
+        "size": 1,
+    }
+    resp = es.search(index=index, body=body)
+    out: dict[int, str] = {}
+    for hit in resp["hits"]["hits"]:
+        for inner in hit.get("inner_hits", {}).get("pages", {}).get("hits", {}).get("hits", []):
+            page_no, lit = _page_no(inner), inner.get("highlight", {}).get("pages.text")
+            if page_no is not None and lit:
+                out[page_no] = lit[0]
+    return out
+
+
+def split_highlight(text: str) -> list[tuple[str, bool]]:
+    """A highlighted text as (piece, lit) pairs: what a template escapes and marks up."""
+    out, lit = [], False
+    for part in _TAG.split(text):
+        if part == PRE:
+            lit = True
+        elif part == POST:
+            lit = False
+        elif part:
+            out.append((part, lit))
+    return out
+
+
+_RECORD_ID = re.compile(r"^[0-9a-f]{40}$")
+
+
+@es_errors
+def get_record(es: Elasticsearch, record_id: str, *, index: str) -> dict[str, Any] | None:
+    """One record of `index` (the alias) for the record page, without the folded copies; None when the
+    id is not a record of this index (whatever other indices may hold)."""
+    if not _RECORD_ID.fullmatch(record_id):
+        return None
+    resp = es.search(
+        index=index,
+        query={"ids": {"values": [record_id]}},
+        source_excludes=["text", "text_folded", "*_folded", "pages.text_folded", "ocr.steps_detail"],
+        size=1,
+    )
+    hits = resp["hits"]["hits"]
+    return {**hits[0]["_source"], "record_id": hits[0]["_id"]} if hits else None

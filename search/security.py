@@ -8,9 +8,13 @@ Four identities, each with exactly what its code calls (see docs/search.md, "Sec
   indices; cannot create, delete or remap them, cannot touch templates. Used through an API key.
 - `sohoa_technician`: reads records and the ledger (runs, failures) — for `sohoa status/failures`.
 - `sohoa_archivist`: reads the records only (Kibana Discover and dashboards, `sohoa search`).
+- `sohoa_web`: the web application (`sohoa serve`): reads records and users, writes a record's
+  corrected values, and may only create (never change or delete) entries of the audit index.
 
-The local development node has security disabled, so these are validated structurally in the tests;
-`python -m search.security` prints them for `PUT _security/role/<name>` and `POST _security/api_key`.
+`python -m search.security` prints them for `PUT _security/role/<name>` and `POST _security/api_key`;
+`file_roles()` writes the same descriptors as a `roles.yml` for the file realm. The tests load that file
+into an Elasticsearch with security and TLS on and prove each role with real requests
+(tests/test_es_roles.py, docs/security.md).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ __all__ = [
     "KNOWN_CLUSTER_PRIVILEGES",
     "KNOWN_INDEX_PRIVILEGES",
     "api_key_request",
+    "file_roles",
     "index_names",
     "kibana_archivist_role",
     "roles",
@@ -46,22 +51,33 @@ def index_names(alias: str, ledger: str) -> tuple[list[str], list[str]]:
     return [alias, f"{alias}-v*"], [ledger, f"{ledger}-v*"]
 
 
-def roles(alias: str = "sohoa-records", ledger: str = "sohoa-ledger") -> dict[str, dict[str, Any]]:
+def roles(
+    alias: str = "sohoa-records",
+    ledger: str = "sohoa-ledger",
+    audit: str = "sohoa-audit",
+    users: str = "sohoa-users",
+) -> dict[str, dict[str, Any]]:
     records, ledger_names = index_names(alias, ledger)
+    audit_names, users_names = index_names(audit, users)
     meta = {"managed_by": "sohoa", "records_alias": alias, "ledger_alias": ledger}
+
+    def grant(names: list[str], *privileges: str) -> dict[str, Any]:
+        return {"names": names, "privileges": list(privileges), "allow_restricted_indices": False}
+
     return {
         "sohoa_admin": {
             # put_index_template and reading the node version (`sohoa doctor`)
             "cluster": ["manage_index_templates", "monitor"],
             "indices": [
                 {
-                    "names": records + ledger_names,
-                    # create/delete versions, mappings, aliases, refresh; read+write to copy in migrate
+                    "names": records + ledger_names + audit_names + users_names,
+                    # create/delete versions, mappings, aliases, refresh; read+write to copy in migrate;
+                    # `sohoa users` writes the users index
                     "privileges": ["manage", "read", "write"],
                     "allow_restricted_indices": False,
                 }
             ],
-            "metadata": {**meta, "purpose": "setup and migrations"},
+            "metadata": {**meta, "purpose": "setup, migrations, `sohoa users`"},
         },
         "sohoa_writer": {
             "cluster": ["monitor"],  # readiness: _cluster/health, _nodes/_local
@@ -72,9 +88,23 @@ def roles(alias: str = "sohoa-records", ledger: str = "sohoa-ledger") -> dict[st
                     # through view_index_metadata); no delete, no create_index, no manage
                     "privileges": ["index", "read", "view_index_metadata"],
                     "allow_restricted_indices": False,
-                }
+                },
+                # the editors' corrections, applied again to every reprocessed record
+                grant(audit_names, "read", "view_index_metadata"),
             ],
             "metadata": {**meta, "purpose": "flows: index records, write the ledger"},
+        },
+        "sohoa_web": {
+            # `sohoa serve`: one identity for the application; who is viewer or editor is its own
+            # business (its users index). Editors' corrections are written through it: the record's
+            # effective value (index), and the audit, append-only (create_doc: never update or delete)
+            "cluster": [],
+            "indices": [
+                grant(records, "read", "view_index_metadata", "index"),
+                grant(audit_names, "create_doc", "read", "view_index_metadata"),
+                grant(users_names, "read", "view_index_metadata"),
+            ],
+            "metadata": {**meta, "purpose": "web application: record pages, corrections, review"},
         },
         "sohoa_technician": {
             "cluster": [],
@@ -116,6 +146,13 @@ def api_key_request(
         "role_descriptors": {"sohoa_writer": roles(alias, ledger)["sohoa_writer"]},
         "metadata": {"managed_by": "sohoa", "purpose": "flows writer"},
     }
+
+
+def file_roles(alias: str = "sohoa-records", ledger: str = "sohoa-ledger") -> str:
+    """The roles as `config/roles.yml` of the file realm: one line per role, its descriptor as a YAML
+    flow mapping (JSON). Elasticsearch reads that file one top-level key at a time, so each role must
+    start at the first column; pretty-printed JSON would not load."""
+    return "".join(f"{name}: {json.dumps(body)}\n" for name, body in roles(alias, ledger).items())
 
 
 def kibana_archivist_role(alias: str = "sohoa-records", space: str = "default") -> dict[str, Any]:

@@ -30,18 +30,23 @@ from elasticsearch import ApiError, AuthorizationException, Elasticsearch, helpe
 from search.errors import es_errors
 
 __all__ = [
+    "AUDIT_MAPPING",
     "LEDGER_MAPPING",
     "MAPPING_VERSION",
     "RECORDS_MAPPING",
+    "USERS_MAPPING",
     "MappingConflictError",
     "MigrationReport",
+    "audit_template",
     "current_index",
     "ensure_index",
     "ensure_indices",
+    "ensure_web_indices",
     "index_settings",
     "ledger_template",
     "migrate",
     "records_template",
+    "users_template",
 ]
 
 log = logging.getLogger(__name__)
@@ -83,15 +88,14 @@ _UNIT = {
         "commune_type": _kw(64),
         "commune": _kw(256),
         "code": _kw(64),
+        "level": _kw(64),  # central: a body of the central state
         "label": _text(),  # text for free search, .keyword for the charts
         "names_norm": _kw(256),  # every normalised name, for --unit-old/--unit-new filters
-    }
-}
-_UNIT_NEW = {
-    "properties": {
-        **_UNIT["properties"],
-        "candidates": _kw(512),  # labels of the possible new units when the mapping is ambiguous
+        "candidates": _kw(512),  # labels of the possible units when it cannot be settled
         "ambiguous": _BOOL,
+        "outside_hanoi": _BOOL,  # issued by a body outside Hanoi: no Hanoi unit is guessed
+        "source": _kw(),  # old: text | upload_prefix | issuing body; new: the mapping's data
+        "reason": _kw(),  # split | district_only | name_in_several_districts | outside_hanoi
     }
 }
 
@@ -126,8 +130,32 @@ RECORDS_MAPPING: dict[str, Any] = {
                 "text_folded": _text(keyword=False, offsets=True),
                 "mean_conf": _FLOAT,
                 "low_conf_share": _FLOAT,
+                "quality": _FLOAT,  # reading quality without ground truth, 0-1 (ocr/quality.py)
+                "reading": _kw(),  # the reading kept: main | turned | conservative | bare
                 "error": _kw(1024),
+                "text_source": _kw(),  # text_layer (the PDF's own text) | ocr
+                "layer_rejected": _kw(),  # why the page's text layer was not used
             },
+        },
+        # digital signatures of a PDF: integrity is checked, trust never (national CA, offline)
+        "signatures": {
+            "properties": {
+                "field": _kw(),
+                "signer": _text(),
+                "organisation": _text(),
+                "issuer": _kw(512),
+                "serial": _kw(),
+                "signed_at": _DATE,
+                "integrity": _kw(),  # intact | broken | unreadable
+                "covers_whole_file": _BOOL,
+                "coverage": _kw(),
+                "trust": _kw(),  # not_checked
+                "kind": _kw(),
+                "subfilter": _kw(),
+                "reason": _kw(1024),
+                "location": _kw(512),
+                "error": _kw(1024),
+            }
         },
         # Decree 30 metadata
         "issuing_body": _text(),
@@ -153,7 +181,14 @@ RECORDS_MAPPING: dict[str, Any] = {
         "recipients": _text(),
         "addressees": _text(),
         "admin_unit_old": _UNIT,
-        "admin_unit_new": _UNIT_NEW,
+        "admin_unit_new": _UNIT,
+        # the incoming-document stamp (`ĐẾN Số: … Ngày: …`): Decree 30's received number and date
+        "received_number": _kw(),
+        "received_date": _DATE,
+        # an e-signature box printed on the page (signing agency, signer, e-mail, time)
+        "signature_box": {
+            "properties": {"organization": _text(), "signer": _text(), "email": _kw(), "time": _DATE}
+        },
         "language": _kw(),
         "language_detail": _UNINDEXED,
         "duplicate_key": _kw(),
@@ -187,6 +222,21 @@ RECORDS_MAPPING: dict[str, Any] = {
             }
         },
         "links": {"properties": {"original": _kw(2048), "pdf": _kw(2048)}},
+        # editors' corrections (search.corrections): the fields above hold the effective values; this
+        # holds, per corrected field, the value, the previous one, the machine's reading, who and when
+        "corrections": _UNINDEXED,
+        "corrected_fields": _kw(),
+        # the review queue (search.review): how urgently a person should look, and who checked it
+        "review": {
+            "properties": {
+                "score": _FLOAT,  # 0 (read badly) .. 1 (sure): the queue shows the lowest first
+                "needed": _BOOL,
+                "reasons": _kw(),  # low_conf_pages | field:<name> | missing:<name>
+                "checked_by": _kw(),
+                "checked_at": _DATE,
+                "checked_etag": _kw(),  # the version of the scan that was checked
+            }
+        },
     },
 }
 
@@ -209,11 +259,48 @@ LEDGER_MAPPING: dict[str, Any] = {
         "district": _kw(),
         "n_pages": _INT,
         "doc_type_code": _kw(),
+        "pdfa": _kw(),  # the PDF/A derivative's verdict: compliant | not_compliant | not_validated | not_made
         # the claim (search.claims): who processes the object, until when, how often a worker died on it
         "worker": _kw(),
         "host": _kw(),
         "lease_until": _DATE,
         "died": _INT,
+    },
+}
+
+
+# The append-only audit of the web application: every correction and every "checked" mark, never
+# updated or deleted (the web identity may only create documents here, search.security). Reprocessing
+# reads the latest correction of each field from it (search.corrections).
+AUDIT_MAPPING: dict[str, Any] = {
+    "dynamic": "strict",
+    "_meta": {"owner": "sohoa.search", "mapping_version": 1},
+    "properties": {
+        "kind": _kw(),  # correction | checked
+        "record_id": _kw(),
+        "records_index": _kw(),  # the alias the record lives behind
+        "field": _kw(),
+        "value": _text(ignore_above=2048),  # as shown to people
+        "previous": _text(ignore_above=2048),
+        "machine_value": _text(ignore_above=2048),
+        "patch": _UNINDEXED,  # the index fields the value sets (pipeline.document.corrected_fields)
+        "reason": _text(ignore_above=1024),
+        "by": _kw(),
+        "at": _DATE,
+        "etag": _kw(),  # the version of the scan the person saw
+    },
+}
+
+# The people who may log in to `sohoa serve` (`sohoa users`); district upload identities never are.
+USERS_MAPPING: dict[str, Any] = {
+    "dynamic": "strict",
+    "_meta": {"owner": "sohoa.search", "mapping_version": 1},
+    "properties": {
+        "name": _kw(),
+        "role": _kw(),  # viewer | editor
+        "password_hash": {"type": "keyword", "index": False, "doc_values": False},
+        "created_at": _DATE,
+        "updated_at": _DATE,
     },
 }
 
@@ -240,6 +327,14 @@ def records_template(alias: str, shards: int = 1) -> dict[str, Any]:
 
 def ledger_template(ledger: str) -> dict[str, Any]:
     return _template(ledger, LEDGER_MAPPING, 1)
+
+
+def audit_template(audit: str) -> dict[str, Any]:
+    return _template(audit, AUDIT_MAPPING, 1)
+
+
+def users_template(users: str) -> dict[str, Any]:
+    return _template(users, USERS_MAPPING, 1)
 
 
 # --- ensure ------------------------------------------------------------------------------------------
@@ -334,6 +429,15 @@ def ensure_indices(es: Elasticsearch, alias: str, ledger_index: str) -> tuple[st
     return (
         ensure_index(es, alias, records_template(alias), version=MAPPING_VERSION),
         ensure_index(es, ledger_index, ledger_template(ledger_index)),
+    )
+
+
+@es_errors
+def ensure_web_indices(es: Elasticsearch, audit_index: str, users_index: str) -> tuple[str, str]:
+    """The audit and users indices of the web application, behind their aliases."""
+    return (
+        ensure_index(es, audit_index, audit_template(audit_index)),
+        ensure_index(es, users_index, users_template(users_index)),
     )
 
 

@@ -1,9 +1,14 @@
-"""Hanoi's 30 former district-level units and the object-store policies that confine each one.
+"""Hanoi's upload units — the 126 commune-level units that exist since 1 July 2025 and the 30 former
+district-level units, whose offices keep the backlog — and the object-store policies that confine each.
 
-Layout: ONE intake bucket, one prefix per district (`s3://sohoa-intake/cau-giay/...`). versitygw
-v1.8.0 enforces bucket policies with object-prefix resources and `s3:prefix` conditions on
-ListBucket (checked against the real server in tests/test_districts.py), so no bucket-per-district
-fallback is needed. See docs/security.md.
+Layout: ONE intake bucket, one prefix per unit (`s3://sohoa-intake/phuong-cau-giay/...`,
+`s3://sohoa-intake/cau-giay/...`). versitygw v1.8.0 and MinIO enforce object-prefix resources and
+`s3:prefix` conditions on ListBucket (proven against both servers in tests/test_districts_s3.py), so no
+bucket-per-unit fallback is needed. See docs/security.md.
+
+Slugs are ASCII, stable and unique across both lists: a former district keeps the slug of its short name
+(`cau-giay`), a commune takes the slug of its full name with its kind (`phuong-cau-giay`, `xa-ba-vi`),
+because 28 of the 30 district names live on as names of new communes.
 
 Two policy flavours grant the same rights:
 - production MinIO / AWS: identity policies (no Principal) attached to each user
@@ -13,7 +18,7 @@ Two policy flavours grant the same rights:
   (`policy_for_district`, `intake_bucket_policy`, `processed_bucket_policy`).
 Deriving the second from the first keeps the two from drifting apart.
 
-A district may: list its own prefix, write (PUT, multipart) under it, and read back (GET/HEAD) what
+A unit may: list its own prefix, write (PUT, multipart) under it, and read back (GET/HEAD) what
 is under it, which resumable uploads need. Nothing else: no delete, no other prefix, no other bucket.
 The pipeline may: read and list intake, read, list and write processed. No delete anywhere.
 """
@@ -27,11 +32,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from core.errors import ConfigError
 
-DATA_FILE = Path(__file__).with_name("data") / "districts.json"
+DATA_DIR = Path(__file__).with_name("data")
+DATA_FILE = DATA_DIR / "districts.json"
+COMMUNES_FILE = DATA_DIR / "communes.json"
 ARN = "arn:aws:s3:::"
 POLICY_VERSION = "2012-10-17"
 
@@ -53,13 +60,18 @@ PIPELINE_PROCESSED_OBJECT_ACTIONS = (
 Policy = dict[str, Any]
 
 
+Level = Literal["commune", "district"]
+LEVELS = ("communes", "districts", "all")  # the lists one may provision
+
+
 @dataclass(frozen=True)
-class District:
-    code: str  # the GSO district code, e.g. "005"
-    name: str  # "Quận Cầu Giấy"
+class Unit:
+    code: str  # the GSO code: "005" (district), "00166" (commune)
+    name: str  # "Quận Cầu Giấy", "Phường Cầu Giấy"
     short_name: str  # "Cầu Giấy"
-    kind: str  # "Quận" | "Huyện" | "Thị xã"
-    slug: str  # "cau-giay": the prefix and part of the access key
+    kind: str  # "Quận" | "Huyện" | "Thị xã" | "Phường" | "Xã"
+    slug: str  # "cau-giay", "phuong-cau-giay": the prefix and part of the access key
+    level: Level = "district"
 
 
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
@@ -74,17 +86,35 @@ def slugify(name: str) -> str:
 
 
 @cache
-def load_districts() -> tuple[District, ...]:
+def load_districts() -> tuple[Unit, ...]:
+    """The 30 former district-level units (the backlog), in GSO code order."""
     doc = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-    return tuple(District(**d) for d in doc["districts"])
+    return tuple(Unit(**d, level="district") for d in doc["districts"])
 
 
-def district(slug: str) -> District:
-    for d in load_districts():
-        if d.slug == slug:
-            return d
-    known = ", ".join(d.slug for d in load_districts())
-    raise ConfigError(f"unknown district {slug!r}", hint=f"known: {known}")
+@cache
+def load_communes() -> tuple[Unit, ...]:
+    """The 126 commune-level units of Hanoi since 1 July 2025, in GSO code order."""
+    doc = json.loads(COMMUNES_FILE.read_text(encoding="utf-8"))
+    return tuple(Unit(**c, level="commune") for c in doc["communes"])
+
+
+def load_units(which: str = "all") -> tuple[Unit, ...]:
+    """`communes`, `districts` or `all` (communes first)."""
+    if which not in LEVELS:
+        raise ConfigError(f"unknown list of units {which!r}", hint=f"choose one of {', '.join(LEVELS)}")
+    return (load_communes() if which != "districts" else ()) + (
+        load_districts() if which != "communes" else ()
+    )
+
+
+def unit(slug: str) -> Unit:
+    for u in load_units():
+        if u.slug == slug:
+            return u
+    raise ConfigError(
+        f"unknown unit {slug!r}", hint=f"`sohoa units list` shows the {len(load_units())} slugs"
+    )
 
 
 @dataclass(frozen=True)
@@ -121,8 +151,9 @@ def _doc(statements: list[Policy]) -> Policy:
 
 # -- identity policies (production MinIO / AWS IAM) -----------------------------------------------------
 def minio_policy_for_district(slug: str, layout: Layout = Layout()) -> Policy:
-    """The IAM policy of one district's user: its own prefix of the intake bucket, nothing else."""
-    district(slug)  # refuse unknown slugs: a typo must not produce a policy for nobody
+    """The IAM policy of one unit's user (a district or a commune): its own prefix of the intake bucket,
+    nothing else."""
+    unit(slug)  # refuse unknown slugs: a typo must not produce a policy for nobody
     bucket, prefix = layout.intake_bucket, layout.district_prefix(slug)
     return _doc(
         [
@@ -225,7 +256,7 @@ def policy_for_district(slug: str, layout: Layout = Layout()) -> Policy:
 
 
 def intake_bucket_policy(slugs: Iterable[str], layout: Layout = Layout(), pipeline: bool = True) -> Policy:
-    """The one policy of the intake bucket: every given district's statements, plus the pipeline's."""
+    """The one policy of the intake bucket: every given unit's statements, plus the pipeline's."""
     statements: list[Policy] = []
     for slug in sorted(set(slugs)):
         statements += policy_for_district(slug, layout)["Statement"]
@@ -244,16 +275,22 @@ def processed_bucket_policy(layout: Layout = Layout()) -> Policy:
 
 # -- the committed documents ---------------------------------------------------------------------------
 def policy_documents(layout: Layout = Layout()) -> dict[str, Policy]:
-    """Relative path → policy document, for `sohoa districts policies --out infra/policies/`."""
-    slugs = [d.slug for d in load_districts()]
+    """Relative path → policy document, for `sohoa units policies --out infra/policies/`: one MinIO user
+    policy per unit (`commune-<slug>.json`, `district-<slug>.json`) and the pipeline's; the versitygw
+    bucket policies name every unit."""
+    units = load_units()
     docs: dict[str, Policy] = {
-        "versitygw/intake-bucket-policy.json": intake_bucket_policy(slugs, layout),
+        "versitygw/intake-bucket-policy.json": intake_bucket_policy([u.slug for u in units], layout),
         "versitygw/processed-bucket-policy.json": processed_bucket_policy(layout),
         "minio/pipeline.json": pipeline_policy(layout),
     }
-    for slug in slugs:
-        docs[f"minio/district-{slug}.json"] = minio_policy_for_district(slug, layout)
+    for u in units:
+        docs[minio_policy_file(u)] = minio_policy_for_district(u.slug, layout)
     return docs
+
+
+def minio_policy_file(u: Unit) -> str:
+    return f"minio/{u.level}-{u.slug}.json"
 
 
 def render_policy(doc: Policy) -> str:
@@ -268,3 +305,13 @@ def write_policies(out_dir: Path, layout: Layout = Layout()) -> list[Path]:
         path.write_text(render_policy(doc), encoding="utf-8")
         written.append(path)
     return written
+
+
+def is_district_identity(name: str, layout: Layout | None = None) -> bool:
+    """An upload identity (`sohoa-<slug>`, `sohoa-pipeline`) or a unit's bare slug (a former district's
+    or a commune's): names that belong to S3 keys, never to a person who logs in to the web application."""
+    layout = layout or Layout()
+    name = name.strip().lower()
+    if name.startswith(layout.key_prefix):
+        return True
+    return name in {u.slug for u in load_units("all")} or name == "pipeline"

@@ -1,14 +1,16 @@
-"""Regenerate `storage/data/districts.json` from the `vietnamadminunits` package.
+"""Regenerate `storage/data/districts.json` and `storage/data/communes.json` from `vietnamadminunits`.
 
-    .venv/bin/pip install vietnamadminunits   # only needed to regenerate
     .venv/bin/python -m storage.make_districts_data
 
-The source is the package's legacy (pre-1 July 2025, 63-province) table `admin_units_legacy`: Hanoi
-(province code 01) had 30 district-level units (12 quận, 17 huyện, 1 thị xã). They no longer exist
-as administrative units since the 2025 reform, but the archives are still kept by the former
-district offices, which is why uploads are confined per former district. The committed file keeps
-the runtime free of that package (and its geo dependencies); `tests/test_districts.py` checks the
-file against the package when it is installed.
+Two tables of the package, province code 01 (Hanoi):
+- `admin_units`: the 126 commune-level units (51 phường, 75 xã) in force since 1 July 2025, when the
+  district level was abolished. Their offices upload new scans.
+- `admin_units_legacy` (pre-July-2025, 63 provinces): the 30 former district-level units (12 quận,
+  17 huyện, 1 thị xã). They no longer exist as administrative units, but their offices still hold
+  the backlog, which is why uploads are also confined per former district.
+
+The committed files keep the runtime free of the package's loader (and its geo dependencies);
+`tests/test_districts.py` checks them against the package.
 """
 
 from __future__ import annotations
@@ -18,28 +20,40 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from storage.districts import DATA_FILE, slugify
+from storage.districts import COMMUNES_FILE, DATA_FILE, slugify
 
 HANOI_CODE = "01"
 
 
-def rows_from_package() -> list[dict[str, Any]]:
+def _units_from_package(table: str, column: str, slug_of_full_name: bool) -> list[dict[str, Any]]:
+    """Hanoi's units of one table; `column` is the package's column prefix (`district` or `ward`)."""
     from vietnamadminunits.database.main import query  # optional: only to regenerate
 
     rows = query(
-        "SELECT DISTINCT districtCode, district, districtShort, districtType FROM admin_units_legacy "
-        f"WHERE provinceCode = '{HANOI_CODE}' ORDER BY districtCode"
+        f"SELECT DISTINCT {column}Code, {column}, {column}Short, {column}Type FROM {table} "
+        f"WHERE provinceCode = '{HANOI_CODE}' ORDER BY {column}Code"
     )
     return [
         {
-            "code": r["districtCode"],
-            "name": r["district"],
-            "short_name": r["districtShort"],
-            "kind": r["districtType"],
-            "slug": slugify(r["districtShort"]),
+            "code": r[f"{column}Code"],
+            "name": r[column],
+            "short_name": r[f"{column}Short"],
+            "kind": r[f"{column}Type"],
+            "slug": slugify(r[column] if slug_of_full_name else r[f"{column}Short"]),
         }
         for r in rows
     ]
+
+
+def rows_from_package() -> list[dict[str, Any]]:
+    """The former districts; slug: the short name ("cau-giay")."""
+    return _units_from_package("admin_units_legacy", "district", slug_of_full_name=False)
+
+
+def communes_from_package() -> list[dict[str, Any]]:
+    """The current communes; slug: the full name with its kind ("phuong-cau-giay"), so that it never
+    equals a former district's slug."""
+    return _units_from_package("admin_units", "ward", slug_of_full_name=True)
 
 
 def package_version() -> str:
@@ -58,13 +72,23 @@ def document() -> dict[str, Any]:
     }
 
 
+def communes_document() -> dict[str, Any]:
+    return {
+        "source": f"vietnamadminunits {package_version()}, table admin_units, provinceCode {HANOI_CODE}",
+        "province": "Thành phố Hà Nội",
+        "effective": "2025-07-01",
+        "communes": communes_from_package(),
+    }
+
+
 def render(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
 def main() -> int:
-    Path(DATA_FILE).write_text(render(document()), encoding="utf-8")
-    print(f"wrote {DATA_FILE}")
+    for path, doc in ((DATA_FILE, document()), (COMMUNES_FILE, communes_document())):
+        Path(path).write_text(render(doc), encoding="utf-8")
+        print(f"wrote {path}")
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import io
 import json
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -61,6 +62,22 @@ class ObjectInfo:
     last_modified: datetime | None = None
 
 
+def _ssl_reason(exc: BaseException) -> str:
+    """OpenSSL's words for a refused certificate ("unable to get local issuer certificate")."""
+    todo, seen = [exc], 0
+    while todo and seen < 20:  # the causes that urllib3 wraps around it
+        err, seen = todo.pop(), seen + 1
+        if isinstance(err, ssl.SSLCertVerificationError):
+            return err.verify_message or str(err)
+        todo += [
+            e
+            for e in (getattr(err, "reason", None), err.__cause__, err.__context__)
+            if isinstance(e, BaseException)
+        ]
+        todo += [a for a in err.args if isinstance(a, BaseException)]
+    return "certificate verify failed"
+
+
 class ObjectStore:
     def __init__(self, endpoint: S3Endpoint, *, timeout: float = 30.0) -> None:
         self.endpoint = endpoint.host
@@ -90,6 +107,12 @@ class ObjectStore:
             return StorageError(
                 f"{where}: cannot write the download locally: {exc}",
                 hint="free space in the temp folder or point TMPDIR elsewhere",
+            )
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):  # a setting to fix, not a server to wait for
+            return StorageError(
+                f"{where}: the TLS certificate of the object store at {self.endpoint} is not trusted "
+                f"({_ssl_reason(exc)})",
+                hint="set SOHOA_S3_CA_FILE to the CA that signed the object store's certificate",
             )
         if isinstance(exc, (urllib3.exceptions.HTTPError, OSError)):
             return StoreUnavailableError(

@@ -1,5 +1,6 @@
-"""Create (idempotently) the district and pipeline identities on a versitygw gateway, and the bucket
-policies that confine them. Production MinIO is provisioned with `mc` (docs/security.md).
+"""Create (idempotently) the unit (commune, former district) and pipeline identities on a versitygw
+gateway, and the bucket policies that confine them. Production MinIO is provisioned with `mc`
+(docs/security.md).
 
 Secrets: generated here, sent only in the admin API request body, written only to the credentials
 file (mode 0600). They are never logged or printed, and `Identity` keeps them out of its repr.
@@ -22,7 +23,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from storage.districts import Layout, district, intake_bucket_policy, load_districts, processed_bucket_policy
+from storage.districts import Layout, intake_bucket_policy, load_units, processed_bucket_policy, unit
 from storage.errors import StorageError
 from storage.objects import ObjectStore
 from storage.versity_admin import VersityAdmin
@@ -40,7 +41,7 @@ def generate_secret(length: int = 40) -> str:
 
 @dataclass(frozen=True)
 class Identity:
-    name: str  # a district slug, or "pipeline"
+    name: str  # a unit slug (commune or former district), or "pipeline"
     access_key: str
     area: str  # what it may touch, for people to read
     status: str  # created | rotated | unchanged | revoked
@@ -52,7 +53,7 @@ class Identity:
 class ProvisionResult:
     identities: list[Identity]
     buckets: list[str]
-    intake_districts: list[str]  # the districts the intake bucket policy now names
+    intake_districts: list[str]  # the units (communes, districts) the intake bucket policy now names
 
 
 def _area(layout: Layout, name: str) -> str:
@@ -69,7 +70,7 @@ def _check_names(names: Iterable[str]) -> list[str]:
     out = []
     for name in names:
         if name != PIPELINE:
-            district(name)  # ConfigError listing the known slugs
+            unit(name)  # ConfigError naming the command that lists the known slugs
         if name not in out:
             out.append(name)
     return out
@@ -79,9 +80,9 @@ def apply_bucket_policies(store: ObjectStore, layout: Layout, existing: set[str]
     """Rewrite both bucket policies from the identities that exist now.
 
     versitygw refuses a policy naming a user who does not exist, so the policy follows the users:
-    districts provisioned earlier stay in it, revoked ones leave it.
+    units provisioned earlier stay in it, revoked ones leave it.
     """
-    present = [d.slug for d in load_districts() if layout.district_access_key(d.slug) in existing]
+    present = [u.slug for u in load_units() if layout.district_access_key(u.slug) in existing]
     has_pipeline = layout.pipeline_access_key in existing
     intake = intake_bucket_policy(present, layout, pipeline=has_pipeline)
     if intake["Statement"]:
@@ -104,14 +105,15 @@ def provision(
     new_secret: Callable[[], str] = generate_secret,
     save: Callable[[ProvisionResult], None] | None = None,
 ) -> ProvisionResult:
-    """Ensure buckets, users (role `user`) and bucket policies. `names`: district slugs (all if None).
+    """Ensure buckets, users (role `user`) and bucket policies. `names`: unit slugs, communes or former
+    districts (all 156 if None).
 
     An existing user keeps its secret unless `rotate`; its role is reset to `user` if someone raised
     it, since admin and userplus roles would bypass or widen the policies. `save` gets the identities
     with their new secrets as soon as the users exist, even if a later step fails: a secret that
     was set on the server but never saved could only be replaced, not recovered.
     """
-    wanted = _check_names([d.slug for d in load_districts()] if names is None else names)
+    wanted = _check_names([u.slug for u in load_units()] if names is None else names)
     if pipeline and PIPELINE not in wanted:
         wanted.append(PIPELINE)
     for bucket in (layout.intake_bucket, layout.processed_bucket):
@@ -127,7 +129,7 @@ def provision(
             save(ProvisionResult(identities, buckets, []))
 
     present = apply_bucket_policies(store, layout, set(users))
-    log.info("intake bucket policy names %d districts", len(present))
+    log.info("intake bucket policy names %d units", len(present))
     return ProvisionResult(identities, buckets, present)
 
 
@@ -180,8 +182,8 @@ def revoke(admin: VersityAdmin, store: ObjectStore, layout: Layout, names: Seque
 
 # -- the credentials file ------------------------------------------------------------------------------
 _HEADER = """\
-# sohoa object-store credentials, written by `sohoa districts provision`.
-# SECRET: keep this file mode 0600, never commit it, never send it whole. Give each district office
+# sohoa object-store credentials, written by `sohoa units provision`.
+# SECRET: keep this file mode 0600, never commit it, never send it whole. Give each office
 # only its own section; its keys are `sohoa` settings (top level of sohoa.toml, or SOHOA_* variables).
 """
 

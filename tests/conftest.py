@@ -16,8 +16,24 @@ from config.clients import es_client, object_store
 from config.settings import Settings, load_settings
 from storage.objects import ObjectStore
 from tests.cluster_fixtures import Cluster, start_cluster, stop_cluster
+from tests.secure_fixtures import (  # noqa: F401 (session fixtures of the security-on servers)
+    minio_server,
+    secure_es,
+    secure_indices,
+    secure_run_dir,
+    tls_dir,
+)
 
-SERVER_FIXTURES = {"store", "es", "bucket", "prefect_harness", "prefect_cluster"}
+SERVER_FIXTURES = {
+    "store",
+    "es",
+    "bucket",
+    "prefect_harness",
+    "prefect_cluster",
+    "secure_es",
+    "minio_server",
+    "tls_dir",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -36,8 +36,9 @@ def free_port() -> int:
 class PrivateServers:
     """Elasticsearch and versitygw started by `infra/servers.sh` under a private run dir and private ports.
 
-    The run dir lives under the repo's `.cache/` (the `sohoa-es` user must traverse it: pytest's own temp
-    folders are 0700 root). Stop and start reuse the same ports and data, as a restarted server would.
+    Elasticsearch's data lives in the state folder that `infra/servers.sh` keeps for this run dir outside
+    the checkout (see infra/es.sh). Stop and start reuse the same ports and data, as a restarted server
+    would.
     """
 
     run_dir: Path
@@ -77,7 +78,6 @@ class PrivateServers:
 
     def start(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.run_dir.chmod(0o755)
         self._sh("start-es")
         self._sh("start-s3")
         # servers.sh replaces a busy port by a free one: make sure we got what we asked for
@@ -104,6 +104,10 @@ class PrivateServers:
                 print(f"warning: {exc}")
 
     def remove(self) -> None:
+        try:
+            self._sh("purge")  # Elasticsearch's state folder, outside the run dir
+        except Exception as exc:
+            print(f"warning: {exc}")
         shutil.rmtree(self.run_dir, ignore_errors=True)
 
 

@@ -106,9 +106,15 @@ def make_record(
     )
 
 
-def make_doc(record: RecordResult, *, run_id: str = "run-test") -> dict[str, Any]:
+def make_doc(
+    record: RecordResult,
+    *,
+    run_id: str = "run-test",
+    processed_bucket: str = "sohoa-processed",
+    with_pdf: bool = True,
+) -> dict[str, Any]:
     """The index document of `record`, exactly as the record job builds it."""
-    keys = Derivatives.of(record.source, "sohoa-processed", with_pdf=True)
+    keys = Derivatives.of(record.source, processed_bucket, with_pdf=with_pdf)
     return index_document(record, run_id=run_id, derivatives=keys)
 
 

@@ -6,9 +6,19 @@ issue names: a ward merged whole, a ward split between several new units, a form
 
 from __future__ import annotations
 
-from pipeline.admin_units import find_mentions, gazetteer, map_to_new, resolve_old_unit, restore_unit_names
+from typing import Any
+
+from pipeline.units.data import gazetteer
+from pipeline.units.mapping import map_to_new
+from pipeline.units.mentions import find_mentions
+from pipeline.units.names import restore_unit_names
+from pipeline.units.resolve import UnitEvidence, resolve_old_unit
 
 HN = "Thành phố Hà Nội"
+
+
+def _old(bodies: list[str], text: str, place: str | None = None) -> tuple[dict[str, Any] | None, float]:
+    return resolve_old_unit(UnitEvidence(tuple(bodies), text, place))
 
 
 def _names(unit: dict) -> set[str]:
@@ -78,7 +88,7 @@ def test_personal_names_are_not_units() -> None:
 
 
 def test_commune_issuer_district_from_gazetteer() -> None:
-    unit, conf = resolve_old_unit(["ỦY BAN NHÂN DÂN PHƯỜNG KHƯƠNG MAI"], "Thông báo của phường.")
+    unit, conf = _old(["ỦY BAN NHÂN DÂN PHƯỜNG KHƯƠNG MAI"], "Thông báo của phường.")
     assert unit is not None
     assert (unit["district"], unit["commune"], unit["commune_type"]) == ("Thanh Xuân", "Khương Mai", "phường")
     assert conf > 0.9
@@ -86,19 +96,19 @@ def test_commune_issuer_district_from_gazetteer() -> None:
 
 def test_district_issuer_commune_from_body() -> None:
     text = "Giao Ủy ban nhân dân phường Quảng An kiểm tra. Công an phường Quảng An phối hợp. Sở Tư pháp."
-    unit, _ = resolve_old_unit(["ỦY BAN NHÂN DÂN QUẬN TÂY HỒ"], text)
+    unit, _ = _old(["ỦY BAN NHÂN DÂN QUẬN TÂY HỒ"], text)
     assert unit is not None and (unit["district"], unit["commune"]) == ("Tây Hồ", "Quảng An")
 
 
 def test_same_commune_name_in_two_districts_needs_a_district() -> None:
     # thị trấn and xã Yên Viên are both in Gia Lâm; the type word decides
-    unit, _ = resolve_old_unit(["ỦY BAN NHÂN DÂN HUYỆN GIA LÂM"], "UBND thị trấn Yên Viên báo cáo.")
+    unit, _ = _old(["ỦY BAN NHÂN DÂN HUYỆN GIA LÂM"], "UBND thị trấn Yên Viên báo cáo.")
     assert unit is not None and (unit["commune_type"], unit["commune"]) == ("thị trấn", "Yên Viên")
 
 
 def test_former_name_merged_before_2025_keeps_the_printed_name() -> None:
     # phường Sài Đồng was merged into Phúc Lợi before 2025; documents still carry its name
-    unit, _ = resolve_old_unit(["ỦY BAN NHÂN DÂN PHƯỜNG SÀI ĐỒNG"], "")
+    unit, _ = _old(["ỦY BAN NHÂN DÂN PHƯỜNG SÀI ĐỒNG"], "")
     assert unit is not None
     assert (unit["district"], unit["commune"]) == ("Long Biên", "Sài Đồng")
     assert unit["merged_into"] == "phường Phúc Lợi"
@@ -141,9 +151,7 @@ def test_commune_name_shared_by_provinces_uses_place_and_default_province() -> N
     gaz = gazetteer()
     assert len({c.district.province_key for c in gaz.commune_index["quangtrung"]}) > 1
     # no province named anywhere: the archive's province (Hanoi); the date line's place picks the district
-    unit, _ = resolve_old_unit(
-        ["ỦY BAN NHÂN DÂN PHƯỜNG QUANG TRUNG"], "Thông báo lịch tiếp dân.", place="Hà Đông"
-    )
+    unit, _ = _old(["ỦY BAN NHÂN DÂN PHƯỜNG QUANG TRUNG"], "Thông báo lịch tiếp dân.", place="Hà Đông")
     assert unit is not None
     assert (unit["province"], unit["district"], unit["commune"]) == (HN, "Hà Đông", "Quang Trung")
 
@@ -154,8 +162,8 @@ def test_commune_name_shared_by_provinces_uses_place_and_default_province() -> N
 def test_former_names_fold_to_keywords_of_their_district() -> None:
     # the table of former names with diacritics must spell, letter for letter, a keyword the package
     # keeps for a commune of that district: a typo in the table could never match
-    from pipeline.admin_units import FORMER_NAMES
     from pipeline.textnorm import squash
+    from pipeline.units.data import FORMER_NAMES
 
     gaz = gazetteer()
     for district, names in FORMER_NAMES.items():
@@ -170,7 +178,7 @@ def test_former_names_fold_to_keywords_of_their_district() -> None:
 
 def test_former_name_printed_without_diacritics_gets_them_back() -> None:
     # English page of a commune merged into Bát Tràng before 2025: the gazetteer only knows `dongdu`
-    unit, conf = resolve_old_unit(
+    unit, conf = _old(
         ["PEOPLE'S COMMITTEE OF DONG DU COMMUNE", "HANOI PEOPLE'S COMMITTEE"], "", place="Gia Lam"
     )
     assert unit is not None
@@ -178,13 +186,13 @@ def test_former_name_printed_without_diacritics_gets_them_back() -> None:
     assert unit["merged_into"] == "xã Bát Tràng"
     assert 0.7 <= conf < 0.95
     # the same from the body of a district's letter, and OCR that lost a mark in a Vietnamese header
-    unit, _ = resolve_old_unit(
+    unit, _ = _old(
         ["PEOPLE'S COMMITTEE OF GIA LAM DISTRICT"], "The Kim Lan Commune People's Committee shall report."
     )
     assert unit is not None and (unit["commune"], unit["merged_into"]) == ("Kim Lan", "xã Kim Đức")
-    unit, _ = resolve_old_unit(["ỦY BAN NHÂN DÂN PHƯỜNG SAI ĐỒNG"], "")
+    unit, _ = _old(["ỦY BAN NHÂN DÂN PHƯỜNG SAI ĐỒNG"], "")
     assert unit is not None and unit["commune"] == "Sài Đồng"
-    unit, _ = resolve_old_unit(["UBND QUẬN ĐỐNG ĐA"], "Giao UBND phường Ngã Tư Sờ kiểm tra.")
+    unit, _ = _old(["UBND QUẬN ĐỐNG ĐA"], "Giao UBND phường Ngã Tư Sờ kiểm tra.")
     assert unit is not None and (unit["commune"], unit["merged_into"]) == ("Ngã Tư Sở", "phường Thịnh Quang")
     assert restore_unit_names("ỦY BAN NHÂN DÂN PHƯỜNG SAI ĐỒNG") == "ỦY BAN NHÂN DÂN PHƯỜNG SÀI ĐỒNG"
     # `dongdu` is also xã Đồng Du (Hà Nam): without context the header is left as printed
@@ -198,12 +206,12 @@ def test_address_abbreviations_name_the_commune() -> None:
         "Công trình tại số 12 ngõ 5, P.Dịch Vọng, Q.Cầu Giấy.",
         "Giao UBND P.DỊCH VỌNG kiểm tra.",
     ):
-        unit, _ = resolve_old_unit(district_body, text)
+        unit, _ = _old(district_body, text)
         assert unit is not None and (unit["commune_type"], unit["commune"]) == ("phường", "Dịch Vọng"), text
     for text in ("Giao UBND TT. Trâu Quỳ kiểm tra.", "Giao UBND TT Trâu Quỳ kiểm tra.", "UBND TT.Trâu Quỳ"):
-        unit, _ = resolve_old_unit(["ỦY BAN NHÂN DÂN HUYỆN GIA LÂM"], text)
+        unit, _ = _old(["ỦY BAN NHÂN DÂN HUYỆN GIA LÂM"], text)
         assert unit is not None and (unit["commune_type"], unit["commune"]) == ("thị trấn", "Trâu Quỳ"), text
-    unit, _ = resolve_old_unit(["SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"], "thửa đất tại X. Kiêu Kỵ, H. Gia Lâm")
+    unit, _ = _old(["SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"], "thửa đất tại X. Kiêu Kỵ, H. Gia Lâm")
     assert unit is not None and (unit["district"], unit["commune"]) == ("Gia Lâm", "Kiêu Kỵ")
     got = [(m.level, m.text_name) for m in find_mentions("số 3, P.Trúc Bạch, Q.Ba Đình, TX. Sơn Tây")]
     assert got == [("commune", "Trúc Bạch"), ("district", "Ba Đình"), ("district", "Sơn Tây")]
@@ -217,14 +225,14 @@ def test_ocr_slip_in_a_commune_name_of_the_known_district() -> None:
         "Giao Ủy ban nhân dân phường Dịch\nVọnq kiểm tra.",
         "The Dich Vonq Ward People's Committee shall inspect.",
     ):
-        unit, conf = resolve_old_unit(district_body, text)
+        unit, conf = _old(district_body, text)
         assert unit is not None and unit["commune"] == "Dịch Vọng", text
         assert conf < 0.7  # below an exact mention
     # a lone `l` or `I` after the name is the digit 1 (`Mỹ Đình l`)
-    unit, _ = resolve_old_unit(["UBND QUẬN NAM TỪ LIÊM"], "Công an phường Mỹ Đình l phối hợp.")
+    unit, _ = _old(["UBND QUẬN NAM TỪ LIÊM"], "Công an phường Mỹ Đình l phối hợp.")
     assert unit is not None and unit["commune"] == "Mỹ Đình 1"
     # the issuing body itself, with the district from the date line's place
-    unit, conf = resolve_old_unit(["ỦY BAN NHÂN DÂN PHƯỜNG DỊCH VQNG"], "", place="Cầu Giấy")
+    unit, conf = _old(["ỦY BAN NHÂN DÂN PHƯỜNG DỊCH VQNG"], "", place="Cầu Giấy")
     assert unit is not None and (unit["district"], unit["commune"]) == ("Cầu Giấy", "Dịch Vọng")
     assert 0.7 < conf < 0.95
 
@@ -240,6 +248,128 @@ def test_no_commune_is_guessed_when_the_text_names_none() -> None:
         ),
         (["PEOPLE'S COMMITTEE", "OF HOAN KIEM DISTRICT"], "The results shall be reported to the Ward."),
     ):
-        unit, conf = resolve_old_unit(body, text)
+        unit, conf = _old(body, text)
         assert unit is not None and "commune" not in unit, (body, text)
         assert conf == 0.6
+
+
+# --- issue 12: a town's English name, a ward name several districts share, the upload prefix ----------
+
+
+def _hinted(bodies: list[str], text: str, hint: str | None) -> tuple[dict[str, Any] | None, float]:
+    return resolve_old_unit(UnitEvidence(tuple(bodies), text, None, hint))
+
+
+def test_english_town_is_a_district_level_town() -> None:
+    # thị xã Sơn Tây is `Son Tay Town` in English; thị trấn Trâu Quỳ is a `Town` too, at commune level
+    unit, _ = _old(["PEOPLE'S COMMITTEE OF SON TAY TOWN"], "The Town People's Committee requests ...")
+    assert unit is not None and (unit["district_type"], unit["district"]) == ("thị xã", "Sơn Tây")
+    unit, _ = _old(["PEOPLE'S COMMITTEE OF TRAU QUY TOWN"], "")
+    assert unit is not None and (unit["district"], unit["commune_type"], unit["commune"]) == (
+        "Gia Lâm",
+        "thị trấn",
+        "Trâu Quỳ",
+    )
+
+
+def _shared_names() -> dict[tuple[str, str], list[str]]:
+    """Hanoi commune names (type, name) that several former districts have, with those districts."""
+    gaz = gazetteer()
+    names: dict[tuple[str, str], list[str]] = {}
+    for c in gaz.communes.values():
+        if c.district.province_key == "thanhphohanoi":
+            names.setdefault((c.type, c.name), []).append(c.district.name)
+    return {k: v for k, v in names.items() if len(v) > 1}
+
+
+def test_shared_name_alone_gives_every_candidate_never_a_pick() -> None:
+    unit, conf = _old(["ỦY BAN NHÂN DÂN PHƯỜNG MINH KHAI"], "Thông báo lịch tiếp công dân.")
+    assert unit is not None and unit["ambiguous"] is True and "district" not in unit
+    assert (unit["commune_type"], unit["commune"]) == ("phường", "Minh Khai")
+    assert {c["district"] for c in unit["candidates"]} == {"Bắc Từ Liêm", "Hai Bà Trưng"}
+    assert conf <= 0.5
+    new, _ = map_to_new(unit)
+    assert new is not None and new["ambiguous"] is True and new["reason"] == "name_in_several_districts"
+    assert len(new["candidates"]) >= 2
+
+
+def test_upload_prefix_settles_every_shared_name() -> None:
+    # every Hanoi commune name that several former districts share, from each of its districts' offices
+    from storage.districts import slugify
+
+    shared = _shared_names()
+    assert len(shared) >= 10
+    for (kind, name), districts in shared.items():
+        for district in districts:
+            unit, conf = _hinted([f"ỦY BAN NHÂN DÂN {kind.upper()} {name.upper()}"], "", slugify(district))
+            assert unit is not None, (name, district)
+            assert (unit["district"], unit["commune"], unit["source"]) == (district, name, "upload_prefix")
+            assert conf <= 0.8
+
+
+def test_upload_prefix_never_overrides_the_text() -> None:
+    # the parent body names the district: the prefix of another office changes nothing
+    unit, _ = _hinted(["ỦY BAN NHÂN DÂN PHƯỜNG MINH KHAI", "UBND QUẬN BẮC TỪ LIÊM"], "", "hai-ba-trung")
+    assert unit is not None and (unit["district"], unit["source"]) == ("Bắc Từ Liêm", "text")
+    # another ward of the text settles it before the prefix is asked
+    text = "Phối hợp với UBND phường Vĩnh Tuy kiểm tra."
+    unit, _ = _hinted(["ỦY BAN NHÂN DÂN PHƯỜNG MINH KHAI"], text, "bac-tu-liem")
+    assert unit is not None and (unit["district"], unit["source"]) == ("Hai Bà Trưng", "text")
+    # the prefix of a district that has no such ward: still every candidate
+    unit, _ = _hinted(["ỦY BAN NHÂN DÂN PHƯỜNG MINH KHAI"], "", "cau-giay")
+    assert unit is not None and unit["ambiguous"] is True
+    # a name only one district has is not touched by the prefix
+    unit, _ = _hinted(["ỦY BAN NHÂN DÂN PHƯỜNG DỊCH VỌNG"], "", "hai-ba-trung")
+    assert unit is not None and (unit["district"], unit["source"]) == ("Cầu Giấy", "text")
+
+
+def test_upload_prefix_finds_a_misread_ward_among_its_own() -> None:
+    text = "Giao UBND phường Dịch Vọngg kiểm tra hiện trạng công trình."
+    assert _old(["SỞ XÂY DỰNG"], text)[0] is None  # no district known: nothing guessed
+    unit, _ = _hinted(["SỞ XÂY DỰNG"], text, "cau-giay")
+    assert unit is not None and (unit["commune"], unit["source"]) == ("Dịch Vọng", "upload_prefix")
+
+
+def test_every_upload_prefix_names_its_district() -> None:
+    from storage.districts import load_districts
+
+    gaz = gazetteer()
+    for d in load_districts():
+        found = gaz.district_by_slug(d.slug)
+        assert found is not None and found.name == d.short_name, d.slug
+    assert gaz.district_by_slug("no-such-district") is None
+
+
+def test_describe_text_passes_the_hint() -> None:
+    from pipeline.describe import describe_text
+
+    text = """UBND THÀNH PHỐ HÀ NỘI
+SỞ TÀI NGUYÊN
+VÀ MÔI TRƯỜNG
+Số: 149/QĐ-STNMT
+Hà Nội, ngày 05 tháng 3 năm 2024
+QUYẾT ĐỊNH
+Về việc thu hồi đất tại xã Đông Xuân
+"""
+    assert describe_text(text)["admin_unit_old"]["ambiguous"] is True
+    meta = describe_text(text, district_hint="soc-son")
+    assert (meta["admin_unit_old"]["district"], meta["admin_unit_old"]["source"]) == (
+        "Sóc Sơn",
+        "upload_prefix",
+    )
+    assert meta["admin_unit_new"]["ambiguous"] is False
+
+
+def test_province_names_are_whole_words_and_not_a_wards_name() -> None:
+    from pipeline.units.mentions import provinces_in
+
+    # phường Điện Biên (Ba Đình) is not tỉnh Điện Biên; `xã Xuân Giang` does not hide `An Giang`
+    assert provinces_in("UBND QUẬN BA ĐÌNH ; UBND PHƯỜNG ĐIỆN BIÊN") == {}
+    assert provinces_in("- Công an xã Xuân Giang;") == {}
+    assert provinces_in("Dien Bien Ward People's Committee") == {}
+    assert set(provinces_in("Sở Nội vụ tỉnh Điện Biên; HANOI PEOPLE'S COMMITTEE")) == {
+        "tinhdienbien",
+        "thanhphohanoi",
+    }
+    unit, _ = _old(["UBND PHƯỜNG ĐIỆN BIÊN", "UBND QUẬN BA ĐÌNH"], "Địa chỉ: phường Điện Biên, quận Ba Đình")
+    assert unit is not None and (unit["district"], unit["commune"]) == ("Ba Đình", "Điện Biên")

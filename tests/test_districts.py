@@ -1,4 +1,5 @@
-"""Unit tests for the district list, slugs, generated policies and the credentials file (no server).
+"""Unit tests for the lists of units (communes, former districts), slugs, generated policies and the
+credentials file (no server).
 
 The server tests (real versitygw) are in tests/test_districts_s3.py.
 """
@@ -22,7 +23,9 @@ from storage.districts import (
     ARN,
     Layout,
     intake_bucket_policy,
+    load_communes,
     load_districts,
+    load_units,
     minio_policy_for_district,
     pipeline_policy,
     policy_documents,
@@ -39,7 +42,7 @@ from storage.provision import (
     write_credentials,
 )
 
-SLUGS = [d.slug for d in load_districts()]
+SLUGS = [u.slug for u in load_units()]
 
 
 # -- the list of units and their slugs ------------------------------------------------------------------
@@ -67,21 +70,57 @@ def test_thirty_former_districts_of_hanoi() -> None:
     assert len(units) == 30
     kinds = [d.kind for d in units]
     assert (kinds.count("Quận"), kinds.count("Huyện"), kinds.count("Thị xã")) == (12, 17, 1)
-    assert len(set(SLUGS)) == 30 and len({d.code for d in units}) == 30
+    assert len({d.code for d in units}) == 30
     assert "cau-giay" in SLUGS and "son-tay" in SLUGS and "ung-hoa" in SLUGS
     for d in units:
-        assert d.slug == slugify(d.short_name)
-        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", d.slug)
-        # MinIO needs at least 3; at most 20 keeps them like the keys MinIO generates itself.
-        assert 3 <= len(Layout().district_access_key(d.slug)) <= 20
+        assert d.slug == slugify(d.short_name)  # the slugs issued before the communes came: unchanged
+        assert d.level == "district"
 
 
-def test_committed_list_matches_the_data_package() -> None:
-    pytest.importorskip("vietnamadminunits", reason="only needed to regenerate storage/data/districts.json")
-    from storage.make_districts_data import rows_from_package
+def test_126_communes_of_hanoi_since_july_2025() -> None:
+    units = load_communes()
+    assert len(units) == 126
+    kinds = [c.kind for c in units]
+    assert (kinds.count("Phường"), kinds.count("Xã")) == (51, 75)
+    assert len({c.code for c in units}) == 126
+    for c in units:
+        assert c.slug == slugify(c.name)  # with its kind: "phuong-cau-giay", not "cau-giay"
+        assert c.slug.startswith(("phuong-", "xa-")) and c.level == "commune"
+    by_slug = {c.slug: c.name for c in units}
+    assert by_slug["phuong-cau-giay"] == "Phường Cầu Giấy"
+    assert by_slug["phuong-van-mieu-quoc-tu-giam"] == "Phường Văn Miếu - Quốc Tử Giám"
+    assert by_slug["xa-ba-vi"] == "Xã Ba Vì"
+
+
+def test_slugs_are_ascii_and_unique_across_both_lists() -> None:
+    assert len(SLUGS) == 156 and len(set(SLUGS)) == 156
+    assert [u.slug for u in load_units("all")] == [
+        *(u.slug for u in load_units("communes")),
+        *(u.slug for u in load_units("districts")),
+    ]
+    for slug in SLUGS:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug)
+        # MinIO needs at least 3 characters and sets no maximum (internal/auth/credentials.go); the
+        # longest key, sohoa-phuong-van-mieu-quoc-tu-giam, is used against the real MinIO in the tests.
+        assert 3 <= len(Layout().district_access_key(slug)) <= 64
+    # 28 of the 30 former districts share a name with a commune: the kind keeps the two apart.
+    shared = {d.short_name for d in load_districts()} & {c.short_name for c in load_communes()}
+    assert len(shared) == 28
+
+
+def test_unknown_list_of_units() -> None:
+    with pytest.raises(ConfigError, match="communes, districts, all"):
+        load_units("wards")
+
+
+def test_committed_lists_match_the_data_package() -> None:
+    pytest.importorskip("vietnamadminunits", reason="only needed to regenerate storage/data/*.json")
+    from storage.make_districts_data import communes_from_package, rows_from_package
 
     committed = json.loads(Path("storage/data/districts.json").read_text(encoding="utf-8"))["districts"]
     assert committed == rows_from_package(), "run `python -m storage.make_districts_data`"
+    communes = json.loads(Path("storage/data/communes.json").read_text(encoding="utf-8"))["communes"]
+    assert communes == communes_from_package(), "run `python -m storage.make_districts_data`"
 
 
 # -- policies -------------------------------------------------------------------------------------------
@@ -104,7 +143,7 @@ def _actions(doc: dict) -> set[str]:
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_district_policies_name_only_its_own_area(slug: str) -> None:
+def test_unit_policies_name_only_its_own_area(slug: str) -> None:
     layout = Layout()
     for doc in (policy_for_district(slug, layout), minio_policy_for_district(slug, layout)):
         assert _resources(doc) == {f"{ARN}sohoa-intake", f"{ARN}sohoa-intake/{slug}/*"}
@@ -116,7 +155,8 @@ def test_district_policies_name_only_its_own_area(slug: str) -> None:
         text = json.dumps(doc)
         for other in SLUGS:
             if other != slug:
-                assert f"{other}/" not in text and f'sohoa-{other}"' not in text
+                assert f"sohoa-intake/{other}/" not in text and f'"{other}/' not in text
+                assert f'"sohoa-{other}"' not in text
         assert "sohoa-processed" not in text
         assert not any("Delete" in a or "*" in a for a in _actions(doc))
     principals = {p for st in policy_for_district(slug)["Statement"] for p in st["Principal"]["AWS"]}
@@ -124,8 +164,8 @@ def test_district_policies_name_only_its_own_area(slug: str) -> None:
     assert all("Principal" not in st for st in minio_policy_for_district(slug)["Statement"])
 
 
-def test_unknown_district_gets_no_policy() -> None:
-    with pytest.raises(ConfigError, match="unknown district"):
+def test_unknown_unit_gets_no_policy() -> None:
+    with pytest.raises(ConfigError, match="unknown unit"):
         minio_policy_for_district("cau-giayy")
 
 
@@ -172,11 +212,17 @@ def test_layout_renames_buckets_and_keys() -> None:
 def test_committed_policy_files_are_up_to_date() -> None:
     docs = policy_documents()
     on_disk = {p.relative_to(POLICIES_DIR).as_posix() for p in POLICIES_DIR.rglob("*.json")}
-    assert on_disk == set(docs), "run `sohoa districts policies` and commit infra/policies/"
+    assert on_disk == set(docs), "run `sohoa units policies` and commit infra/policies/"
     for rel, doc in docs.items():
         assert (POLICIES_DIR / rel).read_text(encoding="utf-8") == render_policy(doc), (
-            f"infra/policies/{rel} is stale: run `sohoa districts policies`"
+            f"infra/policies/{rel} is stale: run `sohoa units policies`"
         )
+    # one MinIO user policy per unit and the pipeline's; versitygw's intake policy names every unit
+    assert len(docs) == 156 + 1 + 2
+    assert "minio/commune-phuong-cau-giay.json" in docs and "minio/district-cau-giay.json" in docs
+    intake = docs["versitygw/intake-bucket-policy.json"]
+    named = {p for st in intake["Statement"] for p in st["Principal"]["AWS"]}
+    assert named == {f"sohoa-{slug}" for slug in SLUGS} | {"sohoa-pipeline"}
 
 
 def test_policies_check_command(tmp_path: Path) -> None:
@@ -187,6 +233,9 @@ def test_policies_check_command(tmp_path: Path) -> None:
     assert json.loads(
         (tmp_path / "minio" / "district-cau-giay.json").read_text()
     ) == minio_policy_for_district("cau-giay")
+    assert json.loads(
+        (tmp_path / "minio" / "commune-xa-ba-vi.json").read_text()
+    ) == minio_policy_for_district("xa-ba-vi")
 
 
 # -- secrets --------------------------------------------------------------------------------------------
@@ -251,3 +300,16 @@ def test_provision_refuses_to_write_secrets_into_the_repository() -> None:
     assert result.exit_code == 2
     assert "inside the repository" in result.output
     assert not Path("credentials.toml").exists()
+
+
+@pytest.mark.parametrize(("level", "count"), [("communes", 126), ("districts", 30), ("all", 156)])
+def test_list_command_shows_the_chosen_units(level: str, count: int) -> None:
+    result = CliRunner().invoke(districts_app, ["list", "--level", level], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    shown = re.findall(r"s3://sohoa-intake/([a-z0-9-]+)/", result.output)
+    assert shown == [u.slug for u in load_units(level)] and len(shown) == count
+
+
+def test_unknown_level_is_refused() -> None:
+    result = CliRunner().invoke(districts_app, ["provision", "--level", "wards", "--out", "/tmp/x.toml"])
+    assert result.exit_code == 2 and "choose one of communes, districts, all" in result.output

@@ -1,7 +1,13 @@
-"""Per-district confinement, against the real versitygw started by `infra/servers.sh start`.
+"""Per-unit confinement, against the real servers: every "may" succeeds, every "may not" gets 403.
 
-Each run provisions its own buckets and users (unique names, unique access-key prefix) through the
-gateway's admin API, checks what every identity can and cannot do, and removes all of it afterwards.
+Two flavours of the same rights (storage/districts.py), each on its own server:
+- versitygw (started by `infra/servers.sh start`): each run provisions its own buckets and users
+  (unique names, unique access-key prefix) through the gateway's admin API, with bucket policies;
+- MinIO over TLS (tests/secure_fixtures.py): users with the committed user policies of
+  `infra/policies/minio/` attached, exactly as docs/security.md tells an administrator to do.
+
+A is a former district (`cau-giay`), B the commune that carries its name since 2025 (`phuong-cau-giay`):
+their prefixes differ only by a leading word, which must be enough. Everything is removed afterwards.
 """
 
 from __future__ import annotations
@@ -9,8 +15,11 @@ from __future__ import annotations
 import hashlib
 import http.client
 import io
+import json
 import logging
 import os
+import re
+import ssl
 import stat
 import subprocess
 import sys
@@ -26,19 +35,22 @@ import pytest
 import urllib3
 from minio.credentials import Credentials
 from minio.error import S3Error
+from minio.minioadmin import MinioAdmin
 from minio.signer import sign_v4_s3
 
 from config.clients import s3_admin
 from config.settings import Settings
-from storage.districts import Layout
+from storage.districts import Layout, load_units
 from storage.errors import AccessDeniedError, ObjectNotFoundError
 from storage.objects import ObjectStore, S3Endpoint
 from storage.provision import PIPELINE, ProvisionResult, provision, revoke
 from storage.versity_admin import VersityAdmin
+from tests.secure_fixtures import MinioServer
 
 pytestmark = pytest.mark.servers
 
-A, B = "cau-giay", "ba-dinh"
+A, B = "cau-giay", "phuong-cau-giay"  # a former district, and the commune of the same name since 2025
+LONGEST = max((u.slug for u in load_units()), key=len)  # phuong-van-mieu-quoc-tu-giam
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -72,14 +84,27 @@ def wipe(store: ObjectStore, bucket: str) -> None:
 
 @dataclass
 class World:
+    flavour: str  # versitygw | minio
     layout: Layout
-    admin: VersityAdmin
+    admin: VersityAdmin | MinioAdmin
     root: ObjectStore
     a: ObjectStore
     b: ObjectStore
     pipe: ObjectStore
     secrets: dict[str, str]
-    result: ProvisionResult
+    result: ProvisionResult | None  # versitygw: what `provision` made
+    endpoint: str
+    ca_file: Path | None = None  # TLS: the CA of the server's certificate
+
+    def store(self, access_key: str, secret: str) -> ObjectStore:
+        return ObjectStore(
+            S3Endpoint(self.endpoint, access_key, secret, secure=bool(self.ca_file), ca_file=self.ca_file)
+        )
+
+    def http(self) -> urllib3.PoolManager:
+        if self.ca_file:
+            return urllib3.PoolManager(cert_reqs="CERT_REQUIRED", ca_certs=str(self.ca_file))
+        return urllib3.PoolManager()
 
 
 def secrets_of(result: ProvisionResult) -> dict[str, str]:
@@ -87,7 +112,7 @@ def secrets_of(result: ProvisionResult) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def world(settings: Settings, store: ObjectStore) -> Iterator[World]:
+def versity_world(settings: Settings, store: ObjectStore) -> Iterator[World]:
     h = uuid.uuid4().hex[:6]
     layout = Layout(f"test-intake-{h}", f"test-processed-{h}", key_prefix=f"t{h}-")
     admin = admin_for(settings)
@@ -95,6 +120,7 @@ def world(settings: Settings, store: ObjectStore) -> Iterator[World]:
         result = provision(admin, store, layout, [A, B])
         sec = secrets_of(result)
         yield World(
+            "versitygw",
             layout,
             admin,
             store,
@@ -103,6 +129,7 @@ def world(settings: Settings, store: ObjectStore) -> Iterator[World]:
             store_for(settings, layout.pipeline_access_key, sec[PIPELINE]),
             sec,
             result,
+            settings.s3_endpoint,
         )
     finally:
         for u in admin.list_users():
@@ -112,6 +139,41 @@ def world(settings: Settings, store: ObjectStore) -> Iterator[World]:
         wipe(store, layout.processed_bucket)
 
 
+@pytest.fixture(scope="module")
+def minio_world(minio_server: MinioServer) -> Iterator[World]:
+    """The production layout on a private MinIO: the default buckets and access keys, because the
+    committed policy files name them."""
+    layout, root = Layout(), minio_server.root()
+    for bucket in (layout.intake_bucket, layout.processed_bucket):
+        root.ensure_bucket(bucket)
+    admin = minio_server.admin()
+    try:
+        sec = minio_server.add_identities([A, B, LONGEST, PIPELINE], layout)
+        yield World(
+            "minio",
+            layout,
+            admin,
+            root,
+            minio_server.store(layout.district_access_key(A), sec[A]),
+            minio_server.store(layout.district_access_key(B), sec[B]),
+            minio_server.store(layout.pipeline_access_key, sec[PIPELINE]),
+            sec,
+            None,
+            minio_server.endpoint,
+            minio_server.ca_file,
+        )
+    finally:
+        minio_server.remove_identities([A, B, LONGEST, PIPELINE], layout)
+        wipe(root, layout.intake_bucket)
+        wipe(root, layout.processed_bucket)
+
+
+@pytest.fixture(scope="module", params=["versitygw", "minio"])
+def world(request: pytest.FixtureRequest) -> World:
+    """The same rights on both servers: the tests that take `world` run once against each."""
+    return request.getfixturevalue({"versitygw": "versity_world", "minio": "minio_world"}[request.param])
+
+
 def denied(fn: Callable[..., object], *args: object, **kwargs: object) -> None:
     with pytest.raises(AccessDeniedError):
         result = fn(*args, **kwargs)
@@ -119,8 +181,10 @@ def denied(fn: Callable[..., object], *args: object, **kwargs: object) -> None:
             list(result)
 
 
-# -- what provisioning made -----------------------------------------------------------------------------
-def test_provision_created_users_with_the_user_role(world: World) -> None:
+# -- what provisioning made (versitygw) --------------------------------------------------------------------
+def test_provision_created_users_with_the_user_role(versity_world: World) -> None:
+    world = versity_world
+    assert world.result is not None
     roles = {u.access_key: u.role for u in world.admin.list_users()}
     for name in (A, B):
         assert roles[world.layout.district_access_key(name)] == "user"
@@ -169,7 +233,7 @@ def test_district_cannot_read_another_districts_objects(world: World, b_object: 
     denied(world.a.stat, bucket, b_object)
     # A link that A signs for B's object is refused too: presigning checks nothing, the GET does.
     url = world.a.presign_get(bucket, b_object, 60)
-    assert urllib3.request("GET", url, retries=False).status == 403
+    assert world.http().request("GET", url, retries=False).status == 403
 
 
 def test_district_cannot_list_another_district_or_the_bucket(world: World, b_object: str) -> None:
@@ -196,13 +260,18 @@ def test_district_cannot_write_outside_its_prefix(world: World) -> None:
         denied(world.a.put_bytes, bucket, key, b"x")
 
 
-def test_dot_dot_key_does_not_escape_the_prefix(world: World, b_object: str, settings: Settings) -> None:
+# How each server refuses a key with "..": versitygw normalises it and its policy says no; MinIO refuses
+# such a name before any policy is read.
+DOT_DOT_REFUSAL = {"versitygw": (403, "AccessDenied"), "minio": (400, "XMinioInvalidResourceName")}
+
+
+def test_dot_dot_key_does_not_escape_the_prefix(world: World, b_object: str) -> None:
     # minio-py refuses ".." segments, so send the request by hand: the gateway must normalise the key
     # before it matches the policy (POSIX backend: "cau-giay/../ba-dinh/x" is the file ba-dinh/x).
     bucket, ak = world.layout.intake_bucket, world.layout.district_access_key(A)
     for path in (f"/{bucket}/{A}/../{b_object}", f"/{bucket}/{A}/../{B}/new.pdf"):
-        status = raw_request(settings.s3_endpoint, "PUT", path, b"escaped", ak, world.secrets[A])
-        assert status == 403, path
+        answer = raw_request(world, "PUT", path, b"escaped", ak, world.secrets[A])
+        assert answer == DOT_DOT_REFUSAL[world.flavour], path
     assert world.root.get_bytes(bucket, b_object) == b"%PDF-1.4 district B"
     assert [o.key for o in world.root.list(bucket, f"{B}/new")] == []
 
@@ -231,7 +300,10 @@ def test_district_cannot_change_policies_or_create_buckets(world: World) -> None
     with pytest.raises(S3Error):
         world.a.client.get_bucket_policy(bucket)
     denied(world.a.ensure_bucket, f"{world.layout.intake_bucket}-mine")
-    assert [b.name for b in world.a.client.list_buckets()] == []
+    # versitygw lists no bucket to a user; MinIO lists those the user has some right on (the name of
+    # the bucket it uploads to, nothing more)
+    visible = {"versitygw": [], "minio": [bucket]}[world.flavour]
+    assert [b.name for b in world.a.client.list_buckets()] == visible
 
 
 # -- the pipeline's identity ----------------------------------------------------------------------------
@@ -257,15 +329,30 @@ def test_pipeline_cannot_change_or_delete_intake(world: World, b_object: str) ->
     assert world.root.get_bytes(intake, b_object) == b"%PDF-1.4 district B"
 
 
-# -- idempotence, rotation, revocation, role drift --------------------------------------------------------
-def test_provision_again_changes_nothing(world: World) -> None:
+def test_minio_takes_the_longest_commune_key_and_its_committed_policy(minio_world: World) -> None:
+    """MinIO sets no maximum on access keys (a minimum of 3): the 34-character key of the commune with
+    the longest name works, confined by its committed policy file."""
+    layout = minio_world.layout
+    key = layout.district_access_key(LONGEST)
+    assert len(key) > 20
+    mine = minio_world.store(key, minio_world.secrets[LONGEST])
+    mine.put_bytes(layout.intake_bucket, f"{LONGEST}/x.pdf", b"x")
+    assert [o.key for o in mine.list(layout.intake_bucket, f"{LONGEST}/")] == [f"{LONGEST}/x.pdf"]
+    denied(mine.put_bytes, layout.intake_bucket, f"{A}/x.pdf", b"x")
+    denied(mine.list, layout.intake_bucket, f"{B}/")
+
+
+# -- idempotence, rotation, revocation, role drift (versitygw provisioning) --------------------------------
+def test_provision_again_changes_nothing(versity_world: World) -> None:
+    world = versity_world
     again = provision(world.admin, world.root, world.layout, [A, B])
     assert [i.status for i in again.identities] == ["unchanged"] * 3
     assert all(i.secret is None for i in again.identities)
     world.a.put_bytes(world.layout.intake_bucket, f"{A}/after-reprovision.pdf", b"x")
 
 
-def test_rotate_and_revoke(world: World, settings: Settings) -> None:
+def test_rotate_and_revoke(versity_world: World, settings: Settings) -> None:
+    world = versity_world
     c, layout, bucket = "tay-ho", world.layout, world.layout.intake_bucket
     first = secrets_of(provision(world.admin, world.root, layout, [c], pipeline=False))[c]
     old = store_for(settings, layout.district_access_key(c), first)
@@ -287,7 +374,8 @@ def test_rotate_and_revoke(world: World, settings: Settings) -> None:
     assert layout.district_access_key(c) not in str(policy)
 
 
-def test_raised_role_is_reset(world: World) -> None:
+def test_raised_role_is_reset(versity_world: World) -> None:
+    world = versity_world
     c, layout = "long-bien", world.layout
     provision(world.admin, world.root, layout, [c], pipeline=False)
     world.admin.set_role(layout.district_access_key(c), "admin")  # an admin bypasses every policy
@@ -298,18 +386,21 @@ def test_raised_role_is_reset(world: World) -> None:
     revoke(world.admin, world.root, layout, [c])
 
 
-def test_all_thirty_districts_fit_in_one_bucket_policy(settings: Settings, store: ObjectStore) -> None:
-    """The real layout: 30 districts + the pipeline in one intake policy (~20 kB) is accepted and works."""
+def test_all_units_fit_in_one_bucket_policy(settings: Settings, store: ObjectStore) -> None:
+    """The real layout: 126 communes + 30 former districts + the pipeline in one intake policy (~105 kB)
+    is accepted and works, for the longest slug too."""
     h = uuid.uuid4().hex[:6]
     layout = Layout(f"test-intake-{h}", f"test-processed-{h}", key_prefix=f"f{h}-")
     admin = admin_for(settings)
     try:
         result = provision(admin, store, layout)
-        assert len(result.intake_districts) == 30
+        assert sorted(result.intake_districts) == sorted(u.slug for u in load_units())
+        assert len(json.dumps(store.get_bucket_policy(layout.intake_bucket))) > 100_000
         sec = secrets_of(result)
-        last = store_for(settings, layout.district_access_key("my-duc"), sec["my-duc"])
-        last.put_bytes(layout.intake_bucket, "my-duc/x.pdf", b"x")
-        denied(last.put_bytes, layout.intake_bucket, "ung-hoa/x.pdf", b"x")
+        for slug, other in (("my-duc", "ung-hoa"), (LONGEST, "phuong-van-mieu")):
+            mine = store_for(settings, layout.district_access_key(slug), sec[slug])
+            mine.put_bytes(layout.intake_bucket, f"{slug}/x.pdf", b"x")
+            denied(mine.put_bytes, layout.intake_bucket, f"{other}/x.pdf", b"x")
     finally:
         for u in admin.list_users():
             if u.access_key.startswith(layout.key_prefix):
@@ -374,7 +465,8 @@ def test_cli_never_prints_secrets(tmp_path: Path, settings: Settings) -> None:
         wipe(root, layout.processed_bucket)
 
 
-def test_provision_logs_no_secrets(world: World, caplog: pytest.LogCaptureFixture) -> None:
+def test_provision_logs_no_secrets(versity_world: World, caplog: pytest.LogCaptureFixture) -> None:
+    world = versity_world
     caplog.set_level(logging.DEBUG)  # every logger, urllib3's included
     result = provision(world.admin, world.root, world.layout, ["hoan-kiem"], pipeline=False, rotate=True)
     secret = secrets_of(result)["hoan-kiem"]
@@ -387,17 +479,22 @@ def test_provision_logs_no_secrets(world: World, caplog: pytest.LogCaptureFixtur
 
 
 # -- helpers ----------------------------------------------------------------------------------------------
-def raw_request(endpoint: str, method: str, path: str, body: bytes, access_key: str, secret: str) -> int:
-    """A SigV4-signed request sent as is (no client-side path normalisation)."""
+def raw_request(
+    world: World, method: str, path: str, body: bytes, access_key: str, secret: str
+) -> tuple[int, str | None]:
+    """A SigV4-signed request sent as is (no client-side path normalisation): its status and S3 error
+    code."""
+    endpoint = world.endpoint
     now = datetime.now(UTC).replace(tzinfo=None)
     sha = hashlib.sha256(body).hexdigest()
     headers = {"Host": endpoint, "x-amz-content-sha256": sha, "x-amz-date": now.strftime("%Y%m%dT%H%M%SZ")}
     if body:
         headers["Content-Length"] = str(len(body))
+    scheme = "https" if world.ca_file else "http"
     headers = dict(
         sign_v4_s3(
             method=method,
-            url=urllib.parse.urlsplit(f"http://{endpoint}{path}"),
+            url=urllib.parse.urlsplit(f"{scheme}://{endpoint}{path}"),
             region="us-east-1",
             headers=headers,  # type: ignore[arg-type]
             credentials=Credentials(access_key, secret),
@@ -405,12 +502,18 @@ def raw_request(endpoint: str, method: str, path: str, body: bytes, access_key: 
             date=now,
         )
     )
-    conn = http.client.HTTPConnection(endpoint, timeout=10)
+    host, port = endpoint.rsplit(":", 1)
+    conn: http.client.HTTPConnection
+    if world.ca_file:
+        tls = ssl.create_default_context(cafile=str(world.ca_file))
+        conn = http.client.HTTPSConnection(host, int(port), timeout=10, context=tls)
+    else:
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
     try:
         conn.request(method, path, body=body or None, headers=headers)
         resp = conn.getresponse()
-        resp.read()
-        return resp.status
+        code = re.search(r"<Code>([^<]+)</Code>", resp.read().decode(errors="replace"))
+        return resp.status, code.group(1) if code else None
     finally:
         conn.close()
 

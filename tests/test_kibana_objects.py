@@ -17,6 +17,7 @@ from search.kibana import (
     FIELD_LABELS,
     field_uses,
     import_objects,
+    import_problems,
     panels_of,
     saved_objects,
     to_ndjson,
@@ -237,3 +238,65 @@ def test_queries_and_charts_run_on_real_records(es: Elasticsearch, relevance_ind
     assert pages == 14  # ten one-page records and two of two pages
     assert results["sohoa-lens-low-conf-count"]["hits"]["total"]["value"] == 0
     assert results["sohoa-search-failures"]["hits"]["total"]["value"] == 0  # an empty ledger still answers
+
+
+# --- Kibana's own import rules (search.kibana.check), and the links to the record pages ---------------
+VIEWER = "https://sohoa.trungtam.example.vn/"
+
+
+def test_objects_pass_kibanas_import_rules() -> None:
+    for viewer in (False, True):
+        objects = [
+            json.loads(line)
+            for line in to_ndjson(saved_objects(link_base=VIEWER, viewer=viewer)).splitlines()
+        ]
+        assert import_problems(objects) == []
+
+
+def test_import_rules_catch_what_kibana_refuses(objects: list[dict[str, Any]]) -> None:
+    dashboard = next(o for o in objects if o["type"] == "dashboard")
+    bad = json.loads(json.dumps(dashboard))
+    bad["attributes"]["layout"] = "grid"  # unknown attribute: the dashboard schema forbids it
+    bad["attributes"]["kibanaSavedObjectMeta"]["extra"] = "x"  # nested objects forbid them too
+    assert any("unknown attribute 'layout'" in p for p in import_problems([*objects[:-1], bad]))
+    assert any(
+        "kibanaSavedObjectMeta: unknown attribute 'extra'" in p for p in import_problems([*objects[:-1], bad])
+    )
+
+    search = next(o for o in objects if o["type"] == "search")
+    orphan = {**search, "references": [{**search["references"][0], "id": "no-such-view"}]}
+    problems = import_problems([o for o in objects if o is not search] + [orphan])
+    assert any("missing_references index-pattern:no-such-view" in p for p in problems)
+
+    too_new = {**search, "typeMigrationVersion": "10.99.0"}
+    assert any(
+        "newer than Kibana knows" in p
+        for p in import_problems([o for o in objects if o is not search] + [too_new])
+    )
+    unversioned = {k: v for k, v in search.items() if k != "typeMigrationVersion"}
+    assert import_problems([o for o in objects if o is not search] + [unversioned])
+    tabs = {**search, "typeMigrationVersion": "10.8.0"}
+    assert any(
+        "requires tabs" in p for p in import_problems([o for o in objects if o is not search] + [tabs])
+    )
+
+    assert "more than once" in import_problems([*objects, objects[0]])[0]
+    assert import_problems([{**objects[0], "type": "canvas-workpad"}]) == [
+        f"canvas-workpad:{objects[0]['id']}: unsupported_type"
+    ]
+
+
+def test_with_the_viewer_links_open_record_pages_never_presigned_urls() -> None:
+    objects = saved_objects(link_base=VIEWER, viewer=True)
+    view = next(o for o in objects if o["id"] == "sohoa-records")["attributes"]
+    formats = json.loads(view["fieldFormatMap"])
+    assert formats["record_id"]["params"]["urlTemplate"] == VIEWER + "records/{{value}}"
+    assert formats["links.original"]["params"]["urlTemplate"] == VIEWER + "open/{{rawValue}}"
+    assert formats["links.pdf"]["params"]["urlTemplate"] == VIEWER + "open/{{rawValue}}"
+    assert (
+        "record_id" in next(o for o in objects if o["id"] == "sohoa-search-records")["attributes"]["columns"]
+    )
+    text = json.dumps(objects)
+    assert "X-Amz-" not in text and "Signature=" not in text
+    with pytest.raises(ValueError, match="presigned"):
+        saved_objects(link_base="https://viewer/?X-Amz-Signature=abc&", viewer=True)

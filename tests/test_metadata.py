@@ -12,17 +12,12 @@ from hypothesis import strategies as st
 
 from ocr.model import Word
 from pipeline.describe import describe_text, duplicate_key
-from pipeline.metadata import (
-    clean_item,
-    find_date,
-    fix_surname,
-    fix_symbol,
-    parse_closing,
-    parse_number,
-    parse_signer,
-    split_bodies,
-    split_right_phrase,
-)
+from pipeline.metadata.closing import clean_item, parse_closing
+from pipeline.metadata.cues import split_right_phrase
+from pipeline.metadata.dates import find_date
+from pipeline.metadata.header import split_bodies
+from pipeline.metadata.number import fix_symbol, parse_number
+from pipeline.metadata.signer import fix_surname, parse_signer
 from pipeline.textnorm import clean_text, fix_digits, fold, levenshtein, squash
 
 DECISION = """UBND HUYỆN ĐÔNG ANH
@@ -165,7 +160,7 @@ def test_levenshtein_limit() -> None:
 def test_parse_number_variants(line: str, seq: str, year: str | None, symbol: str) -> None:
     num = parse_number(line)
     assert num is not None
-    assert (num["seq"], num["year"], num["symbol"]) == (seq, year, symbol)
+    assert (num.seq, num.year, num.symbol) == (seq, year, symbol)
 
 
 def test_parse_number_rejects_text_without_number() -> None:
@@ -199,6 +194,8 @@ def test_fix_symbol(symbol: str, body: str, fixed: str) -> None:
         ("Nam Từ Liêm , ngày 29 tháng 02 năm 2024", "Nam Từ Liêm", "2024-02-29"),
         ("Hanoi, October 17, 2023", "Hanoi", "2023-10-17"),
         ("Số: 88/QĐ-UBND Đông Anh, ngày 05 tháng 01 năm 2025", "Đông Anh", "2025-01-05"),
+        ("Mỹ Đình 2, ngày 27 tháng 9 năm 2023", "Mỹ Đình 2", "2023-09-27"),  # a ward named with a number
+        ("Phường 2, ngày 27 tháng 9 năm 2023", "Phường 2", "2023-09-27"),
     ],
 )
 def test_find_date(line: str, place: str, iso: str) -> None:
@@ -415,6 +412,7 @@ def test_describe_district_letter_naming_no_commune() -> None:
         "province": "Thành phố Hà Nội",
         "district_type": "quận",
         "district": "Tây Hồ",
+        "source": "text",
     }
     assert meta["confidence"]["admin_unit_old"] == 0.6
 
@@ -513,16 +511,16 @@ def test_closest_title_wins() -> None:
     ],
 )
 def test_title_variants(line: str, code: str, lang: str) -> None:
-    from pipeline.metadata import _title_code
+    from pipeline.metadata.doctypes import title_code
 
-    assert _title_code(line) == (code, lang)
+    assert title_code(line) == (code, lang)
 
 
 def test_title_is_not_a_body_line() -> None:
-    from pipeline.metadata import _title_code
+    from pipeline.metadata.doctypes import title_code
 
-    assert _title_code("Quyết định này có hiệu lực kể từ ngày ký.") is None
-    assert _title_code("CHỦ TỊCH ỦY BAN NHÂN DÂN QUẬN TÂY HỒ") is None
+    assert title_code("Quyết định này có hiệu lực kể từ ngày ký.") is None
+    assert title_code("CHỦ TỊCH ỦY BAN NHÂN DÂN QUẬN TÂY HỒ") is None
 
 
 @pytest.mark.parametrize(
@@ -570,7 +568,7 @@ def test_title_is_not_a_body_line() -> None:
     ],
 )
 def test_subject_after_title(lines: list[str], subject: str) -> None:
-    from pipeline.metadata import parse_subject_after_title
+    from pipeline.metadata.subject import parse_subject_after_title
 
     found = parse_subject_after_title(lines, 0)
     assert found is not None and found[0] == subject
@@ -589,14 +587,14 @@ def test_subject_after_title(lines: list[str], subject: str) -> None:
     ],
 )
 def test_subject_of_cong_van(lines: list[str], subject: str) -> None:
-    from pipeline.metadata import parse_vv
+    from pipeline.metadata.subject import parse_vv
 
     found = parse_vv(lines)
     assert found is not None and found[0] == subject
 
 
 def test_addressees_single_and_list() -> None:
-    from pipeline.metadata import parse_addressees
+    from pipeline.metadata.subject import parse_addressees
 
     assert parse_addressees(["Kính gửi: Công an quận Tây Hồ."], 0, 5) == (["Công an quận Tây Hồ"], 0.9)
     found = parse_addressees(

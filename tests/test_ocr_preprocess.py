@@ -112,11 +112,14 @@ def test_faded_ink_stretched() -> None:
 def test_low_resolution_page_upscaled() -> None:
     page = render_page(font_px=54, size=(1900, 900))  # 13 pt at 300 dpi
     low = cv2.resize(page, None, fx=0.35, fy=0.35, interpolation=cv2.INTER_AREA)  # ~100 dpi
-    out, m = P.rescale_to_300dpi(low)
+    est = P.estimate_resolution(low)["est_dpi"]
+    out, m = P.rescale_low_resolution(low, est)
     assert m["applied"] and m["factor"] > 1.8
     assert out.shape[0] > 1.8 * low.shape[0]
-    same, m2 = P.rescale_to_300dpi(page)
+    same, m2 = P.rescale_low_resolution(page, P.estimate_resolution(page)["est_dpi"])
     assert not m2["applied"] and same is page
+    at_150, m3 = P.rescale_low_resolution(low, 150.0)  # 12-14 pt text at 150 dpi is read as it is
+    assert not m3["applied"] and at_150 is low
 
 
 def test_salt_and_pepper_removed_but_not_on_low_res() -> None:

@@ -80,7 +80,20 @@ def test_kibana_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     objects = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     view = next(o for o in objects if o["id"] == "sohoa-records")
     assert view["attributes"]["title"] == "my-records"
-    assert "https://gw.example/o/{{rawValue}}" in view["attributes"]["fieldFormatMap"]
+    # --link-base is the viewer (`sohoa serve`): the record page and its doors, never the bucket
+    formats = json.loads(view["attributes"]["fieldFormatMap"])
+    assert formats["record_id"]["params"]["urlTemplate"] == "https://gw.example/o/records/{{value}}"
+    assert formats["links.original"]["params"]["urlTemplate"] == "https://gw.example/o/open/{{rawValue}}"
+    # without it (nor SOHOA_WEB_PUBLIC_URL): links to the object store itself
+    monkeypatch.delenv("SOHOA_WEB_PUBLIC_URL", raising=False)
+    assert runner.invoke(app, ["kibana", "export", "--out", str(out)]).exit_code == 0
+    view = next(
+        o for o in map(json.loads, out.read_text(encoding="utf-8").splitlines()) if o["id"] == "sohoa-records"
+    )
+    formats = json.loads(view["attributes"]["fieldFormatMap"])
+    assert "record_id" not in formats and formats["links.original"]["params"]["urlTemplate"].endswith(
+        "/{{rawValue}}"
+    )
 
 
 class _FakeKibana(BaseHTTPRequestHandler):

@@ -129,13 +129,22 @@ def test_bounded_chunks_in_bytes(es: Elasticsearch, search_names: SearchNames) -
     assert _count(es, search_names.alias) == 6
 
 
-def test_429_and_503_items_are_retried(es: Elasticsearch, search_names: SearchNames) -> None:
-    """The first answer rejects two documents (429, 503); they are sent again after a backoff."""
-    docs = [make_doc(make_record(f"x{i}", ["nội dung"])) for i in range(4)]
+def test_429_and_503_items_are_sent_again_within_the_wait_budget(
+    es: Elasticsearch, search_names: SearchNames
+) -> None:
+    """Elasticsearch rejects documents for load (429, 503): the sink sends those again, and only those,
+    with growing delays, while the record's wait budget lasts; then they end failed with the reason."""
+    from core.retry import RetryBudget
+    from pipeline.run.context import RunConfig, RunContext
+    from pipeline.run.sink import index_with_retries
+
     calls: list[int] = []
     original = es.bulk
 
     class Flaky:
+        def __init__(self, rejected_answers: int) -> None:
+            self.rejected_answers = rejected_answers
+
         def __getattr__(self, name: str) -> Any:
             return getattr(es, name)
 
@@ -145,18 +154,26 @@ def test_429_and_503_items_are_retried(es: Elasticsearch, search_names: SearchNa
         def bulk(self, *args: Any, **kwargs: Any) -> Any:
             calls.append(len(kwargs["operations"]) // 2)
             resp = original(*args, **kwargs)
-            if len(calls) == 1:
+            if len(calls) <= self.rejected_answers:
                 body = resp.body
                 for item, status in zip(body["items"][:2], (429, 503), strict=True):
                     item["index"].update(status=status, error={"type": "es_rejected_execution_exception"})
                 body["errors"] = True
             return resp
 
-    results = list(
-        index_records(Flaky(), docs, index=search_names.alias, initial_backoff=0.01)  # type: ignore[arg-type]
-    )
-    assert all(r.ok for r in results) and len(results) == 4
-    assert calls == [4, 2]
+    docs = [make_doc(make_record(f"x{i}", ["nội dung"])) for i in range(4)]
+    ctx = RunContext(RunConfig(index_alias=search_names.alias), None, Flaky(1), "run-x")  # type: ignore[arg-type]
+    results = index_with_retries(ctx, docs, RetryBudget(max_wait=5, base_delay=0.01))
+    assert all(r.ok for r in results.values()) and len(results) == 4
+    assert calls == [4, 2]  # the two rejected documents, and only them, were sent again
+
+    calls.clear()
+    budget = RetryBudget(max_wait=0.05, base_delay=0.02)
+    ctx = RunContext(RunConfig(index_alias=search_names.alias), None, Flaky(99), "run-y")  # type: ignore[arg-type]
+    results = index_with_retries(ctx, docs, budget)
+    refused = sorted(r.reason_code or "" for r in results.values() if not r.ok)
+    assert refused == ["es_rejected", "es_unavailable"]  # the 429 and the 503
+    assert budget.waited <= 0.05 + 1e-9 and len(calls) >= 2
 
 
 def test_migrate_copies_and_swaps_alias(es: Elasticsearch, search_names: SearchNames) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from elasticsearch import Elasticsearch
 
+from pipeline.record import record_id
 from search.query import SearchFilters, search_records
 from tests.search_fixtures import SearchNames, relevance_index_fixture  # noqa: F401  (a fixture)
 
@@ -149,7 +150,8 @@ def test_hit_carries_record_facts(es: Elasticsearch, relevance_index: SearchName
     assert hit.unit_old == "phường Dịch Vọng, quận Cầu Giấy, Thành phố Hà Nội"
     assert hit.unit_new == "phường Cầu Giấy, Thành phố Hà Nội"
     assert (hit.bucket, hit.key) == ("sohoa-intake", QD_THU_HOI)
-    assert (hit.pdf_bucket, hit.pdf_key) == ("sohoa-processed", QD_THU_HOI + ".pdf")
+    rid = record_id("sohoa-intake", QD_THU_HOI)
+    assert (hit.pdf_bucket, hit.pdf_key) == ("sohoa-processed", f"records/{rid}/document.pdf")
 
 
 @pytest.mark.parametrize(

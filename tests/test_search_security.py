@@ -1,5 +1,5 @@
-"""The production roles: privileges exactly as intended, and presigned links never longer-lived than
-configured. (The local node runs without security, so roles are checked as data here.)"""
+"""The production roles as data: privileges exactly as intended, and presigned links never longer-lived
+than configured. tests/test_es_roles.py proves the same roles with real requests on a secured node."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from search.security import (
 
 RECORDS = ["sohoa-records", "sohoa-records-v*"]
 LEDGER = ["sohoa-ledger", "sohoa-ledger-v*"]
+AUDIT = ["sohoa-audit", "sohoa-audit-v*"]
+USERS = ["sohoa-users", "sohoa-users-v*"]
 
 
 def _grants(role: dict) -> dict[str, set[str]]:
@@ -32,7 +34,7 @@ def _grants(role: dict) -> dict[str, set[str]]:
 
 def test_role_set_and_json() -> None:
     r = roles()
-    assert set(r) == {"sohoa_admin", "sohoa_writer", "sohoa_technician", "sohoa_archivist"}
+    assert set(r) == {"sohoa_admin", "sohoa_writer", "sohoa_technician", "sohoa_archivist", "sohoa_web"}
     json.dumps(r)  # what PUT _security/role takes
     for role in r.values():
         assert set(role) <= {"cluster", "indices", "metadata", "applications", "run_as"}
@@ -49,8 +51,9 @@ def test_writer_privileges_exactly() -> None:
     writer = roles()["sohoa_writer"]
     assert writer["cluster"] == ["monitor"]
     grants = _grants(writer)
-    assert set(grants) == set(RECORDS + LEDGER)  # sohoa indices only
-    assert all(p == {"index", "read", "view_index_metadata"} for p in grants.values())
+    assert set(grants) == set(RECORDS + LEDGER + AUDIT)  # sohoa indices only
+    assert all(grants[n] == {"index", "read", "view_index_metadata"} for n in RECORDS + LEDGER)
+    assert all(grants[n] == {"read", "view_index_metadata"} for n in AUDIT)  # corrections, read only
     forbidden = {"all", "manage", "delete", "delete_index", "create_index", "write"}
     assert not any(p & forbidden for p in grants.values())
 
@@ -70,7 +73,19 @@ def test_technician_reads_records_and_ledger() -> None:
 def test_admin_manages_only_sohoa() -> None:
     admin = roles()["sohoa_admin"]
     assert set(admin["cluster"]) == {"manage_index_templates", "monitor"}
-    assert _grants(admin) == {name: {"manage", "read", "write"} for name in RECORDS + LEDGER}
+    assert _grants(admin) == {name: {"manage", "read", "write"} for name in RECORDS + LEDGER + AUDIT + USERS}
+
+
+def test_web_writes_corrections_and_may_only_append_to_the_audit() -> None:
+    web = roles()["sohoa_web"]
+    assert web["cluster"] == []
+    grants = _grants(web)
+    assert all(grants[n] == {"read", "view_index_metadata", "index"} for n in RECORDS)  # effective values
+    assert all(grants[n] == {"create_doc", "read", "view_index_metadata"} for n in AUDIT)  # append-only
+    assert all(grants[n] == {"read", "view_index_metadata"} for n in USERS)  # users come from `sohoa users`
+    assert not set(grants) & set(LEDGER)
+    forbidden = {"all", "manage", "delete", "delete_index", "write", "create_index"}
+    assert not any(p & forbidden for p in grants.values())
 
 
 def test_names_follow_the_configured_aliases() -> None:
@@ -78,8 +93,8 @@ def test_names_follow_the_configured_aliases() -> None:
         ["x-records", "x-records-v*"],
         ["x-ledger", "x-ledger-v*"],
     )
-    assert set(_grants(roles("x-records", "x-ledger")["sohoa_writer"])) == {
-        "x-records", "x-records-v*", "x-ledger", "x-ledger-v*"
+    assert set(_grants(roles("x-records", "x-ledger", "x-audit")["sohoa_writer"])) == {
+        "x-records", "x-records-v*", "x-ledger", "x-ledger-v*", "x-audit", "x-audit-v*"
     }  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 
 import pytest
@@ -84,7 +85,9 @@ def test_index_document_fields() -> None:
         confidence={"doc_number": 0.9, "subject": "bad"},
         some_new_field="kept",
     )
-    rec.pages[1].mean_conf, rec.pages[1].low_conf_share = 40.0, 0.5  # page 2 reads poorly
+    rec.pages[1].mean_conf, rec.pages[1].quality = 40.0, 0.62  # page 2 reads poorly
+    # page 1: many doubtful words, yet its words are valid Vietnamese: the quality score decides
+    rec.pages[0].low_conf_share, rec.pages[0].quality = 0.5, 0.93
     rec.pages[1].steps.append({"step": "retry", "applied": True, "chosen": "bare"})
     doc = make_doc(rec)
     assert doc["record_id"] == record_id("sohoa-intake", "cau-giay/qd.pdf")
@@ -103,6 +106,7 @@ def test_index_document_fields() -> None:
     assert doc["metadata_confidence"] == {"doc_number": 0.9}
     assert doc["extra"] == {"metadata": {"some_new_field": "kept"}}
     assert doc["ocr"]["low_conf_pages"] == [2] and doc["ocr"]["low_conf"] is True
+    assert [p["quality"] for p in doc["pages"]] == [0.93, 0.62]
     assert doc["ocr"]["mean_conf"] == pytest.approx((91.0 + 40.0) / 2)
     # the names of the steps that changed a page, from the steps the engine records
     assert doc["ocr"]["steps"] == ["deskew", "retry"]
@@ -283,3 +287,17 @@ def test_ensure_index_without_template_privilege_uses_what_exists() -> None:
     assert ensure_index(Es(existing), "r", records_template("r")) == "r-v3"  # type: ignore[arg-type]
     with pytest.raises(PermissionError, match="sohoa_admin"):
         ensure_index(Es({}), "r", records_template("r"))  # type: ignore[arg-type]
+
+
+def test_without_fuzzy_the_request_has_no_fuzzy_clause_and_the_same_highlight() -> None:
+    from search.query import build_search
+
+    full, quick = build_search("thu hoi dat"), build_search("thu hoi dat", fuzzy=False)
+    assert "fuzziness" in json.dumps(full) and "fuzziness" not in json.dumps(quick)
+
+    def highlight(body: dict) -> dict:
+        nested = next(c["nested"] for c in body["query"]["bool"]["should"] if "nested" in c)
+        return nested["inner_hits"]["highlight"]["highlight_query"]
+
+    assert highlight(full) == highlight(quick)  # the highlight never used the fuzzy clause
+    assert full["track_total_hits"] == quick["track_total_hits"] == 1000

@@ -65,7 +65,8 @@ def test_every_archival_config_key_may_come_from_a_sidecar() -> None:
     sidecar model accepts each of those keys, and the exports show the sidecar's value."""
     from pipeline.exports import CONFIG_KEYS, archival_record, decree30_record
 
-    raw = {key: 3 if key == "doc_order" else f"giá trị {key}" for key in CONFIG_KEYS}
+    typed = {"doc_order": 3, "issued_amount": 12, "due_date": "2024-05-01"}
+    raw = {key: typed.get(key, f"giá trị {key}") for key in CONFIG_KEYS}
     sidecar = parse_sidecar(json.dumps(raw).encode(), "a/x.json")
     assert set(sidecar) == set(CONFIG_KEYS)
     record = {"doc_number": "12/QĐ-UBND", "issue_date": "2024-04-03", "sidecar": sidecar}

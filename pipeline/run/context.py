@@ -18,6 +18,7 @@ class RunConfig:
     processed_bucket: str = "sohoa-processed"
     index_alias: str = "sohoa-records"
     ledger_index: str = "sohoa-ledger"
+    audit_index: str = "sohoa-audit"  # editors' corrections, applied to every reprocessed record
     ocr: OcrOptions = field(default_factory=lambda: OcrOptions(pdf=True))
     server_wait: float = 60.0  # seconds a record waits in total for a server (core.retry)
     min_free_tmp_mb: int = 256  # a record starts only with this much free temp space (plus 2x its size)
@@ -25,6 +26,7 @@ class RunConfig:
     max_attempts: int = 5  # a record failing (or killing its worker) this often at one version is left failed
     claim_lease: float = 300.0  # seconds a record's claim holds unless renewed (renewed every third of it)
     host: str | None = None  # this machine's name in claims and reports (default: the hostname)
+    validate_pdfa: bool = False  # veraPDF judges each PDF/A derivative; the verdict goes into the record
 
 
 @dataclass

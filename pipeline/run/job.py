@@ -18,6 +18,7 @@ from typing import Any
 
 from core.errors import InputError, SohoaError, TempSpaceError
 from core.retry import RetryBudget, with_retries
+from pipeline.archival.derivative import verdict
 from pipeline.document import index_document
 from pipeline.process import process_file
 from pipeline.record import Derivatives, RecordResult, SourceObject, State
@@ -38,6 +39,7 @@ class Outcome:
     n_pages: int = 0
     mean_conf: float | None = None
     doc_type_code: str | None = None
+    pdfa: str | None = None  # the PDF/A derivative's verdict (pipeline.archival.derivative.verdict)
     seconds: float = 0.0
     attempts: int = 1
     finished_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
@@ -98,8 +100,13 @@ def store_derivatives(
         budget=budget,
         what=f"put {keys.text_key}",
     )
-    # the document plus every word with its box and confidence: what the record page draws
-    detail = {**document, "pages": [p.to_dict(include_words=True) for p in result.pages]}
+    # the document plus every word with its box and confidence (what the record page draws), and how
+    # the PDF/A went (made or why not, veraPDF's verdict)
+    detail = {
+        **document,
+        "pages": [p.to_dict(include_words=True) for p in result.pages],
+        "pdfa": result.pdfa,
+    }
     blob = json.dumps(detail, ensure_ascii=False, default=str).encode()
     with_retries(
         lambda: store.put_bytes(bucket, keys.json_key, blob, "application/json"),
@@ -161,7 +168,9 @@ def handle_object(source: SourceObject, ctx: RunContext) -> Outcome:
             )
             sidecar = fetch_sidecar(ctx, source, budget)
             fetched = time.perf_counter()
-            result = process_file(local, source, ctx.ocr_options(work), sidecar)
+            result = process_file(
+                local, source, ctx.ocr_options(work), sidecar, validate_pdfa=ctx.config.validate_pdfa
+            )
             keys = Derivatives.of(source, ctx.config.processed_bucket, with_pdf=result.pdf_path is not None)
             document = index_document(result, run_id=ctx.run_id, derivatives=keys)
             stored = time.perf_counter()
@@ -188,6 +197,7 @@ def handle_object(source: SourceObject, ctx: RunContext) -> Outcome:
         n_pages=result.n_pages,
         mean_conf=result.mean_conf,
         doc_type_code=result.metadata.get("doc_type_code"),
+        pdfa=verdict(result.pdfa),
         seconds=time.perf_counter() - start,
         attempts=attempts,
         timings=timings,

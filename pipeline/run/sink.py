@@ -14,6 +14,7 @@ from core.errors import SohoaError
 from core.retry import RetryBudget, with_retries
 from pipeline.run.context import RunContext
 from pipeline.run.job import Outcome
+from search.corrections import apply_corrections
 from search.indexer import TRANSIENT_CODES, IndexResult, index_records
 from search.ledger import LedgerEntry, write_entries
 
@@ -32,6 +33,7 @@ def ledger_entry(o: Outcome, ctx: RunContext) -> LedgerEntry:
         district=o.source.district,
         n_pages=o.n_pages,
         doc_type_code=o.doc_type_code,
+        pdfa=o.pdfa,
         worker=ctx.worker.id,  # the claim's worker: its final state ends the claim
         host=ctx.worker.host,
     )
@@ -62,7 +64,10 @@ def flush(outcomes: list[Outcome], ctx: RunContext) -> list[Outcome]:
     budget = ctx.budget()
     to_index = [o for o in outcomes if o.state == "indexed" and o.document is not None]
     if to_index:
-        results = index_with_retries(ctx, [o.document for o in to_index if o.document], budget)
+        docs = [o.document for o in to_index if o.document]
+        # editors' corrections outlive reprocessing (search.corrections); unread, nothing is indexed
+        refused = apply_corrections(ctx.es, docs, index=ctx.config.audit_index, budget=budget)
+        results = refused or index_with_retries(ctx, docs, budget)
         for o in to_index:
             r = results.get(o.source.id)
             if r is not None and not r.ok:

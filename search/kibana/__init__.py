@@ -1,6 +1,7 @@
 """Kibana saved objects for the archive: the objects themselves (`objects`), the Lens charts (`lens`),
 their saved-object envelope (`format`) and the import client (`client`)."""
 
+from search.kibana.check import import_problems
 from search.kibana.client import ImportReport, import_objects
 from search.kibana.objects import (
     DASHBOARD_ID,
@@ -29,6 +30,7 @@ __all__ = [
     "ImportReport",
     "field_uses",
     "import_objects",
+    "import_problems",
     "panels_of",
     "saved_objects",
     "to_ndjson",

@@ -37,6 +37,7 @@ DASHBOARD_ID = "sohoa-dashboard-overview"
 
 # Vietnamese labels shown instead of the field names (data view fieldAttrs.customLabel)
 FIELD_LABELS: dict[str, str] = {
+    "record_id": "Hồ sơ",
     "doc_number": "Số, ký hiệu văn bản",
     "doc_number.keyword": "Số, ký hiệu văn bản",
     "doc_number_seq": "Số văn bản",
@@ -76,6 +77,9 @@ FIELD_LABELS: dict[str, str] = {
     "pipeline_version": "Phiên bản quy trình",
     "links.original": "Bản quét gốc",
     "links.pdf": "Bản PDF tìm kiếm được",
+    "corrected_fields": "Trường đã được sửa",
+    "review.score": "Điểm tin cậy (kiểm tra)",
+    "review.checked_by": "Người kiểm tra",
     "key": "Tệp gốc",
 }
 LEDGER_LABELS: dict[str, str] = {
@@ -91,6 +95,7 @@ LEDGER_LABELS: dict[str, str] = {
     "run_id": "Lượt chạy",
 }
 SEARCH_COLUMNS = [
+    "record_id",
     "doc_number",
     "doc_type",
     "issue_date",
@@ -202,22 +207,38 @@ def _dashboard(layout: list[Panel]) -> dict[str, Any]:
     return saved_object("dashboard", DASHBOARD_ID, attrs, refs)
 
 
-def saved_objects(
-    alias: str = "sohoa-records", ledger: str = "sohoa-ledger", link_base: str = ""
-) -> list[dict[str, Any]]:
-    """All saved objects, referenced objects before the objects that use them."""
+def _url(template: str, label: str) -> dict[str, Any]:
+    return {"id": "url", "params": {"urlTemplate": template, "labelTemplate": label}}
+
+
+def url_formats(link_base: str, *, viewer: bool) -> dict[str, Any]:
+    """The URL formatters of the records data view.
+
+    With the viewer (`sohoa serve`): the record id opens the record page `/records/{{id}}`, and the
+    scan and PDF paths open `/open/<bucket>/<key>`, which logs the archivist in and redirects to a
+    short-lived presigned link. Without it: `<link_base><bucket>/<key>`, for a store archivists may
+    read directly. Never a presigned URL: Kibana keeps what it stores for ever.
+    """
     if re.search(r"(?i)x-amz-|signature=|expires=", link_base):
         raise ValueError("link_base must not be a presigned URL: Kibana keeps links for ever")
-    url_format = {
-        "links.original": {
-            "id": "url",
-            "params": {"urlTemplate": f"{link_base}{{{{rawValue}}}}", "labelTemplate": "Mở bản quét gốc"},
-        },
-        "links.pdf": {
-            "id": "url",
-            "params": {"urlTemplate": f"{link_base}{{{{rawValue}}}}", "labelTemplate": "Mở PDF"},
-        },
+    if viewer:
+        return {
+            "record_id": _url(f"{link_base}records/{{{{value}}}}", "Mở hồ sơ"),
+            "links.original": _url(f"{link_base}open/{{{{rawValue}}}}", "Mở bản quét gốc"),
+            "links.pdf": _url(f"{link_base}open/{{{{rawValue}}}}", "Mở PDF"),
+        }
+    return {
+        "links.original": _url(f"{link_base}{{{{rawValue}}}}", "Mở bản quét gốc"),
+        "links.pdf": _url(f"{link_base}{{{{rawValue}}}}", "Mở PDF"),
     }
+
+
+def saved_objects(
+    alias: str = "sohoa-records", ledger: str = "sohoa-ledger", link_base: str = "", *, viewer: bool = False
+) -> list[dict[str, Any]]:
+    """All saved objects, referenced objects before the objects that use them. `viewer`: `link_base` is
+    the URL of `sohoa serve` (links open record pages), else of the object store."""
+    url_format = url_formats(link_base, viewer=viewer)
     records_view = _data_view(
         DATA_VIEW_ID,
         alias,

@@ -1,0 +1,381 @@
+"""A PDF page's own text when it can be trusted, OCR for every other page.
+
+Word-made PDFs (most documents issued since the e-office systems) carry their exact text: reading it
+costs milliseconds where OCR costs seconds and misreads words. A page's layer is used when
+
+- its fonts map their glyphs to Unicode (`pdffonts`: `uni yes`; standard fonts that are not embedded
+  and symbol fonts excepted) and none is a legacy Vietnamese font (.VnTime, VNI-Times);
+- its text has no unmapped glyphs (`(cid:N)`, U+FFFD, private-use or control characters), no stand-in
+  letters (Ƣ for Ư, Ð for Đ) and no words in a legacy encoding (TCVN3/VNI text read as Latin-1);
+- it is not a scan: images cover less than half of the page (a layer over a scan is someone's OCR);
+- its text covers what is printed. The page rendered at 72 dpi must have no dark glyph-sized blot
+  outside the layer's word boxes and no word box without ink. Blots in doubt are read by Tesseract
+  (that region only, at 200 dpi) and the layer is refused when Tesseract reads words the layer lacks
+  (one real file draws `H` but its text says `iệp hội`).
+
+The checks that need no OCR cost a few milliseconds; Tesseract runs only on the pages they doubt.
+A refused page is OCR-ed and keeps the reason (`PageResult.layer_rejected`).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+import unicodedata
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from core.text import fold
+from ocr import layout, loader, pdf, poppler, tesseract
+from ocr.engine import OcrOptions, iter_ocr_pages, ocr_page_of_file
+from ocr.errors import InputError, SohoaError
+from ocr.model import PageResult, Word
+
+TEXT_LAYER, OCR = "text_layer", "ocr"
+WORD_DPI = 300  # layer word boxes are given in pixels at this resolution, like the OCR path's
+INK_DPI = 72  # the coverage check's rendering: enough to see every glyph of 8 pt text
+VERIFY_DPI = 200  # Tesseract reads the doubtful regions at this resolution
+SCANNED = 0.5  # a page at least this much covered by images is a scan
+CHUNK = 16  # pages per `pdftotext -bbox-layout` call
+
+_STANDARD_ENCODINGS = {"WinAnsi", "MacRoman", "Standard", "PDFDoc", "MacExpert"}
+_SYMBOL_FONT = re.compile(r"symbol|wingding|webding|dingbat|marlett", re.I)
+_LEGACY_FONT = re.compile(r"^(?:[A-Z]{6}\+)?(?:\.vn|vni[-_ ]|vn[A-Z])", re.I)  # .VnTime, VNI-Times, VnTimes
+_CID = re.compile(r"\(cid:\d+\)")
+_STAND_INS = set("\u01a2\u01a3\u00d0\u00f0\u0189")  # Ƣƣ (for Ưư), Ðð and Ɖ (for Đđ)
+
+
+def _vietnamese_letters() -> frozenset[str]:
+    vowels = "aăâeêioôơuưy"
+    tones = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
+    letters = set("abcdefghijklmnopqrstuvwxyzđ")
+    letters |= {unicodedata.normalize("NFC", v + t) for v in vowels for t in tones}
+    return frozenset(letters | {c.upper() for c in letters})
+
+
+_VIETNAMESE = _vietnamese_letters()
+
+
+@dataclass
+class Coverage:
+    """What the 72-dpi rendering shows against the layer's word boxes."""
+
+    glyphs: int = 0  # glyph-sized blots inside word boxes
+    uncovered: int = 0  # glyph-sized dark blots outside every word box
+    inkless_words: int = 0  # word boxes with no ink at all (invisible or white text)
+    doubtful: list[tuple[float, float, float, float]] = field(default_factory=list)  # regions, in points
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"glyphs": self.glyphs, "uncovered": self.uncovered, "inkless_words": self.inkless_words}
+
+
+@dataclass
+class Verdict:
+    page_no: int
+    reason: str | None  # why the layer is refused; None: the layer is used
+    checks: dict[str, Any]
+    page: PageResult | None = None  # the page read from its layer
+
+
+def font_problem(fonts: list[poppler.PdfFont]) -> str | None:
+    for font in fonts:
+        if _LEGACY_FONT.search(font.name):
+            return "legacy_font"
+    for font in fonts:
+        if font.unicode or _SYMBOL_FONT.search(font.name):
+            continue
+        if font.embedded or font.encoding not in _STANDARD_ENCODINGS:
+            return "font_without_unicode"
+    return None
+
+
+def text_problem(text: str) -> str | None:
+    """Unmapped glyphs, stand-in letters or a legacy encoding in the layer's text."""
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return "no_text_layer"
+    if _CID.search(text):
+        return "unmapped_glyphs"
+    junk = sum(c == "\ufffd" or unicodedata.category(c) in ("Co", "Cc", "Cs") for c in chars)
+    if junk > 0.01 * len(chars):
+        return "unmapped_glyphs"
+    if any(c in _STAND_INS for c in chars):
+        return "stand_in_letters"
+    letters = [c for c in chars if c.isalpha()]
+    # TCVN3/VNI words read as Latin-1: letters Vietnamese does not have, signs in the middle of words
+    odd = sum(c not in _VIETNAMESE for c in letters)
+    odd += len(re.findall(r"(?<=\w)[\u00a1-\u00bf](?=\w)", text))
+    if letters and odd > 0.02 * len(letters):
+        return "legacy_encoding"
+    return None
+
+
+def ink_coverage(rgb: np.ndarray, layer: poppler.LayerPage) -> Coverage:
+    """Dark, colourless glyph-sized blots outside the word boxes (a glyph the layer does not hold) and
+    word boxes without ink (text that is not visible). Colour is left out: red seals, blue signatures."""
+    h_px, w_px = rgb.shape[:2]
+    sx, sy = w_px / layer.width_pt, h_px / layer.height_pt
+    r, g, b = cv2.split(rgb)  # channel by channel: numpy's reductions over a last axis of 3 are slow
+    hi, lo = cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b)
+    dark = ((hi < 170) & (cv2.subtract(hi, lo) < 60)).astype(np.uint8)
+    any_ink = lo < 200
+    boxes = np.zeros((h_px, w_px), dtype=bool)
+    cov = Coverage()
+    heights = []
+    for word in layer.words:
+        x0, y0, x1, y1 = word.bbox
+        h = max(y1 - y0, 1.0)
+        heights.append(h * sy)
+        # stacked tone marks of capitals (Ấ, Ễ) rise above the font's ascent
+        a, b = int((x0 - 0.1 * h) * sx), int((y0 - 0.35 * h) * sy)
+        c, d = int(np.ceil((x1 + 0.1 * h) * sx)), int(np.ceil((y1 + 0.15 * h) * sy))
+        boxes[max(b, 0) : d, max(a, 0) : c] = True
+        top, left = max(int(y0 * sy), 0), max(int(x0 * sx), 0)
+        if not any_ink[top : int(np.ceil(y1 * sy)), left : int(np.ceil(x1 * sx))].any():
+            cov.inkless_words += 1
+    line_h = float(np.median(heights)) if heights else 10.0
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    if n <= 1:
+        return cov
+    inside = np.bincount(labels[boxes & dark.astype(bool)], minlength=n)[1:]
+    x, y, w, h, area = (stats[1:, k].astype(np.float64) for k in range(5))
+    # rules, frames, logos and specks are not glyphs
+    glyph = (h >= 0.25 * line_h) & (h <= 2.0 * line_h) & (w <= 3.0 * line_h) & (area >= 2)
+    covered = inside >= 0.5 * area
+    cov.glyphs = int((glyph & covered).sum())
+    pad = 0.5 * line_h
+    for i in np.flatnonzero(glyph & ~covered):
+        cov.uncovered += 1
+        box = ((x[i] - pad) / sx, (y[i] - pad) / sy, (x[i] + w[i] + pad) / sx, (y[i] + h[i] + pad) / sy)
+        cov.doubtful.append(tuple(float(v) for v in box))  # type: ignore[arg-type]
+    cov.doubtful = _merge_boxes(cov.doubtful)
+    return cov
+
+
+def _merge_boxes(boxes: list[tuple[float, float, float, float]]) -> list[tuple[float, float, float, float]]:
+    """Overlapping boxes into one: the blots of one line or one stamp become one region to read."""
+    merged: list[list[float]] = []
+    for box in sorted(boxes, key=lambda b: (b[1], b[0])):
+        for m in merged:
+            if box[0] <= m[2] and box[2] >= m[0] and box[1] <= m[3] and box[3] >= m[1]:
+                m[:] = [min(m[0], box[0]), min(m[1], box[1]), max(m[2], box[2]), max(m[3], box[3])]
+                break
+        else:
+            merged.append(list(box))
+    if len(merged) < len(boxes):  # a merge can make boxes overlap that did not before
+        return _merge_boxes([tuple(m) for m in merged])  # type: ignore[misc]
+    return [tuple(m) for m in merged]  # type: ignore[misc]
+
+
+def _in_doubt(coverage: Coverage) -> bool:
+    """Blots worth reading with Tesseract: spread over several places (glyphs missing along the lines),
+    or many in one place (a line or a stamp of text). A few blots in one or two places are a signature
+    or a bullet: not worth a Tesseract run."""
+    if coverage.uncovered < 3:
+        return False
+    return len(coverage.doubtful) >= 3 or coverage.uncovered >= max(8, 0.02 * coverage.glyphs)
+
+
+def _loose(word: str) -> str:
+    """Lower case, no tone marks, letters and digits only: low-resolution OCR misreads marks."""
+    return "".join(c for c in fold(word, lower=True) if c.isalnum())
+
+
+Box = tuple[float, float, float, float]
+
+
+def missing_words(
+    path: Path, page_no: int, layer: poppler.LayerPage, regions: list[Box], options: OcrOptions, workdir: Path
+) -> list[str]:
+    """Words Tesseract reads with confidence in the doubtful regions that the layer does not have."""
+    page = poppler.render_small(path, page_no, VERIFY_DPI)
+    h_px, w_px = page.shape[:2]
+    sx, sy = w_px / layer.width_pt, h_px / layer.height_pt
+    crops = []
+    for x0, y0, x1, y1 in regions:
+        a, b = max(int(x0 * sx), 0), max(int(y0 * sy), 0)
+        crops.append(page[b : int(np.ceil(y1 * sy)), a : int(np.ceil(x1 * sx))])
+    gap = 30
+    width = max(c.shape[1] for c in crops) + 2 * gap
+    sheet = np.full((sum(c.shape[0] + gap for c in crops) + gap, width), 255, dtype=np.uint8)
+    y = gap
+    for crop in crops:  # one Tesseract run for all regions: its start-up costs more than a region
+        sheet[y : y + crop.shape[0], gap : gap + crop.shape[1]] = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+        y += crop.shape[0] + gap
+    image = workdir / f"verify-p{page_no:04d}.pgm"
+    if not cv2.imwrite(str(image), sheet):  # False, not an exception, when the temp folder is full
+        raise OSError(f"cannot write {image} (temp folder full?)")
+    try:
+        out = tesseract.recognize(
+            image,
+            workdir / f"verify-p{page_no:04d}",
+            lang=options.lang,
+            dpi=VERIFY_DPI,
+            psm=6,
+            timeout=options.page_timeout,
+            tessdata_dir=options.tessdata_dir,
+        )
+    finally:
+        image.unlink(missing_ok=True)
+    out.tsv_path.unlink(missing_ok=True)
+    have = {_loose(w.text) for w in layer.words}
+    read = [_loose(w.text) for w in out.words if w.conf >= 60]
+    return [w for w in read if len(w) >= 2 and not w.isdigit() and w not in have]
+
+
+def judge_page(
+    path: Path,
+    layer: poppler.LayerPage,
+    info: poppler.PdfInfo,
+    options: OcrOptions,
+    *,
+    fonts_ok: bool = False,
+) -> Verdict:
+    """Use the page's layer or not, with the measurements that decided it. `fonts_ok`: the fonts of a
+    range of pages holding this one passed already (one `pdffonts` call for many pages)."""
+    page_no = layer.page_no
+    start = time.perf_counter()
+    checks: dict[str, Any] = {"step": "text_layer", "words": len(layer.words)}
+
+    def refuse(reason: str) -> Verdict:
+        checks.update(applied=False, reason=reason, seconds=round(time.perf_counter() - start, 4))
+        return Verdict(page_no, reason, checks)
+
+    text = " ".join(w.text for w in layer.words)
+    cover = info.image_cover.get(page_no, 0.0)
+    checks["image_cover"] = cover
+    if not layer.words:
+        return refuse("no_text_layer")
+    if cover >= SCANNED:
+        return refuse("scanned_page")
+    if layer.width_pt * layer.height_pt * (INK_DPI / 72) ** 2 > options.max_pixels:
+        return refuse("page_too_large")  # not rendered here; the OCR path says what is wrong with it
+    problem = text_problem(text)
+    if not problem and not fonts_ok:
+        problem = font_problem(poppler.page_fonts(path, page_no, page_no))
+    if problem:
+        return refuse(problem)
+    coverage = ink_coverage(poppler.render_small(path, page_no, INK_DPI), layer)
+    checks.update(coverage.as_dict())
+    if coverage.inkless_words > max(2, 0.1 * len(layer.words)):
+        return refuse("invisible_text")
+    if _in_doubt(coverage):
+        with tempfile.TemporaryDirectory(prefix="sohoa-layer-", dir=options.workdir) as tmp:
+            missing = missing_words(path, page_no, layer, coverage.doubtful, options, Path(tmp))
+        checks["regions_read"] = len(coverage.doubtful)
+        checks["missing_words"] = missing[:20]
+        if len(missing) >= max(3, 0.05 * len(layer.words)):
+            return refuse("text_missing_from_layer")
+    checks.update(applied=True, seconds=round(time.perf_counter() - start, 4))
+    return Verdict(page_no, None, checks, layer_page(layer, checks))
+
+
+def layer_page(layer: poppler.LayerPage, checks: dict[str, Any]) -> PageResult:
+    """The page as read from its layer: words in pixels at WORD_DPI, lines in the OCR path's order."""
+    f = WORD_DPI / 72
+    words = [
+        Word(
+            text=unicodedata.normalize("NFC", w.text),
+            conf=100.0,
+            bbox=(round(w.bbox[0] * f), round(w.bbox[1] * f), round(w.bbox[2] * f), round(w.bbox[3] * f)),
+            line=(w.line[0], 0, w.line[1]),
+        )
+        for w in layer.words
+    ]
+    return PageResult(
+        page_no=layer.page_no,
+        text=layout.page_text(words),
+        words=words,
+        width=round(layer.width_pt * f),
+        height=round(layer.height_pt * f),
+        dpi=float(WORD_DPI),
+        steps=[checks],
+        timings={"text_layer": checks["seconds"], "total": checks["seconds"]},
+        text_source=TEXT_LAYER,
+    )
+
+
+def judge_pages(path: Path, options: OcrOptions) -> Iterator[Verdict]:
+    """A verdict per page of a PDF, in order, the layer read CHUNK pages per pdftotext call."""
+    info = poppler.pdf_info(path, max_pages=options.max_pages)
+    last = min(info.pages, options.max_pages)
+    for first in range(1, last + 1, CHUNK):
+        t = time.perf_counter()
+        end = min(first + CHUNK - 1, last)
+        layers = poppler.text_layer(path, first, end)
+        fonts_ok = font_problem(poppler.page_fonts(path, first, end)) is None
+        share = (time.perf_counter() - t) / max(len(layers), 1)
+        for layer in layers:
+            try:
+                verdict = judge_page(path, layer, info, options, fonts_ok=fonts_ok)
+            except SohoaError as exc:  # a page the checks cannot read is OCR-ed, which reports it
+                checks = {"step": "text_layer", "error": str(exc), "seconds": 0.0}
+                verdict = Verdict(layer.page_no, "layer_unreadable", checks)
+            seconds = verdict.checks["seconds"] = round(verdict.checks["seconds"] + share, 4)
+            if verdict.page:
+                verdict.page.timings = {"text_layer": seconds, "total": seconds}
+            yield verdict
+
+
+def _page_pdf(path: Path, page: PageResult, options: OcrOptions) -> None:
+    """The searchable PDF of a page read from its layer is the page itself (it has its text)."""
+    if not options.pdf:
+        return
+    folder = options.workdir or Path(tempfile.mkdtemp(prefix="sohoa-ocr-"))  # the caller merges, removes
+    name = f"layer-{uuid.uuid4().hex[:12]}-p{page.page_no:04d}.pdf"
+    page.pdf_path = pdf.extract_page(path, page.page_no, folder / name)
+
+
+def iter_pages(path: Path | str, options: OcrOptions) -> Iterator[PageResult]:
+    """Every page of a scan or PDF, in order: from its text layer when trusted, else OCR-ed.
+    Whole-file problems raise like `iter_ocr_pages`; each page says where its text came from."""
+    path = Path(path)
+    if not options.text_layer or loader.sniff_type(path) != loader.PDF:
+        yield from iter_ocr_pages(path, options)
+        return
+    try:
+        verdicts = list(judge_pages(path, options))
+    except InputError:
+        raise  # encrypted, corrupt, too many pages: the same error OCR would give
+    except SohoaError:  # pdftotext failed on the file: OCR reads it all
+        yield from iter_ocr_pages(path, options)
+        return
+    refused = {v.page_no: v for v in verdicts if v.page is None}
+    ocr_pages = iter_ocr_pages(path, options, pages=sorted(refused)) if refused else iter([])
+    for verdict in verdicts:
+        if verdict.page is not None:
+            _page_pdf(path, verdict.page, options)
+            yield verdict.page
+            continue
+        page = next(ocr_pages)
+        page.layer_rejected = verdict.reason
+        page.steps.insert(0, verdict.checks)
+        yield page
+
+
+def read_page_of_file(path: Path | str, page_no: int, options: OcrOptions) -> PageResult:
+    """One page, from its text layer when trusted (for the batch's pool workers). Never raises."""
+    path = Path(path)
+    verdict = None
+    try:
+        if options.text_layer and loader.sniff_type(path) == loader.PDF:
+            info = poppler.pdf_info(path, max_pages=options.max_pages)
+            layer = poppler.text_layer(path, page_no, page_no)[0]
+            verdict = judge_page(path, layer, info, options)
+            if verdict.page is not None:
+                _page_pdf(path, verdict.page, options)
+                return verdict.page
+    except SohoaError:
+        verdict = None  # the layer could not be judged: OCR decides, and reports any error of the file
+    page = ocr_page_of_file(path, page_no, options)
+    if verdict is not None:
+        page.layer_rejected = verdict.reason
+        page.steps.insert(0, verdict.checks)
+    return page

@@ -1,0 +1,225 @@
+"""The PDF/A-2b derivative of a record: the scan as uploaded, the invisible OCR text, XMP metadata.
+
+Images (TIFF, PNG, JPEG) go in untouched by re-encoding: img2pdf copies their compressed data into
+the PDF (a 1-bit CCITT G4 TIFF stays G4, a gray PNG keeps its Flate data, a JPEG its DCT bytes;
+what it cannot copy it re-encodes losslessly). An uploaded PDF keeps its pages, and Ghostscript
+rewrites whatever in them PDF/A forbids (`ghostscript.py`). Every page with OCR words gets the
+invisible text layer (`textlayer.py`). Then the XMP metadata from the record, the sRGB output intent,
+and the PDF/A identification. veraPDF (`verapdf.py`) is the judge; nothing here only claims it.
+
+`build_pdfa` raises `PdfaError`: the caller keeps the record's text and metadata and records why.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import img2pdf
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf
+from PIL import Image, ImageOps
+
+from ocr.loader import PDF
+from ocr.model import PageResult
+from pipeline.archival import ghostscript
+from pipeline.archival.errors import PdfaError
+from pipeline.archival.textlayer import add_text_layer, glyphless_font
+from pipeline.signatures import COPY_NOTE
+
+# Version-2 ICC profiles for the output intent (PDF/A-2 takes ICC up to v4.2; littleCMS's built-in sRGB
+# is v4.4), from Debian's libgs-common, which comes with ghostscript. A document of gray and 1-bit pages
+# only gets the gray one: 416 bytes instead of 2.5 kB, which counts against a 25 kB G4 page.
+ICC_FOLDERS = [Path("/usr/share/color/icc/ghostscript"), Path("/usr/share/ghostscript/iccprofiles")]
+SRGB, SGRAY = "srgb.icc", "sgray.icc"
+CREATOR_TOOL = "sohoa"
+LANGUAGE_CODES = {"vi": ["vi"], "en": ["en"], "mixed": ["vi", "en"]}
+
+
+@dataclass
+class PdfaBuild:
+    path: Path
+    method: str  # "images" (img2pdf, images copied) or "ghostscript" (an uploaded PDF rewritten)
+    pages: int
+    pages_with_text: int
+    size: int
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "pages": self.pages,
+            "pages_with_text": self.pages_with_text,
+            "size": self.size,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def icc_profile(name: str = SRGB) -> bytes:
+    for folder in ICC_FOLDERS:
+        if (folder / name).is_file():
+            return (folder / name).read_bytes()
+    raise PdfaError(
+        f"no ICC profile {name} in {', '.join(map(str, ICC_FOLDERS))}: apt-get install ghostscript",
+        reason="tool_missing",
+    )
+
+
+def _gray_only(pdf: Pdf) -> bool:
+    """Every image of every page is gray or 1-bit (DeviceGray, or an ICC profile with one component)."""
+    for page in pdf.pages:
+        for _, image in page.get_images().items():
+            cs = image.get("/ColorSpace")
+            if image.get("/ImageMask"):
+                continue
+            if cs == Name.DeviceGray:
+                continue
+            if (
+                isinstance(cs, Array)
+                and len(cs) == 2
+                and cs[0] == Name.ICCBased
+                and int(cs[1].get("/N", 0)) == 1
+            ):
+                continue
+            return False
+    return True
+
+
+def _image_pdf(source: Path) -> bytes:
+    """img2pdf's PDF of the image's frames, their compressed data copied. Frames it refuses (alpha,
+    a mirrored EXIF orientation) are flattened on white and re-encoded losslessly (PNG)."""
+    try:
+        return img2pdf.convert(str(source))
+    except (img2pdf.AlphaChannelError, img2pdf.ExifOrientationError, ValueError):
+        pass
+    frames: list[bytes] = []
+    with Image.open(source) as img:
+        for i in range(getattr(img, "n_frames", 1)):
+            img.seek(i)
+            frame = ImageOps.exif_transpose(img) if img.format == "JPEG" else img.copy()
+            if frame.mode in ("RGBA", "LA", "PA", "P") or "transparency" in frame.info:
+                rgba = frame.convert("RGBA")
+                white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+                frame = Image.alpha_composite(white, rgba).convert("RGB")
+            buf = io.BytesIO()
+            frame.save(buf, "PNG", dpi=img.info.get("dpi", (300, 300)))
+            frames.append(buf.getvalue())
+    return img2pdf.convert(frames)
+
+
+def _xmp(pdf: Pdf, metadata: Mapping[str, Any], title_fallback: str, copy_of: str | None) -> None:
+    """Title = trích yếu, creator = issuing body, identifier = document number, date = issue date,
+    language; the PDF/A-2b identification; for the copy of a signed original, the copy note and the
+    original. pikepdf keeps the Info dictionary in step with the XMP."""
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    title = metadata.get("subject") or " ".join(
+        str(v) for v in (metadata.get("doc_type"), metadata.get("doc_number")) if v
+    )
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["dc:title"] = str(title or title_fallback)
+        if metadata.get("issuing_body"):
+            meta["dc:creator"] = [str(metadata["issuing_body"])]
+        if metadata.get("doc_number"):
+            meta["dc:identifier"] = str(metadata["doc_number"])
+        if metadata.get("issue_date"):
+            meta["dc:date"] = [str(metadata["issue_date"])]
+        if metadata.get("doc_type"):
+            meta["dc:type"] = [str(metadata["doc_type"])]
+        languages = LANGUAGE_CODES.get(str(metadata.get("language")))
+        if languages:
+            meta["dc:language"] = languages
+        if copy_of:
+            meta["dc:description"] = COPY_NOTE
+            meta["dc:source"] = copy_of
+        meta["xmp:CreatorTool"] = CREATOR_TOOL
+        meta["xmp:CreateDate"] = now
+        meta["xmp:ModifyDate"] = now
+        meta["xmp:MetadataDate"] = now
+        meta["pdf:Producer"] = f"{CREATOR_TOOL} (pikepdf {pikepdf.__version__})"
+        meta["pdfaid:part"] = "2"
+        meta["pdfaid:conformance"] = "B"
+
+
+def _output_intent(pdf: Pdf) -> None:
+    gray = _gray_only(pdf)
+    profile = pdf.make_stream(icc_profile(SGRAY if gray else SRGB), N=1 if gray else 3)
+    name = "sGray" if gray else "sRGB"
+    intent = Dictionary(
+        Type=Name.OutputIntent,
+        S=Name.GTS_PDFA1,
+        OutputConditionIdentifier=pikepdf.String(name),
+        Info=pikepdf.String(name),
+        DestOutputProfile=profile,
+    )
+    pdf.Root.OutputIntents = Array([pdf.make_indirect(intent)])
+
+
+def _strip_forbidden(pdf: Pdf) -> None:
+    """What PDF/A forbids and img2pdf or a scanner may leave: /Interpolate true on images."""
+    for page in pdf.pages:
+        for _, image in page.get_images().items():
+            if image.get("/Interpolate"):
+                del image["/Interpolate"]
+
+
+def build_pdfa(
+    source: Path,
+    mime: str,
+    pages: Sequence[PageResult],
+    metadata: Mapping[str, Any],
+    out_path: Path,
+    *,
+    font_file: Path,
+    workdir: Path,
+    copy_of: str | None = None,
+) -> PdfaBuild:
+    """Write the PDF/A-2b of one record to `out_path`. `pages` are the OCR results, in page order."""
+    start = time.perf_counter()
+    by_no = {p.page_no: p for p in pages}
+    try:
+        if mime == PDF:
+            pdf = Pdf.open(source)
+            method = "ghostscript"
+        else:
+            pdf = Pdf.open(io.BytesIO(_image_pdf(source)))
+            method = "images"
+    except (pikepdf.PdfError, OSError, ValueError, img2pdf.ImageOpenError) as exc:
+        raise PdfaError(f"the scan cannot be put into a PDF: {exc}", reason="pdfa_source") from exc
+    with pdf:
+        if len(pdf.pages) != len(pages):
+            raise PdfaError(
+                f"the PDF has {len(pdf.pages)} pages, the OCR {len(pages)}: the text cannot be placed",
+                reason="pdfa_pages",
+            )
+        font = glyphless_font(pdf, font_file)
+        with_text = sum(
+            add_text_layer(pdf, page, by_no[i], font) for i, page in enumerate(pdf.pages, 1) if i in by_no
+        )
+        if method == "ghostscript":
+            grafted = workdir / "pdfa-input.pdf"
+            pdf.save(grafted)
+        else:
+            _strip_forbidden(pdf)
+            _output_intent(pdf)
+            _xmp(pdf, metadata, source.name, copy_of)
+            pdf.save(
+                out_path, fix_metadata_version=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
+            )
+    if method == "ghostscript":
+        converted = workdir / "pdfa-gs.pdf"
+        ghostscript.to_pdfa(grafted, converted, icc_profile(SRGB), workdir)
+        with Pdf.open(converted) as pdf:
+            _xmp(pdf, metadata, source.name, copy_of)
+            pdf.save(
+                out_path, fix_metadata_version=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
+            )
+        grafted.unlink(missing_ok=True)
+        converted.unlink(missing_ok=True)
+    return PdfaBuild(
+        out_path, method, len(pages), with_text, out_path.stat().st_size, time.perf_counter() - start
+    )

@@ -1,0 +1,188 @@
+"""Property tests over generated sweeps: the decisions that change a page's geometry or scale hold on
+pages of every resolution, font, encoding and background, not only on the pages they were tuned on.
+
+Small pages (a block of Vietnamese body text) keep the whole sweep within the unit lane's time.
+"""
+
+from __future__ import annotations
+
+import io
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from ocr import preprocess as P
+from tests.fixtures.ocr.pages import SWEEP_FONTS, render_at_dpi
+
+SPACING = {"liberation-serif-13": 1.15, "dejavu-serif-12": 1.3, "dejavu-sans-12": 1.5}
+
+
+def _encode(gray: np.ndarray, how: str) -> np.ndarray:
+    """The page as a scanner or a fax would store it."""
+    if how == "gray":
+        return gray
+    if how == "threshold":  # 1 bit, fixed threshold
+        return np.where(gray < 128, 0, 255).astype(np.uint8)
+    if how == "dithered":  # 1 bit, Floyd-Steinberg over grey paper (225) and grey ink (50)
+        scan = (gray.astype(np.float32) * (225 - 50) / 255 + 50).astype(np.uint8)
+        return np.asarray(Image.fromarray(scan).convert("1")).astype(np.uint8) * 255
+    buf = io.BytesIO()  # JPEG at a low quality
+    Image.fromarray(gray).save(buf, "JPEG", quality=50)
+    return np.asarray(Image.open(buf))
+
+
+def _prepared(img: np.ndarray) -> np.ndarray:
+    return P.smooth_bitonal(img)[0]  # as the engine does before measuring
+
+
+@pytest.mark.parametrize("how", ["gray", "threshold", "dithered", "jpeg"])
+@pytest.mark.parametrize("font", list(SWEEP_FONTS))
+@pytest.mark.parametrize("dpi", [70, 100, 150, 200, 300, 450, 600])
+def test_resolution_estimate_within_20_percent(dpi: int, font: str, how: str) -> None:
+    page = _prepared(_encode(render_at_dpi(dpi, font, spacing=SPACING[font]), how))
+    m = P.estimate_resolution(page)  # no header: the text alone
+    assert m["est_dpi"] == pytest.approx(dpi, rel=0.2), m
+    # A correct header is kept; a header wrong by 2x gives way to the measures when they agree, and
+    # never moves the estimate further than MAX_HEADER_FACTOR from the header.
+    assert P.estimate_resolution(page, float(dpi))["est_dpi"] == pytest.approx(dpi, rel=0.2)
+    wrong = P.estimate_resolution(page, 2.0 * dpi)
+    if wrong["confirmed"]:
+        assert wrong["est_dpi"] == pytest.approx(dpi, rel=0.2), wrong
+    else:
+        assert wrong["est_dpi"] == round(2.0 * dpi) and "header stands" in wrong["reason"]
+
+
+@pytest.mark.parametrize("dpi", [100, 200, 300])
+def test_estimate_far_from_the_header_stays_bounded(dpi: int) -> None:
+    page = render_at_dpi(dpi)
+    far = P.estimate_resolution(page, dpi * 4.0)  # a header 4x off: beyond the bound
+    assert far["confirmed"] and far["est_dpi"] == dpi * 4 and "header stands" in far["reason"]
+    near = P.estimate_resolution(page, dpi * 2.5)  # within the bound, and confirmed: the text wins
+    assert near["est_dpi"] == pytest.approx(dpi, rel=0.2) and "confirmed" in near["reason"]
+
+
+def test_recognition_resolution_is_chosen_the_same_way_both_directions() -> None:
+    """Text within the band is read as it is (a clean 200-dpi page is no longer enlarged); text below
+    it is enlarged, text above it reduced, both towards what the text needs."""
+    from ocr.engine import recognition_scale
+
+    for dpi in (150, 180, 200, 240):
+        page = render_at_dpi(dpi)
+        est = P.estimate_resolution(page, float(dpi))["est_dpi"]
+        assert not P.rescale_low_resolution(page, est)[1]["applied"], dpi
+        assert recognition_scale(est, P.TEXT_DPI)[0] == 1.0, dpi
+    low = render_at_dpi(90)
+    out, m = P.rescale_low_resolution(low, P.estimate_resolution(low, 90.0)["est_dpi"])
+    assert m["applied"] and out.shape[0] > 2 * low.shape[0]
+    assert recognition_scale(400.0, P.TEXT_DPI) == (0.5, 200)
+
+
+# ---------------------------------------------------------------- the page outline
+
+
+def _glyphs(gray: np.ndarray) -> int:
+    """Character components of dark text (Otsu), counted independently of the engine's own masks."""
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    h, w = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH]
+    return int(((h >= 6) & (h < 80) & (w < 120) & (w >= 2)).sum())
+
+
+def _on_background(kind: str, seed: int) -> tuple[np.ndarray, int]:
+    """A page of text photographed or scanned on some background; returns it and the text's glyph
+    count on the flat page."""
+    rng = np.random.default_rng(seed)
+    page = render_at_dpi(150, lines=None, margin_in=0.5)
+    page = np.vstack([page, page])  # a taller sheet, like A4
+    glyphs = _glyphs(page)
+    ph, pw = page.shape
+    H, W = ph + 240, pw + 240
+    y0, x0 = int(rng.integers(40, 200)), int(rng.integers(40, 200))
+    if kind == "borders":  # dark scanner bed on every side
+        canvas = np.full((H, W), int(rng.integers(10, 60)), np.uint8)
+        canvas[y0 : y0 + ph, x0 : x0 + pw] = page
+    elif kind == "partial":  # the sheet runs off the image on two sides
+        H, W = y0 + round(0.9 * ph), x0 + round(0.95 * pw)
+        canvas = np.full((H, W), 30, np.uint8)
+        canvas[y0:, x0:] = page[: H - y0, : W - x0]
+        glyphs = _glyphs(canvas)
+    elif kind == "perspective":  # a phone photo: the sheet in perspective on a grey desk
+        canvas = np.full((H, W), 90, np.uint8)
+        d = rng.uniform(0.015, 0.05, 8) * np.array([pw, ph] * 4)
+        src = np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]])
+        dst = np.float32(
+            [
+                [x0 + d[0], y0 + d[1]],
+                [x0 + pw - d[2], y0 + d[3]],
+                [x0 + pw - d[4], y0 + ph - d[5]],
+                [x0 + d[6], y0 + ph - d[7]],
+            ]
+        )
+        warp = cv2.getPerspectiveTransform(src, dst)
+        canvas = cv2.warpPerspective(page, warp, (W, H), borderValue=90)
+        mask = cv2.warpPerspective(np.full_like(page, 255), warp, (W, H))
+        canvas = np.where(mask > 0, canvas, 90).astype(np.uint8)
+    else:
+        canvas = page.copy()
+    yy, xx = np.mgrid[0 : canvas.shape[0], 0 : canvas.shape[1]]
+    if kind in ("shadow", "uneven"):
+        # A soft shadow over part of the sheet, or light falling off across it.
+        if kind == "shadow":
+            cx, cy = rng.uniform(0.2, 0.8) * canvas.shape[1], rng.uniform(0.2, 0.8) * canvas.shape[0]
+            r = 0.35 * max(canvas.shape)
+            gain = 1.0 - 0.55 * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * r * r))
+        else:
+            gain = 1.0 - 0.55 * (xx / canvas.shape[1]) * (0.5 + yy / canvas.shape[0])
+        canvas = (canvas * gain).clip(0, 255).astype(np.uint8)
+    return canvas, glyphs
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("kind", ["borders", "partial", "perspective", "shadow", "uneven"])
+def test_page_outline_and_edge_whitening_never_remove_text(kind: str, seed: int) -> None:
+    image, glyphs = _on_background(kind, seed)
+    out, m = P.crop_to_page(image)
+    out, whitened = P.whiten_dark_edges(out)  # the engine's next step: it paints what is left of the bed
+    kept = _glyphs(P.even_lighting(out)[0])
+    assert whitened.get("text_kept", 1.0) >= P.OUTLINE_KEEP_TEXT
+    assert kept >= 0.98 * glyphs, (kind, m, kept, glyphs)
+    if m["applied"]:
+        assert m["check"]["text_kept"] >= P.OUTLINE_KEEP_TEXT
+    if kind == "borders":  # the bed is cut away
+        assert m["applied"] and out.shape[0] < image.shape[0]
+
+
+def test_outline_that_cuts_the_text_is_rejected_and_says_why() -> None:
+    page = np.vstack([render_at_dpi(150, margin_in=0.5)] * 2)
+    h, w = page.shape
+    bad = np.float32([[0, 0], [0.25 * w, 0], [w - 1, h - 1], [0, h - 1]])  # a triangle-like quad
+    small, f = P._small(page, 1200)
+    ok, m = P.check_outline(bad, small, f)
+    assert not ok and "rectangle" in m["rejected"] and "text" in m["rejected"]
+    half = np.float32([[0, 0], [w - 1, 0], [w - 1, h / 2], [0, h / 2]])  # a rectangle, half the text
+    ok, m = P.check_outline(half, small, f)
+    assert not ok and m["text_kept"] < 0.6 and m["rejected"].startswith("would cut away")
+    whole = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
+    assert P.check_outline(whole, small, f)[0]
+
+
+# ---------------------------------------------------------------- rotation and skew
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+@pytest.mark.parametrize("skew", [-14.0, -6.5, -1.5, 0.0, 2.5, 8.0, 13.0])
+def test_rotation_and_skew_recovered_up_to_a_half_turn(turn: int, skew: float) -> None:
+    """Geometry alone makes the lines level: sideways pages are turned, skew removed. Whether the page
+    is then upright or upside down is for the reading to tell (tests/test_ocr_engine.py)."""
+    from ocr.engine import _orient
+
+    page = render_at_dpi(150, margin_in=0.3)
+    turned = P.rotate90s(P.rotate(page, skew), turn)
+    level, side = _orient(turned)
+    assert side["applied"] == (turn in (90, 270))
+    fixed, m = P.deskew(level)
+    residual, _ = P.estimate_skew(fixed)
+    assert abs(residual) <= 0.5, (turn, skew, m)
+    assert fixed.shape[1] > fixed.shape[0]  # lines run along the long side again, like the block's
