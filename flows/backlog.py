@@ -30,6 +30,7 @@ from prefect.deployments import run_deployment
 from prefect.states import Crashed
 
 from config.settings import Settings, load_settings
+from core.errors import ConfigError
 from core.retry import with_retries
 from flows import progress
 from flows.batch import prepare
@@ -39,7 +40,6 @@ from pipeline.run.chunks import DEFAULT_CHUNK_MB, DEFAULT_CHUNK_OBJECTS, Backlog
 from pipeline.run.context import RunContext
 from pipeline.run.plan import Mode, PlanStats, plan
 from pipeline.run.report import summary_line
-from search.ledger import get_states
 from storage.errors import ObjectNotFoundError
 
 CHUNK_DEPLOYMENT = "digitize-chunk/digitize-chunk"
@@ -69,19 +69,20 @@ def load_or_make_plan(
         data, _ = with_retries(
             lambda: ctx.store.get_bytes(bucket_out, key), budget=ctx.budget(), what=f"get {key}"
         )
-        return BacklogPlan.from_json(data), True
+        found = BacklogPlan.from_json(data)
     except ObjectNotFoundError:
-        pass
+        found = None
+    if found is not None:
+        if (found.bucket, found.prefix) != (bucket, prefix):
+            raise ConfigError(
+                f"backlog {backlog_id} is s3://{found.bucket}/{found.prefix}, not s3://{bucket}/{prefix}",
+                hint="give the backlog's own bucket and prefix, or leave --backlog-id out for a new backlog",
+            )
+        return found, True
     since = datetime.now(UTC)  # before the ledger is read
     stats = PlanStats()
-
-    def lookup(ids: list[str]) -> dict:
-        states, _ = with_retries(
-            lambda: get_states(ctx.es, ids, index=ctx.config.ledger_index), budget=ctx.budget(), what="ledger"
-        )
-        return states
-
-    todo = plan(ctx.store.list(bucket, prefix), lookup, mode, stats, max_attempts=ctx.config.max_attempts)
+    listing = ctx.store.list(bucket, prefix)
+    todo = plan(listing, ctx.ledger_states, mode, stats, max_attempts=ctx.config.max_attempts)
     chunks = list(cut(todo, chunk_objects, chunk_mb << 20))
     backlog = BacklogPlan(backlog_id, bucket, prefix, mode.value, since, chunks, stats)
     body = backlog.to_json()
@@ -227,10 +228,7 @@ def settle(
     ctx: RunContext, backlog: BacklogPlan, dispatcher: Dispatcher, started_at: datetime
 ) -> BacklogReport:
     """Every planned object's ledger entry, read back in batches, classified into the report."""
-    ids = [o.id for c in backlog.chunks for o in c.objects]
-    entries, _ = with_retries(
-        lambda: get_states(ctx.es, ids, index=ctx.config.ledger_index), budget=ctx.budget(), what="ledger"
-    )
+    entries = ctx.ledger_states([o.id for c in backlog.chunks for o in c.objects])
     report = build_report(backlog, dispatcher.runs, entries, started_at, dispatcher.problems)
     report.finished_at = datetime.now(UTC)
     return report

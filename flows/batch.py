@@ -28,7 +28,6 @@ from pipeline.run.job import Outcome, handle_object, sweep_stale_workdirs
 from pipeline.run.loop import RecordLoop
 from pipeline.run.plan import Mode, plan
 from pipeline.run.report import RunReport, publish_report, report_markdown
-from search.ledger import get_states
 from search.templates import ensure_indices
 from storage.objects import ObjectInfo
 
@@ -110,15 +109,9 @@ def run_batch(
     if swept := sweep_stale_workdirs(ctx.tmp_dir):
         log.info("removed %d work folders left by killed runs", swept)
 
-    def lookup(ids: list[str]) -> dict:
-        states, _ = with_retries(
-            lambda: get_states(ctx.es, ids, index=ctx.config.ledger_index), budget=ctx.budget(), what="ledger"
-        )
-        return states
-
     todo = plan(
         ctx.store.list(bucket, prefix) if objects is None else objects,
-        lookup,
+        ctx.ledger_states,
         mode,
         report.plan,
         limit=limit,

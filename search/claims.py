@@ -12,7 +12,7 @@ takeover counts as an attempt and as a death of the worker. A record whose worke
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -240,6 +240,30 @@ def claim(
     return ClaimResult(Verdict.BUSY, entry=current)  # contended all along: someone else is at it
 
 
+def _update_claims(
+    es: Elasticsearch, claims: list[Claim], index: str, doc: Callable[[Claim], dict[str, Any]]
+) -> Iterator[tuple[Claim, bool, dict[str, Any]]]:
+    """Update each claim's entry if it is still the version this worker wrote; one bulk request.
+    Yields (claim, ok, the bulk item's answer)."""
+    by_id = {c.record_id: c for c in claims}
+    actions = [
+        {
+            "_op_type": "update",
+            "_index": index,
+            "_id": c.record_id,
+            "if_seq_no": c.seq_no,
+            "if_primary_term": c.primary_term,
+            "doc": doc(c),
+        }
+        for c in claims
+    ]
+    for ok, item in helpers.streaming_bulk(
+        es, actions, raise_on_error=False, raise_on_exception=False, max_retries=0
+    ):
+        info = item["update"]
+        yield by_id[info["_id"]], ok, info
+
+
 @es_errors
 def renew(
     es: Elasticsearch,
@@ -253,25 +277,9 @@ def renew(
     (with their new versions) and the ids of claims lost (someone took the record over, or its entry was
     written since: a final state by this worker is written over the claim, which ends it)."""
     until = (now or datetime.now(UTC)) + timedelta(seconds=lease)
-    by_id = {c.record_id: c for c in claims}
-    actions = [
-        {
-            "_op_type": "update",
-            "_index": index,
-            "_id": c.record_id,
-            "if_seq_no": c.seq_no,
-            "if_primary_term": c.primary_term,
-            "doc": {"lease_until": until.isoformat()},
-        }
-        for c in claims
-    ]
     renewed: list[Claim] = []
     lost: list[str] = []
-    for ok, item in helpers.streaming_bulk(
-        es, actions, raise_on_error=False, raise_on_exception=False, max_retries=0
-    ):
-        info = item["update"]
-        old = by_id[info["_id"]]
+    for old, ok, info in _update_claims(es, claims, index, lambda c: {"lease_until": until.isoformat()}):
         if ok:
             renewed.append(
                 Claim(old.record_id, info["_seq_no"], info["_primary_term"], until, old.attempts, old.died)
@@ -289,26 +297,14 @@ def release(es: Elasticsearch, claims: list[Claim], *, index: str, now: datetime
     """Give claims back unfinished (the run was interrupted): the lease ends now and the attempt is not
     counted; the next run claims the record as if nobody had. Returns how many were given back."""
     stamp = (now or datetime.now(UTC)).isoformat()
-    actions = [
-        {
-            "_op_type": "update",
-            "_index": index,
-            "_id": c.record_id,
-            "if_seq_no": c.seq_no,
-            "if_primary_term": c.primary_term,
-            "doc": {
-                "lease_until": stamp,
-                "updated_at": stamp,
-                "attempts": max(c.attempts - 1, 0),
-                "reason_code": RELEASED,
-                "reason": "given back unfinished: its run was interrupted; the next run processes it",
-            },
+
+    def given_back(c: Claim) -> dict[str, Any]:
+        return {
+            "lease_until": stamp,
+            "updated_at": stamp,
+            "attempts": max(c.attempts - 1, 0),
+            "reason_code": RELEASED,
+            "reason": "given back unfinished: its run was interrupted; the next run processes it",
         }
-        for c in claims
-    ]
-    ok_count = 0
-    for ok, _ in helpers.streaming_bulk(
-        es, actions, raise_on_error=False, raise_on_exception=False, max_retries=0
-    ):
-        ok_count += ok
-    return ok_count
+
+    return sum(ok for _, ok, _ in _update_claims(es, claims, index, given_back))

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pipeline.run.chunks import BacklogPlan
 from pipeline.run.plan import DONE_ELSEWHERE
-from pipeline.run.report import MAX_PROBLEMS_IN_MARKDOWN, report_markdown
+from pipeline.run.report import MAX_PROBLEMS_IN_MARKDOWN, elapsed, report_markdown
 from search.ledger import PROCESSING, LedgerEntry, same_version
 
 UNFINISHED = "unfinished"
@@ -71,8 +71,7 @@ class BacklogReport:
 
     @property
     def seconds(self) -> float:
-        end = self.finished_at or datetime.now(UTC)
-        return max((end - self.started_at).total_seconds(), 1e-9)
+        return elapsed(self.started_at, self.finished_at)
 
     def to_dict(self) -> dict[str, Any]:
         plan = self.plan

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from elasticsearch import Elasticsearch
 
-from core.retry import RetryBudget
+from core.retry import RetryBudget, with_retries
 from core.worker import WorkerId, this_worker
 from ocr.engine import OcrOptions
+from search.ledger import LedgerEntry, get_states
 from storage.objects import ObjectStore
 
 
@@ -41,6 +42,15 @@ class RunContext:
     def worker(self) -> WorkerId:
         """This process, as its claims and ledger entries name it."""
         return this_worker(self.config.host)
+
+    def ledger_states(self, ids: list[str]) -> dict[str, LedgerEntry]:
+        """The ledger entries of these record ids (batched), waiting for Elasticsearch within a budget."""
+        states, _ = with_retries(
+            lambda: get_states(self.es, ids, index=self.config.ledger_index),
+            budget=self.budget(),
+            what="ledger",
+        )
+        return states
 
     def budget(self) -> RetryBudget:
         """A fresh wait budget: one per record, one per step of the run."""

@@ -19,6 +19,11 @@ from pipeline.run.plan import DONE_ELSEWHERE, GAVE_UP, PlanStats
 MAX_PROBLEMS_IN_MARKDOWN = 200
 
 
+def elapsed(started_at: datetime, finished_at: datetime | None) -> float:
+    """Seconds from start to finish (to now while running); never zero, it divides."""
+    return max(((finished_at or datetime.now(UTC)) - started_at).total_seconds(), 1e-9)
+
+
 @dataclass
 class RunReport:
     run_id: str
@@ -67,8 +72,7 @@ class RunReport:
 
     @property
     def seconds(self) -> float:
-        end = self.finished_at or datetime.now(UTC)
-        return max((end - self.started_at).total_seconds(), 1e-9)
+        return elapsed(self.started_at, self.finished_at)
 
     @property
     def pages_per_minute(self) -> float:
