@@ -221,6 +221,7 @@ def test_loader_mutated_valid_files_give_pages_or_a_typed_error(scratch: Path, d
     load_outcome(write(scratch, f"mutated-{name}", bytes(raw)))
 
 
+@pytest.mark.slow
 def test_loader_files_truncated_at_every_byte(scratch: Path) -> None:
     """Every prefix of small valid PNG, JPEG, TIFF (one and three frames) and PDF files."""
     seen: dict[str, dict[str, int]] = {}
@@ -319,6 +320,7 @@ def hostile_files(scratch: Path) -> dict[str, Path]:
     return {name: write(folder, name, build()) for name, (build, _) in HOSTILE_CASES.items()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(HOSTILE_CASES))
 def test_hostile_file_through_process_file(hostile_files: dict[str, Path], name: str) -> None:
     """In a fresh process (its peak RSS is the case's own): a typed error with a quarantine reason, or
@@ -449,6 +451,7 @@ def test_hostile_object_keys_stay_inside_the_temp_folder(tmp_path: Path, key: st
     assert list(tmp_path.iterdir()) == [], "temp files left behind"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [n for n in HOSTILE_CASES if n != "javascript.pdf"])
 def test_hostile_file_through_the_record_handler(
     tmp_path: Path, hostile_files: dict[str, Path], name: str
