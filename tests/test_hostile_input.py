@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfWriter
@@ -477,6 +477,7 @@ json_values = st.recursive(
     max_leaves=20,
 )
 FIELDS = sorted(Sidecar.model_fields)
+COUNT_FIELDS = {"doc_order", "issued_amount"}
 
 
 def check_sidecar(data: bytes) -> None:
@@ -486,7 +487,11 @@ def check_sidecar(data: bytes) -> None:
         assert exc.reason == "invalid_sidecar" and "a/x.json" in str(exc)
         return
     assert isinstance(parsed, dict) and set(parsed) <= set(FIELDS)
-    assert all(isinstance(v, str) for v in parsed.values()), parsed
+    for field, value in parsed.items():
+        if field in COUNT_FIELDS:  # whole numbers from 1, never a JSON boolean
+            assert type(value) is int and value >= 1, parsed
+        else:  # text, and dates as ISO text
+            assert isinstance(value, str), parsed
 
 
 @settings(max_examples=300, deadline=timedelta(seconds=2))
@@ -503,6 +508,7 @@ def test_sidecar_any_json_document(value: Any) -> None:
 
 @settings(max_examples=300, deadline=timedelta(seconds=2))
 @given(fields=st.dictionaries(st.sampled_from([*FIELDS, "unknown", ""]), json_values, max_size=6))
+@example(fields={"doc_order": True})  # a JSON boolean is not the count 1
 def test_sidecar_known_fields_of_wrong_types(fields: dict[str, Any]) -> None:
     check_sidecar(json.dumps(fields, ensure_ascii=False).encode())
 
