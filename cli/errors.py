@@ -39,6 +39,9 @@ def as_sohoa_error(exc: BaseException) -> SohoaError | None:
 
 def report(exc: BaseException) -> int:
     """Print `exc` for a person; return the exit code."""
+    if isinstance(exc, BrokenPipeError):  # `sohoa … | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return ExitCode.ok
     if isinstance(exc, KeyboardInterrupt):
         err_console.print("[yellow]Interrupted.[/] Finished work is saved; run the same command to resume.")
         return ExitCode.ctrl_c

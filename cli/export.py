@@ -106,49 +106,45 @@ def _run(kind: str, out: Path, selection: SearchFilters, config: dict[str, Any],
     typer.echo(json.dumps(report.to_dict(), ensure_ascii=False))
 
 
-@export_app.command("decree30")
-def decree30_command(
-    out: Path = typer.Option(..., "--out", help="file.xlsx, file.csv, or a folder for both"),
-    unit_old: str | None = _UNIT_OLD,
-    unit_new: str | None = _UNIT_NEW,
-    doc_type: str | None = _TYPE,
-    date_from: str | None = _FROM,
-    date_to: str | None = _TO,
-    prefix: str | None = _PREFIX,
-    batch_config: Path | None = _CONFIG,
-    resume: bool = _RESUME,
-) -> None:
-    """The Decree 30/2020 appendix VI list of the selected records, Vietnamese column headers."""
-    sel = _selection(
-        unit_old=unit_old,
-        unit_new=unit_new,
-        doc_type=doc_type,
-        date_from=date_from,
-        date_to=date_to,
-        prefix=prefix,
-    )
-    _run("decree30", out, sel, _config(batch_config), resume)
+def _command(kind: str, out_help: str, doc: str):  # type: ignore[no-untyped-def]
+    """One export command: the same selection options for every kind."""
+
+    def command(
+        out: Path = typer.Option(..., "--out", help=out_help),
+        unit_old: str | None = _UNIT_OLD,
+        unit_new: str | None = _UNIT_NEW,
+        doc_type: str | None = _TYPE,
+        date_from: str | None = _FROM,
+        date_to: str | None = _TO,
+        prefix: str | None = _PREFIX,
+        batch_config: Path | None = _CONFIG,
+        resume: bool = _RESUME,
+    ) -> None:
+        selection = _selection(
+            unit_old=unit_old,
+            unit_new=unit_new,
+            doc_type=doc_type,
+            date_from=date_from,
+            date_to=date_to,
+            prefix=prefix,
+        )
+        _run(kind, out, selection, _config(batch_config), resume)
+
+    command.__doc__ = doc
+    return command
 
 
-@export_app.command("sip")
-def sip_command(
-    out: Path = typer.Option(..., "--out", help="folder of the package (must not exist, unless --resume)"),
-    unit_old: str | None = _UNIT_OLD,
-    unit_new: str | None = _UNIT_NEW,
-    doc_type: str | None = _TYPE,
-    date_from: str | None = _FROM,
-    date_to: str | None = _TO,
-    prefix: str | None = _PREFIX,
-    batch_config: Path | None = _CONFIG,
-    resume: bool = _RESUME,
-) -> None:
-    """An E-ARK submission package (Circular 05/2025 fonds > hồ sơ > tài liệu) with the PDF/A files."""
-    sel = _selection(
-        unit_old=unit_old,
-        unit_new=unit_new,
-        doc_type=doc_type,
-        date_from=date_from,
-        date_to=date_to,
-        prefix=prefix,
+export_app.command("decree30")(
+    _command(
+        "decree30",
+        "file.xlsx, file.csv, or a folder for both",
+        "The Decree 30/2020 appendix VI list of the selected records, Vietnamese column headers.",
     )
-    _run("sip", out, sel, _config(batch_config), resume)
+)
+export_app.command("sip")(
+    _command(
+        "sip",
+        "folder of the package (must not exist, unless --resume)",
+        "An E-ARK submission package (Circular 05/2025 fonds > hồ sơ > tài liệu) with the PDF/A files.",
+    )
+)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from core.errors import InputError
 
@@ -20,6 +20,16 @@ MAX_SIDECAR_BYTES = 64 * 1024
 class InvalidSidecarError(InputError):
     reason = "invalid_sidecar"
     hint = "fix or remove the sidecar JSON next to the scan and upload it again"
+
+
+def _not_a_boolean(value: Any) -> Any:
+    # JSON `true` would otherwise pass as the count 1
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not true/false")
+    return value
+
+
+Count = Annotated[int, BeforeValidator(_not_a_boolean)]
 
 
 class Sidecar(BaseModel):
@@ -40,7 +50,7 @@ class Sidecar(BaseModel):
     signer_name: str | None = None
     notes: str | None = None
     # archival elements no page shows (pipeline.exports.CONFIG_KEYS): per document, over the batch config
-    doc_order: int | None = Field(None, ge=1, description="số thứ tự văn bản trong hồ sơ")
+    doc_order: Count | None = Field(None, ge=1, description="số thứ tự văn bản trong hồ sơ")
     organ_id: str | None = Field(None, description="mã định danh cơ quan lưu trữ (phông)")
     info_sign: str | None = Field(None, description="ký hiệu thông tin")
     keyword: str | None = Field(None, description="từ khóa")
@@ -50,7 +60,7 @@ class Sidecar(BaseModel):
     confidence_level: str | None = Field(None, description="mức độ tin cậy")
     urgency: str | None = Field(None, description="mức độ khẩn")
     drafting_unit: str | None = Field(None, description="đơn vị soạn thảo")
-    issued_amount: int | None = Field(None, ge=1, description="số lượng bản phát hành")
+    issued_amount: Count | None = Field(None, ge=1, description="số lượng bản phát hành")
     due_date: date | None = Field(None, description="hạn xử lý")
 
 

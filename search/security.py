@@ -85,8 +85,10 @@ def roles(
                 {
                     "names": records + ledger_names,
                     # index (create or replace by id) and read (mget of the ledger, get_alias
-                    # through view_index_metadata); no delete, no create_index, no manage
-                    "privileges": ["index", "read", "view_index_metadata"],
+                    # through view_index_metadata); auto_configure: the dynamic fields the mapping
+                    # declares by template (ocr.timings.*, metadata_confidence.*), which `index` alone
+                    # stops allowing in Elasticsearch 10; no delete, no create_index, no manage
+                    "privileges": ["index", "auto_configure", "read", "view_index_metadata"],
                     "allow_restricted_indices": False,
                 },
                 # the editors' corrections, applied again to every reprocessed record

@@ -13,6 +13,9 @@ import pytest
 
 from core.errors import ExitCode
 
+# real processes and real OCR: the full suite (make test), not the fast lane (make check)
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 CLOSED = "127.0.0.1:9"  # nothing listens on the discard port
 

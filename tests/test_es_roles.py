@@ -127,6 +127,7 @@ def test_doctor_names_a_wrong_ca(secure_es: SecureES, minio_server: MinioServer,
 
 
 # -- the pipeline writer -----------------------------------------------------------------------------------
+@pytest.mark.filterwarnings("error::elasticsearch.ElasticsearchWarning")  # auto_configure: no deprecation
 def test_writer_indexes_records_and_ledger_through_the_aliases(
     secure_es: SecureES, secure_indices: tuple[str, str], records: list[dict]
 ) -> None:
@@ -163,11 +164,10 @@ def test_writer_is_refused_everything_else(secure_es: SecureES, records: list[di
 
 
 def test_writer_may_still_add_fields_to_its_mappings_in_elasticsearch_9(secure_es: SecureES) -> None:
-    """A finding of these tests: Elasticsearch 9 lets the `index` privilege update mappings, with a
-    deprecation warning ("will not permit mapping updates in the next major release"). The writer needs
-    it today for the dynamic templates (new `ocr.timings.*` fields); it cannot change an existing
-    field. When Elasticsearch 10 drops it, the writer role will need `auto_configure`
-    (docs/security.md)."""
+    """A finding of these tests: Elasticsearch 9 lets the `index` privilege update mappings by an explicit
+    `PUT _mapping`, with a deprecation warning ("will not permit mapping updates in the next major
+    release"); it cannot change an existing field. The writer does not rely on it: the dynamic fields
+    its documents add (`ocr.timings.*`) come through `auto_configure` (docs/security.md)."""
     writer = secure_es.client("sohoa_writer")
     with pytest.warns(ElasticsearchWarning, match="will not permit mapping updates in the next major"):
         writer.indices.put_mapping(

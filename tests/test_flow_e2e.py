@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -182,11 +183,11 @@ def background_run(batch: dict, es, store: ObjectStore, tmp_path_factory: pytest
     started: list[subprocess.Popen] = []
     tmp = str(tmp_path_factory.mktemp("run-tmp"))  # what a killed run leaves stays out of /tmp
 
-    def start() -> tuple[dict[str, str], subprocess.Popen]:
+    def start(**extra: str) -> tuple[dict[str, str], subprocess.Popen]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "cli", "run"],
             cwd=ROOT,
-            env={**os.environ, **env, "SOHOA_FLUSH_EVERY": "1", "SOHOA_WORKERS": "1", "TMPDIR": tmp},
+            env={**os.environ, **env, "SOHOA_FLUSH_EVERY": "1", "SOHOA_WORKERS": "1", "TMPDIR": tmp, **extra},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -203,8 +204,19 @@ def background_run(batch: dict, es, store: ObjectStore, tmp_path_factory: pytest
     cleanup(store, es, env, (env["SOHOA_PROCESSED_BUCKET"],))
 
 
-def test_ctrl_c_stops_cleanly_and_keeps_what_is_done(background_run, es) -> None:
-    env, proc = background_run()
+def slow_tesseract(folder: Path, seconds: float) -> str:
+    """A PATH that starts with a `tesseract` taking `seconds` longer than the real one: the run is still
+    busy when the test interrupts it, however fast the machine reads the pages."""
+    real = shutil.which("tesseract") or "/usr/bin/tesseract"
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "tesseract"
+    script.write_text(f'#!/bin/sh\nsleep {seconds}\nexec {real} "$@"\n')
+    script.chmod(0o755)
+    return f"{folder}{os.pathsep}{os.environ['PATH']}"
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_what_is_done(background_run, es, tmp_path: Path) -> None:
+    env, proc = background_run(PATH=slow_tesseract(tmp_path / "bin", 1.5))
     wait_for_ledger(es, env, proc, at_least=1)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)

@@ -22,6 +22,7 @@ from search.kibana import (
     saved_objects,
     to_ndjson,
 )
+from search.kibana.check import JSON_STRING_ATTRIBUTES
 from tests.search_fixtures import SearchNames, relevance_index_fixture, search_names_fixture  # noqa: F401
 
 LINK_BASE = "https://kho.example.vn/mo/"
@@ -44,16 +45,7 @@ def test_every_line_parses_and_type_id_is_unique() -> None:
 
 def _embedded_json(o: dict[str, Any]) -> Iterator[tuple[str, str]]:
     a = o["attributes"]
-    for name in (
-        "fieldAttrs",
-        "fieldFormatMap",
-        "fields",
-        "runtimeFieldMap",
-        "sourceFilters",
-        "typeMeta",
-        "panelsJSON",
-        "optionsJSON",
-    ):
+    for name in JSON_STRING_ATTRIBUTES:
         if name in a:
             yield name, a[name]
     if "kibanaSavedObjectMeta" in a:

@@ -52,7 +52,9 @@ def test_writer_privileges_exactly() -> None:
     assert writer["cluster"] == ["monitor"]
     grants = _grants(writer)
     assert set(grants) == set(RECORDS + LEDGER + AUDIT)  # sohoa indices only
-    assert all(grants[n] == {"index", "read", "view_index_metadata"} for n in RECORDS + LEDGER)
+    assert all(
+        grants[n] == {"index", "auto_configure", "read", "view_index_metadata"} for n in RECORDS + LEDGER
+    )
     assert all(grants[n] == {"read", "view_index_metadata"} for n in AUDIT)  # corrections, read only
     forbidden = {"all", "manage", "delete", "delete_index", "create_index", "write"}
     assert not any(p & forbidden for p in grants.values())

@@ -107,6 +107,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_process_file_reads_layer_and_signature_and_leaves_the_original_untouched(
     signed: dict[str, Path], tmp_path: Path
 ) -> None:

@@ -18,6 +18,9 @@ from ocr.poppler import PdfFont
 from ocr.textlayer import OCR, TEXT_LAYER, font_problem, iter_pages, read_page_of_file, text_problem
 from samples import born_digital as bd
 
+# real processes and real OCR: the full suite (make test), not the fast lane (make check)
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:

@@ -55,7 +55,7 @@ DASHBOARD_SCHEMA: dict[str, Any] = {
     "hits?": _NUM,
     "version?": _NUM,
 }
-_JSON_STRINGS = (
+JSON_STRING_ATTRIBUTES = (
     "fieldAttrs",
     "fieldFormatMap",
     "fields",
@@ -120,7 +120,7 @@ def _object_problems(o: Mapping[str, Any], present: set[tuple[str, str]]) -> lis
         if (ref["type"], ref["id"]) not in present:
             code = "missing_references" if ref["type"] in CHECKED_REFERENCE_TYPES else "unresolved reference"
             problems.append(f"{where}: {code} {ref['type']}:{ref['id']}")
-    for name in _JSON_STRINGS:
+    for name in JSON_STRING_ATTRIBUTES:
         if name in attrs:
             try:
                 json.loads(attrs[name])
