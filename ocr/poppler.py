@@ -78,18 +78,46 @@ def _pdf_info_cached(path_s: str, size: int, mtime: int, timeout: float, max_pag
     last = min(pages, max_pages) if max_pages else pages
     sizes = _SIZE_RE.findall(out)
     info.page_sizes_pt = [(float(w), float(h)) for _, w, h in sizes]
-    _image_list(path, last, info, timeout)
+    images = page_images(path, last, timeout=timeout)
+    info.gray_pages = images.gray_pages
+    info.image_ppi = images.ppi
+    info.image_cover = images.cover([w * h for w, h in info.page_sizes_pt])
     return info
 
 
-def _image_list(path: Path, last: int, info: PdfInfo, timeout: float) -> None:
-    """`pdfimages -list`: which pages hold only gray images (render those gray), and their resolution."""
+@dataclass
+class PageImages:
+    """What `pdfimages -list` says of pages 1..last: which hold only gray images, the resolution of each
+    page's largest image, and the square inches its images cover (overlaps counted twice)."""
+
+    gray_pages: set[int] = field(default_factory=set)
+    ppi: dict[int, float] = field(default_factory=dict)
+    square_inches: dict[int, float] = field(default_factory=dict)
+
+    def cover(self, areas_pt2: list[float]) -> dict[int, float]:
+        """Share of each page's area under images, given the pages' areas (square points)."""
+        out = {}
+        for page, inches2 in self.square_inches.items():
+            if page <= len(areas_pt2) and areas_pt2[page - 1] > 0:
+                out[page] = round(min(1.0, inches2 / (areas_pt2[page - 1] / 72**2)), 3)
+        return out
+
+
+def page_images(path: Path, last: int, *, timeout: float = 60.0) -> PageImages:
+    """`pdfimages -list` of pages 1..`last`, run once per file and process (the text-layer judge and the
+    page loader both read it)."""
+    st = Path(path).stat()
+    return _page_images_cached(str(path), st.st_size, st.st_mtime_ns, last, timeout)
+
+
+@lru_cache(maxsize=8)
+def _page_images_cached(path_s: str, size: int, mtime: int, last: int, timeout: float) -> PageImages:
+    images = PageImages()
     if not shutil.which("pdfimages"):
-        return
-    proc = _run(["pdfimages", "-list", "-f", "1", "-l", str(last), str(path)], timeout)
+        return images
+    proc = _run(["pdfimages", "-list", "-f", "1", "-l", str(last), path_s], timeout)
     colour: dict[int, bool] = {}
     largest: dict[int, int] = {}
-    covered: dict[int, float] = {}  # square inches drawn by images (overlaps counted twice)
     for line in proc.stdout.decode("utf-8", "replace").splitlines()[2:]:
         cols = line.split()
         if len(cols) < 14 or not cols[0].isdigit() or cols[2] not in ("image", "stencil"):
@@ -103,14 +131,13 @@ def _image_list(path: Path, last: int, info: PdfInfo, timeout: float) -> None:
         area = int(cols[3]) * int(cols[4])
         if area > largest.get(page, -1):
             largest[page] = area
-            info.image_ppi[page] = ppi
+            images.ppi[page] = ppi
         if ppi > 0 and ppi_y > 0:
-            covered[page] = covered.get(page, 0.0) + int(cols[3]) / ppi * int(cols[4]) / ppi_y
-    info.gray_pages = {p for p, c in colour.items() if not c}
-    for page, inches2 in covered.items():
-        if page <= len(info.page_sizes_pt):
-            w_pt, h_pt = info.page_sizes_pt[page - 1]
-            info.image_cover[page] = round(min(1.0, inches2 / (w_pt / 72 * h_pt / 72)), 3)
+            images.square_inches[page] = (
+                images.square_inches.get(page, 0.0) + int(cols[3]) / ppi * int(cols[4]) / ppi_y
+            )
+    images.gray_pages = {p for p, c in colour.items() if not c}
+    return images
 
 
 def render_page(
@@ -192,7 +219,9 @@ _XHTML = "{http://www.w3.org/1999/xhtml}"
 
 def text_layer(path: Path, first: int, last: int, *, timeout: float = 60.0) -> list[LayerPage]:
     """Words with boxes, blocks and lines of pages `first`..`last`, from one `pdftotext -bbox-layout`
-    (the same text as `pdftotext`, the same word segmentation)."""
+    (the same text as `pdftotext`, the same word segmentation). Boxes are in points from the top left
+    of the media box as `pdftoppm` renders it, turned with the page; the page's width and height are
+    the media box's, unturned."""
     args = [_need("pdftotext"), "-bbox-layout", "-enc", "UTF-8", "-f", str(first), "-l", str(last)]
     proc = _run([*args, str(path), "-"], timeout)
     if proc.returncode != 0:
@@ -225,18 +254,34 @@ def page_layout_text(path: Path, page_no: int, *, timeout: float = 60.0) -> str:
 
 
 def render_small(path: Path, page_no: int, dpi: int, *, timeout: float = 60.0) -> np.ndarray:
-    """One page as an RGB array straight from `pdftoppm` on stdout: no temp file, no pdfinfo call
-    (pdf2image's way costs more than the rendering itself at low resolution)."""
-    args = [_need("pdftoppm"), "-f", str(page_no), "-l", str(page_no), "-r", str(dpi)]
+    """One page as an RGB array straight from `pdftoppm` on stdout (see `render_pages`)."""
+    return render_pages(path, page_no, page_no, dpi, timeout=timeout)[0]
+
+
+def render_pages(path: Path, first: int, last: int, dpi: int, *, timeout: float = 60.0) -> list[np.ndarray]:
+    """Pages `first`..`last` as RGB arrays from one `pdftoppm` run writing them one after the other on
+    stdout: no temp file, no pdfinfo call (pdf2image's way costs more than the rendering itself at
+    low resolution)."""
+    args = [_need("pdftoppm"), "-f", str(first), "-l", str(last), "-r", str(dpi)]
     proc = _run([*args, str(path)], timeout)
-    if proc.returncode != 0 or not proc.stdout.startswith(b"P6"):
-        raise PageError(f"page {page_no} could not be rendered", path=str(path))
-    return _parse_ppm(proc.stdout)
-
-
-def _parse_ppm(data: bytes) -> np.ndarray:
-    fields: list[bytes] = []
+    pages: list[np.ndarray] = []
     pos = 0
+    while proc.returncode == 0 and proc.stdout.startswith(b"P6", pos) and len(pages) <= last - first:
+        try:
+            page, pos = _parse_ppm(proc.stdout, pos)
+        except (ValueError, IndexError):  # cut short
+            break
+        pages.append(page)
+    if len(pages) != last - first + 1:
+        what = f"page {first}" if first == last else f"pages {first}-{last}"
+        raise PageError(f"{what} could not be rendered", path=str(path))
+    return pages
+
+
+def _parse_ppm(data: bytes, start: int = 0) -> tuple[np.ndarray, int]:
+    """The binary PPM at `start` of `data`, and where the next one starts."""
+    fields: list[bytes] = []
+    pos = start
     while len(fields) < 4:  # magic, width, height, maxval; comments start with #
         while data[pos : pos + 1].isspace():
             pos += 1
@@ -249,5 +294,6 @@ def _parse_ppm(data: bytes) -> np.ndarray:
         fields.append(data[pos:end])
         pos = end
     width, height = int(fields[1]), int(fields[2])
-    pixels = np.frombuffer(data, dtype=np.uint8, count=width * height * 3, offset=pos + 1)
-    return pixels.reshape(height, width, 3)
+    count = width * height * 3
+    pixels = np.frombuffer(data, dtype=np.uint8, count=count, offset=pos + 1)
+    return pixels.reshape(height, width, 3), pos + 1 + count

@@ -3,8 +3,8 @@
 Word-made PDFs (most documents issued since the e-office systems) carry their exact text: reading it
 costs milliseconds where OCR costs seconds and misreads words. A page's layer is used when
 
-- its fonts map their glyphs to Unicode (`pdffonts`: `uni yes`; standard fonts that are not embedded
-  and symbol fonts excepted) and none is a legacy Vietnamese font (.VnTime, VNI-Times);
+- its fonts map their glyphs to Unicode (`uni yes` in `pdffonts`' words; standard fonts that are not
+  embedded and symbol fonts excepted) and none is a legacy Vietnamese font (.VnTime, VNI-Times);
 - its text has no unmapped glyphs (`(cid:N)`, U+FFFD, private-use or control characters), no stand-in
   letters (Ƣ for Ư, Ð for Đ) and no words in a legacy encoding (TCVN3/VNI text read as Latin-1);
 - it is not a scan: images cover less than half of the page (a layer over a scan is someone's OCR);
@@ -14,7 +14,10 @@ costs milliseconds where OCR costs seconds and misreads words. A page's layer is
   (one real file draws `H` but its text says `iệp hội`).
 
 The checks that need no OCR cost a few milliseconds; Tesseract runs only on the pages they doubt.
-A refused page is OCR-ed and keeps the reason (`PageResult.layer_rejected`).
+What they cost per file is programs started: the page count, sizes and fonts are read in-process
+(`pdfdoc`), and a file takes one `pdfimages -list`, one `pdftotext -bbox-layout` per CHUNK pages and
+one 72-dpi `pdftoppm` per run of consecutive pages that reach the ink check (three runs for a
+one-page letter). A refused page is OCR-ed and keeps the reason (`PageResult.layer_rejected`).
 """
 
 from __future__ import annotations
@@ -33,9 +36,9 @@ import cv2
 import numpy as np
 
 from core.text import fold
-from ocr import layout, loader, pdf, poppler, tesseract
+from ocr import layout, loader, pdf, pdfdoc, poppler, tesseract
 from ocr.engine import OcrOptions, iter_ocr_pages, ocr_page_of_file
-from ocr.errors import InputError, SohoaError
+from ocr.errors import InputError, PageError, SohoaError
 from ocr.model import PageResult, Word
 
 TEXT_LAYER, OCR = "text_layer", "ocr"
@@ -230,51 +233,135 @@ def missing_words(
     return [w for w in read if len(w) >= 2 and not w.isdigit() and w not in have]
 
 
-def judge_page(
-    path: Path,
-    layer: poppler.LayerPage,
-    info: poppler.PdfInfo,
-    options: OcrOptions,
-    *,
-    fonts_ok: bool = False,
-) -> Verdict:
-    """Use the page's layer or not, with the measurements that decided it. `fonts_ok`: the fonts of a
-    range of pages holding this one passed already (one `pdffonts` call for many pages)."""
-    page_no = layer.page_no
+@dataclass
+class _Judging:
+    """A page whose cheap checks passed, waiting for its 72-dpi rendering."""
+
+    layer: poppler.LayerPage
+    checks: dict[str, Any]
+    seconds: float  # spent on it so far
+
+
+def _cheap_checks(
+    layer: poppler.LayerPage, cover: float, fonts: list[poppler.PdfFont], options: OcrOptions
+) -> Verdict | _Judging:
+    """The checks that need no rendering: a refusal, or the page to render."""
     start = time.perf_counter()
-    checks: dict[str, Any] = {"step": "text_layer", "words": len(layer.words)}
+    checks: dict[str, Any] = {"step": "text_layer", "words": len(layer.words), "image_cover": cover}
 
     def refuse(reason: str) -> Verdict:
         checks.update(applied=False, reason=reason, seconds=round(time.perf_counter() - start, 4))
-        return Verdict(page_no, reason, checks)
+        return Verdict(layer.page_no, reason, checks)
 
-    text = " ".join(w.text for w in layer.words)
-    cover = info.image_cover.get(page_no, 0.0)
-    checks["image_cover"] = cover
     if not layer.words:
         return refuse("no_text_layer")
     if cover >= SCANNED:
         return refuse("scanned_page")
     if layer.width_pt * layer.height_pt * (INK_DPI / 72) ** 2 > options.max_pixels:
         return refuse("page_too_large")  # not rendered here; the OCR path says what is wrong with it
-    problem = text_problem(text)
-    if not problem and not fonts_ok:
-        problem = font_problem(poppler.page_fonts(path, page_no, page_no))
+    problem = text_problem(" ".join(w.text for w in layer.words)) or font_problem(fonts)
     if problem:
         return refuse(problem)
-    coverage = ink_coverage(poppler.render_small(path, page_no, INK_DPI), layer)
+    return _Judging(layer, checks, time.perf_counter() - start)
+
+
+def _ink_checks(path: Path, page: _Judging, rgb: np.ndarray, options: OcrOptions) -> Verdict:
+    """The page's 72-dpi rendering against its layer's words, Tesseract on the blots in doubt."""
+    start = time.perf_counter()
+    layer, checks = page.layer, page.checks
+
+    def done(reason: str | None) -> Verdict:
+        seconds = round(page.seconds + time.perf_counter() - start, 4)
+        checks.update(applied=reason is None, seconds=seconds)
+        if reason:
+            checks["reason"] = reason
+            return Verdict(layer.page_no, reason, checks)
+        return Verdict(layer.page_no, None, checks, layer_page(layer, checks))
+
+    coverage = ink_coverage(rgb, layer)
     checks.update(coverage.as_dict())
     if coverage.inkless_words > max(2, 0.1 * len(layer.words)):
-        return refuse("invisible_text")
+        return done("invisible_text")
     if _in_doubt(coverage):
         with tempfile.TemporaryDirectory(prefix="sohoa-layer-", dir=options.workdir) as tmp:
-            missing = missing_words(path, page_no, layer, coverage.doubtful, options, Path(tmp))
+            missing = missing_words(path, layer.page_no, layer, coverage.doubtful, options, Path(tmp))
         checks["regions_read"] = len(coverage.doubtful)
         checks["missing_words"] = missing[:20]
         if len(missing) >= max(3, 0.05 * len(layer.words)):
-            return refuse("text_missing_from_layer")
-    checks.update(applied=True, seconds=round(time.perf_counter() - start, 4))
-    return Verdict(page_no, None, checks, layer_page(layer, checks))
+            return done("text_missing_from_layer")
+    return done(None)
+
+
+def _unreadable(page_no: int, exc: SohoaError) -> Verdict:
+    """A page the checks cannot read is OCR-ed, which reports what is wrong with it."""
+    return Verdict(page_no, "layer_unreadable", {"step": "text_layer", "error": str(exc), "seconds": 0.0})
+
+
+RENDER_PIXELS = 40_000_000  # pages rendered by one pdftoppm run, at most this many pixels in all
+
+
+def _runs(pages: list[_Judging]) -> list[list[_Judging]]:
+    """Consecutive pages in groups for one rendering each (pages in between are not rendered)."""
+    runs: list[list[_Judging]] = []
+    pixels = 0.0
+    for page in pages:
+        size = page.layer.width_pt * page.layer.height_pt * (INK_DPI / 72) ** 2
+        last = runs[-1][-1].layer.page_no if runs else None
+        if last is None or page.layer.page_no != last + 1 or pixels + size > RENDER_PIXELS:
+            runs.append([])
+            pixels = 0.0
+        runs[-1].append(page)
+        pixels += size
+    return runs
+
+
+def judge_layers(
+    path: Path,
+    layers: list[poppler.LayerPage],
+    doc: pdfdoc.PdfDoc,
+    cover: dict[int, float],
+    options: OcrOptions,
+) -> list[Verdict]:
+    """A verdict per page of `layers` (consecutive pages of `path`). The pages that pass the cheap
+    checks are rendered at 72 dpi together, one `pdftoppm` run per group of consecutive pages."""
+    verdicts: dict[int, Verdict] = {}
+    waiting: list[_Judging] = []
+    for layer in layers:
+        page = doc.page(layer.page_no)
+        layer.width_pt, layer.height_pt = page.width_pt, page.height_pt  # turned (pdftotext's are not)
+        first_look = _cheap_checks(layer, cover.get(layer.page_no, 0.0), page.fonts, options)
+        if isinstance(first_look, Verdict):
+            verdicts[layer.page_no] = first_look
+        else:
+            waiting.append(first_look)
+    for run in _runs(waiting):
+        t = time.perf_counter()
+        try:
+            images = poppler.render_pages(path, run[0].layer.page_no, run[-1].layer.page_no, INK_DPI)
+        except SohoaError:  # one page that does not render must not cost the others their layer
+            images = []
+        share = (time.perf_counter() - t) / len(run)
+        for i, page in enumerate(run):
+            page.seconds += share
+            try:
+                rgb = images[i] if images else poppler.render_small(path, page.layer.page_no, INK_DPI)
+                verdicts[page.layer.page_no] = _ink_checks(path, page, rgb, options)
+            except SohoaError as exc:
+                verdicts[page.layer.page_no] = _unreadable(page.layer.page_no, exc)
+    return [verdicts[layer.page_no] for layer in layers]
+
+
+def _page_layers(path: Path, first: int, last: int) -> list[poppler.LayerPage]:
+    layers = poppler.text_layer(path, first, last)
+    if [layer.page_no for layer in layers] != list(range(first, last + 1)):  # poppler and pikepdf disagree
+        raise PageError(f"pdftotext gave {len(layers)} pages for pages {first}-{last}", path=str(path))
+    return layers
+
+
+def _image_cover(path: Path, doc: pdfdoc.PdfDoc, last: int) -> dict[int, float]:
+    """Share of each page's visible area under images."""
+    areas = [p.crop_area_pt2 for p in doc.pages[:last]]
+    return poppler.page_images(path, last).cover(areas)
 
 
 def layer_page(layer: poppler.LayerPage, checks: dict[str, Any]) -> PageResult:
@@ -303,21 +390,17 @@ def layer_page(layer: poppler.LayerPage, checks: dict[str, Any]) -> PageResult:
 
 
 def judge_pages(path: Path, options: OcrOptions) -> Iterator[Verdict]:
-    """A verdict per page of a PDF, in order, the layer read CHUNK pages per pdftotext call."""
-    info = poppler.pdf_info(path, max_pages=options.max_pages)
-    last = min(info.pages, options.max_pages)
+    """A verdict per page of a PDF, in order: the pages, their sizes and fonts read in-process
+    (`pdfdoc`), `pdfimages -list` once, the layer CHUNK pages per `pdftotext` run."""
+    doc = pdfdoc.read(path)
+    last = min(doc.count, options.max_pages)
+    cover = _image_cover(path, doc, last)
     for first in range(1, last + 1, CHUNK):
         t = time.perf_counter()
         end = min(first + CHUNK - 1, last)
-        layers = poppler.text_layer(path, first, end)
-        fonts_ok = font_problem(poppler.page_fonts(path, first, end)) is None
+        layers = _page_layers(path, first, end)
         share = (time.perf_counter() - t) / max(len(layers), 1)
-        for layer in layers:
-            try:
-                verdict = judge_page(path, layer, info, options, fonts_ok=fonts_ok)
-            except SohoaError as exc:  # a page the checks cannot read is OCR-ed, which reports it
-                checks = {"step": "text_layer", "error": str(exc), "seconds": 0.0}
-                verdict = Verdict(layer.page_no, "layer_unreadable", checks)
+        for verdict in judge_layers(path, layers, doc, cover, options):
             seconds = verdict.checks["seconds"] = round(verdict.checks["seconds"] + share, 4)
             if verdict.page:
                 verdict.page.timings = {"text_layer": seconds, "total": seconds}
@@ -366,9 +449,9 @@ def read_page_of_file(path: Path | str, page_no: int, options: OcrOptions) -> Pa
     verdict = None
     try:
         if options.text_layer and loader.sniff_type(path) == loader.PDF:
-            info = poppler.pdf_info(path, max_pages=options.max_pages)
-            layer = poppler.text_layer(path, page_no, page_no)[0]
-            verdict = judge_page(path, layer, info, options)
+            doc = pdfdoc.read(path)
+            cover = _image_cover(path, doc, min(doc.count, options.max_pages))
+            [verdict] = judge_layers(path, _page_layers(path, page_no, page_no), doc, cover, options)
             if verdict.page is not None:
                 _page_pdf(path, verdict.page, options)
                 return verdict.page

@@ -7,6 +7,7 @@ import hashlib
 import unicodedata
 from pathlib import Path
 
+import pikepdf
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -105,6 +106,23 @@ def test_the_dropped_capitals_layer_really_lacks_them(pdfs: dict[str, Path]) -> 
     """The fixture is what the real file does: a Unicode map that says nothing for capitals."""
     assert "iệp hội" in poppler.page_layout_text(pdfs["caps"], 1)
     assert all(f.unicode for f in poppler.page_fonts(pdfs["caps"], 1, 1) if f.embedded)
+
+
+def test_a_turned_page_is_read_from_its_layer(pdfs: dict[str, Path], tmp_path: Path) -> None:
+    """/Rotate 90: poppler gives the words in the turned frame and the page size unturned; the ink
+    check and the word boxes use the turned size (a turned page was refused as invisible text)."""
+    turned = tmp_path / "turned.pdf"
+    with pikepdf.open(pdfs["letter"]) as pdf:
+        pdf.pages[0].obj.Rotate = 90
+        pdf.save(turned)
+    [page] = list(iter_pages(turned, OcrOptions()))
+    assert page.text_source == TEXT_LAYER, page.layer_rejected
+    assert bag(page.text) == bag(poppler.page_layout_text(turned, 1))
+    assert page.width > page.height  # landscape, as shown
+    assert all(
+        0 <= w.bbox[0] < w.bbox[2] <= page.width and 0 <= w.bbox[1] < w.bbox[3] <= page.height
+        for w in page.words
+    )
 
 
 def test_the_batch_worker_gives_the_same_verdicts(pdfs: dict[str, Path]) -> None:

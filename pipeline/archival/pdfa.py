@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import img2pdf
 import pikepdf
@@ -29,7 +30,7 @@ from ocr.loader import PDF
 from ocr.model import PageResult
 from pipeline.archival import ghostscript
 from pipeline.archival.errors import PdfaError
-from pipeline.archival.textlayer import add_text_layer, glyphless_font
+from pipeline.archival.textlayer import add_text_layer, glyphless_font, highest_code
 from pipeline.signatures import COPY_NOTE
 
 # Version-2 ICC profiles for the output intent (PDF/A-2 takes ICC up to v4.2; littleCMS's built-in sRGB
@@ -112,37 +113,89 @@ def _image_pdf(source: Path) -> bytes:
     return img2pdf.convert(frames)
 
 
+_XMP_NAMESPACES = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "xmp": "http://ns.adobe.com/xap/1.0/",
+    "pdf": "http://ns.adobe.com/pdf/1.3/",
+    "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
+}
+
+
+def _rdf_list(kind: str, values: Sequence[str], lang: bool = False) -> str:
+    attr = ' xml:lang="x-default"' if lang else ""
+    items = "".join(f"<rdf:li{attr}>{escape(v)}</rdf:li>" for v in values)
+    return f"<rdf:{kind}>{items}</rdf:{kind}>"
+
+
+def xmp_packet(properties: Mapping[str, str], lists: Mapping[str, str]) -> bytes:
+    """An XMP packet of one rdf:Description: simple properties as attributes, the others as elements
+    (`lists`: name -> its RDF container). Compact on purpose: qpdf keeps metadata streams uncompressed
+    (XMP packets are meant to be found by scanning the file), so every byte of it is in the file."""
+    ns = " ".join(f'xmlns:{k}="{v}"' for k, v in _XMP_NAMESPACES.items())
+    attrs = "".join(f' {k}="{escape(v, {chr(34): "&quot;"})}"' for k, v in properties.items())
+    body = "".join(f"<{k}>{v}</{k}>" for k, v in lists.items())
+    return (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        f'<rdf:Description rdf:about="" {ns}{attrs}>{body}</rdf:Description></rdf:RDF></x:xmpmeta>'
+        '<?xpacket end="w"?>'
+    ).encode()
+
+
+def _pdf_date(moment: datetime) -> str:
+    return moment.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
 def _xmp(pdf: Pdf, metadata: Mapping[str, Any], title_fallback: str, copy_of: str | None) -> None:
     """Title = trích yếu, creator = issuing body, identifier = document number, date = issue date,
     language; the PDF/A-2b identification; for the copy of a signed original, the copy note and the
-    original. pikepdf keeps the Info dictionary in step with the XMP."""
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    original. A small Info dictionary beside it (PDF/A asks the two to agree): the title and issuing
+    body always, as viewers reading only the Info dictionary (PDFium, poppler's pdfinfo) show them; the
+    rest only on a copy of a signed original, whose label must show in every viewer's document
+    properties."""
+    now = datetime.now(UTC).replace(microsecond=0)
     title = metadata.get("subject") or " ".join(
         str(v) for v in (metadata.get("doc_type"), metadata.get("doc_number")) if v
     )
-    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
-        meta["dc:title"] = str(title or title_fallback)
-        if metadata.get("issuing_body"):
-            meta["dc:creator"] = [str(metadata["issuing_body"])]
-        if metadata.get("doc_number"):
-            meta["dc:identifier"] = str(metadata["doc_number"])
-        if metadata.get("issue_date"):
-            meta["dc:date"] = [str(metadata["issue_date"])]
-        if metadata.get("doc_type"):
-            meta["dc:type"] = [str(metadata["doc_type"])]
-        languages = LANGUAGE_CODES.get(str(metadata.get("language")))
-        if languages:
-            meta["dc:language"] = languages
-        if copy_of:
-            meta["dc:description"] = COPY_NOTE
-            meta["dc:source"] = copy_of
-        meta["xmp:CreatorTool"] = CREATOR_TOOL
-        meta["xmp:CreateDate"] = now
-        meta["xmp:ModifyDate"] = now
-        meta["xmp:MetadataDate"] = now
-        meta["pdf:Producer"] = f"{CREATOR_TOOL} (pikepdf {pikepdf.__version__})"
-        meta["pdfaid:part"] = "2"
-        meta["pdfaid:conformance"] = "B"
+    title = str(title or title_fallback)
+    producer = f"{CREATOR_TOOL} (pikepdf {pikepdf.__version__})"
+    properties = {
+        "pdfaid:part": "2",
+        "pdfaid:conformance": "B",
+        "xmp:CreatorTool": CREATOR_TOOL,
+        "xmp:CreateDate": now.isoformat(),
+        "pdf:Producer": producer,
+    }
+    lists = {"dc:title": _rdf_list("Alt", [title], lang=True)}
+    if metadata.get("issuing_body"):
+        lists["dc:creator"] = _rdf_list("Seq", [str(metadata["issuing_body"])])
+    if metadata.get("doc_number"):
+        properties["dc:identifier"] = str(metadata["doc_number"])
+    if metadata.get("issue_date"):
+        lists["dc:date"] = _rdf_list("Seq", [str(metadata["issue_date"])])
+    if metadata.get("doc_type"):
+        lists["dc:type"] = _rdf_list("Bag", [str(metadata["doc_type"])])
+    languages = LANGUAGE_CODES.get(str(metadata.get("language")))
+    if languages:
+        lists["dc:language"] = _rdf_list("Bag", languages)
+    if copy_of:
+        lists["dc:description"] = _rdf_list("Alt", [COPY_NOTE], lang=True)
+        properties["dc:source"] = copy_of
+    pdf.Root.Metadata = pdf.make_stream(xmp_packet(properties, lists), Type=Name.Metadata, Subtype=Name.XML)
+    info = Dictionary(Title=pikepdf.String(title))
+    if metadata.get("issuing_body"):
+        info.Author = pikepdf.String(str(metadata["issuing_body"]))
+    if copy_of:
+        info.Subject = pikepdf.String(COPY_NOTE)
+        info.Creator = pikepdf.String(CREATOR_TOOL)
+        info.Producer = pikepdf.String(producer)
+        info.CreationDate = pikepdf.String(_pdf_date(now))
+    pdf.trailer.Info = pdf.make_indirect(info)  # replaces the input's, with whatever it said
+
+
+def _save(pdf: Pdf, out_path: Path) -> None:
+    """Object streams (PDF 1.5, allowed in PDF/A-2) for the small objects; the XMP as written."""
+    pdf.save(out_path, fix_metadata_version=False, object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
 
 def _output_intent(pdf: Pdf) -> None:
@@ -196,7 +249,7 @@ def build_pdfa(
                 f"the PDF has {len(pdf.pages)} pages, the OCR {len(pages)}: the text cannot be placed",
                 reason="pdfa_pages",
             )
-        font = glyphless_font(pdf, font_file)
+        font = glyphless_font(pdf, font_file, highest_code(w.text for p in pages for w in p.words))
         with_text = sum(
             add_text_layer(pdf, page, by_no[i], font) for i, page in enumerate(pdf.pages, 1) if i in by_no
         )
@@ -207,17 +260,13 @@ def build_pdfa(
             _strip_forbidden(pdf)
             _output_intent(pdf)
             _xmp(pdf, metadata, source.name, copy_of)
-            pdf.save(
-                out_path, fix_metadata_version=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
-            )
+            _save(pdf, out_path)
     if method == "ghostscript":
         converted = workdir / "pdfa-gs.pdf"
         ghostscript.to_pdfa(grafted, converted, icc_profile(SRGB), workdir)
         with Pdf.open(converted) as pdf:
             _xmp(pdf, metadata, source.name, copy_of)
-            pdf.save(
-                out_path, fix_metadata_version=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
-            )
+            _save(pdf, out_path)
         grafted.unlink(missing_ok=True)
         converted.unlink(missing_ok=True)
     return PdfaBuild(

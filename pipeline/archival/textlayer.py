@@ -10,7 +10,7 @@ there to the PDF page's user space, whatever its box and /Rotate.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +18,9 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
 from ocr.model import PageResult, Word
+from ocr.pdfdoc import inherited
 
-FONT_NAME = Name("/OCRText")
+FONT_KEY = "/T"  # the text layer's font in a page's resources (a digit added until the key is free)
 CHAR_WIDTH = 0.5  # of an em: the glyph's advance in Tesseract's pdf.ttf (DW 500)
 
 _TO_UNICODE = b"""/CIDInit /ProcSet findresource begin
@@ -41,8 +42,16 @@ end
 """
 
 
-def glyphless_font(pdf: Pdf, font_file: Path) -> Dictionary:
-    """The Type0 font of the text layer, added to `pdf` once and shared by its pages."""
+def highest_code(texts: Iterable[str]) -> int:
+    """The highest character code (UTF-16 unit) drawing `texts` takes, the word-ending space included
+    (a character beyond the BMP takes surrogates, below 0xFFFF)."""
+    return min(max(0x20, max((ord(c) for text in texts for c in text), default=0)), 0xFFFF)
+
+
+def glyphless_font(pdf: Pdf, font_file: Path, last_code: int = 0xFFFF) -> Dictionary:
+    """The Type0 font of the text layer, added to `pdf` once and shared by its pages. Its CIDToGIDMap
+    covers the codes up to `last_code` (the document's highest: 16 kB for Vietnamese, where the whole
+    range takes 128 kB, which compresses to 150 bytes against 30)."""
     font_program = font_file.read_bytes()
     descriptor = Dictionary(
         Type=Name.FontDescriptor,
@@ -56,7 +65,7 @@ def glyphless_font(pdf: Pdf, font_file: Path) -> Dictionary:
         StemV=80,
         FontFile2=pdf.make_stream(font_program, Length1=len(font_program)),
     )
-    cid_to_gid = b"\x00\x01" * 65536  # every code to glyph 1, the font's one (blank) glyph
+    cid_to_gid = b"\x00\x01" * (min(last_code, 0xFFFF) + 1)  # every code to glyph 1, the one (blank) glyph
     cid_font = Dictionary(
         Type=Name.Font,
         Subtype=Name.CIDFontType2,
@@ -109,12 +118,18 @@ def _num(value: float, places: int) -> str:
     """Shortest form of `value` to `places` decimals (`12.5`, `0`, never `-0.000`): the text layer is
     mostly numbers, and short ones compress better."""
     text = f"{value:.{places}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
+    if text in ("", "-0"):
+        return "0"
+    return text.replace("0.", ".", 1) if text.lstrip("-").startswith("0.") else text  # `.5`, `-.05`
 
 
-def _hex(text: str) -> str:
-    units = text.encode("utf-16-be")
-    return units.hex().upper()
+_ESCAPES = {ord("\\"): b"\\\\", ord("("): b"\\(", ord(")"): b"\\)", ord("\r"): b"\\r", ord("\n"): b"\\n"}
+
+
+def _literal(text: str) -> bytes:
+    """`text` as a literal string of UTF-16BE codes (the font's codes): two bytes a character where a
+    hex string takes four."""
+    return b"(" + b"".join(_ESCAPES.get(c, bytes([c])) for c in text.encode("utf-16-be")) + b")"
 
 
 def _lines(words: Sequence[Word]) -> list[list[Word]]:
@@ -125,33 +140,76 @@ def _lines(words: Sequence[Word]) -> list[list[Word]]:
     return list(lines.values())
 
 
-def content_stream(words: Sequence[Word], to_user: np.ndarray, font_key: Name = FONT_NAME) -> bytes:
+_Placed = tuple[str, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _placed(line: Sequence[Word], to_user: np.ndarray) -> list[_Placed]:
+    """(text, baseline left, baseline right, top left) in user space of each word with a box."""
+    out = []
+    for i, w in enumerate(line):
+        text = w.text.strip()
+        if not text:
+            continue
+        x0, y0, x1, y1 = w.bbox
+        left, right, top = _apply(to_user, x0, y1), _apply(to_user, x1, y1), _apply(to_user, x0, y0)
+        if np.hypot(*(right - left)) < 0.01 or np.hypot(*(top - left)) < 0.01:
+            continue  # a degenerate box draws nothing findable
+        out.append((text + (" " if i < len(line) - 1 else ""), left, right, top))
+    return out
+
+
+def _line_ops(line: Sequence[Word], to_user: np.ndarray, font_key: Name) -> list[bytes]:
+    """One line of words: a text matrix for the line (along its baseline, one unit = the height of its
+    tallest word), then per word a move from the line's start (`Td`) and a horizontal scaling (`Tz`)
+    that stretches its glyphs over its box. Two numbers a word where a matrix per word takes six."""
+    placed = _placed(line, to_user)
+    if not placed:
+        return []
+    # the direction of the words' own baselines (not first word to last: descenders tilt that)
+    along = np.sum([right - left for _, left, right, _ in placed], axis=0)
+    along = along / np.hypot(*along)
+    ups = np.array([top - left for _, left, _, top in placed])
+    height = float(np.max(np.hypot(ups[:, 0], ups[:, 1])))
+    up = ups.mean(axis=0)
+    up = up / np.hypot(*up) * height
+    frame = np.array([[along[0] * height, up[0]], [along[1] * height, up[1]]])  # text space -> user space
+    if abs(np.linalg.det(frame)) < 1e-6:
+        return []
+    to_text = np.linalg.inv(frame)
+    origin = placed[0][1]
+    matrix = " ".join([*(_num(v, 3) for v in frame.T.ravel()), _num(origin[0], 2), _num(origin[1], 2)])
+    ops = [f"{matrix} Tm".encode()]
+    at = np.zeros(2)  # where the emitted moves put the line's start, in text space
+    size = scaling = None
+    for text, left, right, top in placed:
+        start = to_text @ (left - origin)
+        width = float((to_text @ (right - left))[0])
+        move = np.round(start - at, 2)  # to 1/100 of the line's height
+        if move.any():
+            ops.append(f"{_num(move[0], 2)} {_num(move[1], 2)} Td".encode())
+            at = at + move
+        # each word its own height, as text extractors compare gaps and baselines with the font size
+        word_size = _num(max(float((to_text @ (top - left))[1]), 0.1), 1)
+        if word_size != size:
+            ops.append(f"{font_key} {word_size} Tf".encode())
+            size = word_size
+        n = len(text.rstrip().encode("utf-16-be")) // 2
+        tz = _num(100 * width / (n * CHAR_WIDTH * float(word_size)), 1)  # the n glyphs span the box
+        if tz != scaling:
+            ops.append(f"{tz} Tz".encode())
+            scaling = tz
+        ops.append(_literal(text) + b"Tj")
+    return ops
+
+
+def content_stream(words: Sequence[Word], to_user: np.ndarray, font_key: Name = Name(FONT_KEY)) -> bytes:
     """PDF operators that draw `words` (boxes in OCR coordinates) as invisible text; `to_user` maps the
-    OCR coordinates to user space (a projective map: each word gets its own text matrix)."""
-    ops = ["q", "BT", "3 Tr", f"{font_key} 1 Tf"]
+    OCR coordinates to user space (a projective map: each line gets its own text matrix)."""
+    ops = [b"BT", b"3 Tr"]
     for line in _lines(words):
-        for i, w in enumerate(line):
-            text = w.text.strip()
-            if not text:
-                continue
-            x0, y0, x1, y1 = w.bbox
-            base_left, base_right, top_left = (
-                _apply(to_user, x0, y1),
-                _apply(to_user, x1, y1),
-                _apply(to_user, x0, y0),
-            )
-            along, up = base_right - base_left, top_left - base_left
-            if np.hypot(*along) < 0.01 or np.hypot(*up) < 0.01:
-                continue  # a degenerate box draws nothing findable
-            n = len(text.encode("utf-16-be")) // 2
-            a, b = along / (n * CHAR_WIDTH)  # the n glyphs span the box exactly
-            c, d = up
-            e, f = base_left
-            suffix = " " if i < len(line) - 1 else ""
-            matrix = " ".join([*(_num(v, 3) for v in (a, b, c, d)), _num(e, 2), _num(f, 2)])
-            ops.append(f"{matrix} Tm <{_hex(text + suffix)}> Tj")
-    ops += ["ET", "Q"]
-    return "\n".join(ops).encode("ascii")
+        ops += _line_ops(line, to_user, font_key)
+    ops.append(b"ET")
+    return b"\n".join(ops)
 
 
 def add_text_layer(pdf: Pdf, page: pikepdf.Page, result: PageResult, font: Dictionary) -> bool:
@@ -161,16 +219,22 @@ def add_text_layer(pdf: Pdf, page: pikepdf.Page, result: PageResult, font: Dicti
         return False
     to_loaded = np.asarray(result.to_source, dtype=np.float64).reshape(3, 3)
     to_user = page_placement(page, result.source_size) @ to_loaded
-    stream = content_stream(result.words, to_user)
-    resources = page.obj.get("/Resources")
-    if resources is None:
-        resources = page.obj.Resources = Dictionary()
+    resources = inherited(page.obj, "/Resources")
+    resources = Dictionary() if not isinstance(resources, Dictionary) else resources
+    page.obj.Resources = resources  # on the page itself: one inherited from the page tree stays whole
     fonts = resources.get("/Font")
-    if fonts is None:
+    if not isinstance(fonts, Dictionary):
         fonts = resources.Font = Dictionary()
-    fonts[FONT_NAME] = font
-    # the page's own content may leave the graphics state changed: wrap it, then draw the text
+    ours = [
+        k for k, f in fonts.items() if isinstance(f, Dictionary) and f.is_indirect and f.objgen == font.objgen
+    ]
+    free = (k for k in (f"{FONT_KEY}{n or ''}" for n in range(len(fonts) + 1)) if k not in fonts)
+    key = ours[0] if ours else next(free)
+    fonts[key] = font
+    stream = content_stream(result.words, to_user, Name(key))
+    # the page's own content may leave the graphics state changed: wrap it, then draw the text; one
+    # stream (each stream object costs its dictionary and framing)
     page.contents_coalesce()
-    page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
-    page.contents_add(pdf.make_stream(b"\nQ\n" + stream))
+    own = page.obj.Contents.read_bytes() if "/Contents" in page.obj else b""
+    page.obj.Contents = pdf.make_stream(b"q\n" + own + b"\nQ\n" + stream)
     return True

@@ -1,0 +1,263 @@
+"""What a PDF's pages hold, read in-process with pikepdf: the page count, each page's size as poppler renders
+it, and the fonts each page uses. No program runs: the text-layer judge needs these for every born-digital
+page, and a `pdfinfo` plus a `pdffonts` run cost more CPU than the rest of a page's checks.
+
+The fonts are the ones `pdffonts` lists (poppler's FontInfoScanner): the page's resources, the forms
+and patterns they hold (recursively), and the resources of each annotation's appearance; per font the
+columns the judge reads (name, embedded, ToUnicode, and poppler's name of the encoding).
+`tests/test_pdfdoc.py` compares them with `pdffonts` on fonts of every kind.
+
+A file pikepdf cannot read raises `PageError` (not an input error): the OCR path then opens it with
+poppler and reports what is wrong with it, as before.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Stream
+
+from ocr.errors import PageError
+from ocr.poppler import PdfFont
+
+# poppler's aliases of the base-14 fonts (GfxFont.cc, base14FontMap): a font that is not embedded and
+# gives no encoding gets the base-14 font's own (StandardEncoding, or Symbol's, or ZapfDingbats')
+_BASE14_STYLES = {
+    "Arial": ("", ",Bold", ",BoldItalic", ",Italic", "-Bold", "-BoldItalic", "-BoldItalicMT", "-BoldMT",
+              "-Italic", "-ItalicMT", "MT"),
+    "Courier": ("", ",Bold", ",BoldItalic", ",Italic", "-Bold", "-BoldOblique", "-Oblique"),
+    "CourierNew": ("", ",Bold", ",BoldItalic", ",Italic", "-Bold", "-BoldItalic", "-Italic",
+                   "PS-BoldItalicMT", "PS-BoldMT", "PS-ItalicMT", "PSMT"),
+    "Helvetica": ("", ",Bold", ",BoldItalic", ",Italic", "-Bold", "-BoldItalic", "-BoldOblique", "-Italic",
+                  "-Oblique"),
+    "Times": ("-Bold", "-BoldItalic", "-Italic", "-Roman"),
+    "TimesNewRoman": ("", ",Bold", ",BoldItalic", ",Italic", "-Bold", "-BoldItalic", "-Italic", "PS",
+                      "PS-Bold", "PS-BoldItalic", "PS-BoldItalicMT", "PS-BoldMT", "PS-Italic", "PS-ItalicMT",
+                      "PSMT", "PSMT,Bold", "PSMT,BoldItalic", "PSMT,Italic"),
+}  # fmt: skip
+_BASE14_TEXT = {family + style for family, styles in _BASE14_STYLES.items() for style in styles}
+_BASE14_OWN_ENCODING = {
+    **{n: "Symbol" for n in ("Symbol", "Symbol,Bold", "Symbol,BoldItalic", "Symbol,Italic", "SymbolMT",
+                             "SymbolMT,Bold", "SymbolMT,BoldItalic", "SymbolMT,Italic")},
+    "ZapfDingbats": "ZapfDingbats",
+}  # fmt: skip
+_NAMED_ENCODINGS = {
+    "/WinAnsiEncoding": "WinAnsi",
+    "/MacRomanEncoding": "MacRoman",
+    "/MacExpertEncoding": "MacExpert",
+}
+_SUBSET = re.compile(r"^[A-Z]{6}\+")
+_FONT_TYPES = {
+    "/Type1": "Type 1",
+    "/MMType1": "Type 1",
+    "/TrueType": "TrueType",
+    "/Type3": "Type 3",
+    "/CIDFontType0": "CID Type 0",
+    "/CIDFontType2": "CID TrueType",
+}
+
+
+@dataclass
+class PdfPage:
+    page_no: int
+    width_pt: float  # as poppler renders it (pdftoppm, pdftotext): the media box, turned by /Rotate
+    height_pt: float
+    rotate: int
+    crop_area_pt2: float  # the visible box's area (CropBox, else MediaBox): what `pdfinfo` calls the size
+    fonts: list[PdfFont] = field(default_factory=list)
+
+
+@dataclass
+class PdfDoc:
+    pages: list[PdfPage]
+
+    @property
+    def count(self) -> int:
+        return len(self.pages)
+
+    def page(self, page_no: int) -> PdfPage:
+        return self.pages[page_no - 1]
+
+
+def read(path: Path) -> PdfDoc:
+    """The pages of `path`. Cached per process (the judge and the batch's pool workers ask per page)."""
+    st = Path(path).stat()
+    return _read_cached(str(path), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _read_cached(path_s: str, size: int, mtime: int) -> PdfDoc:
+    try:
+        with pikepdf.open(path_s) as pdf:
+            return PdfDoc([_page(pdf_page.obj, n) for n, pdf_page in enumerate(pdf.pages, 1)])
+    except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError, TypeError, KeyError) as exc:
+        raise PageError(f"pikepdf cannot read the PDF: {exc}", path=path_s) from exc
+
+
+def inherited(page: Dictionary, key: str) -> object:
+    """A page attribute, from the page or the nearest page-tree node above it that has it."""
+    node: object = page
+    for _ in range(64):  # a page tree deeper than this is a loop
+        if not isinstance(node, Dictionary):
+            return None
+        if key in node:
+            return node[key]
+        node = node.get("/Parent")
+    return None
+
+
+def page_box(page: Dictionary, key: str = "/MediaBox") -> tuple[float, float, float, float]:
+    """A page box as (x0, y0, x1, y1), normalised; the crop box defaults to the media box."""
+    box = inherited(page, key)
+    if box is None and key == "/CropBox":
+        box = inherited(page, "/MediaBox")
+    x0, y0, x1, y1 = (float(v) for v in list(box or [0, 0, 612, 792])[:4])  # type: ignore[call-overload]
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def page_rotation(page: Dictionary) -> int:
+    return int(inherited(page, "/Rotate") or 0) % 360  # type: ignore[call-overload]
+
+
+def _page(page: Dictionary, page_no: int) -> PdfPage:
+    x0, y0, x1, y1 = page_box(page)
+    rotate = page_rotation(page)
+    w, h = (x1 - x0, y1 - y0) if rotate in (0, 180) else (y1 - y0, x1 - x0)
+    c0, d0, c1, d1 = page_box(page, "/CropBox")
+    return PdfPage(page_no, w, h, rotate, (c1 - c0) * (d1 - d0), page_fonts(page))
+
+
+def page_fonts(page: Dictionary) -> list[PdfFont]:
+    """The fonts of one page, as `pdffonts -f N -l N` lists them."""
+    fonts: dict[object, PdfFont] = {}
+    seen: set[tuple[int, int]] = set()
+    resources = inherited(page, "/Resources")
+    if isinstance(resources, Dictionary):
+        _scan(resources, fonts, seen)
+    annots = page.get("/Annots")
+    for annot in annots if isinstance(annots, Array) else []:
+        appearance = _appearance(annot)
+        if appearance is not None and isinstance(appearance.get("/Resources"), Dictionary):
+            _scan(appearance.Resources, fonts, seen)
+    return list(fonts.values())
+
+
+def _appearance(annot: object) -> Stream | None:
+    """The annotation's normal appearance in its current state (poppler's getAppearanceResDict)."""
+    if not isinstance(annot, Dictionary):
+        return None
+    ap = annot.get("/AP")
+    normal = ap.get("/N") if isinstance(ap, Dictionary) else None
+    if isinstance(normal, Stream):
+        return normal
+    if isinstance(normal, Dictionary) and isinstance(annot.get("/AS"), Name):
+        state = normal.get(str(annot.AS))
+        return state if isinstance(state, Stream) else None
+    return None
+
+
+def _scan(resources: Dictionary, fonts: dict[object, PdfFont], seen: set[tuple[int, int]]) -> None:
+    font_dict = resources.get("/Font")
+    if isinstance(font_dict, Dictionary):
+        for _, font in font_dict.items():
+            if not isinstance(font, Dictionary):
+                continue
+            key = font.objgen if font.is_indirect else id(font)
+            if key not in fonts:
+                fonts[key] = describe_font(font)
+    for kind in ("/XObject", "/Pattern"):
+        children = resources.get(kind)
+        if not isinstance(children, Dictionary):
+            continue
+        for _, child in children.items():
+            if child.is_indirect:
+                if child.objgen in seen:
+                    continue
+                seen.add(child.objgen)
+            if not isinstance(child, Stream):
+                continue
+            inner = child.get("/Resources")
+            if isinstance(inner, Dictionary) and inner.is_indirect:
+                if inner.objgen in seen:
+                    continue
+                seen.add(inner.objgen)
+            if isinstance(inner, Dictionary) and not (inner.is_indirect and inner.objgen == resources.objgen):
+                _scan(inner, fonts, seen)
+
+
+def _descendant(font: Dictionary) -> Dictionary:
+    """The CID font of a Type 0 font; the font itself otherwise."""
+    if font.get("/Subtype") != Name.Type0:
+        return font
+    descendants = font.get("/DescendantFonts")
+    first = descendants[0] if isinstance(descendants, Array) and len(descendants) else None
+    return first if isinstance(first, Dictionary) else Dictionary()
+
+
+def font_program(font: Dictionary) -> tuple[str, Stream] | None:
+    """(key, stream) of the embedded font program (FontFile, FontFile2 or FontFile3), or None."""
+    descriptor = _descendant(font).get("/FontDescriptor")
+    if not isinstance(descriptor, Dictionary):
+        return None
+    for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+        program = descriptor.get(key)
+        if isinstance(program, Stream):
+            return key, program
+    return None
+
+
+def base_name(font: Dictionary) -> str:
+    """The /BaseFont, as poppler 22 names a font (a Type 3 font has none: `[none]`)."""
+    name = font.get("/BaseFont")
+    return str(name)[1:] if isinstance(name, Name) else "[none]"
+
+
+def describe_font(font: Dictionary) -> PdfFont:
+    name = base_name(font)
+    subtype = str(_descendant(font).get("/Subtype", ""))
+    program = font_program(font)
+    embedded = font.get("/Subtype") == Name.Type3 or program is not None
+    return PdfFont(
+        name=name,
+        type=_FONT_TYPES.get(subtype, subtype.lstrip("/")),
+        encoding=encoding_name(font, program[0] if program else None),
+        embedded=embedded,
+        subset=bool(_SUBSET.match(name)),
+        unicode=isinstance(font.get("/ToUnicode"), Stream),
+    )
+
+
+def encoding_name(font: Dictionary, program_key: str | None) -> str:
+    """poppler's name for the font's encoding (GfxFont.cc, as `pdffonts` prints it): the CMap of a
+    Type 0 font; for a simple font the base encoding (the dictionary's, else the embedded Type 1
+    program's, else the base-14 font's, else WinAnsi for TrueType and Standard for the others), and
+    `Custom` when Differences change it."""
+    encoding = font.get("/Encoding")
+    if font.get("/Subtype") == Name.Type0:
+        if isinstance(encoding, Name):
+            return str(encoding)[1:]
+        cmap = encoding.get("/CMapName") if isinstance(encoding, Stream) else None
+        return str(cmap)[1:] if isinstance(cmap, Name) else ""
+    if isinstance(encoding, Dictionary) and isinstance(encoding.get("/Differences"), Array):
+        return "Custom"
+    base = encoding.get("/BaseEncoding") if isinstance(encoding, Dictionary) else encoding
+    if named := _NAMED_ENCODINGS.get(str(base)) if isinstance(base, Name) else None:
+        return named
+    if program_key == "/FontFile" or (program_key == "/FontFile3" and _program_subtype(font) == "/Type1C"):
+        return "Builtin"  # the encoding of the embedded Type 1 program
+    name = base_name(font).replace(" ", "")
+    if program_key is None and name in _BASE14_OWN_ENCODING:
+        return _BASE14_OWN_ENCODING[name]
+    if program_key is None and name in _BASE14_TEXT:
+        return "Standard"
+    truetype = program_key == "/FontFile2" or (program_key is None and font.get("/Subtype") == Name.TrueType)
+    return "WinAnsi" if truetype else "Standard"
+
+
+def _program_subtype(font: Dictionary) -> str:
+    program = font_program(font)
+    return str(program[1].get("/Subtype", "")) if program else ""
