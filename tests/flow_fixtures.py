@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 from pathlib import Path
@@ -10,6 +11,8 @@ from pypdf import PdfReader, PdfWriter
 
 from samples.render import render, save_pdf, save_png, save_tiff
 from samples.specs import BC_LONG_BIEN, CV_DONG_DA, QD_CAU_GIAY, TB_HOAN_KIEM
+from storage.errors import ObjectNotFoundError
+from storage.objects import ObjectStore
 
 GOOD = {
     "cau-giay/qd-123.png": "123/QĐ-UBND",
@@ -51,3 +54,18 @@ def write_batch(folder: Path) -> Path:
 def replace_tb(folder: Path, key: str) -> None:
     """A new version of an object: different content at the same key."""
     save_png(render(TB_HOAN_KIEM)[:1], folder / key)
+
+
+def remove_run_data(store: ObjectStore, es, env: dict[str, str], buckets: tuple[str, ...]) -> None:
+    """Empty and remove the buckets, and delete the run's record and ledger indices (by their names in
+    `env`)."""
+    for bucket in buckets:
+        with contextlib.suppress(ObjectNotFoundError):  # a run that never got far made no bucket
+            for obj in store.list(bucket):
+                store.delete(bucket, obj.key)
+            store.client.remove_bucket(bucket)
+    es.indices.delete(
+        index=f"{env['SOHOA_INDEX_ALIAS']}*,{env['SOHOA_LEDGER_INDEX']}*",
+        ignore_unavailable=True,
+        allow_no_indices=True,
+    )

@@ -8,7 +8,6 @@ that kills its worker is given up after SOHOA_MAX_ATTEMPTS with the reason.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
@@ -22,9 +21,9 @@ from typing import Any
 import pytest
 
 from pipeline.record import record_id
-from storage.errors import ObjectNotFoundError
 from storage.objects import ObjectStore
 from tests.cluster_fixtures import Cluster, tiny_png, wait_until
+from tests.flow_fixtures import remove_run_data
 
 pytestmark = [pytest.mark.servers, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,16 +62,7 @@ def make_backlog(store: ObjectStore, es) -> Iterator:
 
     yield make
     for env in made:
-        for bucket in (env["SOHOA_INTAKE_BUCKET"], env["SOHOA_PROCESSED_BUCKET"]):
-            with contextlib.suppress(ObjectNotFoundError):
-                for obj in store.list(bucket):
-                    store.delete(bucket, obj.key)
-                store.client.remove_bucket(bucket)
-        es.indices.delete(
-            index=f"{env['SOHOA_INDEX_ALIAS']}*,{env['SOHOA_LEDGER_INDEX']}*",
-            ignore_unavailable=True,
-            allow_no_indices=True,
-        )
+        remove_run_data(store, es, env, (env["SOHOA_INTAKE_BUCKET"], env["SOHOA_PROCESSED_BUCKET"]))
 
 
 # -- reading the outcome ---------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ find the records, run again, change one object, kill a run and restart it."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
@@ -21,10 +20,9 @@ from pypdf import PdfReader
 
 from flows.batch import digitize
 from pipeline.record import record_id
-from storage.errors import ObjectNotFoundError
 from storage.objects import ObjectStore
 from storage.upload import upload_dir
-from tests.flow_fixtures import BAD, GOOD, replace_tb, write_batch
+from tests.flow_fixtures import BAD, GOOD, remove_run_data, replace_tb, write_batch
 
 pytestmark = [pytest.mark.servers, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,19 +37,6 @@ def names(suffix: str) -> dict[str, str]:
     }
 
 
-def cleanup(store: ObjectStore, es, env: dict[str, str], buckets: tuple[str, ...]) -> None:
-    for bucket in buckets:
-        with contextlib.suppress(ObjectNotFoundError):  # a run that never got far made no bucket
-            for obj in store.list(bucket):
-                store.delete(bucket, obj.key)
-            store.client.remove_bucket(bucket)
-    es.indices.delete(
-        index=f"{env['SOHOA_INDEX_ALIAS']}*,{env['SOHOA_LEDGER_INDEX']}*",
-        ignore_unavailable=True,
-        allow_no_indices=True,
-    )
-
-
 @pytest.fixture(scope="module")
 def batch(
     tmp_path_factory: pytest.TempPathFactory, store: ObjectStore, es, prefect_harness
@@ -64,7 +49,7 @@ def batch(
     upload_dir(store, folder, env["SOHOA_INTAKE_BUCKET"], "")
     yield {"env": env, "folder": folder}
     mp.undo()
-    cleanup(store, es, env, (env["SOHOA_INTAKE_BUCKET"], env["SOHOA_PROCESSED_BUCKET"]))
+    remove_run_data(store, es, env, (env["SOHOA_INTAKE_BUCKET"], env["SOHOA_PROCESSED_BUCKET"]))
 
 
 def ledger(es, env: dict[str, str]) -> dict[str, dict]:
@@ -201,7 +186,7 @@ def background_run(batch: dict, es, store: ObjectStore, tmp_path_factory: pytest
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    cleanup(store, es, env, (env["SOHOA_PROCESSED_BUCKET"],))
+    remove_run_data(store, es, env, (env["SOHOA_PROCESSED_BUCKET"],))
 
 
 def slow_tesseract(folder: Path, seconds: float) -> str:

@@ -15,6 +15,7 @@ from pipeline.run.context import RunConfig, RunContext
 from pipeline.run.job import Outcome
 from pipeline.run.loop import RecordLoop
 from search.claims import ClaimResult, Verdict
+from search.errors import IndexUnavailableError
 from search.ledger import LedgerEntry
 
 
@@ -24,12 +25,15 @@ def src(key: str) -> SourceObject:
 
 @dataclass
 class FakeKeeper:
-    verdicts: dict[str, list[Verdict]]  # per key, the verdicts of successive claims
+    verdicts: dict[str, list[Verdict | Exception]]  # per key, what successive claims give (or raise)
     lease: float = 20.0
     log: list[str] = field(default_factory=list)
 
     def claim(self, source: SourceObject) -> ClaimResult:
         verdict = self.verdicts[source.key].pop(0)
+        if isinstance(verdict, Exception):
+            self.log.append(f"claim {source.key} raised")
+            raise verdict
         self.log.append(f"claim {source.key} {verdict.value}")
         if verdict is Verdict.GIVE_UP:
             entry = LedgerEntry(source.id, "intake", source.key, "e1", "failed", reason="died", attempts=2)
@@ -43,7 +47,7 @@ class FakeKeeper:
         list(ids)  # type: ignore[call-overload]
 
 
-def run(verdicts: dict[str, list[Verdict]], monkeypatch: pytest.MonkeyPatch, workers: int = 2):
+def run(verdicts: dict[str, list[Verdict | Exception]], monkeypatch: pytest.MonkeyPatch, workers: int = 2):
     keeper = FakeKeeper(verdicts)
     ctx = RunContext(RunConfig(flush_every=20), store=None, es=None, run_id="r")  # type: ignore[arg-type]
     settled: list[Outcome] = []
@@ -105,3 +109,16 @@ def test_finished_records_are_written_before_waiting_for_another_run(monkeypatch
     # "a" is written before "b" is asked for again: the other run may be waiting for "a"
     assert log.index("flush a") < log.index("claim b busy", log.index("claim b busy") + 1)
     assert skipped == [("b", "done_elsewhere")] and [o.source.key for o in settled] == ["a"]
+
+
+def test_a_claim_meeting_an_outage_fails_its_record_and_the_run_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    down = IndexUnavailableError("Elasticsearch", "http://127.0.0.1:9", "ConnectionError")
+    log, settled, skipped = run({"a": [down], "b": [Verdict.CLAIM]}, monkeypatch)
+    states = {o.source.key: (o.state, o.reason_code) for o in settled}
+    assert states == {"a": ("failed", "es_unavailable"), "b": ("indexed", None)}
+    assert "process a" not in log and "process b" in log
+    # the failure goes through the sink like any other outcome: the ledger gets it once the server is back
+    assert any(line.startswith("flush") and "a" in line.split()[1].split(",") for line in log)
+    assert not skipped

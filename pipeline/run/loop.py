@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 
+from core.errors import ServerUnavailableError
 from pipeline.record import SourceObject
 from pipeline.run.claims import ClaimKeeper
 from pipeline.run.context import RunContext
@@ -69,8 +70,15 @@ class RecordLoop:
     # -- one record ------------------------------------------------------------------------------------
     def _claim_and_start(self, source: SourceObject) -> None:
         t = time.perf_counter()
-        result = self.keeper.claim(source)
-        self.timed("claim", time.perf_counter() - t)
+        try:
+            result = self.keeper.claim(source)
+        except ServerUnavailableError as exc:
+            # Elasticsearch away for longer than a record waits: this record fails (the next run does it)
+            # and the run goes on, as when its indexing meets the outage
+            self._add_pending(Outcome(source, "failed", str(exc), exc.reason))
+            return
+        finally:
+            self.timed("claim", time.perf_counter() - t)
         verdict = result.verdict
         if verdict is Verdict.CLAIM:
             self._start(source)
@@ -118,9 +126,12 @@ class RecordLoop:
     def _collect(self, done: Iterable[Future[Outcome]]) -> None:
         for fut in done:
             self.in_flight.pop(fut)
-            self.pending.append(fut.result())
-            if self.pending_since is None:
-                self.pending_since = time.monotonic()
+            self._add_pending(fut.result())
+
+    def _add_pending(self, outcome: Outcome) -> None:
+        self.pending.append(outcome)
+        if self.pending_since is None:
+            self.pending_since = time.monotonic()
 
     def _settle_if_due(self) -> None:
         """Write in bulk-sized groups, or when the oldest finished record has waited FLUSH_AFTER."""
