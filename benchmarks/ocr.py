@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from ocr import loader  # noqa: E402
 from ocr.batch import ocr_files  # noqa: E402
+from ocr.coverage import coverage_of  # noqa: E402
 from ocr.engine import OcrOptions  # noqa: E402
 from ocr.model import PageResult, Word  # noqa: E402
 from ocr.quality import score_words  # noqa: E402
@@ -240,10 +241,17 @@ def print_passes(info: dict[str, Any]) -> None:
             extra_s += extra
     qs = [p["quality"] for p in pages if p.get("quality") is not None]
     mean_q = sum(qs) / len(qs) if qs else float("nan")
+    covs = sorted(
+        (p["coverage"], f"{sid} p{p['page_no']}")
+        for sid, doc in info.items()
+        for p in doc["pages"]
+        if p.get("coverage") is not None
+    )
+    low = ", ".join(f"{name} {c:.3f}" for c, name in covs[:3])
     print(
         f"- readings kept: {dict(sorted(kept.items()))}; extra passes on {extra_pages} of {len(pages)} "
         f"pages, {extra_s:.1f} s of Tesseract against {main_s:.1f} s for the main passes; "
-        f"mean quality {mean_q:.3f}"
+        f"mean quality {mean_q:.3f}; lowest coverage {low or '-'}"
     )
 
 
@@ -257,6 +265,15 @@ def _bare_page(image: Path) -> tuple[str, list[Word]]:
     )
     words = parse_tsv(proc.stdout.decode("utf-8", "replace"))
     return " ".join(w.text for w in words), words
+
+
+def bare_quality(image: Path, words: list[Word]) -> float | None:
+    """Bare Tesseract's reading scored like sohoa's: words, and the share of the page's text they
+    cover (measured on the image bare Tesseract read; not timed with the tool)."""
+    import cv2
+
+    gray = cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
+    return score_words(words, coverage_of(gray, words) if gray is not None else None).quality
 
 
 @dataclass
@@ -286,12 +303,12 @@ def compare_pages(
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             bare = list(pool.map(_bare_page, [p for _, p in bare_inputs]))
         cpus["tesseract"].append(cpu_seconds() - cpu0)
-        for (name, _), (text, words) in zip(bare_inputs, bare, strict=True):
+        for (name, path), (text, words) in zip(bare_inputs, bare, strict=True):
             confs = [w.conf for w in words if w.conf >= 0]
             row = rows[name]
             row.bare_text, row.bare_words = text, len(words)
             row.bare_conf = sum(confs) / len(confs) if confs else None
-            row.bare_quality = score_words(words).quality
+            row.bare_quality = bare_quality(path, words)
         cpu0 = cpu_seconds()
         for outcome in ocr_files(sohoa_files, SOHOA_OPTIONS, jobs=jobs):
             for page in outcome.result.pages if outcome.result else []:

@@ -24,7 +24,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ocr import budget, layout, loader, preprocess, tesseract
+from ocr import budget, coverage, layout, loader, preprocess, tesseract
 from ocr.errors import OcrTimeoutError, PageError, SohoaError
 from ocr.model import DocumentResult, PageResult, Word
 from ocr.quality import Quality, score_words
@@ -105,7 +105,10 @@ def _recognise(
     *,
     view: tuple[float, int],
     timeout: float,
+    text: coverage.PageText,
 ) -> _Reading:
+    """One Tesseract pass over `image` read at `view`; `text`: the page's text-like components in
+    the frame of `image`, against which the reading's coverage is measured."""
     scale, dpi = view
     img_path = workdir / f"{stem}-{label}.pgm"
     out_base = workdir / f"{stem}-{label}"
@@ -142,7 +145,7 @@ def _recognise(
         layout.page_text(words),
         mean,
         low,
-        score_words(words),
+        score_words(words, coverage.covered_share(text, words, image.shape)),
         out.pdf_path,
         image,
         label,
@@ -342,9 +345,9 @@ def ocr_image(
     source_dpi = next((s.get("est_dpi") for s in steps if s.get("step") == "rescale"), None)
     marks = options.preprocess and (source_dpi is None or source_dpi >= 200)
     view = _choose_view(gray, steps, timings, est_dpi, options)
-    reader = _Reader(options, workdir, stem, marks, timings, deadline)
-    best = reader.read(gray, "main", view)
-    best.matrix = forward
+    text = _timed(timings, "coverage", coverage.page_text, gray)
+    reader = _Reader(options, workdir, stem, marks, timings, deadline, text, forward)
+    best = reader.read(gray, "main", view, forward)
     if options.preprocess and _doubtful(best):
         best = _more_readings(image, best, reader, steps, view, page_budget, dpi_hint)
     timings["total"] = round(time.perf_counter() - start, 4)
@@ -359,6 +362,7 @@ def ocr_image(
         mean_conf=round(best.mean_conf, 2) if best.mean_conf is not None else None,
         low_conf_share=round(best.low_conf_share, 4) if best.low_conf_share is not None else None,
         quality=best.quality.quality,
+        coverage=best.quality.coverage,
         reading=best.label,
         steps=steps,
         timings=timings,
@@ -383,7 +387,9 @@ def _doubtful(reading: _Reading) -> bool:
 
 
 class _Reader:
-    """Recognition passes of one page, sharing its options, work folder and time budget."""
+    """Recognition passes of one page, sharing its options, work folder, time budget and the page's
+    text-like components (`text`, in the frame of the main reading, which `forward` maps the loaded
+    page to): every reading's coverage is measured against the same text."""
 
     def __init__(
         self,
@@ -393,13 +399,18 @@ class _Reader:
         marks: bool,
         timings: dict[str, float],
         deadline: float,
+        text: coverage.PageText,
+        forward: np.ndarray,
     ) -> None:
         self.options, self.workdir, self.stem, self.marks = options, workdir, stem, marks
         self.timings, self.deadline = timings, deadline
+        self.text, self.to_main = text, forward
 
-    def read(self, image: np.ndarray, label: str, view: tuple[float, int]) -> _Reading:
+    def read(self, image: np.ndarray, label: str, view: tuple[float, int], matrix: np.ndarray) -> _Reading:
+        """Read `image`, whose frame `matrix` maps the loaded page to."""
         name = "tesseract" if label == "main" else "tesseract_extra"
-        return _timed(
+        text = self.text.mapped(matrix @ np.linalg.inv(self.to_main))
+        reading: _Reading = _timed(
             self.timings,
             name,
             _recognise,
@@ -412,7 +423,10 @@ class _Reader:
             self.marks,
             view=view,
             timeout=_left(self.deadline),
+            text=text,
         )
+        reading.matrix = matrix
+        return reading
 
 
 def conservative_page(image: np.ndarray, steps: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
@@ -471,9 +485,8 @@ def _more_readings(
         if not page_budget.allows(img.shape[0] * img.shape[1] * at[0] ** 2):
             record.setdefault("skipped", []).append(f"{label}: over the page's time bound")
             return
-        reading = reader.read(img, label, at)
-        reading.matrix = matrix  # the loaded page's coordinates to those of this reading's boxes
-        candidates.append(reading)
+        # `matrix`: the loaded page's coordinates to those of this reading's boxes
+        candidates.append(reader.read(img, label, at, matrix))
 
     try:
         if (first.quality.quality or 0.0) < UPSIDE_DOWN_QUALITY:
@@ -496,6 +509,7 @@ def _more_readings(
         applied=best is not first,
         chosen=best.label,
         qualities={c.label: c.quality.quality for c in candidates},
+        coverages={c.label: c.quality.coverage for c in candidates},
         confs={c.label: c.mean_conf and round(c.mean_conf, 1) for c in candidates},
         predicted_cpu_s=round(page_budget.spent, 2),
         bound_cpu_s=round(page_budget.limit, 2),

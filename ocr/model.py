@@ -35,6 +35,9 @@ class PageResult:
     # Reading quality without ground truth (ocr.quality): share of the text in valid Vietnamese
     # syllables, numbers, abbreviations or known words, weighed by confidence, 0-1; None: no text.
     quality: float | None = None
+    # Share of the page's text-like components that the kept reading covered (ocr.coverage): the
+    # quality above is already scaled by it; None when the page holds too little text to tell.
+    coverage: float | None = None
     reading: str | None = None  # which candidate reading was kept: main, conservative, turned, bare
     # preprocessing steps and measurements: {"step": name, "applied": bool, ...measures}
     steps: list[dict[str, Any]] = field(default_factory=list)

@@ -493,17 +493,30 @@ def text_components(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     stats, centroids = _char_components(_measure_mask(gray))
     if len(stats) == 0:
         return np.zeros((0, 2)), np.zeros(0, bool)
+    return centroids, textlike_components(stats, centroids)
+
+
+def textlike_components(stats: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """Which components have two others of similar height (0.5-2x) beside them on their row (centres
+    within half their height vertically and three heights horizontally). Vectorised over windows of
+    the components sorted by height of centre: a page has thousands of them."""
     h = stats[:, cv2.CC_STAT_HEIGHT].astype(np.float32)
     cx, cy = centroids[:, 0].astype(np.float32), centroids[:, 1].astype(np.float32)
-    order = np.argsort(cy)
+    order = np.argsort(cy, kind="stable")
     cy_sorted = cy[order]
-    textlike = np.zeros(len(stats), bool)
-    for i in range(len(stats)):
-        lo, hi = np.searchsorted(cy_sorted, [cy[i] - 0.5 * h[i], cy[i] + 0.5 * h[i]])
-        near = order[lo:hi]
-        ok = (np.abs(cx[near] - cx[i]) < 3 * h[i]) & (h[near] > 0.5 * h[i]) & (h[near] < 2 * h[i])
-        textlike[i] = int(ok.sum()) >= 3  # itself and two neighbours
-    return centroids, textlike
+    lo = np.searchsorted(cy_sorted, cy - 0.5 * h, side="left")
+    hi = np.searchsorted(cy_sorted, cy + 0.5 * h, side="left")
+    width = int((hi - lo).max(initial=0))
+    count = np.zeros(len(h), np.int32)
+    for start in range(0, len(h), 4096):  # bounded memory: rows x window
+        rows = slice(start, start + 4096)
+        idx = lo[rows, None] + np.arange(width)[None, :]
+        valid = idx < hi[rows, None]
+        near = order[np.minimum(idx, len(h) - 1)]
+        hi_ = h[rows, None]
+        ok = (np.abs(cx[near] - cx[rows, None]) < 3 * hi_) & (h[near] > 0.5 * hi_) & (h[near] < 2 * hi_)
+        count[rows] = (ok & valid).sum(axis=1)
+    return count >= 3  # itself and two neighbours
 
 
 OUTLINE_MAX_CORNER_DEG = 20.0  # a page seen in perspective: corners within 90 +- this

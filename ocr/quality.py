@@ -109,16 +109,28 @@ def token_validity(token: str) -> bool | None:
 
 @dataclass
 class Quality:
-    quality: float | None  # 0-1: length-weighted share of valid tokens, weighed by confidence
+    quality: float | None  # 0-1: length-weighted share of valid tokens, weighed by confidence, x coverage
     valid_share: float | None  # length-weighted share of valid tokens, confidences aside
     key: float  # for choosing between readings of one page: valid confident text minus invalid text
     tokens: int
+    coverage: float | None = None  # share of the page's text-like components read (ocr.coverage)
 
 
 INVALID_WEIGHT = 0.5  # an invalid character costs half of what a valid, fully confident one gains
+# Share of a page's text-like components a complete reading covers: what it leaves unread beyond
+# this (a block, a column, a table) lowers the quality in proportion. Below it, the unread text of
+# a complete reading: seal lettering, handwritten notes, dotted leaders, a stray logo.
+COVERED = 0.95
 
 
-def score_words(words: Iterable[Word]) -> Quality:
+def coverage_factor(coverage: float | None) -> float:
+    """1 for a reading that covers the page's text; the covered share over COVERED below that."""
+    return 1.0 if coverage is None else min(1.0, coverage / COVERED)
+
+
+def score_words(words: Iterable[Word], coverage: float | None = None) -> Quality:
+    """The reading's quality; `coverage` (ocr.coverage), when known, scales it: a reading that left
+    part of the page's text unread is worth that much less, however well it read the rest."""
     total = valid = gain = loss = 0.0
     n = 0
     for w in words:
@@ -135,5 +147,6 @@ def score_words(words: Iterable[Word]) -> Quality:
         else:
             loss += size
     if not total:
-        return Quality(None, None, 0.0, 0)
-    return Quality(round(gain / total, 4), round(valid / total, 4), gain - INVALID_WEIGHT * loss, n)
+        return Quality(None, None, 0.0, 0, coverage)
+    quality = round(gain / total * coverage_factor(coverage), 4)
+    return Quality(quality, round(valid / total, 4), gain - INVALID_WEIGHT * loss, n, coverage)

@@ -183,6 +183,7 @@ def _page(page: PageResult) -> dict[str, Any]:
         "mean_conf": page.mean_conf,
         "low_conf_share": page.low_conf_share,
         "quality": page.quality,
+        "coverage": page.coverage,
         "reading": page.reading,
         "error": page.error,
         "text_source": page.text_source,

@@ -131,6 +131,7 @@ RECORDS_MAPPING: dict[str, Any] = {
                 "mean_conf": _FLOAT,
                 "low_conf_share": _FLOAT,
                 "quality": _FLOAT,  # reading quality without ground truth, 0-1 (ocr/quality.py)
+                "coverage": _FLOAT,  # share of the page's text-like areas the reading read (ocr/coverage.py)
                 "reading": _kw(),  # the reading kept: main | turned | conservative | bare
                 "error": _kw(1024),
                 "text_source": _kw(),  # text_layer (the PDF's own text) | ocr
