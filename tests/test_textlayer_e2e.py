@@ -17,7 +17,8 @@ from pipeline.record import record_id
 from pipeline.signatures import COPY_NOTE, read_signatures
 from samples import born_digital as bd
 from storage.objects import ObjectStore
-from tests.test_flow_e2e import cleanup, names, records
+from tests.flow_fixtures import remove_run_data
+from tests.test_flow_e2e import names, records
 
 pytestmark = [pytest.mark.servers, pytest.mark.slow]
 KEY = "cau-giay/qd-123-signed.pdf"
@@ -38,7 +39,7 @@ def signed_batch(
     store.put_file(env["SOHOA_INTAKE_BUCKET"], KEY, signed)
     yield {"env": env, "file": signed}
     mp.undo()
-    cleanup(store, es, env, (env["SOHOA_INTAKE_BUCKET"], env["SOHOA_PROCESSED_BUCKET"]))
+    remove_run_data(store, es, env, (env["SOHOA_INTAKE_BUCKET"], env["SOHOA_PROCESSED_BUCKET"]))
 
 
 def test_a_signed_pdf_is_indexed_from_its_layer_with_its_signature(
