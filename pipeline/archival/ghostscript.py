@@ -1,7 +1,8 @@
 """The one wrapper around Ghostscript (`gs`): PDF in, PDF/A-2b out. Nothing else runs it.
 
-Used for uploaded PDFs only, whose content we cannot vouch for (fonts not embedded, odd colour spaces):
-`pdfwrite -dPDFA=2 -dPDFACompatibilityPolicy=1` rewrites what PDF/A forbids, as OCRmyPDF does. The
+Used for uploaded PDFs that are not scans (`scanpdf.py` rebuilds those), whose content we cannot
+vouch for (fonts not embedded, odd colour spaces): `pdfwrite -dPDFA=2 -dPDFACompatibilityPolicy=1`
+rewrites what PDF/A forbids, as OCRmyPDF does. The
 sRGB output intent goes in through a PostScript prologue we write ourselves, with the profile inline:
 the stock `PDFA_def.ps` of Debian's Ghostscript names an ICC file it then fails to open. Images keep
 their quality: JPEG passes through, gray and colour are re-encoded losslessly (Flate), 1-bit as CCITT G4.

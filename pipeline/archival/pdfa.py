@@ -2,8 +2,10 @@
 
 Images (TIFF, PNG, JPEG) go in untouched by re-encoding: img2pdf copies their compressed data into
 the PDF (a 1-bit CCITT G4 TIFF stays G4, a gray PNG keeps its Flate data, a JPEG its DCT bytes;
-what it cannot copy it re-encodes losslessly). An uploaded PDF keeps its pages, and Ghostscript
-rewrites whatever in them PDF/A forbids (`ghostscript.py`). Every page with OCR words gets the
+what it cannot copy it re-encodes losslessly). An uploaded PDF that is a scan (one full-page image a
+page, its own text not used: the OCR read every page) is rebuilt the same way from its page images,
+their data copied, its own text left out (`scanpdf.py`). Any other uploaded PDF keeps its pages, and
+Ghostscript rewrites whatever in them PDF/A forbids (`ghostscript.py`). Every page with OCR words gets the
 invisible text layer (`textlayer.py`). Then the XMP metadata from the record, the sRGB output intent,
 and the PDF/A identification. veraPDF (`verapdf.py`) is the judge; nothing here only claims it.
 
@@ -28,7 +30,7 @@ from PIL import Image, ImageOps
 
 from ocr.loader import PDF
 from ocr.model import PageResult
-from pipeline.archival import ghostscript
+from pipeline.archival import ghostscript, scanpdf
 from pipeline.archival.errors import PdfaError
 from pipeline.archival.textlayer import add_text_layer, glyphless_font, highest_code
 from pipeline.signatures import COPY_NOTE
@@ -45,20 +47,29 @@ LANGUAGE_CODES = {"vi": ["vi"], "en": ["en"], "mixed": ["vi", "en"]}
 @dataclass
 class PdfaBuild:
     path: Path
-    method: str  # "images" (img2pdf, images copied) or "ghostscript" (an uploaded PDF rewritten)
+    # "images" (img2pdf, images copied), "scan_pdf" (a scanned PDF's page images copied, its text
+    # left out) or "ghostscript" (an uploaded PDF rewritten)
+    method: str
     pages: int
     pages_with_text: int
     size: int
     seconds: float
+    not_a_scan: str | None = None  # an uploaded PDF sent to Ghostscript: why not the image way
+    annotations_left_out: dict[str, int] | None = None  # a scanned PDF's annotations, by subtype
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "method": self.method,
             "pages": self.pages,
             "pages_with_text": self.pages_with_text,
             "size": self.size,
             "seconds": round(self.seconds, 3),
         }
+        if self.not_a_scan:
+            out["not_a_scan"] = self.not_a_scan
+        if self.annotations_left_out:
+            out["annotations_left_out"] = self.annotations_left_out
+        return out
 
 
 def icc_profile(name: str = SRGB) -> bytes:
@@ -220,6 +231,31 @@ def _strip_forbidden(pdf: Pdf) -> None:
                 del image["/Interpolate"]
 
 
+def _uploaded_pdf(source: Path, pages: Sequence[PageResult]) -> tuple[Pdf, str | None, dict[str, int] | None]:
+    """The uploaded PDF to build on, why it is not a scan (None: it is, and it was rebuilt from its page
+    images) and, for a scan, the annotations left out. A page whose own text the pipeline used keeps
+    it: the document goes to Ghostscript. So does one whose page count the OCR does not match (the
+    caller says so)."""
+    pdf = Pdf.open(source)
+    if any(p.text_source == "text_layer" for p in pages):
+        return pdf, "text_layer_used", None
+    if len(pdf.pages) != len(pages):
+        return pdf, "page_count", None
+    try:
+        layout = scanpdf.scan_layout(pdf)
+    except scanpdf.NotAScan as exc:
+        return pdf, exc.reason, None
+    except (pikepdf.PdfError, ValueError, TypeError, KeyError, IndexError):
+        return pdf, "unreadable_structure", None  # Ghostscript may still read it
+    rebuilt = scanpdf.rebuild(layout)
+    pdf.close()
+    left_out: dict[str, int] = {}
+    for page in layout:
+        for kind, n in page.annotations.items():
+            left_out[kind] = left_out.get(kind, 0) + n
+    return rebuilt, None, left_out or None
+
+
 def build_pdfa(
     source: Path,
     mime: str,
@@ -234,10 +270,11 @@ def build_pdfa(
     """Write the PDF/A-2b of one record to `out_path`. `pages` are the OCR results, in page order."""
     start = time.perf_counter()
     by_no = {p.page_no: p for p in pages}
+    not_a_scan, left_out = None, None
     try:
         if mime == PDF:
-            pdf = Pdf.open(source)
-            method = "ghostscript"
+            pdf, not_a_scan, left_out = _uploaded_pdf(source, pages)
+            method = "ghostscript" if not_a_scan else "scan_pdf"
         else:
             pdf = Pdf.open(io.BytesIO(_image_pdf(source)))
             method = "images"
@@ -270,5 +307,12 @@ def build_pdfa(
         grafted.unlink(missing_ok=True)
         converted.unlink(missing_ok=True)
     return PdfaBuild(
-        out_path, method, len(pages), with_text, out_path.stat().st_size, time.perf_counter() - start
+        out_path,
+        method,
+        len(pages),
+        with_text,
+        out_path.stat().st_size,
+        time.perf_counter() - start,
+        not_a_scan,
+        left_out,
     )
