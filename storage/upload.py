@@ -29,11 +29,8 @@ class UploadReport:
 
 
 def md5_of(path: Path) -> str:
-    h = hashlib.md5()
     with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "md5").hexdigest()
 
 
 def local_files(root: Path) -> Iterator[Path]:

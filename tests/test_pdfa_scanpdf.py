@@ -27,15 +27,9 @@ from pipeline.process import process_file
 from pipeline.record import RecordResult, SourceObject
 from pipeline.signatures import COPY_NOTE
 from tests.fixtures.ocr.pages import render_page
+from tests.test_pdfa import LINES as PAGE_LINES
 
-LINES = [
-    "ỦY BAN NHÂN DÂN PHƯỜNG DỊCH VỌNG",
-    "Số: 123/QĐ-UBND",
-    "QUYẾT ĐỊNH",
-    "Về việc thu hồi đất của hộ gia đình ông Nguyễn Văn Hùng",
-    "Căn cứ Luật Tổ chức chính quyền địa phương năm 2015;",
-    "Căn cứ Luật Đất đai năm 2024 và các văn bản hướng dẫn;",
-]
+LINES = PAGE_LINES[:6]  # the page of tests/test_pdfa.py
 GARBAGE = "CHiJ NGHiA VIVT NAM SO GIAO"  # the scanner's reading, as in congvan-1
 
 
