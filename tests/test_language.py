@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.language import detect_language
+from pipeline.language import _factory, detect_language, detect_line, plainly_vietnamese
 
 VI = """Ủy ban nhân dân phường thông báo đến toàn thể nhân dân trên địa bàn về việc niêm yết công khai
 danh sách các hộ gia đình đủ điều kiện được hỗ trợ theo quy định của pháp luật hiện hành.
@@ -69,3 +69,28 @@ def test_vietnamese_without_diacritics_is_still_vietnamese() -> None:
         "danh sach cac ho gia dinh du dieu kien duoc ho tro theo quy dinh cua phap luat hien hanh."
     )
     assert out["language"] == "vi"
+
+
+ENGLISH_WITH_VIETNAMESE_NAMES = [
+    "PEOPLE'S COMMITTEE OF HOÀN KIẾM DISTRICT",
+    "Mr. Nguyễn Văn Hùng, Chairman of the People's Committee, signed the decision on behalf of the ward",
+    "Submit the dossier to the one-stop-shop division of Phường Cầu Giấy before the deadline",
+    "Address: 12 Đường Láng, Đống Đa, Hà Nội, Viet Nam; telephone and email below",
+]
+
+
+def test_the_fast_path_takes_plainly_vietnamese_lines_only() -> None:
+    """The lines judged without langdetect are those langdetect calls Vietnamese too; English lines that
+    name Vietnamese places and people go to langdetect."""
+    for line in [*VI.splitlines(), *MIXED.splitlines()[0::2]]:
+        assert plainly_vietnamese(line), line
+        assert detect_line(line) == "vi" == _langdetect(line), line
+    for line in [*EN.splitlines(), *MIXED.splitlines()[1::2], *ENGLISH_WITH_VIETNAMESE_NAMES]:
+        assert not plainly_vietnamese(line), line
+        assert detect_line(line) == _langdetect(line), line
+
+
+def _langdetect(line: str) -> str:
+    det = _factory().create()
+    det.append(line)
+    return str(det.detect())
