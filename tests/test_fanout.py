@@ -231,10 +231,12 @@ def test_a_machine_killed_mid_chunk_has_its_chunk_run_again_and_nothing_lost_or_
 
     try:
         wait_until(machine_a_mid_chunk, 600, "machine-a in the middle of a chunk", every=0.3)
+        prefect_cluster.kill_worker("machine-a")
+        # read after the kill: what the dead machine held (read before it, a record could still finish or
+        # be claimed in between); machine-b takes nothing over before the 20-s lease has run out
         claimed = {
             k for k, e in ledger(es, env).items() if e["state"] == "processing" and e["host"] == "machine-a"
         }
-        prefect_cluster.kill_worker("machine-a")
         report = finish(proc, timeout=1200)
     finally:
         prefect_cluster.start_worker("machine-a")  # the next tests have two machines again
