@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from statistics import median
 
 from ocr.model import Word
@@ -18,21 +19,24 @@ from ocr.model import Word
 
 @dataclass
 class Piece:
+    """Words of one line between wide gaps. Its words are fixed once made: the bounds are computed
+    once (the row and column passes ask for them again and again)."""
+
     words: list[Word] = field(default_factory=list)
 
-    @property
+    @cached_property
     def x0(self) -> int:
         return min(w.bbox[0] for w in self.words)
 
-    @property
+    @cached_property
     def x1(self) -> int:
         return max(w.bbox[2] for w in self.words)
 
-    @property
+    @cached_property
     def y0(self) -> int:
         return min(w.bbox[1] for w in self.words)
 
-    @property
+    @cached_property
     def y1(self) -> int:
         return max(w.bbox[3] for w in self.words)
 
@@ -69,40 +73,48 @@ def _lines(words: list[Word]) -> list[list[Word]]:
 
 
 def _split_line(line: list[Word], gap: float) -> list[Piece]:
-    pieces = [Piece([line[0]])]
+    groups, right = [[line[0]]], line[0].bbox[2]
     for w in line[1:]:
-        if w.bbox[0] - pieces[-1].x1 > gap:
-            pieces.append(Piece([w]))
+        if w.bbox[0] - right > gap:
+            groups.append([w])
+            right = w.bbox[2]
         else:
-            pieces[-1].words.append(w)
-    return pieces
+            groups[-1].append(w)
+            right = max(right, w.bbox[2])
+    return [Piece(ws) for ws in groups]
 
 
 def _merge_close(row: list[Piece], gap: float) -> list[Piece]:
     """Tesseract sometimes cuts one printed line into two blocks (a shadow, a fold): pieces of a row
     closer than a column gap are one line."""
     row = sorted(row, key=lambda p: p.x0)
-    out = [Piece(list(row[0].words))]
+    groups, right = [list(row[0].words)], row[0].x1
     for p in row[1:]:
-        if p.x0 - out[-1].x1 <= gap:
-            out[-1].words.extend(p.words)
+        if p.x0 - right <= gap:
+            groups[-1].extend(p.words)
+            right = max(right, p.x1)
         else:
-            out.append(Piece(list(p.words)))
-    return out
+            groups.append(list(p.words))
+            right = p.x1
+    return [Piece(ws) for ws in groups]
 
 
 def _rows(pieces: list[Piece]) -> list[list[Piece]]:
     """Group pieces whose vertical extents overlap by at least half the smaller height."""
     rows: list[list[Piece]] = []
+    spans: list[list[int]] = []  # each row's [top, bottom], kept as it grows (a piece's are O(words))
     for p in sorted(pieces, key=lambda p: p.yc):
-        for row in rows[-3:]:
-            y0, y1 = min(q.y0 for q in row), max(q.y1 for q in row)
-            overlap = min(y1, p.y1) - max(y0, p.y0)
-            if overlap > 0.5 * min(y1 - y0, p.y1 - p.y0):
+        p_y0, p_y1 = p.y0, p.y1
+        for row, span in zip(rows[-3:], spans[-3:], strict=True):
+            y0, y1 = span
+            overlap = min(y1, p_y1) - max(y0, p_y0)
+            if overlap > 0.5 * min(y1 - y0, p_y1 - p_y0):
                 row.append(p)
+                span[0], span[1] = min(y0, p_y0), max(y1, p_y1)
                 break
         else:
             rows.append([p])
+            spans.append([p_y0, p_y1])
     return rows
 
 
