@@ -145,6 +145,6 @@ export_app.command("sip")(
     _command(
         "sip",
         "folder of the package (must not exist, unless --resume)",
-        "An E-ARK submission package (Circular 05/2025 fonds > hồ sơ > tài liệu) with the PDF/A files.",
+        "Circular 05/2025 submission packages (E-ARK SIP), one per hồ sơ, with the PDF/A files.",
     )
 )

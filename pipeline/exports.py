@@ -1,8 +1,9 @@
 """Exports in the national field sets, as JSON and CSV per batch.
 
 (a) `decree30_record`: the input fields of document management, Decree 30/2020/NĐ-CP appendix VI.
-(b) `archival_record`: the document elements of the archival metadata standard, Circular 02/2019/TT-BNV
-    (carried on by Circular 05/2025/TT-BNV from 1 July 2025).
+(b) `archival_record`: the document elements of Circular 05/2025/TT-BNV's submission package (EAD_doc,
+    21 elements), with readable values; `pipeline.archival.circular05` writes them with the Circular's
+    codes and date format.
 
 Values that the page shows come from our metadata; values that never appear on a page (file code,
 retention period, access mode, organ id, ...) come from the record's sidecar or the batch's
@@ -37,6 +38,9 @@ CONFIG_KEYS = (
     "drafting_unit",  # đơn vị soạn thảo
     "issued_amount",  # số lượng bản phát hành
     "due_date",  # hạn xử lý
+    "risk_recovery",  # chế độ dự phòng
+    "risk_recovery_status",  # tình trạng dự phòng
+    "process",  # quy trình xử lý
 )
 DEFAULT_CONFIG = {"confidence_level": "Số hóa"}  # the pipeline digitizes paper: that much is a fact
 
@@ -70,10 +74,11 @@ DECREE30_HEADERS_VI = {
     "DraftingUnit": "Đơn vị soạn thảo",
     "IssuedPlace": "Địa danh",
 }
+# Circular 05/2025/TT-BNV, EAD_doc of a submission package (appendices III and IV): 21 elements, in order
 ARCHIVAL_FIELDS = [
-    "docId", "arcDocCode", "typeName", "codeNumber", "codeNotation", "issuedDate", "organName", "subject",
-    "language", "numberOfPage", "inforSign", "keyword", "mode", "confidenceLevel", "autograph", "format",
-    "description", "maintenance",
+    "docId", "docCode", "maintenance", "typeName", "codeNumber", "codeNotation", "issuedDate", "organName",
+    "subject", "language", "numberOfPage", "inforSign", "keyword", "mode", "confidenceLevel", "autograph",
+    "format", "riskRecovery", "riskRecoveryStatus", "process", "description",
 ]  # fmt: skip
 
 
@@ -130,22 +135,22 @@ def decree30_record(meta: Mapping[str, Any], config: Mapping[str, Any] | None = 
     }
 
 
-def _doc_id(meta: Mapping[str, Any], cfg: Mapping[str, Any]) -> str | None:
-    """Organ id, year and number-symbol: only when all three are known."""
-    organ, date, number = cfg.get("organ_id"), meta.get("issue_date"), meta.get("doc_number")
-    if organ and date and number:
-        return f"{organ}.{str(date)[:4]}.{number}"
-    return None
+def _ordinal(order: Any) -> int | None:
+    text = str(order or "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else None
 
 
 def archival_record(meta: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Circular 02/2019/TT-BNV (05/2025/TT-BNV) document elements."""
+    """Circular 05/2025/TT-BNV document elements (readable values). Its identifiers come from the hồ
+    sơ: `docId` = file code + `.` + the document's place in it, `docCode` the same place on 7 digits."""
     cfg = _settings(meta, config)
     lang = meta.get("language")
-    file_code, order = cfg.get("file_code"), cfg.get("doc_order")
+    file_code, order = cfg.get("file_code"), _ordinal(cfg.get("doc_order"))
+    known = bool(file_code and order)
     return {
-        "docId": _doc_id(meta, cfg),
-        "arcDocCode": f"{file_code}.{order}" if file_code and order else None,
+        "docId": f"{file_code}.{order}" if known else None,
+        "docCode": f"{file_code}.{order:07d}" if known else None,
+        "maintenance": cfg.get("retention_period"),
         "typeName": meta.get("doc_type"),
         "codeNumber": meta.get("doc_number_seq"),
         "codeNotation": meta.get("doc_symbol"),
@@ -160,8 +165,10 @@ def archival_record(meta: Mapping[str, Any], config: Mapping[str, Any] | None = 
         "confidenceLevel": cfg.get("confidence_level"),
         "autograph": cfg.get("autograph"),
         "format": cfg.get("physical_state"),
+        "riskRecovery": cfg.get("risk_recovery"),
+        "riskRecoveryStatus": cfg.get("risk_recovery_status"),
+        "process": cfg.get("process"),
         "description": cfg.get("description"),
-        "maintenance": cfg.get("retention_period"),
     }
 
 

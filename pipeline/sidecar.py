@@ -62,6 +62,9 @@ class Sidecar(BaseModel):
     drafting_unit: str | None = Field(None, description="đơn vị soạn thảo")
     issued_amount: Count | None = Field(None, ge=1, description="số lượng bản phát hành")
     due_date: date | None = Field(None, description="hạn xử lý")
+    risk_recovery: str | None = Field(None, description="chế độ dự phòng: 1 có, 0 không")
+    risk_recovery_status: str | None = Field(None, description="tình trạng dự phòng: 01 đã, 02 chưa")
+    process: str | None = Field(None, description="quy trình xử lý: 1 có file luồng xử lý đi kèm")
 
 
 def sidecar_key(key: str) -> str:

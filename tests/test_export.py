@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -193,7 +194,37 @@ def _listed(mets_path: Path) -> dict[str, tuple[str, int]]:
     return out
 
 
-def test_sip_is_valid_complete_and_has_the_three_levels(
+def _packages(out: Path) -> dict[str, Path]:
+    """File code -> its package folder, as the export's report lists them."""
+    report = json.loads((out / "export-report.json").read_text(encoding="utf-8"))
+    return {code: out / objid for objid, code in report["packages"].items()}
+
+
+def _check_package(package: Path) -> None:
+    """eark-validator's verdict and the METS schemas; every file listed with its true SHA-256 and size,
+    nothing listed missing."""
+    found = errors(validate_package(package))
+    assert [e for e in found if not e.startswith(f"schematron_results {KNOWN_VALIDATOR_DEFECT}:")] == []
+    schema = mets_schema()
+    for mets_file in (package / "METS.xml", package / "representations/rep1/METS.xml"):
+        assert schema.validate(etree.parse(str(mets_file))), schema.error_log
+    files = _package_files(package)
+    listed = dict(_listed(package / "METS.xml"))
+    listed |= {
+        f"representations/rep1/{h}": v for h, v in _listed(package / "representations/rep1/METS.xml").items()
+    }
+    assert set(listed) == set(files) - {"METS.xml"}
+    for href, (digest, size) in listed.items():
+        data = files[href].read_bytes()
+        assert hashlib.sha256(data).hexdigest() == digest and len(data) == size, href
+
+
+def _linked_documents(package: Path) -> list[etree._Element]:
+    rep = etree.parse(str(package / "representations/rep1/METS.xml"))
+    return rep.findall(".//mets:structMap//mets:div[@LABEL='MetadataLink/File']", METS_NS)
+
+
+def test_sip_is_one_valid_complete_package_per_hoso(
     archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     names, _, pdfs = archive
@@ -215,49 +246,44 @@ def test_sip_is_valid_complete_and_has_the_three_levels(
     assert report["records"] == 5 and report["files"] == 3 and report["unfiled"] == 1
     assert report["without_pdf"] == ["cau-giay/cv-45.pdf"]
 
-    found = errors(validate_package(out))
-    assert [e for e in found if not e.startswith(f"schematron_results {KNOWN_VALIDATOR_DEFECT}:")] == []
-    schema = mets_schema()
-    for mets_file in (out / "METS.xml", out / "representations/rep1/METS.xml"):
-        assert schema.validate(etree.parse(str(mets_file))), schema.error_log
-
-    # every file is listed, with its true SHA-256 and size; nothing listed is missing
-    files = _package_files(out)
-    listed = {h: v for h, v in _listed(out / "METS.xml").items()}
-    listed |= {
-        f"representations/rep1/{h}": v for h, v in _listed(out / "representations/rep1/METS.xml").items()
-    }
-    assert set(listed) == set(files) - {"METS.xml"}
-    for href, (digest, size) in listed.items():
-        data = files[href].read_bytes()
-        assert hashlib.sha256(data).hexdigest() == digest and len(data) == size, href
-    assert sorted(
-        hashlib.sha256(files[h].read_bytes()).digest() for h in files if h.endswith(".pdf")
-    ) == sorted(
-        hashlib.sha256(b).digest()
-        for k, b in pdfs.items()
-        if "cau-giay/" in k and "2023" not in k and "qd-2023" not in k
+    packages = _packages(out)
+    assert sorted(packages) == ["CHUA-LAP-HO-SO", "HS-01", "HS-02"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [*(p.name for p in packages.values()), "export-report.json"]
+    )
+    for package in packages.values():
+        assert re.fullmatch(r"uuid-[0-9A-F-]{36}", package.name)
+        _check_package(package)
+    pdf_digests = [hashlib.sha256(p.read_bytes()).digest() for p in out.rglob("*.pdf")]
+    assert sorted(pdf_digests) == sorted(
+        hashlib.sha256(b).digest() for k, b in pdfs.items() if "cau-giay/" in k and "qd-2023" not in k
     )
 
-    # fonds > hồ sơ > tài liệu
-    fonds = etree.parse(str(out / "metadata/descriptive/fonds.xml")).getroot()
-    assert fonds.findtext("organId") == "H26.21.01" and fonds.findtext("fondsName") == "UBND phường Dịch Vọng"
-    hs01 = etree.parse(str(out / "metadata/descriptive/files/HS-01.xml")).getroot()
-    assert [c.tag for c in hs01] == circular05.FILE_FIELDS and len(circular05.FILE_FIELDS) == 18
-    assert hs01.findtext("title") == "Hồ sơ thu hồi đất năm 2024" and hs01.findtext("totalDoc") == "2"
-    assert (hs01.findtext("startDate"), hs01.findtext("endDate")) == ("2024-03-01", "2024-04-03")
-    assert hs01.findtext("maintenance") == "Vĩnh viễn" and hs01.findtext("mode") == "Công khai"
-    docs = sorted((out / "representations/rep1/metadata/descriptive/HS-01").glob("*.xml"))
-    doc = etree.parse(str(docs[0])).getroot()
-    assert [c.tag for c in doc] == circular05.DOCUMENT_FIELDS and len(circular05.DOCUMENT_FIELDS) == 18
-    assert {etree.parse(str(d)).getroot().findtext("arcDocCode") for d in docs} == {"HS-01.1", "HS-01.2"}
-    rep = etree.parse(str(out / "representations/rep1/METS.xml"))
-    hoso = rep.findall(".//mets:structMap/mets:div/mets:div[@LABEL='Data']/mets:div", METS_NS)
-    assert [d.get("LABEL") for d in hoso] == ["CHUA-LAP-HO-SO", "HS-01", "HS-02"]
-    assert all(d.get("DMDID") for h in hoso for d in h)
-    head = etree.parse(str(out / "METS.xml")).find("mets:metsHdr", METS_NS)
-    note = head.find("mets:agent[@ROLE='ARCHIVIST']/mets:note", METS_NS)
-    assert note.text == "H26.21.01"
+    # the hồ sơ (EAD.xml) and its documents (EAD_DOC_*.xml), in the Circular's elements and codes
+    hs01 = packages["HS-01"]
+    ead = etree.parse(str(hs01 / "metadata/descriptive/EAD.xml")).getroot()
+    assert ead.tag == "simpledc" and [c.tag for c in ead] == circular05.FILE_FIELDS
+    assert ead.findtext("fileCode") == "HS-01" and ead.findtext("title") == "Hồ sơ thu hồi đất năm 2024"
+    assert (ead.findtext("totalDoc"), ead.findtext("startDate"), ead.findtext("endDate")) == (
+        "2", "01/03/2024", "03/04/2024",
+    )  # fmt: skip
+    assert (ead.findtext("maintenance"), ead.findtext("mode"), ead.findtext("language")) == ("01", "01", "01")
+    docs = sorted((hs01 / "representations/rep1/metadata/descriptive").glob("EAD_DOC_*.xml"))
+    parsed = [etree.parse(str(d)).getroot() for d in docs]
+    assert all([c.tag for c in doc] == circular05.DOCUMENT_FIELDS for doc in parsed)
+    assert {d.findtext("docCode") for d in parsed} == {"HS-01.0000001", "HS-01.0000002"}
+    assert {d.findtext("typeName") for d in parsed} == {"02"}  # Quyết định
+    assert {d.findtext("issuedDate") for d in parsed} == {"01/03/2024", "03/04/2024"}
+    linked = _linked_documents(hs01)
+    assert len(linked) == 2 and all(
+        d.get("DMDID") and d.find("mets:fptr", METS_NS) is not None for d in linked
+    )
+    assert len(_linked_documents(packages["HS-02"])) == 2  # cv-45 described, without a file
+    head = etree.parse(str(hs01 / "METS.xml")).find("mets:metsHdr", METS_NS)
+    assert head.find("mets:agent[@ROLE='ARCHIVIST']/mets:note", METS_NS).text == "H26.21.01"  # mã phông
+    assert head.findtext("mets:altRecordID", namespaces=METS_NS) == "HS-01"
+    root = etree.parse(str(hs01 / "METS.xml")).getroot()
+    assert (root.get("OBJID"), root.get("TYPE")) == (hs01.name, "Mixed")
     assert not (tmp_path / "sip-dich-vong-2024.export-state").exists()
 
 
@@ -300,7 +326,10 @@ def test_stopped_export_goes_on_where_it_stopped(
     report = job.run(records, lambda r, d: seen.append(r["key"]) or fetch(r, d), checkpoint_every=2)
     assert report.records == 5 and report.resumed_from == 2
     assert seen == ["cau-giay/tb-07.pdf", "cau-giay/cv-45.pdf", "cau-giay/bc-88.pdf"]
-    rep = etree.parse(str(out / "representations/rep1/METS.xml"))
-    docs = rep.findall(".//mets:structMap//mets:div[@TYPE='tài liệu']", METS_NS)
-    assert len(docs) == 5 and len({d.get("ID") for d in docs}) == 5  # none twice, none lost
-    assert [e for e in errors(validate_package(out)) if KNOWN_VALIDATOR_DEFECT not in e] == []
+    packages = _packages(out)
+    assert sorted(p.name for p in out.glob("uuid-*")) == sorted(p.name for p in packages.values())
+    docs = [d for package in packages.values() for d in _linked_documents(package)]
+    ids = {(package, d.get("ID")) for package in packages.values() for d in _linked_documents(package)}
+    assert len(docs) == 5 and len(ids) == 5  # none twice, none lost
+    for package in packages.values():
+        _check_package(package)

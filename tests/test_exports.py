@@ -43,7 +43,7 @@ def test_decree30_fields_from_the_page() -> None:
 
 def test_fields_not_on_the_page_are_never_invented() -> None:
     rec = archival_record(META)
-    for key in ("docId", "arcDocCode", "maintenance", "mode", "inforSign", "keyword", "autograph", "format"):
+    for key in ("docId", "docCode", "maintenance", "mode", "inforSign", "keyword", "autograph", "format"):
         assert rec[key] is None, key
     assert decree30_record(META)["FileCode"] is None
 
@@ -59,8 +59,8 @@ def test_config_then_sidecar_fill_archival_fields() -> None:
     rec = archival_record(meta, config)
     assert rec["maintenance"] == "Vĩnh viễn"  # the sidecar wins over the batch
     assert rec["mode"] == "Công khai"
-    assert rec["docId"] == "H26.21.2024.05/UBND-VP"
-    assert rec["arcDocCode"] == "HS-01.7"
+    assert rec["docId"] == "HS-01.7"  # the hồ sơ's code and the document's place in it
+    assert rec["docCode"] == "HS-01.0000007"  # the same place on seven digits
     assert rec["confidenceLevel"] == "Số hóa"
     assert rec["numberOfPage"] == 2
     assert (rec["codeNumber"], rec["codeNotation"], rec["organName"]) == (

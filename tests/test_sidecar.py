@@ -71,7 +71,8 @@ def test_every_archival_config_key_may_come_from_a_sidecar() -> None:
     assert set(sidecar) == set(CONFIG_KEYS)
     record = {"doc_number": "12/QĐ-UBND", "issue_date": "2024-04-03", "sidecar": sidecar}
     arc, d30 = archival_record(record, {"organ_id": "batch-organ"}), decree30_record(record)
-    assert arc["docId"] == "giá trị organ_id.2024.12/QĐ-UBND"  # the sidecar wins over the batch
-    assert arc["arcDocCode"] == "giá trị file_code.3"
+    assert arc["docId"] == "giá trị file_code.3"  # the sidecar wins over the batch
+    assert arc["docCode"] == "giá trị file_code.0000003"
+    assert arc["riskRecovery"] == "giá trị risk_recovery" and arc["process"] == "giá trị process"
     assert arc["mode"] == "giá trị access_mode" and arc["format"] == "giá trị physical_state"
     assert d30["Priority"] == "giá trị urgency" and d30["DraftingUnit"] == "giá trị drafting_unit"

@@ -3,7 +3,8 @@ file beside the output says how far it got, so a stopped export goes on where it
 
 Two kinds, one runner:
 - `decree30`: the Decree 30/2020 appendix VI list, CSV (UTF-8 with BOM) and/or XLSX, Vietnamese headers;
-- `sip`: an E-ARK CSIP submission package of Circular 05/2025/TT-BNV's fonds > hồ sơ > tài liệu.
+- `sip`: Circular 05/2025/TT-BNV submission packages (SIP_hoso, E-ARK CSIP): one package per hồ sơ
+  with its documents, in a folder named by the package's OBJID, all of one fonds.
 
 Memory is flat in the number of records: rows and files are written as each record comes; what
 the end needs (the hồ sơ summaries, their document lists) is O(number of hồ sơ) in the state or
@@ -91,23 +92,25 @@ def safe_name(text: str) -> str:
 
 
 class PackageLayout:
-    """Where everything goes inside the package (E-ARK CSIP folders)."""
+    """Where everything goes inside one hồ sơ's package (the Circular's SIP_hoso folders)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.rep = root / "representations" / "rep1"
 
-    def doc_description(self, code: str, doc_id: str) -> Path:
-        return self.rep / "metadata" / "descriptive" / safe_name(code) / f"{doc_id}.xml"
+    def doc_description(self, name: str) -> Path:
+        return self.rep / "metadata" / "descriptive" / f"EAD_DOC_{name}.xml"
 
-    def doc_pdf(self, code: str, doc_id: str) -> Path:
-        return self.rep / "data" / safe_name(code) / f"{doc_id}.pdf"
+    def doc_pdf(self, name: str) -> Path:
+        return self.rep / "data" / f"{name}.pdf"
 
-    def file_description(self, code: str) -> Path:
-        return self.root / "metadata" / "descriptive" / "files" / f"{safe_name(code)}.xml"
+    def file_description(self) -> Path:
+        return self.root / "metadata" / "descriptive" / "EAD.xml"
 
-    def fonds_description(self) -> Path:
-        return self.root / "metadata" / "descriptive" / "fonds.xml"
+
+def package_id() -> str:
+    """`uuid-<UUID in capitals>`: the Circular's form of a package's OBJID and folder name."""
+    return f"uuid-{str(uuid.uuid4()).upper()}"
 
 
 # --- the runner -----------------------------------------------------------------------------------
@@ -147,7 +150,7 @@ class ExportJob:
                 raise ExportStateError(f"{out} exists: choose another output or remove it")
             self.state = {
                 **json.loads(json.dumps(wanted, default=str)),
-                "objid": f"urn:uuid:{uuid.uuid4()}",
+                "packages": {},  # file code -> the OBJID (and folder) of its package
                 "cursor": None,
                 "done": 0,
                 "offsets": {},
@@ -160,7 +163,12 @@ class ExportJob:
             if kind == "sip":
                 out.mkdir(parents=True)
         self.resumed_from = self.state["done"]
-        self.layout = PackageLayout(out)
+
+    def layout(self, code: str) -> PackageLayout:
+        packages = self.state["packages"]
+        if code not in packages:
+            packages[code] = package_id()
+        return PackageLayout(self.out / packages[code])
 
     # state ------------------------------------------------------------------------------------
     def _read_state(self) -> dict[str, Any]:
@@ -190,6 +198,10 @@ class ExportJob:
         for path in self.work.glob("file-*.jsonl"):
             if path.name not in known:
                 path.unlink()
+        packages = set(self.state["packages"].values())
+        for folder in self.out.glob("uuid-*") if self.kind == "sip" else ():
+            if folder.name not in packages:  # a package begun after the checkpoint: begun again
+                shutil.rmtree(folder)
         for name, path in self._tracked().items():
             size = self.state["offsets"].get(name, 0)
             if path.exists() and path.stat().st_size > size:
@@ -225,24 +237,32 @@ class ExportJob:
     def _add_to_package(
         self, record: Mapping[str, Any], code: str, document: Mapping[str, Any], fetch_pdf: FetchPdf | None
     ) -> None:
-        doc_id = str(
-            record.get("record_id") or hashlib.sha256(str(record.get("key")).encode()).hexdigest()[:40]
-        )
-        description = self.layout.doc_description(code, doc_id)
+        layout = self.layout(code)
+        name = safe_name(str(document["docId"]))
+        if (record.get("sidecar") or {}).get("doc_order"):
+            # the sidecar's place in the hồ sơ may be given twice: the record id keeps the files apart
+            # (an export-given place is unique in its hồ sơ, and the same again when a resume redoes it)
+            name += (
+                "-"
+                + str(record.get("record_id") or hashlib.sha256(str(record.get("key")).encode()).hexdigest())[
+                    :8
+                ]
+            )
+        description = layout.doc_description(name)
         description.parent.mkdir(parents=True, exist_ok=True)
-        description.write_bytes(circular05.to_xml("doc", document, circular05.DOCUMENT_FIELDS))
-        rel = lambda p: p.relative_to(self.layout.rep).as_posix()  # noqa: E731 - paths in the rep's METS
+        description.write_bytes(circular05.to_xml(document, circular05.DOCUMENT_FIELDS))
+        rel = lambda p: p.relative_to(layout.rep).as_posix()  # noqa: E731 - paths in the rep's METS
         pdf_ref = None
-        pdf = self.layout.doc_pdf(code, doc_id)
+        pdf = layout.doc_pdf(name)
         pdf.parent.mkdir(parents=True, exist_ok=True)
         if fetch_pdf is not None and fetch_pdf(record, pdf):
             pdf_ref = mets.file_ref(pdf, rel(pdf), "application/pdf")
         else:
             pdf.unlink(missing_ok=True)
             self.state["without_pdf"].append(str(record.get("key")))
-        label = str(record.get("doc_number") or record.get("key") or doc_id)
+        label = str(record.get("doc_number") or record.get("key") or name)
         entry = mets.DocumentEntry(
-            doc_id, label, mets.file_ref(description, rel(description), "text/xml"), pdf_ref
+            name, label, mets.file_ref(description, rel(description), "application/xml"), pdf_ref
         )
         if code not in self.state["manifests"]:
             self.state["manifests"][code] = f"file-{len(self.state['manifests']) + 1:05d}.jsonl"
@@ -270,16 +290,12 @@ class ExportJob:
         return self.finish()
 
     # the end ----------------------------------------------------------------------------------
-    def _documents(self) -> Iterator[tuple[str, Iterator[mets.DocumentEntry]]]:
-        for code in sorted(self.state["manifests"]):
-            path = self.work / self.state["manifests"][code]
-
-            def entries(path: Path = path) -> Iterator[mets.DocumentEntry]:
-                with path.open(encoding="utf-8") as fh:
-                    for line in fh:
-                        yield mets.DocumentEntry.from_json(json.loads(line))
-
-            yield code, entries()
+    def _documents(self, code: str) -> Iterator[mets.DocumentEntry]:
+        """A hồ sơ's documents, streamed back from its manifest."""
+        path = self.work / self.state["manifests"][code]
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                yield mets.DocumentEntry.from_json(json.loads(line))
 
     def finish(self) -> ExportReport:
         report = ExportReport(
@@ -322,69 +338,67 @@ class ExportJob:
 
     def _finish_package(self) -> None:
         fonds = circular05.fonds_record(self.config)
-        root = self.layout.root
+        for code in sorted(self.state["manifests"]):
+            self._finish_one_package(code, fonds)
+        report = self.out / "export-report.json"
+        report.write_text(json.dumps(self._documentation(), ensure_ascii=False, indent=1), encoding="utf-8")
+
+    def _finish_one_package(self, code: str, fonds: Mapping[str, Any]) -> None:
+        """One hồ sơ's package: its EAD.xml, the schemas, the representation's METS and the package's."""
+        layout = self.layout(code)
+        root, objid = layout.root, self.state["packages"][code]
         rel = lambda p: p.relative_to(root).as_posix()  # noqa: E731 - paths in the package's METS
-        fonds_xml = self.layout.fonds_description()
-        fonds_xml.parent.mkdir(parents=True, exist_ok=True)
-        fonds_xml.write_bytes(circular05.to_xml("fonds", fonds, circular05.FONDS_FIELDS))
-        file_refs = []
-        for code in sorted(self.state["files"]):
-            summary = circular05.FileSummary.from_json(self.state["files"][code])
-            path = self.layout.file_description(code)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            values = circular05.file_record(summary, self.config)
-            path.write_bytes(circular05.to_xml("file", values, circular05.FILE_FIELDS))
-            file_refs.append((code, mets.file_ref(path, rel(path), "text/xml")))
-        label = str(fonds.get("fondsName") or self.config.get("label") or "sohoa export")
-        docs = root / "documentation" / "export-report.json"
-        docs.parent.mkdir(parents=True, exist_ok=True)
-        docs.write_text(json.dumps(self._documentation(), ensure_ascii=False, indent=1), encoding="utf-8")
+        values = circular05.file_record(
+            circular05.FileSummary.from_json(self.state["files"][code]), self.config
+        )
+        ead = layout.file_description()
+        ead.parent.mkdir(parents=True, exist_ok=True)
+        ead.write_bytes(circular05.to_xml(values, circular05.FILE_FIELDS))
         schemas = []
         for name in mets.SCHEMA_FILES:
             dest = root / "schemas" / name
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(mets.schema_folder() / name, dest)
-            schemas.append(mets.file_ref(dest, rel(dest), "application/xml"))
-        rep_mets = self.layout.rep / "METS.xml"
-        rep_mets.parent.mkdir(parents=True, exist_ok=True)
-        mets.write_representation_mets(
-            rep_mets,
-            f"{self.state['objid']}-rep1",
-            label,
-            self._documents,
-            software_version=PIPELINE_VERSION,
-            fonds=fonds,
+            schemas.append(mets.file_ref(dest, rel(dest), "application/octet-stream"))
+        label = str(values.get("title") or code)
+        docs = root / "documentation" / "export-report.json"
+        docs.parent.mkdir(parents=True, exist_ok=True)
+        docs.write_text(
+            json.dumps({**self._documentation(), "file_code": code}, ensure_ascii=False, indent=1),
+            encoding="utf-8",
         )
+        rep_mets = layout.rep / "METS.xml"
+        rep_mets.parent.mkdir(parents=True, exist_ok=True)
+        header = mets.Header(PIPELINE_VERSION, fonds, file_code=code)
+        mets.write_representation_mets(rep_mets, label, lambda: self._documents(code), header)
         mets.write_package_mets(
             root / "METS.xml",
-            self.state["objid"],
+            objid,
             label,
-            mets.file_ref(fonds_xml, rel(fonds_xml), "text/xml"),
-            file_refs,
+            mets.file_ref(ead, rel(ead), "application/xml"),
             mets.file_ref(rep_mets, rel(rep_mets), "application/xml"),
             [mets.file_ref(docs, rel(docs), "application/json")],
             schemas,
-            software_version=PIPELINE_VERSION,
-            fonds=fonds,
+            header,
         )
 
     def _documentation(self) -> dict[str, Any]:
-        """What the package holds and where its values came from: for the archive that receives it."""
+        """What the export holds and where its values came from: for the archive that receives it."""
         return {
             "software": f"sohoa {PIPELINE_VERSION}",
             "selection": self.state["selection"],
             "batch_config": {k: v for k, v in self.config.items() if k != "files"},
             "records": self.state["done"],
-            "files": len(self.state["files"]),
+            "packages": {self.state["packages"][c]: c for c in sorted(self.state["manifests"])},
             "records_without_pdfa": self.state["without_pdf"],
             "records_without_file_code": self.state["unfiled"],
-            "levels": {
-                "fonds": "metadata/descriptive/fonds.xml",
-                "file (hồ sơ)": "metadata/descriptive/files/<file code>.xml",
-                "document (tài liệu)": f"{_REP}/metadata/descriptive/<file code>/<record id>.xml",
-                "PDF/A-2b": f"{_REP}/data/<file code>/<record id>.pdf",
+            "layout": {
+                "package (one hồ sơ, SIP_hoso)": "<OBJID>/",
+                "hồ sơ": "<OBJID>/metadata/descriptive/EAD.xml",
+                "tài liệu": f"<OBJID>/{_REP}/metadata/descriptive/EAD_DOC_<docId>.xml",
+                "PDF/A-2b": f"<OBJID>/{_REP}/data/<docId>.pdf",
             },
-            "description_format": "the elements of Circular 05/2025/TT-BNV's XML schema (docs/archival.md)",
+            "description_format": "Circular 05/2025/TT-BNV simpledc elements and codes (docs/archival.md)",
         }
 
 

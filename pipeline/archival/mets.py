@@ -1,6 +1,7 @@
-"""The two METS files of an E-ARK CSIP package, written as streams (lxml's incremental writer): the
-package's METS (fonds and hồ sơ descriptions, the representation) and the representation's METS (one
-description and one PDF/A per document, grouped by hồ sơ). Every file is listed with its size, time
+"""The two METS files of one hồ sơ's submission package (Circular 05/2025/TT-BNV SIP_hoso on E-ARK
+CSIP), the representation's written as a stream (lxml's incremental writer): the package's METS (the
+hồ sơ's EAD.xml, the schemas, the representation) and the representation's METS (one EAD_DOC and one
+PDF/A per document, linked in `MetadataLink/File` divisions). Every file is listed with its size, time
 and SHA-256; nothing is held in memory per document.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,15 @@ SCHEMA_LOCATION = (
     f"{SIP} https://earksip.dilcis.eu/schema/DILCISExtensionSIPMETS.xsd"
 )
 CSIP_PROFILE = "https://earksip.dilcis.eu/profile/E-ARK-SIP.xml"
-CONTENT_TYPE = "Textual works – Digital"  # CSIP content category vocabulary
-CONTENT_INFORMATION_TYPE = "OTHER"
-OTHER_CONTENT_INFORMATION_TYPE = "TT05/2025/TT-BNV"
-DESCRIPTION_MDTYPE = "TT05-2025-TT-BNV"  # MDTYPE OTHER: the Circular's own elements
+CONTENT_TYPE = "Mixed"  # a hồ sơ package: the Circular's SIP_hoso (a loose-document package is "Collection")
+CONTENT_INFORMATION_TYPE = "MIXED"
+# eark-validator 1.1.3 (CSIP63) asks every file group for an "other" content information type
+GROUP_CONTENT_INFO = {
+    f"{{{CSIP}}}CONTENTINFORMATIONTYPE": "OTHER",
+    f"{{{CSIP}}}OTHERCONTENTINFORMATIONTYPE": "TT05/2025/TT-BNV",
+}
+DESCRIPTION_MDTYPE = "DC"  # the Circular's simpledc files, as its packages declare them
+DESCRIPTION_MDTYPE_VERSION = "1.0.0"
 
 
 # The schemas a package carries in `schemas/`: the official files shipped by eark-validator (the E-ARK
@@ -93,19 +99,18 @@ def _fixity(ref: FileRef) -> dict[str, str]:
 
 
 def _md_ref(ref: FileRef) -> etree._Element:
-    el = etree.Element(
+    return etree.Element(
         _m("mdRef"),
         {
             "LOCTYPE": "URL",
             _x("type"): "simple",
             _x("href"): ref.href,
-            "MDTYPE": "OTHER",
-            "OTHERMDTYPE": DESCRIPTION_MDTYPE,
+            "MDTYPE": DESCRIPTION_MDTYPE,
+            "MDTYPEVERSION": DESCRIPTION_MDTYPE_VERSION,
             "MIMETYPE": ref.mimetype,
             **_fixity(ref),
         },
     )
-    return el
 
 
 def _dmd_sec(dmd_id: str, ref: FileRef) -> etree._Element:
@@ -120,10 +125,7 @@ def _file(file_id: str, ref: FileRef) -> etree._Element:
     return el
 
 
-_CONTENT_INFO = {
-    f"{{{CSIP}}}CONTENTINFORMATIONTYPE": CONTENT_INFORMATION_TYPE,
-    f"{{{CSIP}}}OTHERCONTENTINFORMATIONTYPE": OTHER_CONTENT_INFORMATION_TYPE,
-}
+_CONTENT_INFO = {f"{{{CSIP}}}CONTENTINFORMATIONTYPE": CONTENT_INFORMATION_TYPE}
 
 
 def _root_attrs(objid: str, label: str) -> dict[str, str]:
@@ -137,26 +139,41 @@ def _root_attrs(objid: str, label: str) -> dict[str, str]:
     }
 
 
-def _header(created: str, software_version: str, fonds: Mapping[str, Any]) -> etree._Element:
-    hdr = etree.Element(
-        _m("metsHdr"),
-        {
-            "CREATEDATE": created,
-            "LASTMODDATE": created,
-            "RECORDSTATUS": "NEW",
-            f"{{{CSIP}}}OAISPACKAGETYPE": "SIP",
-        },
-    )
-    agent = etree.SubElement(hdr, _m("agent"), {"ROLE": "CREATOR", "TYPE": "OTHER", "OTHERTYPE": "SOFTWARE"})
-    etree.SubElement(agent, _m("name")).text = "sohoa"
-    etree.SubElement(agent, _m("note"), {f"{{{CSIP}}}NOTETYPE": "SOFTWARE VERSION"}).text = software_version
-    if fonds.get("fondsName") or fonds.get("organId"):
-        submitter = etree.SubElement(hdr, _m("agent"), {"ROLE": "ARCHIVIST", "TYPE": "ORGANIZATION"})
-        etree.SubElement(submitter, _m("name")).text = str(fonds.get("fondsName") or fonds.get("organId"))
-        if fonds.get("organId"):  # mã phông / mã cơ quan: the identification code the archive files by
-            note = etree.SubElement(submitter, _m("note"), {f"{{{CSIP}}}NOTETYPE": "IDENTIFICATIONCODE"})
-            note.text = str(fonds["organId"])
-    return hdr
+@dataclass
+class Header:
+    """What both METS of a package say of who made it: the software, the fonds (phông) submitting it
+    and the hồ sơ it holds (the Circular's packages carry the file code as `altRecordID`)."""
+
+    software_version: str
+    fonds: Mapping[str, Any]
+    file_code: str
+    created: str = field(default_factory=lambda: now_iso())
+
+    def element(self) -> etree._Element:
+        hdr = etree.Element(
+            _m("metsHdr"),
+            {
+                "CREATEDATE": self.created,
+                "LASTMODDATE": self.created,
+                "RECORDSTATUS": "NEW",
+                f"{{{CSIP}}}OAISPACKAGETYPE": "SIP",
+            },
+        )
+        agent = etree.SubElement(
+            hdr, _m("agent"), {"ROLE": "CREATOR", "TYPE": "OTHER", "OTHERTYPE": "SOFTWARE"}
+        )
+        etree.SubElement(agent, _m("name")).text = "sohoa"
+        note = etree.SubElement(agent, _m("note"), {f"{{{CSIP}}}NOTETYPE": "SOFTWARE VERSION"})
+        note.text = self.software_version
+        fonds = self.fonds
+        if fonds.get("fondsName") or fonds.get("organId"):
+            submitter = etree.SubElement(hdr, _m("agent"), {"ROLE": "ARCHIVIST", "TYPE": "ORGANIZATION"})
+            etree.SubElement(submitter, _m("name")).text = str(fonds.get("fondsName") or fonds.get("organId"))
+            if fonds.get("organId"):  # mã phông: the identification code the archive files by
+                note = etree.SubElement(submitter, _m("note"), {f"{{{CSIP}}}NOTETYPE": "IDENTIFICATIONCODE"})
+                note.text = str(fonds["organId"])
+        etree.SubElement(hdr, _m("altRecordID"), {"TYPE": "SUBMISSIONAGREEMENT"}).text = self.file_code
+        return hdr
 
 
 @dataclass
@@ -184,99 +201,81 @@ class DocumentEntry:
         )
 
 
-def _document_div(doc: DocumentEntry) -> etree._Element:
-    attrs = {"ID": f"div-{doc.doc_id}", "LABEL": doc.label, "TYPE": "tài liệu", "DMDID": f"dmd-{doc.doc_id}"}
-    div = etree.Element(_m("div"), attrs)
-    if doc.pdf:
-        etree.SubElement(div, _m("fptr"), {"FILEID": f"file-{doc.doc_id}"})
-    return div
-
-
 def write_representation_mets(
-    path: Path,
-    objid: str,
-    label: str,
-    files: Callable[[], Iterable[tuple[str, Iterable[DocumentEntry]]]],
-    *,
-    software_version: str,
-    fonds: Mapping[str, Any],
+    path: Path, label: str, documents: Callable[[], Iterable[DocumentEntry]], header: Header
 ) -> None:
-    """The representation's METS: a dmdSec per document, the PDFs in the `Data` group, and a structure
-    of hồ sơ > document. `files()` gives (file code, its documents) afresh for each of the three
-    sections, streamed from disk."""
-    created = now_iso()
+    """The representation's METS: a dmdSec per document, the PDFs in the `Data` group, and per
+    document a `MetadataLink/File` division joining its description to its file. `documents()` gives
+    the hồ sơ's documents afresh for each of the three sections, streamed from disk."""
     with etree.xmlfile(str(path), encoding="UTF-8") as xf:
         xf.write_declaration()
-        with xf.element(_m("mets"), _root_attrs(objid, label), nsmap=NSMAP):
-            xf.write(_header(created, software_version, fonds))
-            for _, docs in files():
-                for doc in docs:
-                    xf.write(_dmd_sec(f"dmd-{doc.doc_id}", doc.description))
+        with xf.element(_m("mets"), _root_attrs("rep1", label), nsmap=NSMAP):
+            xf.write(header.element())
+            for doc in documents():
+                xf.write(_dmd_sec(f"dmd-{doc.doc_id}", doc.description))
             with (
                 xf.element(_m("fileSec"), {"ID": "filesec-rep"}),
-                xf.element(_m("fileGrp"), {"ID": "filegrp-data", "USE": "Data"}),
+                xf.element(_m("fileGrp"), {"ID": "filegrp-data", "USE": "Data", **GROUP_CONTENT_INFO}),
             ):
-                for _, docs in files():
-                    for doc in docs:
-                        if doc.pdf:
-                            xf.write(_file(f"file-{doc.doc_id}", doc.pdf))
+                for doc in documents():
+                    if doc.pdf:
+                        xf.write(_file(f"file-{doc.doc_id}", doc.pdf))
             with (
                 xf.element(_m("structMap"), {"ID": "structmap-rep", "TYPE": "PHYSICAL", "LABEL": "CSIP"}),
-                xf.element(_m("div"), {"ID": "div-rep", "LABEL": label}),
-                xf.element(_m("div"), {"ID": "div-rep-data", "LABEL": "Data"}),
+                xf.element(_m("div"), {"ID": "div-rep", "LABEL": "rep1", "TYPE": "ORIGINAL"}),
             ):
-                for n, (code, docs) in enumerate(files(), 1):
-                    with xf.element(_m("div"), {"ID": f"div-file-{n}", "LABEL": code, "TYPE": "hồ sơ"}):
-                        for doc in docs:
-                            xf.write(_document_div(doc))
+                data = etree.Element(_m("div"), {"ID": "div-rep-data", "LABEL": "Data"})
+                etree.SubElement(data, _m("fptr"), {"FILEID": "filegrp-data"})
+                xf.write(data)
+                with xf.element(_m("div"), {"ID": "div-metadata-link", "LABEL": "MetadataLink"}):
+                    for doc in documents():
+                        attrs = {
+                            "ID": f"div-{doc.doc_id}",
+                            "LABEL": "MetadataLink/File",
+                            "DMDID": f"dmd-{doc.doc_id}",
+                        }
+                        div = etree.Element(_m("div"), attrs)
+                        if doc.pdf:
+                            etree.SubElement(div, _m("fptr"), {"FILEID": f"file-{doc.doc_id}"})
+                        xf.write(div)
 
 
 def write_package_mets(
     path: Path,
     objid: str,
     label: str,
-    fonds_description: FileRef,
-    file_descriptions: Iterable[tuple[str, FileRef]],
+    file_description: FileRef,
     representation_mets: FileRef,
     documentation: Iterable[FileRef],
     schemas: Iterable[FileRef],
-    *,
-    software_version: str,
-    fonds: Mapping[str, Any],
+    header: Header,
 ) -> None:
-    """The package's METS: the fonds and each hồ sơ described (dmdSec), the documentation and schema
-    files, the representation's METS listed and pointed to. One entry per hồ sơ, so it stays small
-    whatever the number of documents."""
-    created = now_iso()
-    files = list(file_descriptions)
-    dmd_ids = ["dmd-fonds", *(f"dmd-file-{n}" for n in range(1, len(files) + 1))]
+    """The package's METS: the hồ sơ described (dmdSec), the documentation and schema files, the
+    representation's METS listed and pointed to. Small whatever the number of documents."""
     with etree.xmlfile(str(path), encoding="UTF-8") as xf:
         xf.write_declaration()
         with xf.element(_m("mets"), _root_attrs(objid, label), nsmap=NSMAP):
-            xf.write(_header(created, software_version, fonds))
-            xf.write(_dmd_sec("dmd-fonds", fonds_description))
-            for n, (_, ref) in enumerate(files, 1):
-                xf.write(_dmd_sec(f"dmd-file-{n}", ref))
+            xf.write(header.element())
+            xf.write(_dmd_sec("dmd-file", file_description))
             file_sec = etree.Element(_m("fileSec"), {"ID": "filesec"})
             for use, refs in (("Documentation", documentation), ("Schemas", schemas)):
-                # eark-validator 1.1.3 (CSIP63) wants the content information type on every group
                 grp = etree.SubElement(
-                    file_sec, _m("fileGrp"), {"ID": f"filegrp-{use.lower()}", "USE": use, **_CONTENT_INFO}
+                    file_sec,
+                    _m("fileGrp"),
+                    {"ID": f"filegrp-{use.lower()}", "USE": use, **GROUP_CONTENT_INFO},
                 )
                 for n, ref in enumerate(refs, 1):
                     grp.append(_file(f"file-{use.lower()}-{n}", ref))
             group = etree.SubElement(
                 file_sec,
                 _m("fileGrp"),
-                {"ID": "filegrp-rep1", "USE": "Representations/rep1", **_CONTENT_INFO},
+                {"ID": "filegrp-rep1", "USE": "Representations/rep1", **GROUP_CONTENT_INFO},
             )
             group.append(_file("file-rep1-mets", representation_mets))
             xf.write(file_sec)
             struct = etree.Element(_m("structMap"), {"ID": "structmap", "TYPE": "PHYSICAL", "LABEL": "CSIP"})
             top = etree.SubElement(struct, _m("div"), {"ID": "div-package", "LABEL": objid})
-            etree.SubElement(
-                top, _m("div"), {"ID": "div-metadata", "LABEL": "Metadata", "DMDID": " ".join(dmd_ids)}
-            )
+            etree.SubElement(top, _m("div"), {"ID": "div-metadata", "LABEL": "Metadata", "DMDID": "dmd-file"})
             for use in ("Documentation", "Schemas"):
                 div = etree.SubElement(top, _m("div"), {"ID": f"div-{use.lower()}", "LABEL": use})
                 etree.SubElement(div, _m("fptr"), {"FILEID": f"filegrp-{use.lower()}"})
