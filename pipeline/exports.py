@@ -42,7 +42,9 @@ CONFIG_KEYS = (
     "risk_recovery_status",  # tình trạng dự phòng
     "process",  # quy trình xử lý
 )
-DEFAULT_CONFIG = {"confidence_level": "Số hóa"}  # the pipeline digitizes paper: that much is a fact
+# mức độ tin cậy when neither sidecar nor config says: from where the pages' text came (a PDF's own
+# text layer is an electronic original; OCR of a scan is a digitized copy)
+BORN_DIGITAL, DIGITIZED, MIXED_ORIGIN = "Gốc điện tử", "Số hóa", "Hỗn hợp"
 
 # Decree 30/2020/NĐ-CP appendix VI, in its order (the outgoing-document list); SignerInfo in two columns
 DECREE30_APPENDIX_FIELDS = [
@@ -82,9 +84,17 @@ ARCHIVAL_FIELDS = [
 ]  # fmt: skip
 
 
+def confidence_level(record: Mapping[str, Any]) -> str:
+    """Gốc điện tử when every page was read from the PDF's own text, Hỗn hợp when some were, else Số hóa."""
+    sources = set(record.get("text_sources") or ())
+    if "text_layer" in sources:
+        return BORN_DIGITAL if sources == {"text_layer"} else MIXED_ORIGIN
+    return DIGITIZED
+
+
 def _settings(record: Mapping[str, Any], config: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Sidecar (per record) over batch configuration over the few safe defaults."""
-    merged: dict[str, Any] = dict(DEFAULT_CONFIG)
+    """Sidecar (per record) over batch configuration over what the record itself says."""
+    merged: dict[str, Any] = {"confidence_level": confidence_level(record)}
     merged.update({k: v for k, v in (config or {}).items() if v not in (None, "")})
     sidecar = record.get("sidecar") or {}
     if sidecar.get("notes") and not sidecar.get("description"):

@@ -34,8 +34,16 @@ EXPORT_SORT: list[dict[str, Any]] = [
     {"key": {"order": "asc"}},
     {"record_id": {"order": "asc"}},
 ]
-# what an export needs of a record: not the page texts
-_SOURCE_EXCLUDES = ["text", "text_folded", "pages", "*_folded", "ocr.steps_detail", "language_detail"]
+# what an export needs of a record: not the page texts (only where each page's text came from)
+_SOURCE_EXCLUDES = [
+    "text",
+    "text_folded",
+    "pages.text",
+    "pages.reading",
+    "*_folded",
+    "ocr.steps_detail",
+    "language_detail",
+]
 
 
 def _query(selection: SearchFilters) -> dict[str, Any]:
@@ -126,6 +134,9 @@ def effective_record(source: Mapping[str, Any]) -> dict[str, Any]:
         sidecar=dict(source.get("sidecar") or {}),
         pdf_bucket=deriv.get("processed_bucket"),
         pdf_key=deriv.get("pdf_key"),
+        text_sources=sorted(
+            {str(p["text_source"]) for p in source.get("pages") or [] if p.get("text_source")}
+        ),
     )
     return record
 

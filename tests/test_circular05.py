@@ -79,3 +79,21 @@ def test_a_hoso_is_described_from_its_documents() -> None:
     assert (values["startDate"], values["endDate"]) == ("01/03/2024", "03/04/2024")
     assert values["language"] == "06"  # Việt - Anh
     assert values["maintenance"] == "01" and values["confidenceLevel"] == "02"
+
+
+def test_the_confidence_level_follows_where_the_text_came_from() -> None:
+    born_digital = {**RECORD, "text_sources": ["text_layer"]}
+    mixed = {**RECORD, "text_sources": ["ocr", "text_layer"]}
+    levels = [
+        circular05.document_record(r, {}, "HS", 1)["confidenceLevel"] for r in (RECORD, born_digital, mixed)
+    ]
+    assert levels == ["02", "01", "03"]  # Số hóa, Gốc điện tử, Hỗn hợp
+    said = circular05.document_record(born_digital, {"confidence_level": "Số hóa"}, "HS", 1)
+    assert said["confidenceLevel"] == "02"  # what the batch says wins
+    summary = circular05.FileSummary("HS")
+    for record in (born_digital, born_digital):
+        summary.add(record, circular05.document_record(record, {}, "HS", summary.documents + 1))
+    assert circular05.file_record(summary, {})["confidenceLevel"] == "01"
+    summary.add(RECORD, circular05.document_record(RECORD, {}, "HS", 3))
+    restored = circular05.FileSummary.from_json(summary.to_json())
+    assert circular05.file_record(restored, {})["confidenceLevel"] == "03"

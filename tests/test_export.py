@@ -75,6 +75,8 @@ def _docs(bucket: str) -> list[dict[str, Any]]:
             **common,
         )
         rec.sidecar = {**({"file_code": code} if code else {}), "retention_period": "Vĩnh viễn", **extra}
+        if name == "qd-123":  # a born-digital original: its page read from the PDF's own text
+            rec.pages[0].text_source = "text_layer"
         # cv-45: a record whose PDF/A could not be made
         out.append(make_doc(rec, processed_bucket=bucket, with_pdf=name != "cv-45"))
     other = make_record(
@@ -274,6 +276,13 @@ def test_sip_is_one_valid_complete_package_per_hoso(
     assert {d.findtext("docCode") for d in parsed} == {"HS-01.0000001", "HS-01.0000002"}
     assert {d.findtext("typeName") for d in parsed} == {"02"}  # Quyết định
     assert {d.findtext("issuedDate") for d in parsed} == {"01/03/2024", "03/04/2024"}
+    # mức độ tin cậy: the born-digital qd-123 is an electronic original (01), qd-130 a digitized copy (02),
+    # so their hồ sơ is mixed (03)
+    assert {d.findtext("codeNumber"): d.findtext("confidenceLevel") for d in parsed} == {
+        "123": "01",
+        "130": "02",
+    }
+    assert ead.findtext("confidenceLevel") == "03"
     linked = _linked_documents(hs01)
     assert len(linked) == 2 and all(
         d.get("DMDID") and d.find("mets:fptr", METS_NS) is not None for d in linked

@@ -91,6 +91,7 @@ class FileSummary:
     languages: set[str] = field(default_factory=set)
     retention: set[str] = field(default_factory=set)
     access: set[str] = field(default_factory=set)
+    origins: set[str] = field(default_factory=set)  # the documents' confidence levels (coded)
 
     def add(self, record: Mapping[str, Any], document: Mapping[str, Any]) -> None:
         self.documents += 1
@@ -104,25 +105,26 @@ class FileSummary:
         for bucket, value in (
             (self.retention, document.get("maintenance")),
             (self.access, document.get("mode")),
+            (self.origins, document.get("confidenceLevel")),
         ):
             if value:
                 bucket.add(str(value))
 
     def to_json(self) -> dict[str, Any]:
         data = dict(vars(self))
-        for key in ("languages", "retention", "access"):
+        for key in _SETS:
             data[key] = sorted(data[key])
         return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FileSummary:
-        summary = cls(**{k: v for k, v in data.items() if k not in ("languages", "retention", "access")})
-        summary.languages, summary.retention, summary.access = (
-            set(data["languages"]),
-            set(data["retention"]),
-            set(data["access"]),
-        )
+        summary = cls(**{k: v for k, v in data.items() if k not in _SETS})
+        for key in _SETS:
+            setattr(summary, key, set(data.get(key) or ()))
         return summary
+
+
+_SETS = ("languages", "retention", "access", "origins")
 
 
 def _coded(value: Any, codes: dict[str, str], valid: int) -> Any:
@@ -181,7 +183,9 @@ def file_record(summary: FileSummary, config: Mapping[str, Any]) -> dict[str, An
         values["maintenance"] = next(iter(summary.retention))
     if not values["mode"] and len(summary.access) == 1:
         values["mode"] = next(iter(summary.access))
-    values["confidenceLevel"] = values["confidenceLevel"] or "Số hóa"
+    if not values["confidenceLevel"]:  # its documents' origin: one for all, else Hỗn hợp
+        origins = summary.origins or {CONFIDENCE_CODES["so hoa"]}
+        values["confidenceLevel"] = next(iter(origins)) if len(origins) == 1 else CONFIDENCE_CODES["hon hop"]
     values.update(_shared_codes(values))
     values.update(
         fileCode=summary.code,
