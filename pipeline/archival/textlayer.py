@@ -10,7 +10,9 @@ there to the PDF page's user space, whatever its box and /Rotate.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -109,11 +111,6 @@ def page_placement(page: pikepdf.Page, source_size: tuple[int, int]) -> np.ndarr
     return np.array([*shown_to_user, [0, 0, 1]], dtype=np.float64) @ to_shown
 
 
-def _apply(m: np.ndarray, x: float, y: float) -> np.ndarray:
-    v = m @ np.array([x, y, 1.0])
-    return v[:2] / v[2]
-
-
 def _num(value: float, places: int) -> str:
     """Shortest form of `value` to `places` decimals (`12.5`, `0`, never `-0.000`): the text layer is
     mostly numbers, and short ones compress better."""
@@ -123,13 +120,17 @@ def _num(value: float, places: int) -> str:
     return text.replace("0.", ".", 1) if text.lstrip("-").startswith("0.") else text  # `.5`, `-.05`
 
 
-_ESCAPES = {ord("\\"): b"\\\\", ord("("): b"\\(", ord(")"): b"\\)", ord("\r"): b"\\r", ord("\n"): b"\\n"}
+# byte -> its escape in a literal string; the backslash first, so that no escape is escaped again
+_ESCAPES = ((b"\\", b"\\\\"), (b"(", b"\\("), (b")", b"\\)"), (b"\r", b"\\r"), (b"\n", b"\\n"))
 
 
 def _literal(text: str) -> bytes:
     """`text` as a literal string of UTF-16BE codes (the font's codes): two bytes a character where a
-    hex string takes four."""
-    return b"(" + b"".join(_ESCAPES.get(c, bytes([c])) for c in text.encode("utf-16-be")) + b")"
+    hex string takes four. The escapes apply to bytes, halves of a code included (`Ĩ` is 01 28)."""
+    codes = text.encode("utf-16-be")
+    for byte, escaped in _ESCAPES:
+        codes = codes.replace(byte, escaped)
+    return b"(" + codes + b")"
 
 
 def _lines(words: Sequence[Word]) -> list[list[Word]]:
@@ -140,22 +141,57 @@ def _lines(words: Sequence[Word]) -> list[list[Word]]:
     return list(lines.values())
 
 
-_Placed = tuple[str, np.ndarray, np.ndarray, np.ndarray]
+def _through(m: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """`points` (n x 2) through the projective map `m`, all at once. Each point comes out bit for bit as
+    from its own `m @ (x, y, 1)`: numpy gives every product of the stack to the same BLAS kernel, which
+    fuses multiplies and adds (the same sums in plain floats round differently, and the stream would
+    change in a last digit now and then)."""
+    v = _matvecs(m, np.column_stack([points, np.ones(len(points))]))
+    return v[:, :2] / v[:, 2:]
 
 
-def _placed(line: Sequence[Word], to_user: np.ndarray) -> list[_Placed]:
-    """(text, baseline left, baseline right, top left) in user space of each word with a box."""
-    out = []
+def _matvecs(m: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """`m @ v` for each row `v` of `vectors` (see `_through`)."""
+    return np.matmul(m, vectors[:, :, None])[:, :, 0]
+
+
+def _round2(value: float) -> float:
+    """`np.round(value, 2)` of one float, computed as numpy does (times 100, to the nearest integer with
+    ties to even, divided by 100; NaN and infinities kept), which `round(value, 2)` is not."""
+    scaled = value * 100.0
+    if math.isfinite(scaled):
+        scaled = math.copysign(round(scaled), scaled)  # a zero keeps its sign, as with numpy's rint
+    return scaled / 100.0
+
+
+@dataclass
+class _Placed:
+    """The words of a line that have a box, in user space: one row a word."""
+
+    texts: list[str]  # a space ends every word but the line's last
+    left: np.ndarray  # baseline left corners, n x 2
+    right: np.ndarray  # baseline right corners
+    top: np.ndarray  # top left corners
+
+
+def _placed(line: Sequence[Word], to_user: np.ndarray) -> _Placed:
+    """The words of `line` with text and a box that is not degenerate, placed in user space."""
+    texts, boxes = [], []
     for i, w in enumerate(line):
         text = w.text.strip()
-        if not text:
-            continue
-        x0, y0, x1, y1 = w.bbox
-        left, right, top = _apply(to_user, x0, y1), _apply(to_user, x1, y1), _apply(to_user, x0, y0)
-        if np.hypot(*(right - left)) < 0.01 or np.hypot(*(top - left)) < 0.01:
-            continue  # a degenerate box draws nothing findable
-        out.append((text + (" " if i < len(line) - 1 else ""), left, right, top))
-    return out
+        if text:
+            texts.append(text + (" " if i < len(line) - 1 else ""))
+            boxes.append(w.bbox)
+    if not boxes:
+        none = np.zeros((0, 2))
+        return _Placed([], none, none, none)
+    x0, y0, x1, y1 = np.array(boxes, dtype=np.float64).T
+    corners = _through(to_user, np.column_stack([np.concatenate([x0, x1, x0]), np.concatenate([y1, y1, y0])]))
+    left, right, top = np.split(corners, 3)
+    along, up = right - left, top - left
+    # a degenerate box draws nothing findable (written as "not short" so that a NaN box stays, as it did)
+    keep = ~((np.hypot(along[:, 0], along[:, 1]) < 0.01) | (np.hypot(up[:, 0], up[:, 1]) < 0.01))
+    return _Placed([t for t, k in zip(texts, keep, strict=True) if k], left[keep], right[keep], top[keep])
 
 
 def _line_ops(line: Sequence[Word], to_user: np.ndarray, font_key: Name) -> list[bytes]:
@@ -163,12 +199,12 @@ def _line_ops(line: Sequence[Word], to_user: np.ndarray, font_key: Name) -> list
     tallest word), then per word a move from the line's start (`Td`) and a horizontal scaling (`Tz`)
     that stretches its glyphs over its box. Two numbers a word where a matrix per word takes six."""
     placed = _placed(line, to_user)
-    if not placed:
+    if not placed.texts:
         return []
     # the direction of the words' own baselines (not first word to last: descenders tilt that)
-    along = np.sum([right - left for _, left, right, _ in placed], axis=0)
+    bases, ups = placed.right - placed.left, placed.top - placed.left
+    along = np.sum(bases, axis=0)
     along = along / np.hypot(*along)
-    ups = np.array([top - left for _, left, _, top in placed])
     height = float(np.max(np.hypot(ups[:, 0], ups[:, 1])))
     up = ups.mean(axis=0)
     up = up / np.hypot(*up) * height
@@ -176,20 +212,24 @@ def _line_ops(line: Sequence[Word], to_user: np.ndarray, font_key: Name) -> list
     if abs(np.linalg.det(frame)) < 1e-6:
         return []
     to_text = np.linalg.inv(frame)
-    origin = placed[0][1]
+    origin = placed.left[0]
     matrix = " ".join([*(_num(v, 3) for v in frame.T.ravel()), _num(origin[0], 2), _num(origin[1], 2)])
     ops = [f"{matrix} Tm".encode()]
-    at = np.zeros(2)  # where the emitted moves put the line's start, in text space
+    # every word's start, width and height in text space at once; the rest, word by word, in floats
+    starts = _matvecs(to_text, placed.left - origin).tolist()
+    widths = _matvecs(to_text, bases)[:, 0].tolist()
+    heights = _matvecs(to_text, ups)[:, 1].tolist()
+    at_x = at_y = 0.0  # where the emitted moves put the line's start, in text space
     size = scaling = None
-    for text, left, right, top in placed:
-        start = to_text @ (left - origin)
-        width = float((to_text @ (right - left))[0])
-        move = np.round(start - at, 2)  # to 1/100 of the line's height
-        if move.any():
-            ops.append(f"{_num(move[0], 2)} {_num(move[1], 2)} Td".encode())
-            at = at + move
+    for text, (start_x, start_y), width, word_height in zip(
+        placed.texts, starts, widths, heights, strict=True
+    ):
+        move_x, move_y = _round2(start_x - at_x), _round2(start_y - at_y)  # to 1/100 of the line's height
+        if move_x or move_y:
+            ops.append(f"{_num(move_x, 2)} {_num(move_y, 2)} Td".encode())
+            at_x, at_y = at_x + move_x, at_y + move_y
         # each word its own height, as text extractors compare gaps and baselines with the font size
-        word_size = _num(max(float((to_text @ (top - left))[1]), 0.1), 1)
+        word_size = _num(max(word_height, 0.1), 1)
         if word_size != size:
             ops.append(f"{font_key} {word_size} Tf".encode())
             size = word_size

@@ -51,10 +51,18 @@ def tokens(line: str) -> list[re.Match[str]]:
 
 def tok_eq(a: str, b: str) -> bool:
     """An OCR'd token equal to the folded word `b`, one slip allowed from four letters."""
-    a = "".join(c for c in fold(a) if c.isalnum() or c == "'")
-    if not a:
+    return _key_eq(_tok_key(a), b)
+
+
+def _tok_key(token: str) -> str:
+    """What of a token `tok_eq` compares: folded, letters, digits and apostrophes."""
+    return "".join(c for c in fold(token) if c.isalnum() or c == "'")
+
+
+def _key_eq(key: str, b: str) -> bool:
+    if not key:
         return False
-    return a == b or (len(b) >= 4 and levenshtein(a, b, 1) <= 1)
+    return key == b or (len(b) >= 4 and levenshtein(key, b, 1) <= 1)
 
 
 def ends_sentence(line: str) -> bool:
@@ -64,6 +72,7 @@ def ends_sentence(line: str) -> bool:
 def split_right_phrase(line: str) -> tuple[str, str]:
     """`ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI ...` -> (`ỦY BAN NHÂN DÂN`, `CỘNG HÒA XÃ HỘI ...`)."""
     toks = [t for t in tokens(line) if any(c.isalnum() for c in t.group())]  # `-` is not a word
+    keys = [_tok_key(t.group()) for t in toks]  # once a token, not once a comparison
     for phrase, at_start in _RIGHT_PHRASES:
         for i in range(len(toks)):
             # consecutive phrase tokens anywhere in the phrase, backed off to the phrase start
@@ -74,7 +83,7 @@ def split_right_phrase(line: str) -> tuple[str, str]:
                 if (
                     i + need - 1 < len(toks)
                     and j + need - 1 < len(phrase)
-                    and all(tok_eq(toks[i + k].group(), phrase[j + k]) for k in range(need))
+                    and all(_key_eq(keys[i + k], phrase[j + k]) for k in range(need))
                 ):
                     start_tok = max(0, i - j)
                     start = toks[start_tok].start()

@@ -4,6 +4,7 @@ title printed above the subject, and the type code at the head of a number's sym
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipeline.textnorm import collapse_ws, fold, is_upper_line, levenshtein
 
@@ -74,8 +75,10 @@ _TITLES = [(fold(vi).upper(), code, "vi") for code, vi, _ in [*DOC_TYPES, *LEGAL
 _TITLES += [(k.upper(), v, "en") for k, v in _EN_ALIASES.items()]
 
 
+@lru_cache(maxsize=4096)
 def title_code(line: str) -> tuple[str, str] | None:
-    """(code, 'vi'|'en') when the line is a document type title (`QUYẾT ĐỊNH`, `NOTICE`)."""
+    """(code, 'vi'|'en') when the line is a document type title (`QUYẾT ĐỊNH`, `NOTICE`). Cached: the
+    header parsers ask about the same line several times, and many lines recur in every document."""
     letters = re.sub(r"[^\w' ]|_", " ", line)  # `_— GIẤY MỜI`: a rule read before the title
     if not is_upper_line(letters):
         return None
@@ -85,6 +88,8 @@ def title_code(line: str) -> tuple[str, str] | None:
     best: tuple[int, str, str] | None = None
     for title, code, lang in _TITLES:
         limit = 0 if len(title) <= 5 else 1 if len(title) <= 9 else 2
+        if abs(len(key) - len(title)) > limit:
+            continue  # more letters apart than the limit: not worth a call
         d = levenshtein(key, title, limit)
         if d <= limit and (best is None or d < best[0]):
             best = (d, code, lang)  # the closest title: `THÔNG BÁO` is one letter from `THÔNG CÁO`

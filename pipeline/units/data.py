@@ -217,17 +217,16 @@ class Gazetteer:
 
     def keys_of_district(self, district: OldDistrict) -> list[tuple[str, OldCommune]]:
         """Every (squashed name, commune) of a district: own names and former names merged into them."""
-        cache = self.__dict__.setdefault("_district_keys", {})
-        dk = (district.province_key, district.key)
-        if dk not in cache:
-            own = {id(c) for c in self.communes_of_district.get(dk, [])}
-            cache[dk] = [
-                (key, c)
-                for key, units in self.commune_index.items()
-                for c in units
-                if id(c) in own and (self.is_primary(key, c) or len(key) >= 5)
-            ]
-        return cache[dk]
+        cache = self.__dict__.get("_district_keys")
+        if cache is None:
+            # every district in one pass over the index (a pass per district cost as much as this,
+            # and the province fallback of `resolve` asks for all the districts of a province)
+            cache = self.__dict__["_district_keys"] = {}
+            for key, units in self.commune_index.items():
+                for c in units:
+                    if self.is_primary(key, c) or len(key) >= 5:
+                        cache.setdefault((c.district.province_key, c.district.key), []).append((key, c))
+        return cache.setdefault((district.province_key, district.key), [])
 
     def district_by_slug(self, slug: str) -> OldDistrict | None:
         """The former Hanoi district of an upload prefix's slug (`cau-giay`), or None."""
