@@ -19,6 +19,7 @@ from cli.errors import SohoaGroup
 from config.clients import es_client, object_store
 from config.settings import load_settings
 from core.errors import ConfigError, ExitCode, SohoaError
+from pipeline.archival.circular05 import UNFILED
 from pipeline.archival.export import ExportJob, ExportStateError
 from search.export import count, effective_records, iter_records
 from search.query import SearchFilters, parse_date_bound
@@ -99,10 +100,16 @@ def _run(kind: str, out: Path, selection: SearchFilters, config: dict[str, Any],
         console.print(f"[yellow]export paused[/] at {job.state['done']} records: --resume goes on")
         raise typer.Exit(ExitCode.ctrl_c) from None
     console.print(f"[green]exported[/] {report.records} records to {out}")
+    if kind == "sip":
+        console.print(
+            f"{report.files} package(s), one per hồ sơ, in {out}/uuid-*/ (listed in export-report.json)"
+        )
     if report.without_pdf:
         console.print(f"[yellow]{len(report.without_pdf)} record(s) have no PDF/A[/] (see the report)")
     if report.unfiled:
-        console.print(f"[yellow]{report.unfiled} record(s) have no file code[/]: grouped as UNFILED hồ sơ")
+        console.print(
+            f"[yellow]{report.unfiled} record(s) have no file code[/]: grouped as the hồ sơ {UNFILED}"
+        )
     typer.echo(json.dumps(report.to_dict(), ensure_ascii=False))
 
 
