@@ -69,6 +69,7 @@ class PdfPage:
     rotate: int
     crop_area_pt2: float  # the visible box's area (CropBox, else MediaBox): what `pdfinfo` calls the size
     fonts: list[PdfFont] = field(default_factory=list)
+    may_have_images: bool = True  # False only when no image can be drawn: `pdfimages` has nothing to say
 
 
 @dataclass
@@ -128,7 +129,52 @@ def _page(page: Dictionary, page_no: int) -> PdfPage:
     rotate = page_rotation(page)
     w, h = (x1 - x0, y1 - y0) if rotate in (0, 180) else (y1 - y0, x1 - x0)
     c0, d0, c1, d1 = page_box(page, "/CropBox")
-    return PdfPage(page_no, w, h, rotate, (c1 - c0) * (d1 - d0), page_fonts(page))
+    return PdfPage(page_no, w, h, rotate, (c1 - c0) * (d1 - d0), page_fonts(page), may_draw_images(page))
+
+
+def may_draw_images(page: Dictionary) -> bool:
+    """Whether the page may draw an image: an image XObject anywhere in its resources (forms and
+    patterns within, annotation appearances), an inline image in its content or a form's, or a Type 3
+    font (its glyphs may be images). When not, `pdfimages -list` would list nothing for the page, and
+    a born-digital page without images (most letters) is judged without running it."""
+    try:
+        streams: list[Stream] = []
+        resources = [inherited(page, "/Resources")]
+        annots = page.get("/Annots")
+        for annot in annots if isinstance(annots, Array) else []:
+            appearance = _appearance(annot)
+            if appearance is not None:
+                streams.append(appearance)
+                resources.append(appearance.get("/Resources"))
+        seen: set[tuple[int, int]] = set()
+        while resources:
+            res = resources.pop()
+            if not isinstance(res, Dictionary):
+                continue
+            if res.is_indirect:
+                if res.objgen in seen:
+                    continue
+                seen.add(res.objgen)
+            fonts = res.get("/Font")
+            if isinstance(fonts, Dictionary) and any(
+                isinstance(f, Dictionary) and f.get("/Subtype") == Name.Type3 for _, f in fonts.items()
+            ):
+                return True
+            for kind in ("/XObject", "/Pattern"):
+                children = res.get(kind)
+                for _, child in children.items() if isinstance(children, Dictionary) else []:
+                    if not isinstance(child, Stream) or (child.is_indirect and child.objgen in seen):
+                        continue
+                    if child.is_indirect:
+                        seen.add(child.objgen)
+                    if child.get("/Subtype") == Name.Image:
+                        return True
+                    streams.append(child)
+                    resources.append(child.get("/Resources"))
+        contents = [pikepdf.Page(page), *streams]
+        return any(pikepdf.parse_content_stream(c, "EI") for c in contents)  # inline images
+    except (pikepdf.PdfError, ValueError, TypeError, KeyError, AttributeError):
+        return True  # cannot tell: let pdfimages say
 
 
 def page_fonts(page: Dictionary) -> list[PdfFont]:

@@ -359,7 +359,10 @@ def _page_layers(path: Path, first: int, last: int) -> list[poppler.LayerPage]:
 
 
 def _image_cover(path: Path, doc: pdfdoc.PdfDoc, last: int) -> dict[int, float]:
-    """Share of each page's visible area under images."""
+    """Share of each page's visible area under images (none, without running `pdfimages`, when no page
+    can draw one)."""
+    if not any(p.may_have_images for p in doc.pages[:last]):
+        return {}
     areas = [p.crop_area_pt2 for p in doc.pages[:last]]
     return poppler.page_images(path, last).cover(areas)
 

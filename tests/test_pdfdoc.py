@@ -229,3 +229,56 @@ def test_an_unreadable_file_is_a_page_error_for_the_ocr_path_to_report(tmp_path:
     bad.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 40)
     with pytest.raises(poppler.PageError):
         pdfdoc.read(bad)
+
+
+def _image_pages(pdf: Pdf) -> None:
+    """One page for each way a page can draw an image, and pages that draw none."""
+    image = pdf.make_stream(b"\x00\xff" * 8, Type=Name.XObject, Subtype=Name.Image, Width=4, Height=4,
+                            ColorSpace=Name.DeviceGray, BitsPerComponent=8)  # fmt: skip
+
+    def page(content: bytes, **resources: object) -> pikepdf.Page:
+        new = pdf.add_blank_page(page_size=(200, 200))
+        new.obj.Contents = pdf.make_stream(content)
+        new.obj.Resources = Dictionary(**resources)
+        return new
+
+    def form(content: bytes, **resources: object) -> pikepdf.Stream:
+        return pdf.make_stream(content, Type=Name.XObject, Subtype=Name.Form, BBox=Array([0, 0, 100, 100]),
+                               Resources=Dictionary(**resources))  # fmt: skip
+
+    inline = b"q 50 0 0 50 10 10 cm BI /W 2 /H 2 /CS /G /BPC 8 ID \x00\xff\xff\x00 EI Q"
+    page(b"BT ET")  # text only
+    page(b"q 50 0 0 50 10 10 cm /Im0 Do Q", XObject=Dictionary(Im0=image))  # an image XObject
+    page(inline)  # an inline image
+    page(
+        b"/F0 Do", XObject=Dictionary(F0=form(b"q 40 0 0 40 0 0 cm /Im0 Do Q", XObject=Dictionary(Im0=image)))
+    )
+    page(b"/F0 Do", XObject=Dictionary(F0=form(inline)))  # an inline image in a form
+    page(b"/F0 Do", XObject=Dictionary(F0=form(b"0 0 10 10 re f")))  # a form of vector art only
+    annotated = page(b"BT ET")  # an image in an annotation's appearance
+    appearance = form(b"q 40 0 0 40 0 0 cm /Im0 Do Q", XObject=Dictionary(Im0=image))
+    stamp = Dictionary(
+        Type=Name.Annot, Subtype=Name.Stamp, Rect=Array([0, 0, 100, 100]), AP=Dictionary(N=appearance)
+    )
+    annotated.obj.Annots = pdf.make_indirect(Array([pdf.make_indirect(stamp)]))
+
+
+def test_pages_without_images_are_the_ones_pdfimages_finds_none_on(tmp_path: Path) -> None:
+    """`may_have_images` is False only where `pdfimages -list` lists nothing (it then need not run)."""
+    pdf = Pdf.new()
+    _image_pages(pdf)
+    path = tmp_path / "images.pdf"
+    pdf.save(path)
+    letters = bd.word_pdf(
+        tmp_path / "letters.pdf", [bd.Letter(), bd.Letter(seal=True), bd.scan_image(bd.ANNEX_LINES)]
+    )
+    for pdf_path in (path, letters):
+        listed = subprocess.run(["pdfimages", "-list", str(pdf_path)], capture_output=True, text=True).stdout
+        with_images = {int(line.split()[0]) for line in listed.splitlines()[2:] if line.split()}
+        doc = pdfdoc.read(pdf_path)
+        for page in doc.pages:
+            if not page.may_have_images:
+                assert page.page_no not in with_images, (pdf_path.name, page.page_no)
+    doc = pdfdoc.read(path)
+    assert [p.may_have_images for p in doc.pages] == [False, True, True, True, True, False, True]
+    assert [p.may_have_images for p in pdfdoc.read(letters).pages] == [False, True, True]
