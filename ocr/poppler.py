@@ -237,7 +237,13 @@ def text_layer(path: Path, first: int, last: int, *, timeout: float = 60.0) -> l
         for b, block in enumerate(page.iter(f"{_XHTML}block")):
             for k, line in enumerate(block.iter(f"{_XHTML}line")):
                 for word in line.iter(f"{_XHTML}word"):
-                    box = tuple(float(word.get(a, 0)) for a in ("xMin", "yMin", "xMax", "yMax"))
+                    get = word.get
+                    box = (
+                        float(get("xMin", 0)),
+                        float(get("yMin", 0)),
+                        float(get("xMax", 0)),
+                        float(get("yMax", 0)),
+                    )
                     if word.text and word.text.strip():
                         out.words.append(LayerWord(word.text, box, (b, k)))  # type: ignore[arg-type]
         pages.append(out)

@@ -22,11 +22,13 @@ one-page letter). A refused page is OCR-ed and keeps the reason (`PageResult.lay
 
 from __future__ import annotations
 
+import math
 import re
 import tempfile
 import time
 import unicodedata
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,23 +101,29 @@ def font_problem(fonts: list[poppler.PdfFont]) -> str | None:
     return None
 
 
+# unmapped glyphs: U+FFFD and the categories Co (private use), Cc (controls) and Cs (surrogates)
+_JUNK = re.compile(
+    "[\ufffd\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd\x00-\x1f\x7f-\x9f\ud800-\udfff]"
+)
+
+
 def text_problem(text: str) -> str | None:
     """Unmapped glyphs, stand-in letters or a legacy encoding in the layer's text."""
-    chars = [c for c in text if not c.isspace()]
+    chars = "".join(text.split())  # every character but white space
     if not chars:
         return "no_text_layer"
     if _CID.search(text):
         return "unmapped_glyphs"
-    junk = sum(c == "\ufffd" or unicodedata.category(c) in ("Co", "Cc", "Cs") for c in chars)
-    if junk > 0.01 * len(chars):
+    if len(_JUNK.findall(chars)) > 0.01 * len(chars):
         return "unmapped_glyphs"
-    if any(c in _STAND_INS for c in chars):
+    counts = Counter(chars)  # each distinct character once: a page has thousands, of a hundred kinds
+    if not _STAND_INS.isdisjoint(counts):
         return "stand_in_letters"
-    letters = [c for c in chars if c.isalpha()]
+    letters = sum(n for c, n in counts.items() if c.isalpha())
     # TCVN3/VNI words read as Latin-1: letters Vietnamese does not have, signs in the middle of words
-    odd = sum(c not in _VIETNAMESE for c in letters)
+    odd = sum(n for c, n in counts.items() if c.isalpha() and c not in _VIETNAMESE)
     odd += len(re.findall(r"(?<=\w)[\u00a1-\u00bf](?=\w)", text))
-    if letters and odd > 0.02 * len(letters):
+    if letters and odd > 0.02 * letters:
         return "legacy_encoding"
     return None
 
@@ -132,16 +140,18 @@ def ink_coverage(rgb: np.ndarray, layer: poppler.LayerPage) -> Coverage:
     boxes = np.zeros((h_px, w_px), dtype=bool)
     cov = Coverage()
     heights = []
+    ink_sum = cv2.integral(any_ink.astype(np.uint8))  # ink in a box in four lookups, not a slice per word
     for word in layer.words:
         x0, y0, x1, y1 = word.bbox
         h = max(y1 - y0, 1.0)
         heights.append(h * sy)
         # stacked tone marks of capitals (Ấ, Ễ) rise above the font's ascent
         a, b = int((x0 - 0.1 * h) * sx), int((y0 - 0.35 * h) * sy)
-        c, d = int(np.ceil((x1 + 0.1 * h) * sx)), int(np.ceil((y1 + 0.15 * h) * sy))
+        c, d = math.ceil((x1 + 0.1 * h) * sx), math.ceil((y1 + 0.15 * h) * sy)
         boxes[max(b, 0) : d, max(a, 0) : c] = True
-        top, left = max(int(y0 * sy), 0), max(int(x0 * sx), 0)
-        if not any_ink[top : int(np.ceil(y1 * sy)), left : int(np.ceil(x1 * sx))].any():
+        top, left = min(max(int(y0 * sy), 0), h_px), min(max(int(x0 * sx), 0), w_px)
+        bottom, right = min(max(math.ceil(y1 * sy), top), h_px), min(max(math.ceil(x1 * sx), left), w_px)
+        if ink_sum[bottom, right] - ink_sum[top, right] - ink_sum[bottom, left] + ink_sum[top, left] == 0:
             cov.inkless_words += 1
     line_h = float(np.median(heights)) if heights else 10.0
     n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)

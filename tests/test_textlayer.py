@@ -180,3 +180,17 @@ def test_font_problems() -> None:
     assert font_problem([font("Foo", False, False, "Identity-H")]) == "font_without_unicode"
     assert font_problem([font(".VnTime", True, True)]) == "legacy_font"
     assert font_problem([font("ABCDEF+VNI-Times", True, False)]) == "legacy_font"
+
+
+def test_unmapped_glyphs_are_exactly_the_unicode_categories_of_junk() -> None:
+    """The one regular expression that counts unmapped glyphs is U+FFFD plus the categories Co (private
+    use), Cc (controls) and Cs (surrogates), over every code point."""
+    import unicodedata
+
+    from ocr.textlayer import _JUNK
+
+    for cp in range(0x110000):
+        c = chr(cp)
+        assert bool(_JUNK.match(c)) == (c == "\ufffd" or unicodedata.category(c) in ("Co", "Cc", "Cs")), hex(
+            cp
+        )
