@@ -94,7 +94,12 @@ def read(path: Path) -> PdfDoc:
 def _read_cached(path_s: str, size: int, mtime: int) -> PdfDoc:
     try:
         with pikepdf.open(path_s) as pdf:
-            return PdfDoc([_page(pdf_page.obj, n) for n, pdf_page in enumerate(pdf.pages, 1)])
+            pages: list[PdfPage] = []
+            for n, pdf_page in enumerate(pdf.pages, 1):
+                # once one page may draw an image `pdfimages` runs anyway: the others are not looked at
+                looked = not any(p.may_have_images for p in pages[-1:])
+                pages.append(_page(pdf_page.obj, n, look_for_images=looked))
+            return PdfDoc(pages)
     except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError, TypeError, KeyError) as exc:
         raise PageError(f"pikepdf cannot read the PDF: {exc}", path=path_s) from exc
 
@@ -124,12 +129,13 @@ def page_rotation(page: Dictionary) -> int:
     return int(inherited(page, "/Rotate") or 0) % 360  # type: ignore[call-overload]
 
 
-def _page(page: Dictionary, page_no: int) -> PdfPage:
+def _page(page: Dictionary, page_no: int, *, look_for_images: bool = True) -> PdfPage:
     x0, y0, x1, y1 = page_box(page)
     rotate = page_rotation(page)
     w, h = (x1 - x0, y1 - y0) if rotate in (0, 180) else (y1 - y0, x1 - x0)
     c0, d0, c1, d1 = page_box(page, "/CropBox")
-    return PdfPage(page_no, w, h, rotate, (c1 - c0) * (d1 - d0), page_fonts(page), may_draw_images(page))
+    images = may_draw_images(page) if look_for_images else True
+    return PdfPage(page_no, w, h, rotate, (c1 - c0) * (d1 - d0), page_fonts(page), images)
 
 
 def may_draw_images(page: Dictionary) -> bool:
