@@ -242,12 +242,7 @@ class ExportJob:
         if (record.get("sidecar") or {}).get("doc_order"):
             # the sidecar's place in the hồ sơ may be given twice: the record id keeps the files apart
             # (an export-given place is unique in its hồ sơ, and the same again when a resume redoes it)
-            name += (
-                "-"
-                + str(record.get("record_id") or hashlib.sha256(str(record.get("key")).encode()).hexdigest())[
-                    :8
-                ]
-            )
+            name += f"-{_record_id(record)[:8]}"
         description = layout.doc_description(name)
         description.parent.mkdir(parents=True, exist_ok=True)
         description.write_bytes(circular05.to_xml(document, circular05.DOCUMENT_FIELDS))
@@ -400,6 +395,10 @@ class ExportJob:
             },
             "description_format": "Circular 05/2025/TT-BNV simpledc elements and codes (docs/archival.md)",
         }
+
+
+def _record_id(record: Mapping[str, Any]) -> str:
+    return str(record.get("record_id") or hashlib.sha256(str(record.get("key")).encode()).hexdigest())
 
 
 class _CsvLine:
