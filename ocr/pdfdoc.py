@@ -5,7 +5,8 @@ page, and a `pdfinfo` plus a `pdffonts` run cost more CPU than the rest of a pag
 The fonts are the ones `pdffonts` lists (poppler's FontInfoScanner): the page's resources, the forms
 and patterns they hold (recursively), and the resources of each annotation's appearance; per font the
 columns the judge reads (name, embedded, ToUnicode, and poppler's name of the encoding).
-`tests/test_pdfdoc.py` compares them with `pdffonts` on fonts of every kind.
+`tests/test_pdfdoc.py` compares them with `pdffonts` on fonts of every kind. The same walk tells
+whether a page may draw an image at all (else `pdfimages` need not run for it).
 
 A file pikepdf cannot read raises `PageError` (not an input error): the OCR path then opens it with
 poppler and reports what is wrong with it, as before.
@@ -95,10 +96,10 @@ def _read_cached(path_s: str, size: int, mtime: int) -> PdfDoc:
     try:
         with pikepdf.open(path_s) as pdf:
             pages: list[PdfPage] = []
+            image_seen = False  # once one page may draw an image `pdfimages` runs anyway: no more looking
             for n, pdf_page in enumerate(pdf.pages, 1):
-                # once one page may draw an image `pdfimages` runs anyway: the others are not looked at
-                looked = not any(p.may_have_images for p in pages[-1:])
-                pages.append(_page(pdf_page.obj, n, look_for_images=looked))
+                pages.append(_page(pdf_page.obj, n, look_for_images=not image_seen))
+                image_seen = image_seen or pages[-1].may_have_images
             return PdfDoc(pages)
     except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError, TypeError, KeyError) as exc:
         raise PageError(f"pikepdf cannot read the PDF: {exc}", path=path_s) from exc
@@ -134,8 +135,10 @@ def _page(page: Dictionary, page_no: int, *, look_for_images: bool = True) -> Pd
     rotate = page_rotation(page)
     w, h = (x1 - x0, y1 - y0) if rotate in (0, 180) else (y1 - y0, x1 - x0)
     c0, d0, c1, d1 = page_box(page, "/CropBox")
-    images = may_draw_images(page) if look_for_images else True
-    return PdfPage(page_no, w, h, rotate, (c1 - c0) * (d1 - d0), page_fonts(page), images)
+    drawn = _drawn_with(page)
+    fonts = _fonts(drawn)
+    images = _may_draw_images(page, drawn, fonts) if look_for_images else True
+    return PdfPage(page_no, w, h, rotate, (c1 - c0) * (d1 - d0), fonts, images)
 
 
 def may_draw_images(page: Dictionary) -> bool:
@@ -143,58 +146,58 @@ def may_draw_images(page: Dictionary) -> bool:
     patterns within, annotation appearances), an inline image in its content or a form's, or a Type 3
     font (its glyphs may be images). When not, `pdfimages -list` would list nothing for the page, and
     a born-digital page without images (most letters) is judged without running it."""
+    drawn = _drawn_with(page)
+    return _may_draw_images(page, drawn, _fonts(drawn))
+
+
+def _may_draw_images(page: Dictionary, drawn: _Drawn, fonts: list[PdfFont]) -> bool:
+    if any(f.type == "Type 3" for f in fonts) or any(s.get("/Subtype") == Name.Image for s in drawn.streams):
+        return True
     try:
-        streams: list[Stream] = []
-        resources = [inherited(page, "/Resources")]
-        annots = page.get("/Annots")
-        for annot in annots if isinstance(annots, Array) else []:
-            appearance = _appearance(annot)
-            if appearance is not None:
-                streams.append(appearance)
-                resources.append(appearance.get("/Resources"))
-        seen: set[tuple[int, int]] = set()
-        while resources:
-            res = resources.pop()
-            if not isinstance(res, Dictionary):
-                continue
-            if res.is_indirect:
-                if res.objgen in seen:
-                    continue
-                seen.add(res.objgen)
-            fonts = res.get("/Font")
-            if isinstance(fonts, Dictionary) and any(
-                isinstance(f, Dictionary) and f.get("/Subtype") == Name.Type3 for _, f in fonts.items()
-            ):
-                return True
-            for kind in ("/XObject", "/Pattern"):
-                children = res.get(kind)
-                for _, child in children.items() if isinstance(children, Dictionary) else []:
-                    if not isinstance(child, Stream) or (child.is_indirect and child.objgen in seen):
-                        continue
-                    if child.is_indirect:
-                        seen.add(child.objgen)
-                    if child.get("/Subtype") == Name.Image:
-                        return True
-                    streams.append(child)
-                    resources.append(child.get("/Resources"))
-        contents = [pikepdf.Page(page), *streams]
+        contents = [pikepdf.Page(page), *(s for s in drawn.streams if s.get("/Subtype") != Name.Image)]
         return any(pikepdf.parse_content_stream(c, "EI") for c in contents)  # inline images
     except (pikepdf.PdfError, ValueError, TypeError, KeyError, AttributeError):
         return True  # cannot tell: let pdfimages say
 
 
-def page_fonts(page: Dictionary) -> list[PdfFont]:
-    """The fonts of one page, as `pdffonts -f N -l N` lists them."""
-    fonts: dict[object, PdfFont] = {}
+@dataclass
+class _Drawn:
+    """What a page draws with, each once: the resource dictionaries in the order `pdffonts` reads them
+    (the page's, then its forms' and patterns' depth first, then its annotations' appearances'), and
+    the streams among them (forms, patterns, images, appearances)."""
+
+    resources: list[Dictionary] = field(default_factory=list)
+    streams: list[Stream] = field(default_factory=list)
+
+
+def _drawn_with(page: Dictionary) -> _Drawn:
+    drawn = _Drawn()
     seen: set[tuple[int, int]] = set()
     resources = inherited(page, "/Resources")
     if isinstance(resources, Dictionary):
-        _scan(resources, fonts, seen)
+        _walk(resources, drawn, seen)
     annots = page.get("/Annots")
     for annot in annots if isinstance(annots, Array) else []:
         appearance = _appearance(annot)
-        if appearance is not None and isinstance(appearance.get("/Resources"), Dictionary):
-            _scan(appearance.Resources, fonts, seen)
+        if appearance is None:
+            continue
+        drawn.streams.append(appearance)
+        if isinstance(appearance.get("/Resources"), Dictionary):
+            _walk(appearance.Resources, drawn, seen)
+    return drawn
+
+
+def _fonts(drawn: _Drawn) -> list[PdfFont]:
+    """The fonts of one page, as `pdffonts -f N -l N` lists them."""
+    fonts: dict[object, PdfFont] = {}
+    for resources in drawn.resources:
+        font_dict = resources.get("/Font")
+        for _, font in font_dict.items() if isinstance(font_dict, Dictionary) else []:
+            if not isinstance(font, Dictionary):
+                continue
+            key = font.objgen if font.is_indirect else id(font)
+            if key not in fonts:
+                fonts[key] = describe_font(font)
     return list(fonts.values())
 
 
@@ -212,15 +215,8 @@ def _appearance(annot: object) -> Stream | None:
     return None
 
 
-def _scan(resources: Dictionary, fonts: dict[object, PdfFont], seen: set[tuple[int, int]]) -> None:
-    font_dict = resources.get("/Font")
-    if isinstance(font_dict, Dictionary):
-        for _, font in font_dict.items():
-            if not isinstance(font, Dictionary):
-                continue
-            key = font.objgen if font.is_indirect else id(font)
-            if key not in fonts:
-                fonts[key] = describe_font(font)
+def _walk(resources: Dictionary, drawn: _Drawn, seen: set[tuple[int, int]]) -> None:
+    drawn.resources.append(resources)
     for kind in ("/XObject", "/Pattern"):
         children = resources.get(kind)
         if not isinstance(children, Dictionary):
@@ -232,13 +228,14 @@ def _scan(resources: Dictionary, fonts: dict[object, PdfFont], seen: set[tuple[i
                 seen.add(child.objgen)
             if not isinstance(child, Stream):
                 continue
+            drawn.streams.append(child)
             inner = child.get("/Resources")
             if isinstance(inner, Dictionary) and inner.is_indirect:
                 if inner.objgen in seen:
                     continue
                 seen.add(inner.objgen)
             if isinstance(inner, Dictionary) and not (inner.is_indirect and inner.objgen == resources.objgen):
-                _scan(inner, fonts, seen)
+                _walk(inner, drawn, seen)
 
 
 def _descendant(font: Dictionary) -> Dictionary:
