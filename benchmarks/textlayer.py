@@ -35,7 +35,8 @@ sys.path.insert(0, str(ROOT))  # run as a script, benchmarks/ocr.py would shadow
 
 from ocr import poppler  # noqa: E402
 from ocr.engine import OcrOptions, iter_ocr_pages  # noqa: E402
-from ocr.textlayer import TEXT_LAYER, iter_pages  # noqa: E402
+from ocr.model import TEXT_LAYER  # noqa: E402
+from ocr.textlayer import iter_pages  # noqa: E402
 from pipeline.process import process_file  # noqa: E402
 from pipeline.record import SourceObject  # noqa: E402
 from pipeline.signatures import read_signatures  # noqa: E402

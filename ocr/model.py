@@ -7,6 +7,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+# where a page's text came from (`PageResult.text_source`)
+TEXT_LAYER = "text_layer"  # the PDF page's own text (ocr.textlayer)
+OCR = "ocr"  # recognised from the page image
+
 
 @dataclass
 class Word:
@@ -49,7 +53,7 @@ class PageResult:
     # width x height): undoes crop, turns, deskew and rescale, so the words fit the scan as uploaded
     to_source: list[float] | None = None
     source_size: tuple[int, int] | None = None
-    text_source: str = "ocr"  # "text_layer": the PDF page's own text (ocr.textlayer); "ocr": recognised
+    text_source: str = OCR  # or TEXT_LAYER
     layer_rejected: str | None = None  # why the page's text layer was not used, when it had to be judged
 
     @property

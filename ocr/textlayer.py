@@ -41,9 +41,8 @@ from core.text import fold
 from ocr import layout, loader, pdf, pdfdoc, poppler, tesseract
 from ocr.engine import OcrOptions, iter_ocr_pages, ocr_page_of_file
 from ocr.errors import InputError, PageError, SohoaError
-from ocr.model import PageResult, Word
+from ocr.model import TEXT_LAYER, PageResult, Word
 
-TEXT_LAYER, OCR = "text_layer", "ocr"
 WORD_DPI = 300  # layer word boxes are given in pixels at this resolution, like the OCR path's
 INK_DPI = 72  # the coverage check's rendering: enough to see every glyph of 8 pt text
 VERIFY_DPI = 200  # Tesseract reads the doubtful regions at this resolution

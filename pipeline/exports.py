@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ocr.model import TEXT_LAYER
+
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "Tiếng Anh", "mixed": "Tiếng Việt, Tiếng Anh"}
 
 # Our batch-config / sidecar keys (see pipeline.sidecar.Sidecar) for values the page never shows.
@@ -87,8 +89,8 @@ ARCHIVAL_FIELDS = [
 def confidence_level(record: Mapping[str, Any]) -> str:
     """Gốc điện tử when every page was read from the PDF's own text, Hỗn hợp when some were, else Số hóa."""
     sources = set(record.get("text_sources") or ())
-    if "text_layer" in sources:
-        return BORN_DIGITAL if sources == {"text_layer"} else MIXED_ORIGIN
+    if TEXT_LAYER in sources:
+        return BORN_DIGITAL if sources == {TEXT_LAYER} else MIXED_ORIGIN
     return DIGITIZED
 
 

@@ -15,8 +15,9 @@ from pypdf import PdfReader
 
 from ocr import poppler
 from ocr.engine import OcrOptions
+from ocr.model import OCR, TEXT_LAYER
 from ocr.poppler import PdfFont
-from ocr.textlayer import OCR, TEXT_LAYER, font_problem, iter_pages, read_page_of_file, text_problem
+from ocr.textlayer import font_problem, iter_pages, read_page_of_file, text_problem
 from samples import born_digital as bd
 
 # real processes and real OCR: the full suite (make test), not the fast lane (make check)

@@ -29,7 +29,7 @@ from pikepdf import Array, Dictionary, Name, Pdf
 from PIL import Image, ImageOps
 
 from ocr.loader import PDF
-from ocr.model import PageResult
+from ocr.model import TEXT_LAYER, PageResult
 from pipeline.archival import ghostscript, scanpdf
 from pipeline.archival.errors import PdfaError
 from pipeline.archival.textlayer import add_text_layer, glyphless_font, highest_code
@@ -237,7 +237,7 @@ def _uploaded_pdf(source: Path, pages: Sequence[PageResult]) -> tuple[Pdf, str |
     it: the document goes to Ghostscript. So does one whose page count the OCR does not match (the
     caller says so)."""
     pdf = Pdf.open(source)
-    if any(p.text_source == "text_layer" for p in pages):
+    if any(p.text_source == TEXT_LAYER for p in pages):
         return pdf, "text_layer_used", None
     if len(pdf.pages) != len(pages):
         return pdf, "page_count", None
