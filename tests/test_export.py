@@ -288,6 +288,8 @@ def test_sip_is_one_valid_complete_package_per_hoso(
         d.get("DMDID") and d.find("mets:fptr", METS_NS) is not None for d in linked
     )
     assert len(_linked_documents(packages["HS-02"])) == 2  # cv-45 described, without a file
+    own = json.loads((hs01 / "documentation/export-report.json").read_text(encoding="utf-8"))
+    assert (own["file_code"], own["records"]) == ("HS-01", 2) and "packages" not in own  # its own part
     head = etree.parse(str(hs01 / "METS.xml")).find("mets:metsHdr", METS_NS)
     assert head.find("mets:agent[@ROLE='ARCHIVIST']/mets:note", METS_NS).text == "H26.21.01"  # mã phông
     assert head.findtext("mets:altRecordID", namespaces=METS_NS) == "HS-01"

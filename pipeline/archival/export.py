@@ -343,9 +343,8 @@ class ExportJob:
         layout = self.layout(code)
         root, objid = layout.root, self.state["packages"][code]
         rel = lambda p: p.relative_to(root).as_posix()  # noqa: E731 - paths in the package's METS
-        values = circular05.file_record(
-            circular05.FileSummary.from_json(self.state["files"][code]), self.config
-        )
+        summary = circular05.FileSummary.from_json(self.state["files"][code])
+        values = circular05.file_record(summary, self.config)
         ead = layout.file_description()
         ead.parent.mkdir(parents=True, exist_ok=True)
         ead.write_bytes(circular05.to_xml(values, circular05.FILE_FIELDS))
@@ -359,7 +358,7 @@ class ExportJob:
         docs = root / "documentation" / "export-report.json"
         docs.parent.mkdir(parents=True, exist_ok=True)
         docs.write_text(
-            json.dumps({**self._documentation(), "file_code": code}, ensure_ascii=False, indent=1),
+            json.dumps(self._package_documentation(code, summary.documents), ensure_ascii=False, indent=1),
             encoding="utf-8",
         )
         rep_mets = layout.rep / "METS.xml"
@@ -380,13 +379,23 @@ class ExportJob:
     def _documentation(self) -> dict[str, Any]:
         """What the export holds and where its values came from: for the archive that receives it."""
         return {
-            "software": f"sohoa {PIPELINE_VERSION}",
-            "selection": self.state["selection"],
-            "batch_config": {k: v for k, v in self.config.items() if k != "files"},
+            **self._provenance(),
             "records": self.state["done"],
             "packages": {self.state["packages"][c]: c for c in sorted(self.state["manifests"])},
             "records_without_pdfa": self.state["without_pdf"],
             "records_without_file_code": self.state["unfiled"],
+        }
+
+    def _package_documentation(self, code: str, records: int) -> dict[str, Any]:
+        """One package's part of it: its hồ sơ, its count, and where its values came from (not the
+        whole export's lists, which would be written again into every package)."""
+        return {**self._provenance(), "file_code": code, "records": records}
+
+    def _provenance(self) -> dict[str, Any]:
+        return {
+            "software": f"sohoa {PIPELINE_VERSION}",
+            "selection": self.state["selection"],
+            "batch_config": {k: v for k, v in self.config.items() if k != "files"},
             "layout": {
                 "package (one hồ sơ, SIP_hoso)": "<OBJID>/",
                 "hồ sơ": "<OBJID>/metadata/descriptive/EAD.xml",

@@ -147,7 +147,7 @@ class Header:
     software_version: str
     fonds: Mapping[str, Any]
     file_code: str
-    created: str = field(default_factory=lambda: now_iso())
+    created: str = field(default_factory=now_iso)
 
     def element(self) -> etree._Element:
         hdr = etree.Element(
