@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ocr import poppler
+from ocr import pagescan, poppler
 from ocr.errors import (
     CorruptFileError,
     EmptyFileError,
@@ -138,6 +138,11 @@ def _iter_pdf(
             w_px, h_px = size[0] / 72 * dpi, size[1] / 72 * dpi
             err = ImageTooLargeError(f"page {page_no} would be {w_px:.0f} x {h_px:.0f} px", path=str(path))
             yield PageImage(page_no, None, error=str(err), error_reason=err.reason)
+            continue
+        # a page that is one scan over the whole page: its own pixels, as a TIFF of it would give them
+        scan = pagescan.read_page_scan(path, page_no) if info.image_cover.get(page_no, 0) >= 0.98 else None
+        if scan is not None and scan.image.shape[0] * scan.image.shape[1] <= max_pixels:
+            yield PageImage(page_no, scan.image, dpi_header=scan.ppi)
             continue
         try:
             gray = page_no in info.gray_pages

@@ -7,11 +7,12 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+import pikepdf
 import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from ocr import loader, poppler
+from ocr import loader, pagescan, poppler
 from ocr.errors import (
     CorruptFileError,
     EmptyFileError,
@@ -141,24 +142,40 @@ def test_multipage_tiff_pages_one_at_a_time(tmp_path: Path, compression: str) ->
     assert loader.count_pages(path) == 3
 
 
-def test_pdf_rendered_one_page_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pdf_read_one_page_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _pdf(tmp_path / "doc.pdf", 3)
     calls: list[int] = []
-    real = poppler.render_page
+    real = pagescan.read_page_scan
 
-    def spy(p: Path, page_no: int, **kw: object) -> np.ndarray:
+    def spy(p: Path, page_no: int) -> pagescan.PageScan | None:
         calls.append(page_no)
-        return real(p, page_no, **kw)  # type: ignore[arg-type]
+        return real(p, page_no)
 
-    monkeypatch.setattr(poppler, "render_page", spy)
-    it = loader.iter_page_images(path, dpi=100)
+    monkeypatch.setattr(pagescan, "read_page_scan", spy)
+    monkeypatch.setattr(poppler, "render_page", lambda *a, **kw: pytest.fail("a scan page was rendered"))
+    it = loader.iter_page_images(path, dpi=300)
     first = next(it)
-    assert calls == [1]  # nothing beyond the first page was rendered yet
-    assert first.image is not None and first.image.ndim == 2  # gray page rendered gray
-    assert first.image.shape[1] == pytest.approx(400, abs=3)
+    assert calls == [1]  # nothing beyond the first page was read yet
+    # a scan page is its image as stored, at the scan's resolution (not the 300 dpi asked to render at)
+    assert first.image is not None and first.image.ndim == 2 and first.image.shape == (300, 400)
+    assert first.dpi_header == pytest.approx(100) and first.render_dpi is None
     assert [p.page_no for p in it] == [2, 3] and calls == [1, 2, 3]
-    only = list(loader.iter_page_images(path, dpi=100, pages=[2]))
-    assert [p.page_no for p in only] == [2]
+    only = list(loader.iter_page_images(path, pages=[2]))
+    assert (
+        [p.page_no for p in only] == [2] and only[0].image is not None and only[0].image.shape == (300, 440)
+    )
+
+
+def test_pdf_page_that_is_more_than_a_scan_is_rendered(tmp_path: Path) -> None:
+    path = _pdf(tmp_path / "doc.pdf", 2)
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        pdf.pages[1].contents_add(pdf.make_stream(b"q 0 g 10 10 50 50 re f Q"))  # a box drawn over the scan
+        pdf.save(path)
+    first, second = loader.iter_page_images(path, dpi=100)
+    assert first.render_dpi is None  # read as stored
+    assert second.render_dpi == 100 and second.image is not None  # rendered, the box with it
+    assert second.image.shape[:2] == (300, 440)
+    assert second.image[-50:-20, 20:50].max() < 60  # the drawn box is there (PDF y runs upwards)
 
 
 def test_bad_tiff_page_does_not_stop_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

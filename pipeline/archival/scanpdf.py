@@ -28,27 +28,13 @@ import numpy as np
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
+from ocr.pagescan import NotAScan, drawn_image, filters
 from ocr.pdfdoc import inherited
 
 FULL_PAGE = 0.9  # share of the visible page the image must cover
 FILTERS = {Name.DCTDecode, Name.CCITTFaxDecode, Name.FlateDecode, Name.RunLengthDecode}
 _COPIED = ("/Width", "/Height", "/BitsPerComponent", "/Decode")
 _IMAGE_KEY = "/Im0"
-# outside a text object: graphics and text state, colour, marked content; nothing that draws
-_STATE_OPS = {"q", "Q", "cm", "w", "J", "j", "M", "d", "ri", "i", "gs", "BX", "EX", "MP", "DP", "BMC", "BDC"}
-_STATE_OPS |= {"EMC", "rg", "RG", "g", "G", "k", "K", "cs", "CS", "sc", "scn", "SC", "SCN"}
-_STATE_OPS |= {"Tc", "Tw", "Tz", "TL", "Tf", "Ts", "Tr"}
-_SHOW_OPS = {"Tj", "TJ", "'", '"'}
-_INVISIBLE = (3, 7)  # text render modes that paint nothing
-
-
-class NotAScan(Exception):
-    """Why an uploaded PDF is not rebuilt the image way (`reason`: a short code)."""
-
-    def __init__(self, reason: str, page_no: int) -> None:
-        super().__init__(f"page {page_no}: {reason}")
-        self.reason = reason
-        self.page_no = page_no
 
 
 @dataclass
@@ -59,18 +45,6 @@ class ScanPage:
     matrix: list[float]  # a b c d e f, the CTM at the image's `Do`
     boxes: dict[str, pikepdf.Object]  # /MediaBox, /CropBox, /Rotate, /UserUnit as the page has them
     annotations: Counter[str] = field(default_factory=Counter)  # subtype -> how many, left out
-
-
-def _matrix(values: list[pikepdf.Object]) -> np.ndarray:
-    a, b, c, d, e, f = (float(v) for v in values)
-    return np.array([[a, b, 0.0], [c, d, 0.0], [e, f, 1.0]])
-
-
-def _filters(image: pikepdf.Stream) -> list[pikepdf.Object]:
-    found = image.get("/Filter")
-    if found is None:
-        return []
-    return list(found) if isinstance(found, Array) else [found]
 
 
 def _icc_ok(profile: pikepdf.Object) -> bool:
@@ -98,11 +72,9 @@ def _colour_space_ok(cs: pikepdf.Object) -> bool:
 
 def _image_problem(image: pikepdf.Object) -> str | None:
     """Why this image cannot be copied as is into the PDF/A, or None."""
-    if not isinstance(image, pikepdf.Stream) or image.get("/Subtype") != Name.Image:
-        return "not_an_image"
     if image.get("/ImageMask") or "/SMask" in image or "/Mask" in image:
         return "masked_image"
-    if not all(f in FILTERS for f in _filters(image)):
+    if not all(f in FILTERS for f in filters(image)):
         return "image_filter"
     if not _colour_space_ok(image.get("/ColorSpace")):
         return "image_colour_space"
@@ -111,48 +83,11 @@ def _image_problem(image: pikepdf.Object) -> str | None:
 
 def _page_layout(page: pikepdf.Page, page_no: int) -> ScanPage:
     """The one image of a scan page and how it is drawn; NotAScan says why the page is not one."""
-    resources = inherited(page.obj, "/Resources")
-    xobjects = resources.get("/XObject", Dictionary()) if isinstance(resources, Dictionary) else Dictionary()
-    ctm, tr = np.eye(3), 0
-    stack: list[tuple[np.ndarray, int]] = []
-    in_text = False
-    found: tuple[pikepdf.Stream, np.ndarray] | None = None
-    try:
-        instructions = pikepdf.parse_content_stream(page)
-    except pikepdf.PdfError as exc:
-        raise NotAScan("unreadable_content", page_no) from exc
-    for instruction in instructions:
-        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
-            raise NotAScan("inline_image", page_no)
-        op, operands = str(instruction.operator), list(instruction.operands)
-        if op == "q":
-            stack.append((ctm, tr))
-        elif op == "Q":
-            ctm, tr = stack.pop() if stack else (ctm, tr)
-        elif op == "cm" and len(operands) == 6:
-            ctm = _matrix(operands) @ ctm
-        elif op == "Tr" and operands:
-            tr = int(operands[0])
-        elif op == "BT":
-            in_text = True
-        elif op == "ET":
-            in_text = False
-        elif in_text:
-            if op in _SHOW_OPS and tr not in _INVISIBLE and found is not None:
-                raise NotAScan("visible_text", page_no)  # drawn over the image: part of what is seen
-        elif op == "Do":
-            xobject = xobjects.get(str(operands[0])) if operands else None
-            if found is not None or not isinstance(xobject, pikepdf.Stream):
-                raise NotAScan("more_than_one_image", page_no)
-            problem = _image_problem(xobject)
-            if problem:
-                raise NotAScan(problem, page_no)
-            found = (xobject, ctm)
-        elif op not in _STATE_OPS:
-            raise NotAScan("drawing", page_no)
-    if found is None:
-        raise NotAScan("no_image", page_no)
-    image, m = found
+    drawn = drawn_image(page, page_no)
+    problem = _image_problem(drawn.image)
+    if problem:
+        raise NotAScan(problem, page_no)
+    image, m = drawn.image, drawn.matrix
     box = [float(v) for v in (inherited(page.obj, "/CropBox") or inherited(page.obj, "/MediaBox"))]
     corners = np.array([[0, 0, 1], [1, 0, 1], [0, 1, 1], [1, 1, 1]], dtype=np.float64) @ m
     ix0, iy0 = corners[:, :2].min(axis=0)
