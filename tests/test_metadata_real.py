@@ -14,6 +14,7 @@ import pytest
 
 from pipeline.describe import describe_text
 from pipeline.metadata.dates import find_date
+from pipeline.metadata.header import restore_organ_word
 from pipeline.metadata.number import find_bare_number, parse_number
 from pipeline.metadata.stamps import take_stamps
 
@@ -411,6 +412,59 @@ Thực hiện Kế hoạch số 12-KH/TĐTN-VP của Ban Thường vụ Thành �
     assert (meta["parent_body"], meta["issuing_body"]) == ("BCH ĐOÀN TP HÀ NỘI", "BCH ĐOÀN QUẬN CẦU GIẤY")
     assert (meta["doc_number"], meta["doc_type_code"]) == ("45-KH/ĐTN", "KH")
     assert meta["admin_unit_old"]["district"] == "Cầu Giấy"
+
+
+# Sở Tư pháp tỉnh Bình Thuận, Công văn 788/STP-HCBT, as OCR reads its 200-dpi page: the received stamp
+# printed over the header took `SỞ`, its label ran into the parent's line.
+STAMPED_HEADER = """VP.UBND TINH BÌNH THUẬN
+ĐEN Ngà y19/05/2025 49 So se te te th 9ớở
+Số và ký hiệu HS : UBND|TÏNH BÌNH THUẬN _ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+TƯ PHÁP
+Sô: 788/STP-HCBT
+V/v trình hồ sơ phê chuẩn kết quả
+Đại hội Đoàn Luật sư tỉnh Bình
+Thuận nhiệm kỳ 2024 - 2029
+Độc lập - Tự do - Hạnh phúc
+Bình Thuận, ngày l6 tháng 5 năm 2025
+Kính gửi: Ủy ban nhân dân tỉnh.
+Sở Tư pháp nhận được Văn bản số 2377/UBND-NCKS ngày 13/5/2025
+"""
+
+
+def test_organ_word_under_a_stamp_is_put_back_from_the_symbol() -> None:
+    meta = describe_text(STAMPED_HEADER)
+    assert meta["issuing_body"] == "SỞ TƯ PHÁP" and meta["parent_body"].endswith("BÌNH THUẬN")
+    assert meta["doc_number"] == "788/STP-HCBT" and meta["issue_date"] == "2025-05-16"
+
+
+@pytest.mark.parametrize(
+    ("parent", "issuing", "symbol", "expected"),
+    [
+        ("UBND TỈNH BÌNH THUẬN", "TƯ PHÁP", "STP-HCBT", ("UBND TỈNH BÌNH THUẬN", "SỞ TƯ PHÁP")),
+        (None, "UBND TỈNH BÌNH THUẬN TƯ PHÁP", "STP-HCBT", ("UBND TỈNH BÌNH THUẬN", "SỞ TƯ PHÁP")),
+        ("CỤC THUẾ TỈNH LÂM ĐỒNG", "THUẾ KHU VỰC BẢO LỘC", "QĐ-CCTKV", None),  # no organ word spells it
+        (
+            "CỤC THUẾ TỈNH LÂM ĐỒNG",
+            "THUẾ BẢO LỘC",
+            "QĐ-CCTBL",
+            ("CỤC THUẾ TỈNH LÂM ĐỒNG", "CHI CỤC THUẾ BẢO LỘC"),
+        ),
+        (
+            "UBND TỈNH LÂM ĐỒNG",
+            "GIÁO DỤC VÀ ĐÀO TẠO",
+            "KH-SGDĐT",
+            ("UBND TỈNH LÂM ĐỒNG", "SỞ GIÁO DỤC VÀ ĐÀO TẠO"),
+        ),
+        ("UBND TỈNH BÌNH THUẬN", "SỞ TƯ PHÁP", "STP-HCBT", None),  # read whole: nothing to do
+        ("UBND TỈNH BÌNH THUẬN", "TƯ PHÁP", "CV-UBND", None),  # the symbol does not spell it
+        (None, "NỘI VỤ", "BNV-CCHC", None),  # BỘ or BAN: one letter for two words, not guessed
+        (None, "UBND QUẬN CẦU GIẤY", "QĐ-UBND", None),
+    ],
+)
+def test_organ_word_only_where_the_symbol_spells_it(
+    parent: str | None, issuing: str, symbol: str, expected: tuple[str, str] | None
+) -> None:
+    assert restore_organ_word(parent, issuing, symbol) == (expected or (parent, issuing))
 
 
 def test_annex_page_without_header() -> None:

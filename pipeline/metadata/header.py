@@ -9,7 +9,7 @@ from datetime import date
 from pipeline.metadata.cues import ADDR_CUE, BODY_START, VV_CUE, bars, split_right_phrase
 from pipeline.metadata.dates import DateHit, find_date
 from pipeline.metadata.doctypes import title_code
-from pipeline.metadata.number import NUM_BODY, NUM_CUE
+from pipeline.metadata.number import NUM_BODY, NUM_CUE, body_initials
 from pipeline.textnorm import collapse_ws, fold, is_upper_line, letters_share
 from pipeline.units.mentions import find_mentions
 from pipeline.units.names import restore_unit_names
@@ -24,6 +24,10 @@ _BODY_HEADS = bars(
     "tinh uy|thi uy|dang bo|chi bo|bch |thanh doan|quan doan|huyen doan|thu tuong|hoi |lien doan"
 )
 _GENERIC_HEADS = ("uy ban nhan dan", "hoi dong nhan dan", "people's committee", "peoples committee", "ubnd")
+# Organ words a stamp or a fold can take off the front of a body's name, and the letters they give the
+# body's code in the document's symbol (`SỞ TƯ PHÁP` -> `STP`, `CHI CỤC THUẾ` -> `CCT`). `BAN` and `BỘ`
+# share a letter and are left out.
+_ORGAN_CODES = {"SỞ": "S", "PHÒNG": "P", "CỤC": "C", "CHI CỤC": "CC", "TRUNG TÂM": "TT", "VĂN PHÒNG": "VP"}
 _CONNECT_END = re.compile(r"(\bva|\band|\bof|-|,|&)\s*$", re.I)
 _CONNECT_START = re.compile(r"^\s*(va\b|and\b|of\b|-|&)", re.I)
 
@@ -161,3 +165,25 @@ def parse_bodies(header: Header) -> tuple[str | None, str | None, float]:
     parent = fix_body_line(parent) if parent else None
     issuing = fix_body_line(issuing) if issuing else None
     return parent, issuing, body_conf
+
+
+def restore_organ_word(
+    parent: str | None, issuing: str | None, symbol: str | None
+) -> tuple[str | None, str | None]:
+    """(parent, issuing) with the issuing body's organ word put back when it was not read (a received
+    stamp printed over `SỞ`) and the symbol spells it: the symbol's body code is the organ word's letters
+    and the initials of the name read (`TƯ PHÁP` under `Số: 788/STP-HCBT` -> `SỞ TƯ PHÁP`). A parent read
+    into the same line (`UBND TỈNH BÌNH THUẬN TƯ PHÁP`) is split off."""
+    if not issuing or not symbol:
+        return parent, issuing
+    codes = {fold(part).upper() for part in symbol.split("-")}
+    words = issuing.split()
+    for k in range(len(words)):
+        head, tail = " ".join(words[:k]), " ".join(words[k:])
+        if _is_body_head(fold(tail)) or (head and (parent or not _is_body_head(fold(head)))):
+            continue  # the name has its organ word, or what is left before it is not a body
+        initials = fold(body_initials(tail)).upper()
+        for word, letters in _ORGAN_CODES.items():
+            if letters + initials in codes:
+                return parent or head or None, f"{word} {tail}"
+    return parent, issuing

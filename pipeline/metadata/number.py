@@ -134,7 +134,8 @@ def find_bare_number(lines: list[str]) -> DocNumber | None:
     return None
 
 
-def _initials(body: str) -> str:
+def body_initials(body: str) -> str:
+    """The letters a body's name gives its code in a symbol (`SỞ GIÁO DỤC VÀ ĐÀO TẠO` -> `SGDĐT`)."""
     words = [w for w in re.findall(r"[^\W\d_]+", body) if fold(w) not in ("va", "and", "of", "the")]
     # Codes keep Đ but drop the other diacritics (`ỦY BAN` -> `UB`).
     return "".join("Đ" if fold(w[0]) == "d" and w[0] in "Đđ" else fold(w[0]).upper() for w in words)
@@ -144,7 +145,7 @@ def fix_symbol(symbol: str, issuing_body: str | None) -> str:
     """Canonical type code (`QD` -> `QĐ`, `TTR` -> `TTr`) and body codes with their Đ back."""
     parts = symbol.split("-")
     out = []
-    initials = _initials(issuing_body or "")
+    initials = body_initials(issuing_body or "")
     for i, part in enumerate(parts):
         key = fold(part).upper()
         if i == 0 and len(parts) > 1:

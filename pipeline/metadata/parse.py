@@ -10,7 +10,7 @@ from typing import Any
 from pipeline.metadata.closing import parse_closing
 from pipeline.metadata.cues import Found
 from pipeline.metadata.doctypes import ANNEX, TYPE_BY_CODE, code_of_symbol, title_code
-from pipeline.metadata.header import Header, parse_bodies, parse_header
+from pipeline.metadata.header import Header, parse_bodies, parse_header, restore_organ_word
 from pipeline.metadata.number import DocNumber, find_bare_number, fix_symbol, parse_number
 from pipeline.metadata.signer import parse_signer
 from pipeline.metadata.stamps import take_stamps
@@ -59,10 +59,10 @@ def parse_document(pages: list[str], signed_at: datetime | None = None) -> Parse
     out.put("signature_box", (stamps.signature_box, 0.8))
 
     parent, issuing, body_conf = parse_bodies(header)
+    num = _put_number(out, header, p1, issuing)
+    parent, issuing = restore_organ_word(parent, issuing, num.symbol if num else None)
     out.put("issuing_body", (issuing, body_conf) if issuing else None)
     out.put("parent_body", (parent, body_conf) if parent else None)
-
-    num = _put_number(out, header, p1, issuing)
 
     if header.date:
         out.put("issue_date", (header.date.iso, header.date.conf))
