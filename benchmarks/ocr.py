@@ -36,7 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ocr import loader  # noqa: E402
+from ocr import loader, poppler  # noqa: E402
 from ocr.batch import ocr_files  # noqa: E402
 from ocr.coverage import coverage_of  # noqa: E402
 from ocr.engine import OcrOptions  # noqa: E402
@@ -393,12 +393,11 @@ def run_real(corpus: Path, out: Path, jobs: int, repeat: int) -> None:
 
     pages: list[tuple[str, Path]] = []
     for pdf in real:
-        for page in loader.iter_page_images(pdf):
-            assert page.image is not None
-            img = page.image if page.image.ndim == 2 else cv2.cvtColor(page.image, cv2.COLOR_RGB2GRAY)
-            pgm = out / f"{pdf.stem}-p{page.page_no}.pgm"
+        for page_no in range(1, loader.count_pages(pdf) + 1):
+            img = poppler.render_page(pdf, page_no, dpi=300, gray=True)
+            pgm = out / f"{pdf.stem}-p{page_no}.pgm"
             cv2.imwrite(str(pgm), img)
-            pages.append((f"{pdf.stem}-p{page.page_no}", pgm))
+            pages.append((f"{pdf.stem}-p{page_no}", pgm))
     rows, cpus = compare_pages(pages, real, lambda path, no: f"{path.stem}-p{no}", jobs, repeat)
     for _, pgm in pages:
         pgm.unlink()
