@@ -133,8 +133,15 @@ def read_page_scan(path: Path, page_no: int) -> PageScan | None:
             return _page_scan(pdf.pages[page_no - 1], page_no)
     except NotAScan:
         return None
-    except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError, TypeError, KeyError,
-            NotImplementedError, AttributeError):  # fmt: skip
+    except (
+        pikepdf.PikepdfError,
+        OSError,
+        ValueError,
+        TypeError,
+        KeyError,
+        NotImplementedError,
+        AttributeError,
+    ):  # fmt: skip  (pikepdf's own: unreadable file, undecodable image)
         return None  # the renderer reads it, or says what is wrong with it
 
 

@@ -144,6 +144,20 @@ def test_images_poppler_would_draw_otherwise_are_rendered(tmp_path: Path, change
     assert pagescan.read_page_scan(path, 1) is None, why
 
 
+def test_a_scan_whose_data_is_damaged_is_left_to_the_renderer(tmp_path: Path) -> None:
+    """A truncated or garbled image stream: no pixels are made up here; poppler reads what it can, or
+    the page fails with the renderer's reason (and the other pages go on)."""
+    path = tmp_path / "page.pdf"
+    _scan_pdf(path, "gray-flate", 144)
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        image = pdf.pages[0].Resources.XObject.Im0
+        image.write(zlib.compress(PAGE.tobytes())[:300], filter=Name.FlateDecode)  # cut short
+        pdf.save(path)
+    assert pagescan.read_page_scan(path, 1) is None
+    (page,) = loader.iter_page_images(path, dpi=144)
+    assert page.render_dpi == 144  # the renderer's turn
+
+
 def test_a_scan_reads_the_same_wrapped_in_a_pdf_as_a_tiff(tmp_path: Path) -> None:
     """Real Tesseract: the PDF of a 200-dpi G4 fax page and the TIFF of it give the same page."""
     text = ["QUYẾT ĐỊNH", "Về việc công nhận kết quả", "Số: 128/QĐ-UBND", "Hà Nội, ngày 12 tháng 3 năm 2025"]
