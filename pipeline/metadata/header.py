@@ -70,7 +70,7 @@ def split_bodies(left: list[str]) -> tuple[str | None, str | None, float]:
 def _clean_body_line(line: str) -> str:
     # Rules under the body name come out as `——` or `___`, a column rule or a stamp's edge as `|` between
     # words (`UBND|TÏNH`); strip them and stray punctuation.
-    line = collapse_ws(re.sub(r"[_—=~*•|]{2,}|\||^[\W_]+|[\W_]+$", " ", line).strip())
+    line = collapse_ws(re.sub(r"[_—=~*•]{2,}|\||^[\W_]+|[\W_]+$", " ", line).strip())
     toks = line.split()
     if is_upper_line(line) or (len(toks) >= 3 and all(_caps_token(t) for t in toks[:2])):
         # specks read as letters at either end of an upper-case line (`... MÔI TRƯỜNG l`)
