@@ -51,7 +51,7 @@ def cpu() -> float:
 def rendered() -> Iterator[None]:
     """Every page rendered by pdftoppm, as before `ocr.pagescan`."""
     real = pagescan.read_page_scan
-    pagescan.read_page_scan = lambda path, page_no: None  # type: ignore[assignment]
+    pagescan.read_page_scan = lambda path, page_no, max_pixels: None  # type: ignore[assignment]
     try:
         yield
     finally:

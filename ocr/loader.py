@@ -140,8 +140,10 @@ def _iter_pdf(
             yield PageImage(page_no, None, error=str(err), error_reason=err.reason)
             continue
         # a page that is one scan over the whole page: its own pixels, as a TIFF of it would give them
-        scan = pagescan.read_page_scan(path, page_no) if info.image_cover.get(page_no, 0) >= 0.98 else None
-        if scan is not None and scan.image.shape[0] * scan.image.shape[1] <= max_pixels:
+        scan = None
+        if info.image_cover.get(page_no, 0) >= 0.98:
+            scan = pagescan.read_page_scan(path, page_no, max_pixels)
+        if scan is not None:
             yield PageImage(page_no, scan.image, dpi_header=scan.ppi)
             continue
         try:

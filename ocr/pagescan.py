@@ -124,13 +124,14 @@ class PageScan:
     ppi: float  # the scan's resolution on the page
 
 
-def read_page_scan(path: Path, page_no: int) -> PageScan | None:
-    """The page's single full-page image, or None when the page is anything more (then render it)."""
+def read_page_scan(path: Path, page_no: int, max_pixels: int) -> PageScan | None:
+    """The page's single full-page image, or None when the page is anything more, or its image is
+    larger than `max_pixels` (then render it: the renderer's output is bounded by the page size)."""
     try:
         with pikepdf.open(path) as pdf:
             if not 1 <= page_no <= len(pdf.pages):
                 return None
-            return _page_scan(pdf.pages[page_no - 1], page_no)
+            return _page_scan(pdf.pages[page_no - 1], page_no, max_pixels)
     except NotAScan:
         return None
     except (
@@ -145,7 +146,7 @@ def read_page_scan(path: Path, page_no: int) -> PageScan | None:
         return None  # the renderer reads it, or says what is wrong with it
 
 
-def _page_scan(page: pikepdf.Page, page_no: int) -> PageScan | None:
+def _page_scan(page: pikepdf.Page, page_no: int, max_pixels: int) -> PageScan | None:
     if page.obj.get("/Annots"):
         return None  # pdftoppm draws their appearances over the scan
     drawn = drawn_image(page, page_no)
@@ -156,8 +157,8 @@ def _page_scan(page: pikepdf.Page, page_no: int) -> PageScan | None:
     edges = (e - x0, f - y0, e + a - x1, f + d - y1, *cropped)  # and the crop box is the media box
     if drawn.graphics_state or not upright or any(abs(v) > _TOLERANCE_PT for v in edges):
         return None
-    if not _decodable(drawn.image):
-        return None
+    if not _decodable(drawn.image) or int(drawn.image.Width) * int(drawn.image.Height) > max_pixels:
+        return None  # checked before decoding: a few hundred KB of Flate data can hold gigapixels
     image = _pixels(drawn.image)
     if image is None:
         return None

@@ -147,9 +147,9 @@ def test_pdf_read_one_page_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyP
     calls: list[int] = []
     real = pagescan.read_page_scan
 
-    def spy(p: Path, page_no: int) -> pagescan.PageScan | None:
+    def spy(p: Path, page_no: int, max_pixels: int) -> pagescan.PageScan | None:
         calls.append(page_no)
-        return real(p, page_no)
+        return real(p, page_no, max_pixels)
 
     monkeypatch.setattr(pagescan, "read_page_scan", spy)
     monkeypatch.setattr(poppler, "render_page", lambda *a, **kw: pytest.fail("a scan page was rendered"))

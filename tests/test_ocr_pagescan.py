@@ -17,6 +17,7 @@ from ocr import loader, pagescan, poppler
 from ocr.engine import ocr_file
 from tests.fixtures.ocr.pages import render_page
 
+MAX_PIXELS = 200_000_000
 PAGE = render_page(["Số: 12/QĐ-UBND", "Hà Nội, ngày 3 tháng 4"], size=(330, 240), font_px=22, margin=20)
 
 
@@ -85,7 +86,7 @@ def test_a_scan_page_is_its_stored_image_where_poppler_draws_it(
 ) -> None:
     path = tmp_path / "scan.pdf"
     pixels = _scan_pdf(path, kind, ppi, rotate)
-    scan = pagescan.read_page_scan(path, 1)
+    scan = pagescan.read_page_scan(path, 1, MAX_PIXELS)
     assert scan is not None and scan.ppi == pytest.approx(ppi, rel=1e-3)
     assert np.array_equal(scan.image, np.rot90(pixels, -rotate // 90))  # the stored pixels, exactly
     # poppler, rendering the page at the scan's resolution, puts the same picture in the same place
@@ -113,14 +114,14 @@ IMAGE = b"q 165 0 0 120 0 0 cm /Im0 Do Q"  # the 330 x 240 scan at 144 ppi fills
 def test_a_page_that_is_more_than_a_scan_is_left_to_poppler(tmp_path: Path, content: bytes, why: str) -> None:
     path = tmp_path / "page.pdf"
     _scan_pdf(path, "gray-flate", 144, content=content)
-    assert pagescan.read_page_scan(path, 1) is None, why
+    assert pagescan.read_page_scan(path, 1, MAX_PIXELS) is None, why
 
 
 def test_invisible_ocr_text_over_a_scan_is_no_obstacle(tmp_path: Path) -> None:
     """What scanners write: the scan, then their own OCR in render mode 3 (it paints nothing)."""
     path = tmp_path / "page.pdf"
     pixels = _scan_pdf(path, "gray-flate", 144, content=IMAGE + b" BT 3 Tr /F1 12 Tf 10 10 Td (So 12) Tj ET")
-    scan = pagescan.read_page_scan(path, 1)
+    scan = pagescan.read_page_scan(path, 1, MAX_PIXELS)
     assert scan is not None and np.array_equal(scan.image, pixels)
 
 
@@ -141,7 +142,16 @@ def test_images_poppler_would_draw_otherwise_are_rendered(tmp_path: Path, change
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         change(pdf, pdf.pages[0].Resources.XObject.Im0)  # type: ignore[operator]
         pdf.save(path)
-    assert pagescan.read_page_scan(path, 1) is None, why
+    assert pagescan.read_page_scan(path, 1, MAX_PIXELS) is None, why
+
+
+def test_an_image_over_the_pixel_limit_is_not_decoded(tmp_path: Path) -> None:
+    """The limit is checked on the image's declared size, before any decoding (a bomb costs nothing)."""
+    path = tmp_path / "page.pdf"
+    _scan_pdf(path, "gray-flate", 144)
+    h, w = PAGE.shape
+    assert pagescan.read_page_scan(path, 1, w * h) is not None
+    assert pagescan.read_page_scan(path, 1, w * h - 1) is None
 
 
 def test_a_scan_whose_data_is_damaged_is_left_to_the_renderer(tmp_path: Path) -> None:
@@ -153,7 +163,7 @@ def test_a_scan_whose_data_is_damaged_is_left_to_the_renderer(tmp_path: Path) ->
         image = pdf.pages[0].Resources.XObject.Im0
         image.write(zlib.compress(PAGE.tobytes())[:300], filter=Name.FlateDecode)  # cut short
         pdf.save(path)
-    assert pagescan.read_page_scan(path, 1) is None
+    assert pagescan.read_page_scan(path, 1, MAX_PIXELS) is None
     (page,) = loader.iter_page_images(path, dpi=144)
     assert page.render_dpi == 144  # the renderer's turn
 
