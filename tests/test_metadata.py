@@ -205,7 +205,9 @@ def test_find_date(line: str, place: str, iso: str) -> None:
 
 
 def test_find_date_rejects_impossible_dates() -> None:
-    assert find_date(["Hà Nội, ngày 31 tháng 2 năm 2024"]) is None
+    hit = find_date(["Hà Nội, ngày 31 tháng 2 năm 2024"])
+    assert hit is not None and (hit.place, hit.iso) == ("Hà Nội", None)  # the place, and no date
+    assert find_date(["ngày 31 tháng 2 năm 2024"]) is None  # no place either: nothing
 
 
 def test_ocr_repaired_date_has_lower_confidence() -> None:

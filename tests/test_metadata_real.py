@@ -313,7 +313,24 @@ def test_date_not_after_the_signing() -> None:
     assert find_date(line, signed=date(2025, 12, 11)).iso == "2025-12-11"  # type: ignore[union-attr]
     # numbered and dated by the clerk a weekend after the signature: still plausible
     assert find_date(["Hà Nội, ngày 15 tháng 12 năm 2025"], signed=date(2025, 12, 12)) is not None
-    assert find_date(["Hà Nội, ngày 29 tháng 12 năm 2025"], signed=date(2025, 12, 11)) is None
+    late = find_date(["Hà Nội, ngày 29 tháng 12 năm 2025"], signed=date(2025, 12, 11))
+    assert late is not None and (late.place, late.iso) == ("Hà Nội", None)  # the place stays, not the date
+
+
+def test_day_filled_in_by_hand_and_unreadable_keeps_the_place() -> None:
+    """UBND tỉnh Quảng Ngãi, Thông báo 11/TB-UBND: the day `08` written by hand, read as `ở`. No date is
+    guessed; the place is kept, and the line still closes the header."""
+    hit = find_date(["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI", "Quảng Ngãi, ngày ở tháng 01 năm 2025"])
+    assert hit is not None and (hit.line_no, hit.place, hit.iso) == (2, "Quảng Ngãi", None)
+    meta = describe_text("""ỦY BAN NHÂN DÂN            CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+TỈNH QUẢNG NGÃI                Độc lập - Tự do - Hạnh phúc
+Số: 11 /TB-UBND                Quảng Ngãi, ngày ở tháng 01 năm 2025
+THÔNG BÁO
+Kết luận của Phó Chủ tịch UBND tỉnh Võ Phiên tại cuộc họp
+Ngày 03/01/2025, Phó Chủ tịch UBND tỉnh Võ Phiên chủ trì họp nghe báo cáo
+""")
+    assert meta["issue_place"] == "Quảng Ngãi" and "issue_date" not in meta
+    assert meta["doc_number"] == "11/TB-UBND" and meta["issuing_body"] == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
 
 
 def test_describe_text_takes_the_signing_time() -> None:

@@ -26,7 +26,7 @@ class DateHit:
     line_no: int
     start: int  # where the place starts in the line
     place: str | None
-    iso: str
+    iso: str | None  # None: the line is the place-and-date line, but its date cannot be read
     conf: float
 
 
@@ -126,6 +126,7 @@ def find_date(lines: list[str], limit: int = 40, signed: date | None = None) -> 
     latest = signed + SIGNING_LAG if signed else None
     best: DateHit | None = None
     best_rank = -1
+    unread: DateHit | None = None  # `Quảng Ngãi, ngày ở tháng 01 năm 2025`: the day filled in by hand
     for n, line in enumerate(lines[:limit]):
         if _DAY_CUE_AT_END.search(fold(line)) and n + 1 < len(lines):
             line = f"{line} {lines[n + 1]}"  # the day written by hand, read as a line of its own
@@ -140,6 +141,8 @@ def find_date(lines: list[str], limit: int = 40, signed: date | None = None) -> 
                 has_comma = True
             place, pstart = _place_before(line, comma)
             if found is None:
+                if has_comma and place and unread is None:
+                    unread = DateHit(n, pstart, place, None, 0.5)
                 continue
             if not (has_comma and place) and (
                 not _is_date_line_end(fl[m.end() :]) or not (place or not fl[: m.start()].strip())
@@ -169,4 +172,5 @@ def find_date(lines: list[str], limit: int = 40, signed: date | None = None) -> 
                 place, pstart = _place_before(line, comma)
                 if place:
                     return DateHit(n, pstart, place, found[0], 0.95)
-    return best
+    # a date line whose date cannot be read still gives the place and where the header ends
+    return best or unread

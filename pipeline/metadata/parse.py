@@ -65,7 +65,7 @@ def parse_document(pages: list[str], signed_at: datetime | None = None) -> Parse
     out.put("parent_body", (parent, body_conf) if parent else None)
 
     if header.date:
-        out.put("issue_date", (header.date.iso, header.date.conf))
+        out.put("issue_date", (header.date.iso, header.date.conf) if header.date.iso else None)
         if header.date.place:
             place = canonical_place(header.date.place, "\n".join(p1[:40]))
             out.put("issue_place", (place, header.date.conf - 0.05))
