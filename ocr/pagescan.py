@@ -149,6 +149,8 @@ def read_page_scan(path: Path, page_no: int, max_pixels: int) -> PageScan | None
 def _page_scan(page: pikepdf.Page, page_no: int, max_pixels: int) -> PageScan | None:
     if page.obj.get("/Annots"):
         return None  # pdftoppm draws their appearances over the scan
+    if float(inherited(page.obj, "/UserUnit") or 1) != 1:  # type: ignore[arg-type]
+        return None  # points of another size: the scan's resolution would be misread
     drawn = drawn_image(page, page_no)
     (a, b, _), (c, d, _), (e, f, _) = drawn.matrix
     upright = a > 0 and d > 0 and abs(b) < 1e-9 and abs(c) < 1e-9

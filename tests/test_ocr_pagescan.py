@@ -130,6 +130,7 @@ def test_invisible_ocr_text_over_a_scan_is_no_obstacle(tmp_path: Path) -> None:
     [
         (lambda pdf, img: setattr(img, "Decode", pikepdf.Array([1, 0])), "a decode array"),
         (lambda pdf, img: setattr(img, "SMask", pdf.make_stream(b"\xff" * 330 * 240)), "a soft mask"),
+        (lambda pdf, img: setattr(pdf.pages[0].obj, "UserUnit", 2), "points twice as large"),
         (lambda pdf, img: setattr(pdf.pages[0].obj, "CropBox", pikepdf.Array([0, 0, 100, 100])),
          "a crop box inside the scan"),
         (lambda pdf, img: setattr(pdf.pages[0].obj, "Annots", pikepdf.Array([Dictionary(Subtype=Name.Text)])),
