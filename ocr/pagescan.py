@@ -40,6 +40,16 @@ _DECODED_FILTERS = {
     Name.LZWDecode,
     Name.RunLengthDecode,
 }
+# an unreadable file or an undecodable image (pikepdf's own errors, and Pillow's while decoding)
+_UNREADABLE = (
+    pikepdf.PikepdfError,
+    OSError,
+    ValueError,
+    TypeError,
+    KeyError,
+    NotImplementedError,
+    AttributeError,
+)
 _TOLERANCE_PT = 1.0  # how far the image's edges may be from the page's (a scanner's rounding)
 
 
@@ -134,15 +144,7 @@ def read_page_scan(path: Path, page_no: int, max_pixels: int) -> PageScan | None
             return _page_scan(pdf.pages[page_no - 1], page_no, max_pixels)
     except NotAScan:
         return None
-    except (
-        pikepdf.PikepdfError,
-        OSError,
-        ValueError,
-        TypeError,
-        KeyError,
-        NotImplementedError,
-        AttributeError,
-    ):  # fmt: skip  (pikepdf's own: unreadable file, undecodable image)
+    except _UNREADABLE:
         return None  # the renderer reads it, or says what is wrong with it
 
 
