@@ -15,8 +15,9 @@ import pytest
 from pipeline.describe import describe_text
 from pipeline.metadata.dates import find_date
 from pipeline.metadata.header import restore_organ_word
-from pipeline.metadata.number import find_bare_number, parse_number
+from pipeline.metadata.number import body_initials, find_bare_number, parse_number
 from pipeline.metadata.stamps import take_stamps
+from pipeline.textnorm import fold
 
 VN = timezone(timedelta(hours=7))
 
@@ -537,3 +538,32 @@ V/v kiểm tra công trình tại xã Kiêu Kỵ, huyện Gia Lâm
 """
     old = describe_text(text)["admin_unit_old"]
     assert "outside_hanoi" not in old and (old["district"], old["commune"]) == ("Gia Lâm", "Kiêu Kỵ")
+
+
+# The domains of departments, offices and divisions (the agency vocabulary's), under each kind of parent.
+DOMAINS = ["TÀI NGUYÊN VÀ MÔI TRƯỜNG", "QUY HOẠCH - KIẾN TRÚC", "LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
+           "TÀI CHÍNH - KẾ HOẠCH", "TÀI CHÍNH", "KẾ HOẠCH VÀ ĐẦU TƯ", "QUẢN LÝ ĐÔ THỊ", "KINH TẾ",
+           "KINH TẾ VÀ HẠ TẦNG", "VĂN HÓA VÀ THÔNG TIN", "VĂN HÓA, THỂ THAO VÀ DU LỊCH",
+           "GIÁO DỤC VÀ ĐÀO TẠO",
+           "Y TẾ", "TƯ PHÁP", "NỘI VỤ", "XÂY DỰNG", "GIAO THÔNG VẬN TẢI", "CÔNG THƯƠNG",
+           "NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "KHOA HỌC VÀ CÔNG NGHỆ", "THÔNG TIN VÀ TRUYỀN THÔNG", "DÂN TỘC",
+           "NGOẠI VỤ", "PHỤC VỤ HÀNH CHÍNH CÔNG", "ĐĂNG KÝ ĐẤT ĐAI", "PHÁT TRIỂN QUỸ ĐẤT"]  # fmt: skip
+ORGANS = {"SỞ": "S", "PHÒNG": "P", "CỤC": "C", "CHI CỤC": "CC", "TRUNG TÂM": "TT", "VĂN PHÒNG": "VP"}
+PARENTS = ["UBND TỈNH LÂM ĐỒNG", "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI", "UBND QUẬN CẦU GIẤY"]
+
+
+@pytest.mark.parametrize("organ", list(ORGANS))
+@pytest.mark.parametrize("parent", PARENTS)
+def test_organ_word_sweep_every_domain(organ: str, parent: str) -> None:
+    """For every domain under every parent: the name read without its organ word gets it back from the
+    symbol, with the parent apart or run into the same line; a name read whole, or a symbol that does not
+    spell it, is left as read."""
+    for domain in DOMAINS:
+        code = ORGANS[organ] + fold(body_initials(domain)).upper()
+        symbol = f"QĐ-{code}"
+        whole = f"{organ} {domain}"
+        assert restore_organ_word(parent, domain, symbol) == (parent, whole), domain
+        assert restore_organ_word(None, f"{parent} {domain}", symbol) == (parent, whole), domain
+        assert restore_organ_word(parent, whole, symbol) == (parent, whole), domain
+        assert restore_organ_word(parent, domain, "QĐ-UBND") == (parent, domain), domain
+        assert restore_organ_word(parent, domain, f"{code}X-VP") == (parent, domain), domain
