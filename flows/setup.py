@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import WorkPoolCreate
@@ -83,6 +84,14 @@ def ensure_pools(pools: tuple[str, ...] = (CHUNK_POOL, CONTROL_POOL)) -> list[st
     return created
 
 
+def same_automation(existing: dict[str, Any], wanted: AutomationCore) -> bool:
+    """Whether the server's automation (as it returned it) is `wanted`. Compared as Python values: the
+    trigger's event names are sets, and a set's order in a JSON dump changes with the order its members
+    were added and the process's hash seed (the same automation compared as JSON came out "updated" now
+    and then)."""
+    return AutomationCore.model_validate(existing).model_dump() == wanted.model_dump()
+
+
 def ensure_zombie_automation(zombie_after: float = DEFAULT_ZOMBIE_AFTER) -> str:
     """Create the automation, or bring an existing one of the same name up to date."""
     wanted = zombie_automation(zombie_after)
@@ -94,8 +103,7 @@ def ensure_zombie_automation(zombie_after: float = DEFAULT_ZOMBIE_AFTER) -> str:
         first, *extra = existing
         for duplicate in extra:  # two setups raced: keep one
             client.delete_automation(duplicate.id)
-        same = AutomationCore.model_validate(first.model_dump()).model_dump(mode="json")
-        if same == wanted.model_dump(mode="json"):
+        if same_automation(first.model_dump(), wanted):
             return "unchanged"
         client.update_automation(first.id, wanted)
         return "updated"
