@@ -16,16 +16,14 @@ CPU seconds are this process's and its children's (tesseract, pdftoppm), one pro
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import io
 import json
 import os
-import resource
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -36,15 +34,12 @@ sys.path.insert(0, str(ROOT))
 import pikepdf  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from benchmarks.cpu import self_cpu  # noqa: E402
+from benchmarks.ocr import load_scorer  # noqa: E402
 from ocr import pagescan  # noqa: E402
 from ocr.engine import ocr_file  # noqa: E402
 
 SETS = {"docs": ".", "extra": "extra", "dev3": "more/dev3", "dev4": "more/dev4"}
-
-
-def cpu() -> float:
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 @contextmanager
@@ -56,14 +51,6 @@ def rendered() -> Iterator[None]:
         yield
     finally:
         pagescan.read_page_scan = real  # type: ignore[assignment]
-
-
-def load_scorer(corpus: Path) -> Any:
-    spec = importlib.util.spec_from_file_location("corpus_score", corpus / "score.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def wrap_as_scan(png: Path, out: Path) -> Path:
@@ -94,9 +81,6 @@ def wrap_as_scan(png: Path, out: Path) -> Path:
     return path
 
 
-Scored = dict[str, tuple[float, float]]  # page or sample -> (errors, reference size)
-
-
 def run(
     files: list[tuple[str, Path]], score: Callable[[str, list[str]], tuple[float, float]]
 ) -> dict[str, Any]:
@@ -104,10 +88,10 @@ def run(
     out: dict[str, Any] = {way: {"scores": {}, "cpu": 0.0, "quality": {}} for way in ("rendered", "stored")}
     for name, path in files:
         for way in ("rendered", "stored"):
-            t = cpu()
-            with rendered() if way == "rendered" else _nothing():
+            t = self_cpu()
+            with rendered() if way == "rendered" else nullcontext():
                 doc = ocr_file(path)
-            out[way]["cpu"] += cpu() - t
+            out[way]["cpu"] += self_cpu() - t
             out[way]["scores"][name] = score(name, [p.text for p in doc.pages])
             out[way]["quality"][name] = [p.quality for p in doc.pages]
         print(
@@ -115,11 +99,6 @@ def run(
             file=sys.stderr,
         )
     return out
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
 
 
 def _rate(pair: tuple[float, float]) -> float:
