@@ -171,6 +171,20 @@ def test_outline_that_cuts_the_text_is_rejected_and_says_why() -> None:
 # ---------------------------------------------------------------- rotation and skew
 
 
+@pytest.mark.parametrize("how", ["gray", "jpeg"])
+@pytest.mark.parametrize("font", list(SWEEP_FONTS))
+@pytest.mark.parametrize("dpi", [60, 70, 85, 100, 120, 140])
+def test_level_low_res_page_is_not_resampled_and_a_real_skew_still_is(dpi: int, font: str, how: str) -> None:
+    """A level page measures a skew of up to ~0.15 degrees; turning a 60-140 dpi page by that moves a
+    line's end by about a pixel and only blurs its few-pixel glyphs, so the page is left as it is. A
+    skew of 1.5 degrees on the same page is still taken out."""
+    page = _encode(render_at_dpi(dpi, font, spacing=SPACING[font], margin_in=0.3), how)
+    out, m = P.deskew(page)
+    assert out is page and not m["applied"], m
+    _, turned = P.deskew(P.rotate(page, 1.5))
+    assert turned["applied"] and turned["angle"] == pytest.approx(-1.5, abs=0.5), turned
+
+
 @pytest.mark.parametrize("turn", [0, 90, 180, 270])
 @pytest.mark.parametrize("skew", [-14.0, -6.5, -1.5, 0.0, 2.5, 8.0, 13.0])
 def test_rotation_and_skew_recovered_up_to_a_half_turn(turn: int, skew: float) -> None:
