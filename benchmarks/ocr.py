@@ -461,7 +461,8 @@ def main() -> None:
         "--set",
         dest="gt_set",
         default="",
-        help="a ground-truth set under the corpus: '' (main), extra, more/dev3, more/dev4",
+        help="a ground-truth set under the corpus: '' (main), extra, more/dev3, more/dev4; or the absolute "
+        "path of a generated set (benchmarks/verylow_set.py)",
     )
     ap.add_argument("--real", action="store_true", help="the real PDFs (no ground truth)")
     ap.add_argument(
@@ -487,9 +488,12 @@ def main() -> None:
     if a.real_docs:
         run_real_docs(corpus, a.out / "real-docs", a.jobs, a.repeat)
         return
-    set_name = "extra" if a.extra else a.gt_set.strip("/")
-    root = corpus / set_name if set_name else corpus
-    label = set_name or "main"
+    set_name = "extra" if a.extra else a.gt_set
+    if Path(set_name).is_absolute():  # a generated set (benchmarks/verylow_set.py), scored the same way
+        root, label = Path(set_name), Path(set_name).name
+    else:
+        set_name = set_name.strip("/")
+        root, label = (corpus / set_name if set_name else corpus), set_name or "main"
     scorer = load_scorer(corpus)
     gt = scorer.load_gt(str(root))
     rows = samples(root, a.subset, set(a.classes.split(",")) if a.classes else None)
