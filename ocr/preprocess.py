@@ -210,10 +210,28 @@ HEADER_AGREES = 1.33  # the text's own measure within this factor of the header:
 MEASURES_AGREE = 1.4  # independent measures within this factor of each other: they agree
 UNCONFIRMED_MAX_FACTOR = 4.0  # an estimate no other measure confirms moves the page at most this much
 MAX_HEADER_FACTOR = 3.0  # never move further than this from the header, however well measures agree
+# Blur and ink spread add about a pixel to every glyph's height and never take one away: on a 60-100
+# dpi scan that is 15-40 % of the height (on generated verylow JPEGs the height read 22 % high at the
+# median, 37 % with ink spread; the line pitch, which neither changes, 8 % low). There a height above
+# the pitch's estimate by up to this factor is still combined with it, and a header the text agrees
+# with is taken as it is (benchmarks/README.md, "generated very-low-resolution pages").
+INKED_HEIGHT_AGREES = 1.8
 
 
 def _within(a: float | None, b: float | None, factor: float) -> bool:
     return bool(a and b) and 1.0 / factor <= a / b <= factor  # type: ignore[operator]
+
+
+def _inked_low_res(by_height: float, by_pitch: float | None) -> bool:
+    """A low-resolution page whose glyph height reads above the line pitch by what blur and ink
+    spread add (INKED_HEIGHT_AGREES), not the other way round."""
+    return (
+        bool(by_pitch)
+        and by_height < UPSCALE_BELOW * MEASURES_AGREE
+        and (
+            by_pitch < by_height <= INKED_HEIGHT_AGREES * by_pitch  # type: ignore[operator]
+        )
+    )
 
 
 def estimate_resolution(gray: np.ndarray, header: float | None = None) -> Measures:
@@ -234,7 +252,7 @@ def estimate_resolution(gray: np.ndarray, header: float | None = None) -> Measur
     by_pitch = 300.0 * pitch / REF_PITCH if pitch else None
     by_height = 300.0 * char_h / REF_CHAR_H if char_h else None
     text_size = by_height
-    if by_height and _within(by_pitch, by_height, MEASURES_AGREE):
+    if by_height and (_within(by_pitch, by_height, MEASURES_AGREE) or _inked_low_res(by_height, by_pitch)):
         # Two measures of the text's size that agree: their geometric mean halves the error of either
         # (whole-pixel heights at low resolution; line spacing from 1.15 to 1.5).
         text_size = math.sqrt(by_height * by_pitch)  # type: ignore[operator]
@@ -255,6 +273,8 @@ def estimate_resolution(gray: np.ndarray, header: float | None = None) -> Measur
         est, why = header, "no text to measure" + (": the header stands" if header else "")
     elif header is None:
         est, why = text_size, "text size (no header)"
+    elif _within(text_size, header, HEADER_AGREES) and header < UPSCALE_BELOW:
+        est, why = header, "low resolution: the header, which the text size confirms"
     elif _within(text_size, header, HEADER_AGREES):
         est, why = text_size, "text size agrees with the header"
     elif not confirmed:
