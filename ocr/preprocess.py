@@ -237,7 +237,8 @@ def _inked_low_res(by_height: float, by_pitch: float | None) -> bool:
 def estimate_resolution(gray: np.ndarray, header: float | None = None) -> Measures:
     """The page's resolution from its text: the character height, checked against two independent
     measures (stroke width, line pitch) and the file's header. Near the header (within
-    `HEADER_AGREES`) the text height decides. Further away it decides only when another measure agrees
+    `HEADER_AGREES`) the text height decides (the size the text reads at), except below
+    `UPSCALE_BELOW`, where blur and ink spread make it read high and the header stands. Further away it decides only when another measure agrees
     with it and it stays within `MAX_HEADER_FACTOR` of the header; otherwise the header stands, and
     `reason` says why. Without a header the text height decides; `confirmed` says whether another
     measure agreed (an unconfirmed estimate may move the page only a bounded step)."""
