@@ -214,7 +214,7 @@ MAX_HEADER_FACTOR = 3.0  # never move further than this from the header, however
 # dpi scan that is 15-40 % of the height (on generated verylow JPEGs the height read 22 % high at the
 # median, 37 % with ink spread; the line pitch, which neither changes, 8 % low). There a height above
 # the pitch's estimate by up to this factor is still combined with it, and a header the text agrees
-# with is taken as it is (benchmarks/README.md, "generated very-low-resolution pages").
+# with is taken as it is (benchmarks/README.md, "the resolution of blurred and inked low-res text").
 INKED_HEIGHT_AGREES = 1.8
 
 
@@ -225,23 +225,20 @@ def _within(a: float | None, b: float | None, factor: float) -> bool:
 def _inked_low_res(by_height: float, by_pitch: float | None) -> bool:
     """A low-resolution page whose glyph height reads above the line pitch by what blur and ink
     spread add (INKED_HEIGHT_AGREES), not the other way round."""
-    return (
-        bool(by_pitch)
-        and by_height < UPSCALE_BELOW * MEASURES_AGREE
-        and (
-            by_pitch < by_height <= INKED_HEIGHT_AGREES * by_pitch  # type: ignore[operator]
-        )
-    )
+    if not by_pitch or by_height >= UPSCALE_BELOW * MEASURES_AGREE:
+        return False
+    return by_pitch < by_height <= INKED_HEIGHT_AGREES * by_pitch
 
 
 def estimate_resolution(gray: np.ndarray, header: float | None = None) -> Measures:
     """The page's resolution from its text: the character height, checked against two independent
     measures (stroke width, line pitch) and the file's header. Near the header (within
     `HEADER_AGREES`) the text height decides (the size the text reads at), except below
-    `UPSCALE_BELOW`, where blur and ink spread make it read high and the header stands. Further away it decides only when another measure agrees
-    with it and it stays within `MAX_HEADER_FACTOR` of the header; otherwise the header stands, and
-    `reason` says why. Without a header the text height decides; `confirmed` says whether another
-    measure agreed (an unconfirmed estimate may move the page only a bounded step)."""
+    `UPSCALE_BELOW`, where blur and ink spread make it read high and the header stands. Further away
+    it decides only when another measure agrees with it and it stays within `MAX_HEADER_FACTOR` of the
+    header; otherwise the header stands, and `reason` says why. Without a header the text height
+    decides; `confirmed` says whether another measure agreed (an unconfirmed estimate may move the page
+    only a bounded step)."""
     small, f = _measuring_copy(gray)
     mask = _measure_mask(small)
     stats, _ = _char_components(mask)
@@ -253,7 +250,8 @@ def estimate_resolution(gray: np.ndarray, header: float | None = None) -> Measur
     by_pitch = 300.0 * pitch / REF_PITCH if pitch else None
     by_height = 300.0 * char_h / REF_CHAR_H if char_h else None
     text_size = by_height
-    if by_height and (_within(by_pitch, by_height, MEASURES_AGREE) or _inked_low_res(by_height, by_pitch)):
+    agree = _within(by_pitch, by_height, MEASURES_AGREE)
+    if by_height and (agree or _inked_low_res(by_height, by_pitch)):
         # Two measures of the text's size that agree: their geometric mean halves the error of either
         # (whole-pixel heights at low resolution; line spacing from 1.15 to 1.5).
         text_size = math.sqrt(by_height * by_pitch)  # type: ignore[operator]
