@@ -60,8 +60,13 @@ def degrade(gray: np.ndarray, src_dpi: float, rng: random.Random) -> tuple[np.nd
 
 def build(corpus: Path, out: Path, sources: list[str], variants: int, seed: int) -> list[dict]:
     rng = random.Random(seed)
+    if not (corpus / "manifest.json").is_file():
+        raise SystemExit(f"{corpus}: no manifest.json here (the DEV corpus; see --corpus)")
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
     by_id = {s["id"]: s for s in manifest["samples"]}
+    unknown = [sid for sid in sources if sid not in by_id]
+    if unknown:
+        raise SystemExit(f"{corpus / 'manifest.json'}: no sample {', '.join(unknown)}")
     (out / "images").mkdir(parents=True, exist_ok=True)
     (out / "gt").mkdir(exist_ok=True)
     rows = []
