@@ -250,8 +250,7 @@ def estimate_resolution(gray: np.ndarray, header: float | None = None) -> Measur
     by_pitch = 300.0 * pitch / REF_PITCH if pitch else None
     by_height = 300.0 * char_h / REF_CHAR_H if char_h else None
     text_size = by_height
-    agree = _within(by_pitch, by_height, MEASURES_AGREE)
-    if by_height and (agree or _inked_low_res(by_height, by_pitch)):
+    if by_height and (_within(by_pitch, by_height, MEASURES_AGREE) or _inked_low_res(by_height, by_pitch)):
         # Two measures of the text's size that agree: their geometric mean halves the error of either
         # (whole-pixel heights at low resolution; line spacing from 1.15 to 1.5).
         text_size = math.sqrt(by_height * by_pitch)  # type: ignore[operator]
@@ -272,10 +271,11 @@ def estimate_resolution(gray: np.ndarray, header: float | None = None) -> Measur
         est, why = header, "no text to measure" + (": the header stands" if header else "")
     elif header is None:
         est, why = text_size, "text size (no header)"
-    elif _within(text_size, header, HEADER_AGREES) and header < UPSCALE_BELOW:
-        est, why = header, "low resolution: the header, which the text size confirms"
     elif _within(text_size, header, HEADER_AGREES):
-        est, why = text_size, "text size agrees with the header"
+        if header < UPSCALE_BELOW:
+            est, why = header, "low resolution: the header, which the text size confirms"
+        else:
+            est, why = text_size, "text size agrees with the header"
     elif not confirmed:
         est, why = header, "text size far from the header and not confirmed: the header stands"
     elif not _within(text_size, header, MAX_HEADER_FACTOR):
@@ -394,9 +394,9 @@ def deskew(
         "angle": round(angle, 2),
         "peak_ratio": round(ratio, 2),
     }
-    drift = abs(math.tan(math.radians(angle))) * gray.shape[1]
     if abs(angle) < min_angle or ratio < 2.0:
         return gray, m
+    drift = abs(math.tan(math.radians(angle))) * gray.shape[1]
     if drift < MIN_SKEW_DRIFT_PX:
         m["skipped"] = f"moves a line's end by {drift:.1f} px"
         return gray, m
