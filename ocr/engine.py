@@ -216,10 +216,13 @@ def preprocess_page(
         max_factor=budget.max_upscale(image.shape[0] * image.shape[1]),
     )
     keep(m)
-    est_dpi = round(source_dpi * m["factor"]) if source_dpi and m.get("applied") else source_dpi
+    enlarged = bool(m.get("applied"))
+    est_dpi = round(source_dpi * m["factor"]) if source_dpi and enlarged else source_dpi
     gray, m = _timed(timings, "even_lighting", preprocess.even_lighting, gray)
     keep(m)
     gray, m = _timed(timings, "stretch_contrast", preprocess.stretch_contrast, gray)
+    keep(m)
+    gray, m = _timed(timings, "lighten_midtones", preprocess.lighten_midtones, gray, enlarged=enlarged)
     keep(m)
     gray, m = _timed(timings, "denoise", preprocess.denoise, gray, est_dpi=source_dpi)
     keep(m)
@@ -455,6 +458,7 @@ _BEYOND_CONSERVATIVE = frozenset(
         "whiten_edges",
         "rescale",
         "stretch_contrast",
+        "lighten_midtones",
         "denoise",
         "remove_specks",
         "binarize",

@@ -15,7 +15,8 @@ from ocr import layout, tesseract
 from ocr.engine import OcrOptions, iter_ocr_pages, ocr_file, ocr_image, recognition_scale
 from ocr.errors import OcrTimeoutError, PageError, ToolMissingError
 from ocr.model import Word
-from tests.fixtures.ocr.pages import LINES, render_page, save, two_column_page
+from pipeline.textnorm import levenshtein
+from tests.fixtures.ocr.pages import BODY, LINES, inked_scan, render_page, save, two_column_page
 
 
 def _norm(s: str) -> str:
@@ -195,6 +196,18 @@ def test_doubtful_one_and_two_letter_marks_dropped_except_on_low_res(
     assert next(s for s in result.steps if s["step"] == "rescale")["applied"]
     assert [w.text for w in result.words] == ["Căn", "cứ", "và", "2V", "N"]
     assert layout.is_mark(words[3]) and not layout.is_mark(words[2]) and not layout.is_mark(words[0])
+
+
+def test_blurred_low_res_scan_read_enlarged_with_lightened_midtones() -> None:
+    """A 70-dpi scan with spread and blurred ink (the office kind's verylow JPEGs) is enlarged, its
+    midtones lightened, and read; a 300-dpi page keeps its grey levels."""
+    result = ocr_image(inked_scan(70, "dejavu-sans-12", 4, 0.7), OcrOptions(), dpi_hint=70.0)
+    steps = {s["step"]: s for s in result.steps}
+    assert steps["rescale"]["applied"] and steps["lighten_midtones"]["applied"]
+    ref, text = _norm(" ".join(BODY)), _norm(result.text)
+    assert levenshtein(ref, text) <= 0.03 * len(ref), text
+    sharp = ocr_image(render_page(font_px=54, size=(1900, 900)), OcrOptions())
+    assert not next(s for s in sharp.steps if s["step"] == "lighten_midtones")["applied"]
 
 
 def test_recognition_scale_reduces_only_sharp_high_resolution_text() -> None:

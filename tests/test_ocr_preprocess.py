@@ -122,6 +122,18 @@ def test_low_resolution_page_upscaled() -> None:
     assert not m3["applied"] and at_150 is low
 
 
+def test_midtones_lightened_only_on_an_enlarged_page() -> None:
+    page = render_page()
+    same, m = P.lighten_midtones(page, enlarged=False)
+    assert same is page and not m["applied"]
+    ramp = np.arange(256, dtype=np.uint8).reshape(16, 16)
+    out, m = P.lighten_midtones(ramp, enlarged=True)
+    assert m["applied"] and m["gamma"] == P.ENLARGED_INK_GAMMA
+    assert out[0, 0] == 0 and out[-1, -1] == 255  # ink stays black, paper white
+    assert np.all(np.diff(out.ravel().astype(int)) >= 0)  # the order of grey levels is kept
+    assert 170 <= int(out.ravel()[128]) <= 190  # the halo's mid grey moves toward the paper
+
+
 def test_salt_and_pepper_removed_but_not_on_low_res() -> None:
     page = render_page()
     rng = np.random.default_rng(1)

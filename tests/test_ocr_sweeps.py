@@ -14,10 +14,7 @@ import pytest
 from PIL import Image
 
 from ocr import preprocess as P
-from tests.fixtures.ocr.pages import SWEEP_FONTS, render_at_dpi
-
-SPACING = {"liberation-serif-13": 1.15, "dejavu-serif-12": 1.3, "dejavu-sans-12": 1.5}
-
+from tests.fixtures.ocr.pages import SWEEP_FONTS, SWEEP_SPACING, inked_scan, render_at_dpi
 
 def _encode(gray: np.ndarray, how: str) -> np.ndarray:
     """The page as a scanner or a fax would store it."""
@@ -41,7 +38,7 @@ def _prepared(img: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("font", list(SWEEP_FONTS))
 @pytest.mark.parametrize("dpi", [70, 100, 150, 200, 300, 450, 600])
 def test_resolution_estimate_within_20_percent(dpi: int, font: str, how: str) -> None:
-    page = _prepared(_encode(render_at_dpi(dpi, font, spacing=SPACING[font]), how))
+    page = _prepared(_encode(render_at_dpi(dpi, font, spacing=SWEEP_SPACING[font]), how))
     m = P.estimate_resolution(page)  # no header: the text alone
     assert m["est_dpi"] == pytest.approx(dpi, rel=0.2), m
     # A correct header is kept; a header wrong by 2x gives way to the measures when they agree, and
@@ -54,19 +51,6 @@ def test_resolution_estimate_within_20_percent(dpi: int, font: str, how: str) ->
         assert wrong["est_dpi"] == round(2.0 * dpi) and "header stands" in wrong["reason"]
 
 
-def _inked(dpi: int, font: str, spread: int, sigma: float) -> np.ndarray:
-    """The page as a cheap scanner at `dpi` gives it: ink spread by `spread` px at 300 dpi, blurred by
-    `sigma` px at `dpi`, area-averaged down (the corpus's verylow_jpeg chain)."""
-    page = render_at_dpi(300, font, spacing=SPACING[font], margin_in=0.3).astype(np.float32)
-    if spread:
-        page = cv2.erode(page, np.ones((spread + 1, spread + 1), np.uint8))  # dark ink grows
-    if sigma:
-        page = cv2.GaussianBlur(page, (0, 0), sigma * 300 / dpi)
-    h, w = page.shape
-    size = (round(w * dpi / 300), round(h * dpi / 300))
-    return cv2.resize(page, size, interpolation=cv2.INTER_AREA).astype(np.uint8)
-
-
 @pytest.mark.parametrize("sigma", [0.0, 0.7])
 @pytest.mark.parametrize("spread", [0, 2, 4])
 @pytest.mark.parametrize("font", list(SWEEP_FONTS))
@@ -77,10 +61,39 @@ def test_blurred_and_inked_low_res_text_is_not_taken_for_larger_text(
     """Blur and ink spread make glyphs taller, never shorter: at 60-100 dpi the height alone reads up
     to 44 % high here. Combined with the line pitch, the estimate stays within 25 % without a header,
     and a header the text agrees with is taken as it is."""
-    page = _prepared(_inked(dpi, font, spread, sigma))
+    page = _prepared(inked_scan(dpi, font, spread, sigma))
     m = P.estimate_resolution(page)
     assert m["est_dpi"] == pytest.approx(dpi, rel=0.25), m
     assert P.estimate_resolution(page, float(dpi))["est_dpi"] == dpi
+
+
+def _otsu_ink(gray: np.ndarray) -> np.ndarray:
+    """Ink as Tesseract's global threshold sees it."""
+    return cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1] > 0
+
+
+@pytest.mark.parametrize("sigma", [0.0, 0.7])
+@pytest.mark.parametrize("spread", [0, 2, 4])
+@pytest.mark.parametrize("font", list(SWEEP_FONTS))
+@pytest.mark.parametrize("dpi", [60, 85, 130])
+def test_lightened_midtones_split_blurred_glyphs_and_never_erase_one(
+    dpi: int, font: str, spread: int, sigma: float
+) -> None:
+    """On an enlarged low-res page, lightening the midtones takes ink away from the threshold's view
+    and never adds any, splits blobs of joined letters (more components on every page) and leaves
+    every glyph-sized blob some ink (no letter or tone mark erased)."""
+    page = _prepared(inked_scan(dpi, font, spread, sigma))
+    big, m = P.rescale_low_resolution(page, float(dpi))
+    assert m["applied"]
+    big = P.stretch_contrast(big)[0]
+    before = _otsu_ink(big)
+    after = _otsu_ink(P.lighten_midtones(big, enlarged=True)[0])
+    assert not (after & ~before).any()
+    n, labels = cv2.connectedComponents(before.astype(np.uint8), connectivity=8)
+    sizes = np.bincount(labels.ravel(), minlength=n)[1:]
+    kept = np.bincount(labels[after], minlength=n)[1:]
+    assert not ((kept == 0) & (sizes >= 20)).any()
+    assert cv2.connectedComponents(after.astype(np.uint8), connectivity=8)[0] > n
 
 
 @pytest.mark.parametrize("dpi", [100, 200, 300])
@@ -207,7 +220,7 @@ def test_level_low_res_page_is_not_resampled_and_a_real_skew_still_is(dpi: int, 
     """A level page measures a skew of up to ~0.15 degrees; turning a 60-140 dpi page by that moves a
     line's end by about a pixel and only blurs its few-pixel glyphs, so the page is left as it is. A
     skew of 1.5 degrees on the same page is still taken out."""
-    page = _encode(render_at_dpi(dpi, font, spacing=SPACING[font], margin_in=0.3), how)
+    page = _encode(render_at_dpi(dpi, font, spacing=SWEEP_SPACING[font], margin_in=0.3), how)
     out, m = P.deskew(page)
     assert out is page and not m["applied"], m
     _, turned = P.deskew(P.rotate(page, 1.5))
