@@ -16,6 +16,7 @@ from PIL import Image
 from ocr import preprocess as P
 from tests.fixtures.ocr.pages import SWEEP_FONTS, SWEEP_SPACING, inked_scan, render_at_dpi
 
+
 def _encode(gray: np.ndarray, how: str) -> np.ndarray:
     """The page as a scanner or a fax would store it."""
     if how == "gray":
