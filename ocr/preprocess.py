@@ -721,8 +721,8 @@ def stretch_contrast(gray: np.ndarray) -> tuple[np.ndarray, Measures]:
 # spread, the enlargement's interpolation). Tesseract's global threshold joins the halos of neighbouring
 # letters into word-sized blobs, and of neighbouring lines into merged lines. Lightening the midtones
 # (grey 128 becomes 180) moves the halos toward the paper and keeps the cores black: on a 70-dpi page
-# the thresholded blobs went from 386 to 534, and generated 60-100 dpi pages read 0.059 -> 0.043
-# (benchmarks/README.md, "lightened midtones on enlarged pages").
+# the thresholded blobs went from 386 to 534. Generated 60-100 dpi pages read 0.059 -> 0.043 (tuned
+# on), 0.078 -> 0.054 (not), `more/dev4` 0.062 -> 0.036 (benchmarks/README.md, "lightened midtones").
 ENLARGED_INK_GAMMA = 0.5
 _LIGHTEN = (255.0 * (np.arange(256) / 255.0) ** ENLARGED_INK_GAMMA).astype(np.uint8)  # floor, as measured
 
