@@ -201,9 +201,7 @@ def slow_tesseract(folder: Path, seconds: float) -> str:
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_what_is_done(background_run, es, tmp_path: Path) -> None:
-    # 3 s a call: the run must outlast the first ledger write by more than the test's polling. With 1.5 s
-    # a Tesseract 10 % faster (BMP input) finished the run before the signal landed, in two full-suite runs.
-    env, proc = background_run(PATH=slow_tesseract(tmp_path / "bin", 3.0))
+    env, proc = background_run(PATH=slow_tesseract(tmp_path / "bin", 1.5))
     wait_for_ledger(es, env, proc, at_least=1)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
