@@ -127,7 +127,7 @@ def test_recognition_resolution_is_chosen_the_same_way_both_directions() -> None
 
 def _glyphs(gray: np.ndarray) -> int:
     """Character components of dark text (Otsu), counted independently of the engine's own masks."""
-    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ink = _otsu_ink(gray).astype(np.uint8)
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     h, w = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH]
     return int(((h >= 6) & (h < 80) & (w < 120) & (w >= 2)).sum())
