@@ -189,27 +189,56 @@ def background_run(batch: dict, es, store: ObjectStore, tmp_path_factory: pytest
     remove_run_data(store, es, env, (env["SOHOA_PROCESSED_BUCKET"],))
 
 
-def slow_tesseract(folder: Path, seconds: float) -> str:
-    """A PATH that starts with a `tesseract` taking `seconds` longer than the real one: the run is still
-    busy when the test interrupts it, however fast the machine reads the pages."""
+GATED_TESSERACT = """#!{python}
+# The first record's Tesseract calls run; every later record's wait until the test creates {go}, so the
+# run is still busy when the test interrupts it, however fast the machine reads.
+import os, sys, time
+from pathlib import Path
+
+tmp = Path(os.environ["TMPDIR"]).resolve()
+job = next((p for a in sys.argv[1:] for p in Path(a).resolve().parents if p.parent == tmp), None)
+if job is not None:
+    first = Path({first!r})
+    try:
+        fd = os.open(first, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        os.write(fd, job.name.encode())
+        os.close(fd)
+    except FileExistsError:
+        pass
+    deadline = time.monotonic() + 120  # never for ever: a run that ignores the interrupt still ends
+    while first.read_text() != job.name and not Path({go!r}).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+os.execv({real!r}, [{real!r}, *sys.argv[1:]])
+"""
+
+
+def gated_tesseract(folder: Path) -> tuple[str, Path]:
+    """A PATH whose `tesseract` holds every record but the first until the returned file exists."""
     real = shutil.which("tesseract") or "/usr/bin/tesseract"
     folder.mkdir(parents=True, exist_ok=True)
+    go = folder / "go"
     script = folder / "tesseract"
-    script.write_text(f'#!/bin/sh\nsleep {seconds}\nexec {real} "$@"\n')
+    script.write_text(
+        GATED_TESSERACT.format(python=sys.executable, first=str(folder / "first"), go=str(go), real=real)
+    )
     script.chmod(0o755)
-    return f"{folder}{os.pathsep}{os.environ['PATH']}"
+    return f"{folder}{os.pathsep}{os.environ['PATH']}", go
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_what_is_done(background_run, es, tmp_path: Path) -> None:
-    env, proc = background_run(PATH=slow_tesseract(tmp_path / "bin", 1.5))
+    path, go = gated_tesseract(tmp_path / "bin")
+    env, proc = background_run(PATH=path)
     wait_for_ledger(es, env, proc, at_least=1)
+    assert proc.poll() is None  # the second record is held: the interrupt lands in the middle of the run
     proc.send_signal(signal.SIGINT)
+    go.touch()  # the held record goes on; the interrupted run must not start another
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err[-2000:]
     assert "run the same command to resume" in err
     entries = ledger(es, env)
     done = finished(es, env)
     assert done and all(e["state"] in ("indexed", "quarantined") for e in done.values())
+    assert len(done) < len(GOOD) + len(BAD)  # stopped, not finished
     # the records under way were given back: the next run takes them without counting an attempt
     for key, e in entries.items():
         if key not in done:
