@@ -10,7 +10,6 @@ as it is within a band around 200 dpi, reduced above it (`recognition_scale`), e
 
 from __future__ import annotations
 
-import errno
 import shutil
 import tempfile
 import time
@@ -88,12 +87,6 @@ def _workdir(options: OcrOptions) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _write_image(path: Path, image: np.ndarray) -> None:
-    """cv2.imwrite reports failure by returning False; a full temp folder must not read as a bad page."""
-    if not cv2.imwrite(str(path), image):
-        raise OSError(errno.ENOSPC, f"cannot write the page image {path} (temp folder full?)")
-
-
 def _recognise(
     image: np.ndarray,
     options: OcrOptions,
@@ -110,14 +103,13 @@ def _recognise(
     """One Tesseract pass over `image` read at `view`; `text`: the page's text-like components in
     the frame of `image`, against which the reading's coverage is measured."""
     scale, dpi = view
-    img_path = workdir / f"{stem}-{label}.pgm"
     out_base = workdir / f"{stem}-{label}"
     if scale < 1.0:
         h, w = image.shape[:2]
         seen = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     else:
         seen = image
-    _write_image(img_path, seen)  # PGM: no compression cost between steps
+    img_path = tesseract.write_input(out_base, seen)
     try:
         out = tesseract.recognize(
             img_path,

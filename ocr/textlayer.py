@@ -221,9 +221,7 @@ def missing_words(
     for crop in crops:  # one Tesseract run for all regions: its start-up costs more than a region
         sheet[y : y + crop.shape[0], gap : gap + crop.shape[1]] = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
         y += crop.shape[0] + gap
-    image = workdir / f"verify-p{page_no:04d}.pgm"
-    if not cv2.imwrite(str(image), sheet):  # False, not an exception, when the temp folder is full
-        raise OSError(f"cannot write {image} (temp folder full?)")
+    image = tesseract.write_input(workdir / f"verify-p{page_no:04d}", sheet)
     try:
         out = tesseract.recognize(
             image,

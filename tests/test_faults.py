@@ -361,7 +361,7 @@ def test_sigkill_at_a_random_point_then_restart(
 FAKE_TESSERACT = """\
 #!{python}
 # Stands in for tesseract: runs the real one, except for the main recognition of page {page} of a
-# document (the engine names its page images `<id>-p0002-main.pgm`), where it {mode}.
+# document (the engine names its page images `<id>-p0002-main.bmp`), where it {mode}.
 import os, signal, sys, time
 args = sys.argv[1:]
 if any("-p{page:04d}-main" in a for a in args):

@@ -157,6 +157,18 @@ def test_tesseract_runs_through_pytesseract_and_crashes_are_page_errors(
     assert tesseract.pytesseract.pytesseract.tesseract_cmd == str(script)
 
 
+def test_page_handed_to_tesseract_as_bmp_reads_as_the_pgm_did(tmp_path: Path) -> None:
+    """The cheaper input format changes nothing Tesseract reads: same words, confidences and boxes
+    (an odd width checks the BMP's row padding)."""
+    page = render_page(font_px=40, size=(1401, 700))
+    bmp = tesseract.write_input(tmp_path / "page", page)
+    assert bmp.suffix == ".bmp" and np.array_equal(cv2.imread(str(bmp), cv2.IMREAD_GRAYSCALE), page)
+    pgm = tmp_path / "page.pgm"
+    cv2.imwrite(str(pgm), page)
+    read = [tesseract.recognize(p, tmp_path / p.suffix[1:], psm=4, dpi=300).words for p in (bmp, pgm)]
+    assert read[0] and read[0] == read[1]
+
+
 def test_one_printed_line_cut_into_two_blocks_is_one_line() -> None:
     words = [
         _w("Hộ gia đình, cá nhân đang sử dụng", 300, 100, 1200, 1),
