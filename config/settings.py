@@ -59,7 +59,6 @@ class Settings(BaseSettings):
     s3_secure: bool = False  # TLS
     s3_ca_file: Path | None = None  # the CA of the server's certificate, if the system does not trust it
     s3_region: str = "us-east-1"
-    s3_ca_file: Path | None = None  # CA of the object store's TLS certificate (default: the system's)
     intake_bucket: str = "sohoa-intake"
     processed_bucket: str = "sohoa-processed"
     presign_expiry_seconds: int = Field(3600, ge=60, le=7 * 24 * 3600)
