@@ -87,7 +87,9 @@ es_launch() {  # es_launch STATE PORT [-Esetting=value...]: start ES as a daemon
   shift 2
   for attempt in 1 2 3; do
     rm -f "$state/es.pid" "$state/pid/es.pid"
+    # CLI_JAVA_OPTS: the launcher's own temp files (final-flags*/) stay in the state folder, not /tmp
     if as_es env ES_JAVA_HOME="$ES_JAVA_HOME" ES_PATH_CONF="$state/config" ES_TMPDIR="$state/tmp" \
+      CLI_JAVA_OPTS="-Djava.io.tmpdir=$state/tmp" \
       ES_JAVA_OPTS="-Xms512m -Xmx1g ${SOHOA_ES_JAVA_OPTS:-}" \
       "$ES_HOME/bin/elasticsearch" -d -p "$state/pid/es.pid" \
       -Ediscovery.type=single-node -Enetwork.host=127.0.0.1 -Ehttp.port="$ES_PORT" -Etransport.port=0 \

@@ -117,7 +117,10 @@ def test_verapdf_names_the_failed_rules(tmp_path: Path, built: dict[str, Built])
     """A plain PDF (no XMP, no output intent) is not PDF/A, and veraPDF says which rules fail."""
     plain = tmp_path / "plain.pdf"
     plain.write_bytes(img2pdf.convert(str(built["gray_png"].source)))
+    java_tmp = Path("/tmp")  # where Java puts temp files whatever TMPDIR says
+    before = set(java_tmp.glob("logs*.log"))
     verdict = verapdf.validate([plain])[0]
+    assert set(java_tmp.glob("logs*.log")) <= before  # nothing left behind: a batch calls this per record
     assert not verdict.compliant
     assert "6.6.2.1" in {r.clause for r in verdict.failed_rules}  # the catalog's XMP metadata
     assert "not PDF/A-2b" in verdict.summary()

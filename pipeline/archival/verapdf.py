@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -88,11 +89,15 @@ def validate(paths: Sequence[Path], *, timeout: float = 600.0) -> list[Verdict]:
     jar = jar_path()
     if not jar.is_file():
         raise ValidatorMissingError(f"veraPDF is not installed at {jar}: run infra/setup.sh verapdf")
-    cmd = [java_path(), "-jar", str(jar), "--flavour", FLAVOUR, "--format", "json", *map(str, paths)]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise PdfaError(f"veraPDF did not finish in {timeout:.0f} s", reason="timeout") from exc
+    # veraPDF leaves an empty logs*.log in Java's temp folder (/tmp, whatever TMPDIR says) on every call:
+    # one file per record in a batch run. It gets a folder of its own, removed after the call.
+    with tempfile.TemporaryDirectory(prefix="sohoa-verapdf-") as java_tmp:
+        cmd = [java_path(), f"-Djava.io.tmpdir={java_tmp}", "-jar", str(jar), "--flavour", FLAVOUR]
+        cmd += ["--format", "json", *map(str, paths)]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise PdfaError(f"veraPDF did not finish in {timeout:.0f} s", reason="timeout") from exc
     # exit code 0: all compliant; 1: some not; 7: some could not be parsed (their job says why). Any
     # exit code with a readable report is a verdict; without one, veraPDF itself failed.
     try:
