@@ -81,8 +81,11 @@ def test_checkout_in_a_0700_home_starts_and_stops_its_servers(
     private_checkout: Checkout, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home = private_checkout.path.parent
+    in_tmp = set(Path("/tmp").glob("final-flags*"))
     started = private_checkout.servers("start")
     assert started.returncode == 0, started.stderr[-3000:]
+    # the ES launcher's temp folders stay in its state folder: every start used to leave two in /tmp
+    assert set(Path("/tmp").glob("final-flags*")) <= in_tmp
 
     env_file = private_checkout.run_dir / "servers.env"
     values = dict(line.split("=", 1) for line in env_file.read_text().split())
