@@ -334,9 +334,22 @@ def _profile_score(points: np.ndarray, angle: float, height: int) -> float:
     return float(np.square(np.diff(rows)).sum())
 
 
+def _without_edge_marks(mask: np.ndarray) -> np.ndarray:
+    """The ink mask without components that touch the image edge: those are what a crop left of the
+    scanner bed or the page's own edge (text never touches it), and one straight strip along the edge
+    outweighs the text lines in a line profile (a 1.4-degree skew was measured as 0)."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    h, w = mask.shape
+    x, y, bw, bh = (stats[1:, k] for k in range(4))
+    edge = 1 + np.nonzero((x == 0) | (y == 0) | (x + bw == w) | (y + bh == h))[0]
+    if len(edge) == 0:
+        return mask
+    return np.where(np.isin(labels, edge), 0, mask).astype(mask.dtype)
+
+
 def _ink_points(gray: np.ndarray, max_side: int) -> tuple[np.ndarray, int]:
     small, _ = _small(gray, max_side)
-    ys, xs = np.nonzero(_ink_mask(small))
+    ys, xs = np.nonzero(_without_edge_marks(_ink_mask(small)))
     cy, cx = small.shape[0] / 2, small.shape[1] / 2
     pts = np.stack([xs - cx, ys - cy], axis=1).astype(np.float32)
     if len(pts) > 120_000:  # a random subset keeps the profile and bounds the cost
