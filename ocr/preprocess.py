@@ -338,13 +338,13 @@ def _without_edge_marks(mask: np.ndarray) -> np.ndarray:
     """The ink mask without components that touch the image edge: those are what a crop left of the
     scanner bed or the page's own edge (text never touches it), and one straight strip along the edge
     outweighs the text lines in a line profile (a 1.4-degree skew was measured as 0)."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    h, w = mask.shape
-    x, y, bw, bh = (stats[1:, k] for k in range(4))
-    edge = 1 + np.nonzero((x == 0) | (y == 0) | (x + bw == w) | (y + bh == h))[0]
-    if len(edge) == 0:
+    if not (mask[0].any() or mask[-1].any() or mask[:, 0].any() or mask[:, -1].any()):
         return mask
-    return np.where(np.isin(labels, edge), 0, mask).astype(mask.dtype)
+    n, labels = cv2.connectedComponents(mask, connectivity=8)
+    edge = np.zeros(n, bool)
+    edge[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = True
+    edge[0] = False  # the background
+    return np.where(edge[labels], 0, mask).astype(mask.dtype)
 
 
 def _ink_points(gray: np.ndarray, max_side: int) -> tuple[np.ndarray, int]:
@@ -361,14 +361,24 @@ def estimate_skew(gray: np.ndarray, *, max_angle: float = 15.0) -> tuple[float, 
     """Skew angle (degrees, counter-clockwise positive as cv2) by projection-profile search, and a
     sharpness ratio: best score over the median score (near 1: no line structure found)."""
     pts, size = _ink_points(gray, 1200)
+    return _skew_of_points(pts, size, max_angle)
+
+
+def _skew_of_points(
+    pts: np.ndarray, size: int, max_angle: float = 15.0, *, fine: bool = True
+) -> tuple[float, float]:
+    """`estimate_skew` of ink points (x, y) centred on the page, of a page whose longer side is `size`;
+    to the nearest half degree only, without `fine`."""
     if len(pts) < 100:
         return 0.0, 1.0
     coarse = np.arange(-max_angle, max_angle + 0.01, 0.5)
     scores = [_profile_score(pts, a, size) for a in coarse]
     best = float(coarse[int(np.argmax(scores))])
-    fine = np.arange(best - 0.5, best + 0.51, 0.05)
-    fscores = [_profile_score(pts, a, size) for a in fine]
-    angle = float(fine[int(np.argmax(fscores))])
+    if not fine:
+        return best, max(scores) / (float(np.median(scores)) or 1.0)
+    near = np.arange(best - 0.5, best + 0.51, 0.05)
+    fscores = [_profile_score(pts, a, size) for a in near]
+    angle = float(near[int(np.argmax(fscores))])
     ratio = max(scores) / (float(np.median(scores)) or 1.0)
     return angle, ratio
 
@@ -501,13 +511,14 @@ def _quad_of(mask: np.ndarray, gray: np.ndarray, detail: np.ndarray) -> tuple[np
     return quad, m
 
 
-def find_page(image: np.ndarray) -> tuple[np.ndarray | None, Measures]:
-    """Quadrilateral of the page on a darker or coloured background (scanner bed, desk), in full-res
-    coordinates; None when there is no such background (the usual scan)."""
+def find_page(image: np.ndarray) -> tuple[list[tuple[str, np.ndarray]], Measures]:
+    """Quadrilaterals that may be the page on a darker or coloured background (scanner bed, desk), in
+    full-res coordinates, the likeliest first, each named by its mask; none when there is no such
+    background (the usual scan)."""
     masks, gray, f = _page_masks(image, 800)
     detail = cv2.absdiff(gray, cv2.medianBlur(gray, 7)) > 25
     m: Measures = {"found": False}
-    best: tuple[tuple[float, bool, float, float], np.ndarray] | None = None
+    found: list[tuple[tuple[float, bool, float, float], str, np.ndarray]] = []
     for name, mask in masks:
         quad, mm = _quad_of(mask, gray, detail)
         m[name] = mm
@@ -520,13 +531,11 @@ def find_page(image: np.ndarray) -> tuple[np.ndarray | None, Measures]:
             -round(abs(1 - mm.get("fit", 0.0)), 2),
             mm.get("area_share", 0.0),
         )
-        if quad is not None and (best is None or key > best[0]):
-            best = (key, quad)
-            m["mask"] = name
-    if best is None:
-        return None, m
-    m["found"] = True
-    return _order_quad(best[1] / f), m
+        if quad is not None:
+            found.append((key, name, quad))
+    found.sort(key=lambda c: c[0], reverse=True)  # stable: equal keys keep the masks' order
+    m["found"] = bool(found)
+    return [(name, _order_quad(quad / f)) for _, name, quad in found], m
 
 
 def text_components(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -606,24 +615,73 @@ def check_outline(quad: np.ndarray, gray_small: np.ndarray, f: float) -> tuple[b
     return not problems, m
 
 
-def crop_to_page(gray: np.ndarray, colour: np.ndarray | None = None) -> tuple[np.ndarray, Measures]:
-    """Crop scanner borders and straighten phone photos: warp the page quadrilateral to a rectangle.
-    The page is found on `colour` (the original, when it has colour) and `gray` is warped. The
-    outline is kept only when `check_outline` accepts it."""
-    quad, m = find_page(colour if colour is not None and colour.shape[:2] == gray.shape[:2] else gray)
-    m["step"] = "crop_page"
-    m["applied"] = False
-    if quad is None:
-        return gray, m
-    small, f = _small(gray, 1200)
-    ok, check = check_outline(quad, small, f)
-    m["check"] = check
-    m["quad"] = [[round(float(x)), round(float(y))] for x, y in quad]
-    if not ok:
-        return gray, m
+def _rect_size(quad: np.ndarray) -> tuple[int, int]:
+    """(w, h) of the rectangle a page quadrilateral (TL TR BR BL) is warped to: its longer sides."""
     tl, tr, br, bl = quad
     w = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
     h = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    return w, h
+
+
+# Text is printed parallel to the sheet's edges: warped to a rectangle, a true outline leaves the
+# lines of its top and bottom halves level to within this (a phone photo's bent paper and a corner
+# found a few pixels off: ~1 degree). An outline that leaked into a pale desk tilts one side by 5-10.
+OUTLINE_MAX_TEXT_TILT_DEG = 2.0
+
+
+def text_tilt_after_warp(quad: np.ndarray, gray_small: np.ndarray, f: float) -> list[float | None]:
+    """The skew (degrees) of the text in the top and in the bottom half of the page that `quad`
+    (full-res coordinates) outlines, as warping it to a rectangle would leave it; None for a half
+    without line structure. Measured on the ink points of `gray_small` (scale `f`), moved by the warp
+    (no image is warped)."""
+    q = (quad * f).astype(np.float32)
+    w, h = _rect_size(q)
+    ys, xs = np.nonzero(_without_edge_marks(_ink_mask(gray_small)))
+    if len(xs) < 100 or w < 10 or h < 10:
+        return [None, None]
+    warp = cv2.getPerspectiveTransform(q, np.float32([[0, 0], [w, 0], [w, h], [0, h]]))
+    pts = cv2.perspectiveTransform(np.stack([xs, ys], axis=1).astype(np.float32)[None], warp)[0]
+    pts = pts[(pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)]
+    tilts: list[float | None] = []
+    for top in (True, False):
+        half = pts[(pts[:, 1] < h / 2) == top]
+        if len(half) > 20_000:  # a random subset keeps the profile and bounds the cost
+            half = half[np.random.default_rng(0).choice(len(half), 20_000, replace=False)]
+        centre = np.float32([w / 2, h / 4 if top else 3 * h / 4])
+        # Half a degree is fine enough to tell level text from text tilted by a few degrees.
+        angle, ratio = _skew_of_points(half - centre, max(w, h), 10.0, fine=False)
+        tilts.append(round(angle, 2) if ratio >= 2.0 else None)
+    return tilts
+
+
+def crop_to_page(gray: np.ndarray, colour: np.ndarray | None = None) -> tuple[np.ndarray, Measures]:
+    """Crop scanner borders and straighten phone photos: warp the page quadrilateral to a rectangle.
+    The page is found on `colour` (the original, when it has colour) and `gray` is warped. An outline
+    is kept only when `check_outline` accepts it and the text inside it comes out level; otherwise the
+    next likeliest is tried."""
+    quads, m = find_page(colour if colour is not None and colour.shape[:2] == gray.shape[:2] else gray)
+    m["step"] = "crop_page"
+    m["applied"] = False
+    if not quads:
+        return gray, m
+    small, f = _small(gray, 1200)
+    rejected = []
+    for name, quad in quads:
+        ok, check = check_outline(quad, small, f)
+        if ok:
+            check["text_tilt_deg"] = text_tilt_after_warp(quad, small, f)
+            tilt = max((abs(t) for t in check["text_tilt_deg"] if t is not None), default=0.0)
+            if tilt > OUTLINE_MAX_TEXT_TILT_DEG:
+                ok, check["rejected"] = False, f"would leave the text tilted by {tilt:.1f} degrees"
+        m.update(mask=name, check=check, quad=[[round(float(x)), round(float(y))] for x, y in quad])
+        if ok:
+            break
+        rejected.append(f"{name}: {check['rejected']}")
+    if rejected:
+        m["rejected_outlines"] = rejected
+    if not ok:
+        return gray, m
+    w, h = _rect_size(quad)
     if w < 100 or h < 100:
         return gray, m
     # Shrink the target slightly so no background sliver survives along the edges; not when the
@@ -636,8 +694,8 @@ def crop_to_page(gray: np.ndarray, colour: np.ndarray | None = None) -> tuple[np
     )
     warp = cv2.getPerspectiveTransform(quad, dst)
     out = cv2.warpPerspective(gray, warp, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
-    skew = [math.degrees(math.atan2(float(tr[1] - tl[1]), float(tr[0] - tl[0])))]
-    m.update(applied=True, top_edge_deg=round(skew[0], 2))
+    (x0, y0), (x1, y1) = quad[0], quad[1]  # the top edge, TL to TR
+    m.update(applied=True, top_edge_deg=round(math.degrees(math.atan2(float(y1 - y0), float(x1 - x0))), 2))
     m[MATRIX] = np.asarray(warp, dtype=np.float64)
     return out, m
 

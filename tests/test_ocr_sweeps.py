@@ -7,6 +7,7 @@ Small pages (a block of Vietnamese body text) keep the whole sweep within the un
 from __future__ import annotations
 
 import io
+import math
 
 import cv2
 import numpy as np
@@ -195,6 +196,61 @@ def test_page_outline_and_edge_whitening_never_remove_text(kind: str, seed: int)
         assert m["check"]["text_kept"] >= P.OUTLINE_KEEP_TEXT
     if kind == "borders":  # the bed is cut away
         assert m["applied"] and out.shape[0] < image.shape[0]
+
+
+def _page_in_perspective(seed: int, margin: int = 400) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """A sheet of text warped in perspective onto a grey desk: the image, the sheet's true corners
+    (TL TR BR BL) and the sheet's size (w, h)."""
+    rng = np.random.default_rng(seed)
+    page = np.vstack([render_at_dpi(150, margin_in=0.5)] * 2)
+    ph, pw = page.shape
+    d = rng.uniform(0.0, 0.05, 8) * np.array([pw, ph] * 4)
+    x0 = y0 = margin
+    corners = np.float32(
+        [
+            [x0 + d[0], y0 + d[1]],
+            [x0 + pw - d[2], y0 + d[3]],
+            [x0 + pw - d[4], y0 + ph - d[5]],
+            [x0 + d[6], y0 + ph - d[7]],
+        ]
+    )
+    warp = cv2.getPerspectiveTransform(np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]]), corners)
+    size = (pw + 2 * margin, ph + 2 * margin)
+    image = cv2.warpPerspective(page, warp, size, borderValue=90)
+    sheet = cv2.warpPerspective(np.full_like(page, 255), warp, size)
+    return np.where(sheet > 0, image, 90).astype(np.uint8), corners, (pw, ph)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_true_outline_leaves_the_text_level_and_one_leaked_into_the_desk_is_refused(seed: int) -> None:
+    """Text is printed parallel to the sheet's edges: warped by its true outline, a page in any
+    perspective has level lines in both halves. An outline that leaked into the desk at one corner
+    (a pale desk under uneven light) passes `check_outline`, but tilts the text and is refused."""
+    image, corners, (pw, _) = _page_in_perspective(seed)
+    small, f = P._small(image, 1200)
+    tilts = P.text_tilt_after_warp(corners, small, f)
+    assert all(t is not None and abs(t) <= 1.0 for t in tilts), tilts
+    leaked = corners.copy()
+    leaked[1, 1] -= math.tan(math.radians(6.0)) * pw  # the top-right corner up in the desk
+    ok, m = P.check_outline(leaked, small, f)
+    assert ok, m  # a plausible quadrilateral that keeps all the text...
+    tilts = P.text_tilt_after_warp(leaked, small, f)
+    assert max(abs(t) for t in tilts if t is not None) > P.OUTLINE_MAX_TEXT_TILT_DEG, tilts  # ...tilted
+
+
+def test_crop_refuses_a_tilting_outline_and_takes_the_next_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    image, corners, (pw, _) = _page_in_perspective(1)
+    leaked = corners.copy()
+    leaked[1, 1] -= math.tan(math.radians(6.0)) * pw
+    found = {"found": True}
+    monkeypatch.setattr(P, "find_page", lambda _img: ([("otsu", leaked), ("edges", corners)], dict(found)))
+    out, m = P.crop_to_page(image)
+    assert m["applied"] and m["mask"] == "edges", m
+    assert m["rejected_outlines"][0].startswith("otsu: would leave the text tilted"), m
+    assert abs(P.estimate_skew(out)[0]) <= 0.5
+    monkeypatch.setattr(P, "find_page", lambda _img: ([("otsu", leaked)], dict(found)))
+    out, m = P.crop_to_page(image)
+    assert not m["applied"] and out is image and "tilted" in m["check"]["rejected"]
 
 
 def test_outline_that_cuts_the_text_is_rejected_and_says_why() -> None:
