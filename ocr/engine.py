@@ -128,7 +128,11 @@ def _recognise(
         for word in out.words:
             x0, y0, x1, y1 = (round(v / scale) for v in word.bbox)
             word.bbox = (x0, y0, x1, y1)
-    words = [w for w in out.words if not layout.is_noise(w) and not (drop_marks and layout.is_mark(w))]
+    words = [
+        w
+        for w in out.words
+        if not layout.is_noise(w) and not layout.is_rule(w) and not (drop_marks and layout.is_mark(w))
+    ]
     confs = [w.conf for w in words if w.conf >= 0]
     mean = sum(confs) / len(confs) if confs else None
     low = sum(c < LOW_CONF for c in confs) / len(confs) if confs else None

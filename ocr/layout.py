@@ -56,6 +56,17 @@ def is_noise(word: Word, min_conf: float = 50.0) -> bool:
     return word.conf < min_conf and alnum < 0.5 * len(text)
 
 
+RULE_CHARS = frozenset("|¦‖│")
+
+
+def is_rule(word: Word) -> bool:
+    """A token of vertical bars only: a table's ruling or a page edge beside the text lines (a phone
+    photo's sheet against a pale desk read as '|' at the end of every line). No Vietnamese
+    administrative text is written with them."""
+    text = word.text.strip()
+    return bool(text) and set(text) <= RULE_CHARS
+
+
 MARK_CONF = 20.0  # below this, a one- or two-character token is a mark, not a word
 
 

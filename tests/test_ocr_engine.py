@@ -210,6 +210,29 @@ def test_doubtful_one_and_two_letter_marks_dropped_except_on_low_res(
     assert layout.is_mark(words[3]) and not layout.is_mark(words[2]) and not layout.is_mark(words[0])
 
 
+def test_bars_read_from_a_page_edge_or_a_ruling_are_dropped_at_any_confidence(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A phone photo whose sheet could not be cut from a pale desk reads its edge as a confident '|'
+    at the end of every line; tokens of bars only are never text here, words with a bar in them stay."""
+    words = [
+        Word("|", 93.0, (40, 100, 42, 140), (1, 1, 1)),
+        Word("Căn", 95.0, (100, 100, 180, 140), (1, 1, 1)),
+        Word("cứ", 91.0, (200, 100, 250, 140), (1, 1, 1)),
+        Word("||", 88.0, (1700, 100, 1704, 140), (1, 1, 1)),
+        Word("5|", 80.0, (100, 200, 130, 240), (1, 2, 1)),
+    ]
+
+    def fake(image: Path, out_base: Path, **_: object) -> tesseract.TesseractOutput:
+        tsv = out_base.with_suffix(".tsv")
+        tsv.write_text("")
+        return tesseract.TesseractOutput(list(words), tsv, None)
+
+    monkeypatch.setattr(tesseract, "recognize", fake)
+    page = render_page(font_px=54, size=(1900, 900))
+    assert [w.text for w in ocr_image(page, OcrOptions(), workdir=tmp_path).words] == ["Căn", "cứ", "5|"]
+
+
 def test_blurred_low_res_scan_read_enlarged_with_lightened_midtones() -> None:
     """A 70-dpi scan with spread and blurred ink (the office kind's verylow JPEGs) is enlarged, its
     midtones lightened, and read; a 300-dpi page keeps its grey levels."""
