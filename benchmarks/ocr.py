@@ -1,7 +1,7 @@
 """OCR quality and speed: bare `tesseract -l vie`, OCRmyPDF and sohoa, same pages, same processes.
 
     python benchmarks/ocr.py [--corpus ../shared/corpus] [--jobs 2] [--subset N] [--classes a,b]
-                             [--set extra|more/dev3|more/dev4] [--real] [--real-docs]
+                             [--set extra|more/dev3|more/dev4] [--real] [--real-docs] [--docs DIR]
                              [--tools tesseract,ocrmypdf,sohoa] [--repeat N] [--out DIR]
 
 Per degradation class and overall: CER and WER in logical reading order, order-free word error
@@ -10,7 +10,8 @@ the corpus's own `score.py` (imported, not reimplemented). `--set` picks another
 (`extra`, `more/dev3`, `more/dev4`; `--extra` is `--set extra`), `--real` the real PDFs of `corpus/real`
 (no ground truth: confidences and the reading-quality score, outputs kept for a person to read),
 `--real-docs` the real documents of `corpus/real-docs` (order-free word error against their text
-layer, then the real scans without ground truth), each against bare Tesseract by CPU time.
+layer, then the real scans without ground truth), `--docs DIR` a folder laid out like it (the phone
+photos of `benchmarks/photo_set.py`), each against bare Tesseract by CPU time.
 Needs `pip install -e '.[bench]'` for OCRmyPDF (skipped with a note if missing).
 """
 
@@ -407,14 +408,14 @@ def run_real(corpus: Path, out: Path, jobs: int, repeat: int) -> None:
     print(f"- outputs saved under {out} (tesseract/ and sohoa/, one .txt per page) for a person to compare\n")
 
 
-def run_real_docs(corpus: Path, out: Path, jobs: int, repeat: int) -> None:
-    """real-docs/images: 200-dpi renders of born-digital documents, scored order-free against the
-    exact text of their text layer; real-docs/scans-no-gt: real scans, confidences and quality."""
-    root = corpus / "real-docs"
+def run_real_docs(corpus: Path, root: Path, out: Path, jobs: int, repeat: int) -> None:
+    """`root`/images: pages of real documents (real-docs: 200-dpi renders of born-digital documents;
+    benchmarks/photo_set.py: phone photos of them), scored order-free against the exact text of their
+    text layer in `root`/gt; `root`/scans-no-gt, where there is one: real scans, confidences and quality."""
     scorer = load_scorer(corpus)
-    images = sorted((root / "images").glob("*.png"))
+    images = sorted(p for p in (root / "images").iterdir() if p.suffix in (".png", ".jpg"))
     rows, cpus = compare_pages([(p.stem, p) for p in images], images, lambda path, _: path.stem, jobs, repeat)
-    print("### real-docs/images: order-free word error (BoW-WER) against the text layer\n")
+    print(f"### {root.name}/images: order-free word error (BoW-WER) against the text layer\n")
     print("| page | ref words | tesseract BoW | sohoa BoW | tesseract quality | sohoa quality | reading |")
     print("|---|---|---|---|---|---|---|")
     tot: dict[str, float] = defaultdict(float)
@@ -440,6 +441,8 @@ def run_real_docs(corpus: Path, out: Path, jobs: int, repeat: int) -> None:
     print_cpu(cpus, len(rows))
     _save_texts(rows, out / "images")
     scans = sorted((root / "scans-no-gt").glob("*.png"))
+    if not scans:
+        return
     rows, cpus = compare_pages([(p.stem, p) for p in scans], scans, lambda path, _: path.stem, jobs, repeat)
     print()
     print_confidence_table(rows, "real-docs/scans-no-gt (real scans, no ground truth)")
@@ -470,6 +473,11 @@ def main() -> None:
         action="store_true",
         help="real-docs/: 200-dpi renders of real documents (BoW WER against their text) and real scans",
     )
+    ap.add_argument(
+        "--docs",
+        type=Path,
+        help="a folder laid out like real-docs/ (images/, gt/), scored like it: benchmarks/photo_set.py",
+    )
     ap.add_argument("--tools", default=",".join(TOOLS))
     ap.add_argument("--repeat", type=int, default=1, help="rounds of all tools; speed is the median round")
     ap.add_argument(
@@ -485,8 +493,9 @@ def main() -> None:
     if a.real:
         run_real(corpus, a.out / "real", a.jobs, a.repeat)
         return
-    if a.real_docs:
-        run_real_docs(corpus, a.out / "real-docs", a.jobs, a.repeat)
+    if a.real_docs or a.docs:
+        root = a.docs.resolve() if a.docs else corpus / "real-docs"
+        run_real_docs(corpus, root, a.out / root.name, a.jobs, a.repeat)
         return
     set_name = "extra" if a.extra else a.gt_set
     if Path(set_name).is_absolute():  # a generated set (benchmarks/verylow_set.py), scored the same way
