@@ -169,15 +169,25 @@ def background_run(batch: dict, es, store: ObjectStore, tmp_path_factory: pytest
     tmp = str(tmp_path_factory.mktemp("run-tmp"))  # what a killed run leaves stays out of /tmp
 
     def start(**extra: str) -> tuple[dict[str, str], subprocess.Popen]:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "cli", "run"],
-            cwd=ROOT,
-            env={**os.environ, **env, "SOHOA_FLUSH_EVERY": "1", "SOHOA_WORKERS": "1", "TMPDIR": tmp, **extra},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,  # its own group: a kill reaches its Tesseract children too
-        )
+        # The run gets Ctrl-C as a command typed at a terminal does, whoever started the tests: a shell
+        # without job control starts a background job (`.ci/run &`) with SIGINT ignored, every process
+        # under it inherits that, and the interrupt would never reach the run. A handler set here is
+        # reset to the default in the child; an ignored signal would stay ignored.
+        run_env = {**os.environ, **env, "SOHOA_FLUSH_EVERY": "1", "SOHOA_WORKERS": "1", "TMPDIR": tmp}
+        run_env.update(extra)
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "cli", "run"],
+                cwd=ROOT,
+                env=run_env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,  # its own group: a kill reaches its Tesseract children too
+            )
+        finally:
+            signal.signal(signal.SIGINT, previous)
         started.append(proc)
         return env, proc
 
