@@ -181,6 +181,17 @@ def test_one_printed_line_cut_into_two_blocks_is_one_line() -> None:
     ]
 
 
+def _tesseract_reads(monkeypatch: pytest.MonkeyPatch, words: list[Word]) -> None:
+    """Tesseract replaced by one that returns `words` for any page."""
+
+    def fake(image: Path, out_base: Path, **_: object) -> tesseract.TesseractOutput:
+        tsv = out_base.with_suffix(".tsv")
+        tsv.write_text("")
+        return tesseract.TesseractOutput(list(words), tsv, None)
+
+    monkeypatch.setattr(tesseract, "recognize", fake)
+
+
 def test_doubtful_one_and_two_letter_marks_dropped_except_on_low_res(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -194,12 +205,7 @@ def test_doubtful_one_and_two_letter_marks_dropped_except_on_low_res(
         Word("N", 12.0, (700, 420, 720, 450), (2, 1, 1)),
     ]
 
-    def fake(image: Path, out_base: Path, **_: object) -> tesseract.TesseractOutput:
-        tsv = out_base.with_suffix(".tsv")
-        tsv.write_text("")
-        return tesseract.TesseractOutput(list(words), tsv, None)
-
-    monkeypatch.setattr(tesseract, "recognize", fake)
+    _tesseract_reads(monkeypatch, words)
     page = render_page(font_px=54, size=(1900, 900))  # 13 pt at 300 dpi
     kept = [w.text for w in ocr_image(page, OcrOptions(), workdir=tmp_path).words]
     assert kept == ["Căn", "cứ", "và"]
@@ -223,12 +229,7 @@ def test_bars_read_from_a_page_edge_or_a_ruling_are_dropped_at_any_confidence(
         Word("5|", 80.0, (100, 200, 130, 240), (1, 2, 1)),
     ]
 
-    def fake(image: Path, out_base: Path, **_: object) -> tesseract.TesseractOutput:
-        tsv = out_base.with_suffix(".tsv")
-        tsv.write_text("")
-        return tesseract.TesseractOutput(list(words), tsv, None)
-
-    monkeypatch.setattr(tesseract, "recognize", fake)
+    _tesseract_reads(monkeypatch, words)
     page = render_page(font_px=54, size=(1900, 900))
     assert [w.text for w in ocr_image(page, OcrOptions(), workdir=tmp_path).words] == ["Căn", "cứ", "5|"]
 
