@@ -207,14 +207,17 @@ def claim(
     wanted: Callable[[LedgerEntry], bool],
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     max_conflicts: int = 5,
+    take_over: bool = True,
 ) -> ClaimResult:
     """Try to claim `target` for this worker. `wanted(entry)` says whether a record in a final state is
-    still to be processed by this run (the run's plan, asked again now)."""
+    still to be processed by this run (the run's plan, asked again now). `take_over=False`: a record whose
+    claimant died is only reported (TAKE_OVER, not won) and left as it is, for the caller to take over
+    when it can run it alone."""
     for _ in range(max_conflicts + 1):
         current, version = _read(es, index, target.record_id)
         t = now()
         verdict = judge(current, target.etag, me, t, max_attempts, wanted)
-        if verdict in (Verdict.BUSY, Verdict.DONE):
+        if verdict in (Verdict.BUSY, Verdict.DONE) or (verdict is Verdict.TAKE_OVER and not take_over):
             return ClaimResult(verdict, entry=current)
         if verdict is Verdict.GIVE_UP and current is not None:
             entry = _give_up_entry(target, current, run_id, t)

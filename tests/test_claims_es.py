@@ -34,6 +34,7 @@ def try_claim(
     at: datetime | None = None,
     max_attempts: int = 3,
     run: str | None = None,
+    take_over: bool = True,
 ):
     return claim(
         es,
@@ -45,6 +46,7 @@ def try_claim(
         max_attempts=max_attempts,
         wanted=lambda e: e.state == FAILED,
         now=(lambda: at) if at else (lambda: datetime.now(UTC)),
+        take_over=take_over,
     )
 
 
@@ -82,7 +84,14 @@ def test_a_renewed_claim_holds_and_a_lapsed_one_is_taken_over_and_lost(
     renewed, lost = renew(es, [first.claim], index=ledger, lease=60)
     assert len(renewed) == 1 and not lost
     assert try_claim(es, ledger, worker(2), at=later).verdict is Verdict.BUSY
-    # two minutes later the lease has run out: worker 2 takes over, an attempt and a death
+    # two minutes later the lease has run out. Asked without taking over, worker 2 learns it and writes
+    # nothing (it takes records over only when it can run them alone)
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    told = try_claim(es, ledger, worker(2), at=later, take_over=False)
+    assert told.verdict is Verdict.TAKE_OVER and told.claim is None
+    entry = current(es, ledger)
+    assert (entry.worker, entry.attempts, entry.died) == (worker(1).id, 1, None)
+    # then it takes over: an attempt and a death
     taken = try_claim(es, ledger, worker(2), at=datetime.now(UTC) + timedelta(minutes=2))
     assert taken.verdict is Verdict.TAKE_OVER and taken.claim is not None
     entry = current(es, ledger)

@@ -4,8 +4,10 @@ records would wait for ever)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,7 +16,7 @@ from pipeline.run import loop as loop_module
 from pipeline.run.context import RunConfig, RunContext
 from pipeline.run.job import Outcome
 from pipeline.run.loop import RecordLoop
-from search.claims import ClaimResult, Verdict
+from search.claims import Claim, ClaimResult, Verdict
 from search.errors import IndexUnavailableError
 from search.ledger import LedgerEntry
 
@@ -28,30 +30,43 @@ class FakeKeeper:
     verdicts: dict[str, list[Verdict | Exception]]  # per key, what successive claims give (or raise)
     lease: float = 20.0
     log: list[str] = field(default_factory=list)
+    held: set[str] = field(default_factory=set)  # keys whose claims this run holds now
 
-    def claim(self, source: SourceObject) -> ClaimResult:
+    def claim(self, source: SourceObject, take_over: bool = True) -> ClaimResult:
         verdict = self.verdicts[source.key].pop(0)
         if isinstance(verdict, Exception):
             self.log.append(f"claim {source.key} raised")
             raise verdict
+        if verdict is Verdict.TAKE_OVER and not take_over:
+            self.log.append(f"claim {source.key} take_over left")  # as the real claim: nothing written
+            return ClaimResult(verdict)
         self.log.append(f"claim {source.key} {verdict.value}")
         if verdict is Verdict.GIVE_UP:
             entry = LedgerEntry(source.id, "intake", source.key, "e1", "failed", reason="died", attempts=2)
             return ClaimResult(verdict, entry=entry)
+        if verdict in (Verdict.CLAIM, Verdict.TAKE_OVER):
+            self.held.add(source.id)
+            return ClaimResult(verdict, claim=Claim(source.id, 1, 1, datetime.now(UTC), 1, 0))
         return ClaimResult(verdict)
 
     def lost(self, record_id: str) -> bool:
         return False
 
-    def release(self, ids: object) -> None:
-        list(ids)  # type: ignore[call-overload]
+    def release(self, ids: Iterable[str]) -> None:
+        self.held.difference_update(ids)
 
 
-def run(verdicts: dict[str, list[Verdict | Exception]], monkeypatch: pytest.MonkeyPatch, workers: int = 2):
+def run(
+    verdicts: dict[str, list[Verdict | Exception]],
+    monkeypatch: pytest.MonkeyPatch,
+    workers: int = 2,
+    holding: dict[str, int] | None = None,  # filled: per record, how many claims the run held as it started
+):
     keeper = FakeKeeper(verdicts)
     ctx = RunContext(RunConfig(flush_every=20), store=None, es=None, run_id="r")  # type: ignore[arg-type]
     settled: list[Outcome] = []
     skipped: list[tuple[str, str]] = []
+    holding = {} if holding is None else holding
 
     def fake_flush(outcomes: list[Outcome], _ctx: RunContext) -> list[Outcome]:
         keeper.log.append("flush " + ",".join(o.source.key for o in outcomes))
@@ -59,6 +74,7 @@ def run(verdicts: dict[str, list[Verdict | Exception]], monkeypatch: pytest.Monk
 
     def submit(source: SourceObject) -> Future[Outcome]:
         keeper.log.append(f"process {source.key}")
+        holding[source.key] = len(keeper.held)
         fut: Future[Outcome] = Future()
         fut.set_result(Outcome(source, "indexed", n_pages=1))
         return fut
@@ -83,7 +99,7 @@ def test_each_verdict_gets_its_treatment(monkeypatch: pytest.MonkeyPatch) -> Non
             "a": [Verdict.CLAIM],
             "b": [Verdict.DONE],
             "c": [Verdict.GIVE_UP],
-            "d": [Verdict.TAKE_OVER],
+            "d": [Verdict.TAKE_OVER, Verdict.TAKE_OVER],
             "e": [Verdict.CLAIM],
         },
         monkeypatch,
@@ -97,9 +113,26 @@ def test_each_verdict_gets_its_treatment(monkeypatch: pytest.MonkeyPatch) -> Non
         "e": ("indexed", None),
     }
     assert not any(line.startswith("flush") and "c" in line.split()[1].split(",") for line in log)
-    # the record taken over from a dead worker runs last, alone: after everything else was written
-    assert log.index("process d") > log.index("process e")
-    assert log[log.index("process d") - 1].startswith("flush")
+    # the record a dead worker held is taken over last, and runs alone: after everything else was written
+    assert log.index("claim d take_over left") < log.index("process e")
+    taken = log.index("claim d take_over")
+    assert log[taken - 1].startswith("flush") and log.index("process e") < taken == log.index("process d") - 1
+
+
+def test_records_held_by_a_dead_worker_are_claimed_one_at_a_time_when_each_runs_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # "k" killed the worker that held it with "i" and "j": if "k" runs first and kills this worker too,
+    # "i" and "j" must not die with it unrun (each death counts an attempt: they would be given up)
+    suspects = ("k", "i", "j")
+    verdicts: dict[str, list[Verdict | Exception]] = {key: [Verdict.TAKE_OVER] * 2 for key in suspects}
+    verdicts["a"] = [Verdict.CLAIM]
+    holding: dict[str, int] = {}
+    log, settled, _ = run(verdicts, monkeypatch, workers=2, holding=holding)
+    assert holding == {"a": 1, "k": 1, "i": 1, "j": 1}
+    for key in suspects:
+        assert log.index(f"claim {key} take_over") == log.index(f"process {key}") - 1
+    assert {o.source.key for o in settled} == {"a", *suspects}
 
 
 def test_finished_records_are_written_before_waiting_for_another_run(monkeypatch: pytest.MonkeyPatch) -> None:

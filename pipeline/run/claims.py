@@ -44,8 +44,9 @@ class ClaimKeeper:
 
         return wanted
 
-    def claim(self, source: SourceObject) -> ClaimResult:
-        """Try to claim the record; waits for Elasticsearch within the run's budget (then raises)."""
+    def claim(self, source: SourceObject, take_over: bool = True) -> ClaimResult:
+        """Try to claim the record; waits for Elasticsearch within the run's budget (then raises).
+        `take_over=False`: a record a dead worker held is reported, not claimed (`search.claims.claim`)."""
         cfg = self.ctx.config
         target = Target(source.id, source.bucket, source.key, source.etag, source.district or None)
         result, _ = with_retries(
@@ -58,6 +59,7 @@ class ClaimKeeper:
                 lease=self.lease,
                 max_attempts=cfg.max_attempts,
                 wanted=self._wanted(source),
+                take_over=take_over,
             ),
             budget=self.ctx.budget(),
             what=f"claim {source.key}",

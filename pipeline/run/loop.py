@@ -5,8 +5,9 @@ future of its `Outcome` (the flows give Prefect tasks or plain threads).
 Records the claims say something about are not processed at once:
 - claimed by another live worker: asked again every few seconds until that worker finished them (done
   elsewhere) or died (then taken over);
-- taken over from a dead worker: processed at the end, one at a time, alone, so that a file that kills its
-  worker takes no innocent record down with it (their attempts would count too).
+- held by a dead worker: taken over at the end, one at a time, and processed alone, so that a file that
+  kills its worker takes no innocent record down with it (their attempts would count too). Each is claimed
+  only when its turn comes: a suspect claimed early would die unrun with the killer that runs before it.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class RecordLoop:
         self.pending: list[Outcome] = []
         self.pending_since: float | None = None  # when the oldest unwritten outcome came in
         self.waiting: list[SourceObject] = []  # claimed by a live worker elsewhere
-        self.suspects: list[SourceObject] = []  # taken over from a dead worker: claimed, run alone
+        self.suspects: list[SourceObject] = []  # held by a dead worker: taken over later, run alone
 
     def run(self, todo: Iterable[SourceObject]) -> None:
         try:
@@ -68,10 +69,11 @@ class RecordLoop:
             raise
 
     # -- one record ------------------------------------------------------------------------------------
-    def _claim_and_start(self, source: SourceObject) -> None:
+    def _claim_and_start(self, source: SourceObject, alone: bool = False) -> None:
+        """`alone`: the record's turn to run alone has come (nothing else runs): take it over if need be."""
         t = time.perf_counter()
         try:
-            result = self.keeper.claim(source)
+            result = self.keeper.claim(source, take_over=alone)
         except ServerUnavailableError as exc:
             # Elasticsearch away for longer than a record waits: this record fails (the next run does it)
             # and the run goes on, as when its indexing meets the outage
@@ -82,8 +84,11 @@ class RecordLoop:
         verdict = result.verdict
         if verdict is Verdict.CLAIM:
             self._start(source)
+        elif verdict is Verdict.TAKE_OVER and result.won:
+            log.warning("took over %s: its worker died on it; it runs alone", source.key)
+            self._start(source)
         elif verdict is Verdict.TAKE_OVER:
-            log.warning("taking over %s: its worker died on it; it runs alone, last", source.key)
+            log.warning("%s: its worker died on it; it will be taken over and run alone, last", source.key)
             self.suspects.append(source)
         elif verdict is Verdict.BUSY:
             self.waiting.append(source)
@@ -163,7 +168,7 @@ class RecordLoop:
                 source = self.suspects.pop(0)
                 self._reap_until(0)
                 self._settle()  # what finished is written first: a death now must not cost it an attempt
-                self._start(source)
+                self._claim_and_start(source, alone=True)
                 self._reap_until(0)  # alone: if it kills this worker, nothing else dies with it
                 self._settle()
             if self.waiting:
