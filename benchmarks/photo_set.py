@@ -2,6 +2,7 @@
 page a unit office takes with a phone: the real layouts of `corpus/real-docs`, photographed.
 
     python benchmarks/photo_set.py --out DIR [--corpus ../shared/corpus] [--seed 5] [--variants 1]
+                                  [--sent-at LONG_SIDE]
     python benchmarks/ocr.py --docs DIR --tools tesseract,sohoa
 
 Each source is a 200-dpi page of `real-docs/images`, whose exact text is known. Each variant is that
@@ -9,6 +10,8 @@ page printed and photographed with a 12-megapixel phone: enlarged to 230-310 dpi
 of the frame's height), grey paper and ink, a perspective and a turn of up to 6 degrees, a desk around
 it (wood, grey or a pale table), light falling off across the page, sometimes the shadow of the phone,
 lens blur, sensor noise, and JPEG at quality 70-92 with no resolution in the header (phones write 72).
+`--sent-at 2048` reduces each photo to that long side first, as a messaging app (Zalo, e-mail) sends it:
+the page then lands at about 100-170 dpi.
 The set has the layout of `real-docs` (images/, gt/), so `benchmarks/ocr.py --docs` scores it the same
 way: order-free word error against the page's text.
 """
@@ -90,7 +93,16 @@ def photograph(gray: np.ndarray, rng: random.Random) -> tuple[np.ndarray, dict]:
     return np.clip(photo + 0.5, 0, 255).astype(np.uint8), p
 
 
-def build(corpus: Path, out: Path, variants: int, seed: int) -> list[str]:
+def sent(photo: np.ndarray, long_side: int) -> np.ndarray:
+    """The photo as a messaging app sends it: reduced to `long_side` pixels (never enlarged)."""
+    h, w = photo.shape[:2]
+    f = long_side / max(h, w)
+    if f >= 1.0:
+        return photo
+    return cv2.resize(photo, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA)
+
+
+def build(corpus: Path, out: Path, variants: int, seed: int, long_side: int = 0) -> list[str]:
     rng = random.Random(seed)
     src_root = corpus / "real-docs"
     sources = sorted((src_root / "images").glob("*.png"))
@@ -104,6 +116,9 @@ def build(corpus: Path, out: Path, variants: int, seed: int) -> list[str]:
         gray = np.asarray(Image.open(src).convert("L"))
         for v in range(variants):
             photo, p = photograph(gray, rng)
+            if long_side:
+                photo = sent(photo, long_side)
+                p["page_dpi"] = round(p["page_dpi"] * long_side / max(FRAME))
             name = f"ph{seed}-{src.stem}{chr(ord('a') + v)}"
             Image.fromarray(photo).save(out / "images" / f"{name}.jpg", "JPEG", quality=p["quality"])
             shutil.copy(src_root / "gt" / f"{src.stem}.txt", out / "gt" / f"{name}.txt")
@@ -120,8 +135,9 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--variants", type=int, default=1, help="photos drawn per source page")
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--sent-at", type=int, default=0, metavar="LONG_SIDE", help="reduce each photo to this")
     a = ap.parse_args()
-    names = build(a.corpus.resolve(), a.out.resolve(), a.variants, a.seed)
+    names = build(a.corpus.resolve(), a.out.resolve(), a.variants, a.seed, a.sent_at)
     print(f"{len(names)} photos in {a.out}")
 
 
