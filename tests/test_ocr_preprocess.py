@@ -122,13 +122,21 @@ def test_low_resolution_page_upscaled() -> None:
     assert not m3["applied"] and at_150 is low
 
 
-def test_midtones_lightened_only_on_an_enlarged_page() -> None:
+def test_midtones_lightened_only_on_an_enlarged_page_whose_letters_join() -> None:
     page = render_page()
     same, m = P.lighten_midtones(page, enlarged=False)
     assert same is page and not m["applied"]
+    same, m = P.lighten_midtones(page, enlarged=True)  # sharp letters, each its own blob
+    assert same is page and not m["applied"] and m["blob_aspect"] < P.JOINED_LETTERS_ASPECT
+    joined = cv2.erode(page, np.ones((1, 9), np.uint8))  # letters run into each other along the line
+    out, m = P.lighten_midtones(joined, enlarged=True)
+    assert m["applied"] and m["gamma"] == P.ENLARGED_INK_GAMMA and m["blob_aspect"] > 1.5
+    assert np.array_equal(out, P.lightened(joined))
+
+
+def test_lightening_keeps_ink_black_paper_white_and_the_order_of_greys() -> None:
     ramp = np.arange(256, dtype=np.uint8).reshape(16, 16)
-    out, m = P.lighten_midtones(ramp, enlarged=True)
-    assert m["applied"] and m["gamma"] == P.ENLARGED_INK_GAMMA
+    out = P.lightened(ramp)
     assert out[0, 0] == 0 and out[-1, -1] == 255  # ink stays black, paper white
     assert np.all(np.diff(out.ravel().astype(int)) >= 0)  # the order of grey levels is kept
     assert 170 <= int(out.ravel()[128]) <= 190  # the halo's mid grey moves toward the paper
