@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime
 
@@ -43,12 +44,15 @@ def keeper(es: Elasticsearch, ledger: str, machine: int) -> ClaimKeeper:
     return ClaimKeeper(ctx, Mode.resume, datetime.now(UTC))
 
 
-def run_worker(keeper: ClaimKeeper, on_start=lambda source: None) -> list[Outcome]:
+def run_worker(
+    keeper: ClaimKeeper, on_start: Callable[[SourceObject], object] | None = None
+) -> list[Outcome]:
     """One worker's run over the three records; the killer kills it. Returns what it settled."""
     settled: list[Outcome] = []
 
     def submit(source: SourceObject) -> Future[Outcome]:
-        on_start(source)
+        if on_start:
+            on_start(source)
         if source == KILLER:
             raise WorkerDied(source.key)
         fut: Future[Outcome] = Future()
@@ -61,7 +65,10 @@ def run_worker(keeper: ClaimKeeper, on_start=lambda source: None) -> list[Outcom
     return settled
 
 
-def holders(es: Elasticsearch, ledger: str) -> dict[str, tuple[str | None, int | None, int | None]]:
+Holder = tuple[str | None, int | None, int | None]  # the claimant, attempts, deaths
+
+
+def holders(es: Elasticsearch, ledger: str) -> dict[str, Holder]:
     states = get_states(es, [s.id for s in SOURCES], index=ledger)
     return {s.key: (states[s.id].worker, states[s.id].attempts, states[s.id].died) for s in SOURCES}
 
@@ -77,7 +84,7 @@ def test_records_a_dead_worker_held_are_taken_over_one_at_a_time(
     time.sleep(LEASE + 0.5)
 
     # worker 2 runs the two suspects alone, the killer first: as it dies, qd-1 is still worker 1's, unrun
-    seen: dict[str, dict] = {}
+    seen: dict[str, dict[str, Holder]] = {}
     second = keeper(es, ledger, 2)
     done = run_worker(second, lambda source: seen.setdefault(source.key, holders(es, ledger)))
     assert seen[KILLER.key]["cau-giay/qd-1.png"] == (first.me.id, 1, None)
