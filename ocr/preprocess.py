@@ -9,6 +9,8 @@ the page stays grayscale (Tesseract binarises it itself), resolution is estimate
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import cv2
@@ -374,13 +376,12 @@ def _skew_of_points(
     coarse = np.arange(-max_angle, max_angle + 0.01, 0.5)
     scores = [_profile_score(pts, a, size) for a in coarse]
     best = float(coarse[int(np.argmax(scores))])
+    ratio = max(scores) / (float(np.median(scores)) or 1.0)
     if not fine:
-        return best, max(scores) / (float(np.median(scores)) or 1.0)
+        return best, ratio
     near = np.arange(best - 0.5, best + 0.51, 0.05)
     fscores = [_profile_score(pts, a, size) for a in near]
-    angle = float(near[int(np.argmax(fscores))])
-    ratio = max(scores) / (float(np.median(scores)) or 1.0)
-    return angle, ratio
+    return float(near[int(np.argmax(fscores))]), ratio
 
 
 def rotation_matrix(shape: tuple[int, ...], angle: float) -> tuple[np.ndarray, tuple[int, int]]:
@@ -576,10 +577,31 @@ OUTLINE_MIN_SIDE_RATIO = 0.75  # opposite sides of a page in perspective: at lea
 OUTLINE_KEEP_TEXT = 0.99  # an outline keeps at least this share of the text-like components
 
 
-def check_outline(quad: np.ndarray, gray_small: np.ndarray, f: float) -> tuple[bool, Measures]:
+@dataclass
+class PageCopy:
+    """A reduced copy of the page (`gray` at scale `f`) and what the outline checks measure on it, each
+    measured once however many outlines are checked."""
+
+    gray: np.ndarray
+    f: float
+
+    @cached_property
+    def text_points(self) -> np.ndarray:
+        """Centroids (x, y) of the text-like components."""
+        centroids, textlike = text_components(self.gray)
+        return centroids[textlike]
+
+    @cached_property
+    def ink_points(self) -> np.ndarray:
+        """(x, y) of the ink pixels, without what touches the image edge."""
+        ys, xs = np.nonzero(_without_edge_marks(_ink_mask(self.gray)))
+        return np.stack([xs, ys], axis=1).astype(np.float32)
+
+
+def check_outline(quad: np.ndarray, page: PageCopy) -> tuple[bool, Measures]:
     """Is `quad` (full-res coordinates, TL TR BR BL) a page: convex, close to a rectangle or a
-    plausible perspective of one, and keeping the text? Measured on `gray_small` (scale `f`)."""
-    q = (quad * f).astype(np.float32)
+    plausible perspective of one, and keeping the text? Measured on the reduced copy `page`."""
+    q = (quad * page.f).astype(np.float32)
     m: Measures = {"convex": bool(cv2.isContourConvex(q.reshape(-1, 1, 2)))}
     sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
     corners = []
@@ -595,8 +617,7 @@ def check_outline(quad: np.ndarray, gray_small: np.ndarray, f: float) -> tuple[b
         ),
         3,
     )
-    centroids, textlike = text_components(gray_small)
-    pts = centroids[textlike]
+    pts = page.text_points
     if len(pts):
         inside = np.array([cv2.pointPolygonTest(q, (float(x), float(y)), False) >= 0 for x, y in pts])
         m["text_kept"] = round(float(inside.mean()), 4)
@@ -629,18 +650,17 @@ def _rect_size(quad: np.ndarray) -> tuple[int, int]:
 OUTLINE_MAX_TEXT_TILT_DEG = 2.0
 
 
-def text_tilt_after_warp(quad: np.ndarray, gray_small: np.ndarray, f: float) -> list[float | None]:
+def text_tilt_after_warp(quad: np.ndarray, page: PageCopy) -> list[float | None]:
     """The skew (degrees) of the text in the top and in the bottom half of the page that `quad`
     (full-res coordinates) outlines, as warping it to a rectangle would leave it; None for a half
-    without line structure. Measured on the ink points of `gray_small` (scale `f`), moved by the warp
+    without line structure. Measured on the ink points of the reduced copy `page`, moved by the warp
     (no image is warped)."""
-    q = (quad * f).astype(np.float32)
+    q = (quad * page.f).astype(np.float32)
     w, h = _rect_size(q)
-    ys, xs = np.nonzero(_without_edge_marks(_ink_mask(gray_small)))
-    if len(xs) < 100 or w < 10 or h < 10:
+    if len(page.ink_points) < 100 or w < 10 or h < 10:
         return [None, None]
     warp = cv2.getPerspectiveTransform(q, np.float32([[0, 0], [w, 0], [w, h], [0, h]]))
-    pts = cv2.perspectiveTransform(np.stack([xs, ys], axis=1).astype(np.float32)[None], warp)[0]
+    pts = cv2.perspectiveTransform(page.ink_points[None], warp)[0]
     pts = pts[(pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)]
     tilts: list[float | None] = []
     for top in (True, False):
@@ -664,12 +684,12 @@ def crop_to_page(gray: np.ndarray, colour: np.ndarray | None = None) -> tuple[np
     m["applied"] = False
     if not quads:
         return gray, m
-    small, f = _small(gray, 1200)
+    page = PageCopy(*_small(gray, 1200))
     rejected = []
     for name, quad in quads:
-        ok, check = check_outline(quad, small, f)
+        ok, check = check_outline(quad, page)
         if ok:
-            check["text_tilt_deg"] = text_tilt_after_warp(quad, small, f)
+            check["text_tilt_deg"] = text_tilt_after_warp(quad, page)
             tilt = max((abs(t) for t in check["text_tilt_deg"] if t is not None), default=0.0)
             if tilt > OUTLINE_MAX_TEXT_TILT_DEG:
                 ok, check["rejected"] = False, f"would leave the text tilted by {tilt:.1f} degrees"

@@ -262,14 +262,14 @@ def test_true_outline_leaves_the_text_level_and_one_leaked_into_the_desk_is_refu
     perspective has level lines in both halves. An outline that leaked into the desk at one corner
     (a pale desk under uneven light) passes `check_outline`, but tilts the text and is refused."""
     image, corners, (pw, _) = _page_in_perspective(seed)
-    small, f = P._small(image, 1200)
-    tilts = P.text_tilt_after_warp(corners, small, f)
+    page = P.PageCopy(*P._small(image, 1200))
+    tilts = P.text_tilt_after_warp(corners, page)
     assert all(t is not None and abs(t) <= 1.0 for t in tilts), tilts
     leaked = corners.copy()
     leaked[1, 1] -= math.tan(math.radians(6.0)) * pw  # the top-right corner up in the desk
-    ok, m = P.check_outline(leaked, small, f)
+    ok, m = P.check_outline(leaked, page)
     assert ok, m  # a plausible quadrilateral that keeps all the text...
-    tilts = P.text_tilt_after_warp(leaked, small, f)
+    tilts = P.text_tilt_after_warp(leaked, page)
     assert max(abs(t) for t in tilts if t is not None) > P.OUTLINE_MAX_TEXT_TILT_DEG, tilts  # ...tilted
 
 
@@ -289,17 +289,17 @@ def test_crop_refuses_a_tilting_outline_and_takes_the_next_one(monkeypatch: pyte
 
 
 def test_outline_that_cuts_the_text_is_rejected_and_says_why() -> None:
-    page = np.vstack([render_at_dpi(150, margin_in=0.5)] * 2)
-    h, w = page.shape
+    image = np.vstack([render_at_dpi(150, margin_in=0.5)] * 2)
+    h, w = image.shape
     bad = np.float32([[0, 0], [0.25 * w, 0], [w - 1, h - 1], [0, h - 1]])  # a triangle-like quad
-    small, f = P._small(page, 1200)
-    ok, m = P.check_outline(bad, small, f)
+    page = P.PageCopy(*P._small(image, 1200))
+    ok, m = P.check_outline(bad, page)
     assert not ok and "rectangle" in m["rejected"] and "text" in m["rejected"]
     half = np.float32([[0, 0], [w - 1, 0], [w - 1, h / 2], [0, h / 2]])  # a rectangle, half the text
-    ok, m = P.check_outline(half, small, f)
+    ok, m = P.check_outline(half, page)
     assert not ok and m["text_kept"] < 0.6 and m["rejected"].startswith("would cut away")
     whole = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
-    assert P.check_outline(whole, small, f)[0]
+    assert P.check_outline(whole, page)[0]
 
 
 # ---------------------------------------------------------------- rotation and skew
