@@ -35,6 +35,8 @@ cv2.setNumThreads(1)
 
 PSM = 4  # single column of variable-size text: psm 3 drops low-contrast paragraphs as "images"; our layout
 # module splits the two-column rows it reads across
+BARE_PSM = 3  # bare Tesseract's own page segmentation: the "bare" reading is exactly what it would read
+View = tuple[float, int | None]  # (scale, dpi) a page is read at; dpi None: Tesseract estimates it
 
 
 @dataclass
@@ -66,7 +68,7 @@ class _Reading:
     pdf_path: Path | None
     image: np.ndarray
     label: str
-    view: tuple[float, int]
+    view: View
     # maps the loaded page's pixel coordinates to those of `image` (what the word boxes refer to)
     matrix: np.ndarray = field(default_factory=lambda: np.eye(3))
 
@@ -96,9 +98,10 @@ def _recognise(
     pdf: bool,
     drop_marks: bool,
     *,
-    view: tuple[float, int],
+    view: View,
     timeout: float,
     text: coverage.PageText,
+    psm: int = PSM,
 ) -> _Reading:
     """One Tesseract pass over `image` read at `view`; `text`: the page's text-like components in
     the frame of `image`, against which the reading's coverage is measured."""
@@ -116,7 +119,7 @@ def _recognise(
             out_base,
             lang=options.lang,
             dpi=dpi,
-            psm=PSM,
+            psm=psm,
             pdf=pdf,
             timeout=timeout,
             tessdata_dir=options.tessdata_dir,
@@ -261,7 +264,7 @@ FULL_VIEW = (1.0, 300)  # (scale, dpi): the page as preprocessed, read as 300 dp
 
 def recognition_scale(
     est_dpi: float | None, target_dpi: int | None, *, full_resolution: bool = False
-) -> tuple[float, int]:
+) -> View:
     """(scale, dpi) at which Tesseract reads the page. Its line recogniser sees each text line at a
     fixed height of a few dozen pixels, so pixels beyond ~200 dpi of 12-14 pt text only cost time in
     thresholding and layout analysis (a quarter of Tesseract's time on a 300-dpi page). Reduced to
@@ -272,7 +275,7 @@ def recognition_scale(
     return target_dpi / est_dpi, target_dpi
 
 
-def own_view(est_dpi: float | None) -> tuple[float, int]:
+def own_view(est_dpi: float | None) -> View:
     """The page as it is, read at its measured resolution (300 when nothing was measured)."""
     return (1.0, round(est_dpi)) if est_dpi else FULL_VIEW
 
@@ -283,7 +286,7 @@ def _choose_view(
     timings: dict[str, float],
     est_dpi: float | None,
     options: OcrOptions,
-) -> tuple[float, int]:
+) -> View:
     """The (scale, dpi) Tesseract reads the preprocessed page at; a reduction is recorded as a step."""
     full = any(s.get("step") in FULL_RESOLUTION_STEPS and s.get("applied") for s in steps)
     view = recognition_scale(est_dpi, options.recognition_dpi, full_resolution=full)
@@ -357,7 +360,7 @@ def ocr_image(
         words=best.words,
         width=w,
         height=h,
-        dpi=best.view[1] / best.view[0],
+        dpi=(best.view[1] or _source_dpi(steps) or FULL_VIEW[1]) / best.view[0],
         mean_conf=round(best.mean_conf, 2) if best.mean_conf is not None else None,
         low_conf_share=round(best.low_conf_share, 4) if best.low_conf_share is not None else None,
         quality=best.quality.quality,
@@ -405,7 +408,7 @@ class _Reader:
         self.timings, self.deadline = timings, deadline
         self.text, self.to_main = text, forward
 
-    def read(self, image: np.ndarray, label: str, view: tuple[float, int], matrix: np.ndarray) -> _Reading:
+    def read(self, image: np.ndarray, label: str, view: View, matrix: np.ndarray, psm: int = PSM) -> _Reading:
         """Read `image`, whose frame `matrix` maps the loaded page to."""
         name = "tesseract" if label == "main" else "tesseract_extra"
         text = self.text.mapped(matrix @ np.linalg.inv(self.to_main))
@@ -423,6 +426,7 @@ class _Reader:
             view=view,
             timeout=_left(self.deadline),
             text=text,
+            psm=psm,
         )
         reading.matrix = matrix
         return reading
@@ -468,25 +472,27 @@ def _more_readings(
     first: _Reading,
     reader: _Reader,
     steps: list[dict[str, Any]],
-    view: tuple[float, int],
+    view: View,
     page_budget: budget.PageBudget,
     dpi_hint: float | None,
 ) -> _Reading:
     """A doubtful reading: try the page turned over (when its quality says it may be upside down), a
-    conservative preparation of it, and, when still doubtful, the page as it came; keep the reading of
-    the best quality. The passes share the page's time budget (SOHOA_PAGE_TIMEOUT) and its time bound
+    conservative preparation of it, and, when still doubtful, the page as bare Tesseract reads the file
+    (its own segmentation, and its own resolution estimate where the file states none: the safety net
+    is bare Tesseract itself); keep the reading of the best quality. The passes share the page's time
+    budget (SOHOA_PAGE_TIMEOUT) and its time bound
     (`budget.PageBudget`, predicted from pixel counts so that a page reads the same on any machine);
     when either runs out the best reading so far stands."""
     candidates = [first]
     record: dict[str, Any] = {"step": "retry", "first_quality": first.quality.quality}
     page_budget.allows(first.image.shape[0] * first.image.shape[1] * first.view[0] ** 2)  # the main pass
 
-    def read(img: np.ndarray, label: str, at: tuple[float, int], matrix: np.ndarray) -> None:
+    def read(img: np.ndarray, label: str, at: View, matrix: np.ndarray, psm: int = PSM) -> None:
         if not page_budget.allows(img.shape[0] * img.shape[1] * at[0] ** 2):
             record.setdefault("skipped", []).append(f"{label}: over the page's time bound")
             return
         # `matrix`: the loaded page's coordinates to those of this reading's boxes
-        candidates.append(reader.read(img, label, at, matrix))
+        candidates.append(reader.read(img, label, at, matrix, psm))
 
     try:
         if (first.quality.quality or 0.0) < UPSIDE_DOWN_QUALITY:
@@ -498,7 +504,8 @@ def _more_readings(
             conservative, matrix = conservative_page(image, steps)
             read(conservative, "conservative", own_view(_source_dpi(steps) or dpi_hint), matrix)
         if _doubtful(_best(candidates)):
-            read(bare_gray(image), "bare", own_view(dpi_hint), np.eye(3))
+            bare_view = (1.0, round(dpi_hint) if dpi_hint else None)  # as bare Tesseract reads the file
+            read(bare_gray(image), "bare", bare_view, np.eye(3), BARE_PSM)
     except OcrTimeoutError as exc:
         record["out_of_time"] = str(exc)
     best = _best(candidates)

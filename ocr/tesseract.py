@@ -85,23 +85,18 @@ def recognize(
     out_base: Path,
     *,
     lang: str = "vie",
-    dpi: int = 300,
+    dpi: int | None = 300,
     psm: int = 3,
     pdf: bool = False,
     timeout: float = 300.0,
     tessdata_dir: Path | str | None = None,
 ) -> TesseractOutput:
-    """Recognise one page image; TSV (and the PDF when asked) from a single pass."""
+    """Recognise one page image; TSV (and the PDF when asked) from a single pass. `dpi` None: Tesseract
+    estimates the resolution from the text, as it does on a file without one."""
     # No inverted-text retry: our pages are dark on light, and the retry costs time on every line.
-    config = [
-        *_tessdata(tessdata_dir),
-        "--psm",
-        str(psm),
-        "--dpi",
-        str(int(dpi)),
-        "-c",
-        "tessedit_do_invert=0",
-    ]
+    config = [*_tessdata(tessdata_dir), "--psm", str(psm), "-c", "tessedit_do_invert=0"]
+    if dpi:
+        config += ["--dpi", str(int(dpi))]
     config += ["-c", "tessedit_create_tsv=1"]  # pytesseract's way to ask for the TSV renderer
     _call(image, out_base, "pdf" if pdf else "", lang, config, timeout)
     tsv_path = out_base.with_suffix(".tsv")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from ocr import budget, tesseract
+from ocr import budget, engine, tesseract
 from ocr.engine import OcrOptions, ocr_file, ocr_image
 from ocr.model import Word
 from tests.fixtures.ocr.pages import render_at_dpi, render_page, save
@@ -62,6 +63,41 @@ def test_extra_readings_stop_at_the_page_budget(monkeypatch: pytest.MonkeyPatch,
     retry = next(s for s in result.steps if s["step"] == "retry")
     assert [c.rsplit("-", 1)[-1] for c in calls] == ["main", "turned", "conservative", "bare"]
     assert "skipped" not in retry and set(retry["qualities"]) == {"main", "turned", "conservative", "bare"}
+
+
+@pytest.mark.parametrize(("dpi_hint", "bare_dpi"), [(None, None), (200.0, 200)])
+def test_the_bare_reading_is_read_as_bare_tesseract_reads_the_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, dpi_hint: float | None, bare_dpi: int | None
+) -> None:
+    """The safety net is bare Tesseract itself: its own page segmentation, and its own estimate of the
+    resolution where the file states none (a phone photo's table read 0.30 of its words wrong when told
+    300 dpi, 0.11 on Tesseract's own estimate)."""
+    calls: dict[str, tuple[object, object]] = {}
+
+    def recognize(image: Path, out_base: Path, **kw: object) -> tesseract.TesseractOutput:
+        calls[out_base.name.rsplit("-", 1)[-1]] = (kw["psm"], kw["dpi"])
+        tsv = out_base.with_suffix(".tsv")
+        tsv.write_text("")
+        return tesseract.TesseractOutput([Word("xq", 30.0, (10, 10, 90, 40), (1, 1, 1))], tsv, None)
+
+    monkeypatch.setattr(tesseract, "recognize", recognize)
+    monkeypatch.setattr(budget, "TIME_FACTOR", 1000.0)
+    page = render_page(font_px=54, size=(1900, 900))
+    result = ocr_image(page, OcrOptions(), workdir=tmp_path, dpi_hint=dpi_hint)
+    assert calls["bare"] == (3, bare_dpi) and calls["main"][0] == 4
+    assert result.dpi is not None and result.dpi > 0  # a bare reading kept still says its resolution
+
+
+def test_bare_reading_matches_the_tesseract_command_line(tmp_path: Path) -> None:
+    """What the engine calls its bare reading is word for word what `tesseract FILE - -l vie` reads."""
+    path = save(render_at_dpi(150), tmp_path / "p.png")  # no resolution in the file
+    ours = tesseract.recognize(path, tmp_path / "ours", psm=engine.BARE_PSM, dpi=None)
+    cli = subprocess.run(
+        ["tesseract", str(path), "-", "-l", "vie", "tsv"], capture_output=True, text=True, check=True
+    )
+    theirs = tesseract.parse_tsv(cli.stdout)
+    assert len(ours.words) > 20
+    assert [w.text for w in ours.words] == [w.text for w in theirs]
 
 
 def test_clean_200_dpi_page_is_read_as_it_is(tmp_path: Path) -> None:
