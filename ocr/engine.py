@@ -23,7 +23,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ocr import budget, coverage, layout, loader, preprocess, tesseract
+from ocr import budget, coverage, layout, loader, preprocess, tables, tesseract
 from ocr.errors import OcrTimeoutError, PageError, SohoaError
 from ocr.model import DocumentResult, PageResult, Word
 from ocr.quality import Quality, score_words
@@ -69,6 +69,7 @@ class _Reading:
     image: np.ndarray
     label: str
     view: View
+    table_cells: int = 0  # cells of ruled tables read one by one (ocr.tables)
     # maps the loaded page's pixel coordinates to those of `image` (what the word boxes refer to)
     matrix: np.ndarray = field(default_factory=lambda: np.eye(3))
 
@@ -102,9 +103,11 @@ def _recognise(
     timeout: float,
     text: coverage.PageText,
     psm: int = PSM,
+    by_cells: bool = False,
 ) -> _Reading:
     """One Tesseract pass over `image` read at `view`; `text`: the page's text-like components in
-    the frame of `image`, against which the reading's coverage is measured."""
+    the frame of `image`, against which the reading's coverage is measured. `by_cells`: its ruled
+    tables are read cell by cell (`ocr.tables`; no Tesseract PDF then: its image would be composed)."""
     scale, dpi = view
     out_base = workdir / f"{stem}-{label}"
     if scale < 1.0:
@@ -112,7 +115,8 @@ def _recognise(
         seen = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     else:
         seen = image
-    img_path = tesseract.write_input(out_base, seen)
+    composed = tables.compose(seen, dpi) if by_cells and dpi else None
+    img_path = tesseract.write_input(out_base, composed.image if composed else seen)
     try:
         out = tesseract.recognize(
             img_path,
@@ -120,13 +124,15 @@ def _recognise(
             lang=options.lang,
             dpi=dpi,
             psm=psm,
-            pdf=pdf,
+            pdf=pdf and composed is None,
             timeout=timeout,
             tessdata_dir=options.tessdata_dir,
         )
     finally:
         img_path.unlink(missing_ok=True)
     out.tsv_path.unlink(missing_ok=True)
+    if composed:
+        out.words = composed.to_page(out.words)
     if scale < 1.0:  # boxes back in the page's own coordinates, which the layout rules assume
         for word in out.words:
             x0, y0, x1, y1 = (round(v / scale) for v in word.bbox)
@@ -149,6 +155,7 @@ def _recognise(
         image,
         label,
         view,
+        len(composed.placements) if composed else 0,
     )
 
 
@@ -349,7 +356,9 @@ def ocr_image(
     view = _choose_view(gray, steps, timings, est_dpi, options)
     text = _timed(timings, "coverage", coverage.page_text, gray)
     reader = _Reader(options, workdir, stem, marks, timings, deadline, text, forward)
-    best = reader.read(gray, "main", view, forward)
+    best = reader.read(gray, "main", view, forward, by_cells=options.preprocess)
+    if options.preprocess:
+        steps.append({"step": "tables", "applied": best.table_cells > 0, "cells": best.table_cells})
     if options.preprocess and _doubtful(best):
         best = _more_readings(image, best, reader, steps, view, page_budget, dpi_hint)
     timings["total"] = round(time.perf_counter() - start, 4)
@@ -408,7 +417,16 @@ class _Reader:
         self.timings, self.deadline = timings, deadline
         self.text, self.to_main = text, forward
 
-    def read(self, image: np.ndarray, label: str, view: View, matrix: np.ndarray, psm: int = PSM) -> _Reading:
+    def read(
+        self,
+        image: np.ndarray,
+        label: str,
+        view: View,
+        matrix: np.ndarray,
+        psm: int = PSM,
+        *,
+        by_cells: bool = False,
+    ) -> _Reading:
         """Read `image`, whose frame `matrix` maps the loaded page to."""
         name = "tesseract" if label == "main" else "tesseract_extra"
         text = self.text.mapped(matrix @ np.linalg.inv(self.to_main))
@@ -427,6 +445,7 @@ class _Reader:
             timeout=_left(self.deadline),
             text=text,
             psm=psm,
+            by_cells=by_cells,
         )
         reading.matrix = matrix
         return reading

@@ -69,7 +69,7 @@ def _small(gray: np.ndarray, max_side: int, *, exact: bool = False) -> tuple[np.
     return cv2.resize(gray[: h - h % k, : w - w % k], (w // k, h // k), interpolation=cv2.INTER_AREA), 1.0 / k
 
 
-def _ink_mask(gray: np.ndarray) -> np.ndarray:
+def ink_mask(gray: np.ndarray) -> np.ndarray:
     """Dark pixels (text) as 255: a local threshold, so shading and shadows do not count as ink."""
     block = max(15, (max(gray.shape) // 40) | 1)
     smooth = cv2.GaussianBlur(gray, (3, 3), 0)
@@ -351,7 +351,7 @@ def _without_edge_marks(mask: np.ndarray) -> np.ndarray:
 
 def _ink_points(gray: np.ndarray, max_side: int) -> tuple[np.ndarray, int]:
     small, _ = _small(gray, max_side)
-    ys, xs = np.nonzero(_without_edge_marks(_ink_mask(small)))
+    ys, xs = np.nonzero(_without_edge_marks(ink_mask(small)))
     cy, cx = small.shape[0] / 2, small.shape[1] / 2
     pts = np.stack([xs - cx, ys - cy], axis=1).astype(np.float32)
     if len(pts) > 120_000:  # a random subset keeps the profile and bounds the cost
@@ -594,7 +594,7 @@ class PageCopy:
     @cached_property
     def ink_points(self) -> np.ndarray:
         """(x, y) of the ink pixels, without what touches the image edge."""
-        ys, xs = np.nonzero(_without_edge_marks(_ink_mask(self.gray)))
+        ys, xs = np.nonzero(_without_edge_marks(ink_mask(self.gray)))
         return np.stack([xs, ys], axis=1).astype(np.float32)
 
 
@@ -921,11 +921,16 @@ def _centre(gray: np.ndarray, side: int) -> np.ndarray:
 
 
 def impulse_noise_share(gray: np.ndarray) -> float:
-    """Share of isolated pixels: dark on a light neighbourhood or light on a dark one (salt and pepper).
-    Text edges do not count: a stroke pixel has dark neighbours."""
+    """Share of isolated pixels: dark with at most one dark neighbour among its eight, or light with at
+    most one light one (salt and pepper). Text edges do not count, nor a one-pixel rule or stroke: each
+    of its pixels has two dark neighbours (a 3x3 median, which erases such rules, counted them)."""
     sample = _centre(gray, 1200)
-    med = cv2.medianBlur(sample, 3)
-    isolated = ((sample < 60) & (med > 200)) | ((sample > 200) & (med < 60))
+    ring = np.ones((3, 3), np.float32)
+    ring[1, 1] = 0
+    dark, light = (sample < 60).astype(np.float32), (sample > 200).astype(np.float32)
+    dark_around = cv2.filter2D(dark, -1, ring, borderType=cv2.BORDER_REPLICATE)
+    light_around = cv2.filter2D(light, -1, ring, borderType=cv2.BORDER_REPLICATE)
+    isolated = ((dark > 0) & (dark_around <= 1)) | ((light > 0) & (light_around <= 1))
     return float(isolated.mean())
 
 

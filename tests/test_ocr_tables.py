@@ -1,0 +1,120 @@
+"""Ruled tables read cell by cell (ocr.tables): the cells found on generated tables across
+resolutions, faces and rulings; no table found where there is none; the words read in the composed
+image put back in their cells; and a table read by the engine and real Tesseract."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import cv2
+import numpy as np
+import pytest
+
+from ocr import preprocess, tables
+from ocr.engine import OcrOptions, ocr_image
+from ocr.model import Word
+from tests.fixtures.ocr.pages import BODY, SWEEP_FONTS, TABLE_ROWS, render_at_dpi, render_table
+
+SWEEP = list(itertools.product((100, 150, 200, 300), SWEEP_FONTS, (0.004, 0.01), (0.0, 0.25)))
+
+
+def _inside(box: tables.Box, cell: tables.Box) -> bool:
+    return cell[0] <= box[0] and cell[1] <= box[1] and box[2] <= cell[2] and box[3] <= cell[3]
+
+
+@pytest.mark.parametrize(("dpi", "face", "rule_in", "tilt"), SWEEP)
+def test_every_cell_of_a_ruled_table_is_found_once_with_all_its_text(
+    dpi: int, face: str, rule_in: float, tilt: float
+) -> None:
+    """Over 100-300 dpi, three faces, hairline and heavy rulings, level and as deskew leaves a page (a
+    quarter of a degree): one box per inked cell, inside its cell, holding all the cell's ink."""
+    page, cells = render_table(dpi, face, rule_in=rule_in)
+    if tilt:
+        page = preprocess.rotate(page, tilt)
+    found, _ = tables.find_cells(page, dpi)
+    assert len(found) == len(cells)
+    if tilt:
+        return  # the true boxes moved with the turn; the count is what the tilt could break
+    ink = preprocess.ink_mask(page)
+    for cell in cells:
+        boxes = [b for b in found if _inside(b, cell)]
+        assert len(boxes) == 1
+        x0, y0, x1, y1 = boxes[0]
+        inner = ink[cell[1] + 2 : cell[3] - 2, cell[0] + 2 : cell[2] - 2]
+        inner_in_box = ink[
+            max(y0, cell[1] + 2) : min(y1, cell[3] - 2), max(x0, cell[0] + 2) : min(x1, cell[2] - 2)
+        ]
+        assert np.count_nonzero(inner_in_box) == np.count_nonzero(inner)  # no text of the cell left out
+
+
+def _underlined_header(dpi: int) -> np.ndarray:
+    page = render_at_dpi(dpi)
+    y = round(0.3 * dpi)
+    cv2.line(page, (round(0.5 * dpi), y), (round(2.5 * dpi), y), 0, max(1, round(dpi / 150)))
+    return page
+
+
+def _framed(dpi: int) -> np.ndarray:
+    page = render_at_dpi(dpi)
+    h, w = page.shape
+    cv2.rectangle(page, (5, 5), (w - 6, h - 6), 0, max(1, round(dpi / 100)))
+    return page
+
+
+def _boxed_note(dpi: int) -> np.ndarray:
+    page = render_at_dpi(dpi, lines=BODY[:3])
+    pad = np.full((page.shape[0] + 200, page.shape[1] + 200), 255, np.uint8)
+    pad[100:-100, 100:-100] = page
+    cv2.rectangle(pad, (80, 80), (pad.shape[1] - 80, pad.shape[0] - 80), 0, 2)
+    return pad
+
+
+@pytest.mark.parametrize("dpi", [75, 100, 150, 200, 300])
+@pytest.mark.parametrize("make", [render_at_dpi, _underlined_header, _framed, _boxed_note])
+def test_a_page_without_a_ruled_table_is_read_as_it_is(make: object, dpi: int) -> None:
+    """Body text, a rule under a header, a frame round the page, a box round a note: not a table."""
+    page = make(dpi)  # type: ignore[operator]
+    assert tables.compose(page, dpi) is None
+
+
+def test_words_read_in_the_composed_image_go_back_to_their_cells() -> None:
+    page, cells = render_table(200)
+    composed = tables.compose(page, 200)
+    assert composed is not None and len(composed.placements) == len(cells)
+    above = Word("KẾT", 95.0, (100, 100, 160, 130), (1, 1, 1))
+    cell = composed.placements[5]
+    inside = Word("15,00", 95.0, (cell.dx + 2, cell.dy + 3, cell.dx + 40, cell.dy + 20), (2, 1, 1))
+    between = Word("~", 20.0, (0, composed.image.shape[0] - 3, 4, composed.image.shape[0] - 1), (3, 1, 1))
+    moved = composed.to_page([above, inside, between])
+    assert [w.text for w in moved] == ["KẾT", "15,00"]
+    assert moved[0].bbox == (100, 100, 160, 130)
+    assert moved[1].bbox == (cell.x0 + 2, cell.y0 + 3, cell.x0 + 40, cell.y0 + 20)
+
+
+@pytest.mark.parametrize(
+    ("dpi", "face"), [(150, "liberation-serif-13"), (200, "dejavu-sans-12"), (300, "dejavu-serif-12")]
+)
+def test_a_ruled_table_reads_every_cell_where_it_stands(dpi: int, face: str) -> None:
+    """Real Tesseract on a generated annex table: the row numbers of the narrow first column, both
+    lines of two-line cells and the decimal numbers are read, each word's box within its own cell."""
+    page, cells = render_table(dpi, face)
+    result = ocr_image(page, OcrOptions(), dpi_hint=dpi)
+    assert next(s for s in result.steps if s["step"] == "tables") == {
+        "step": "tables",
+        "applied": True,
+        "cells": 24,
+    }
+    tokens = result.text.split()
+    for row in TABLE_ROWS[1:]:
+        assert row[0] in tokens  # the row number, alone in its cell
+        assert row[2] in tokens and row[3] in tokens
+    assert "Du lịch" in result.text and "Môi trường" in result.text
+    flat = [c for row in TABLE_ROWS for c in row]
+    numbers = [
+        w for w in result.words if re.fullmatch(r"[\d,%]+", w.text) and w.text != "2025"
+    ]  # not the title's
+    for w in numbers:
+        cx, cy = (w.bbox[0] + w.bbox[2]) / 2, (w.bbox[1] + w.bbox[3]) / 2
+        holder = [i for i, c in enumerate(cells) if c[0] <= cx < c[2] and c[1] <= cy < c[3]]
+        assert len(holder) == 1 and w.text in flat[holder[0]].split()
