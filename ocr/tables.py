@@ -87,8 +87,9 @@ Box = tuple[int, int, int, int]  # x0, y0, x1, y1
 
 
 def find_cells(gray: np.ndarray, dpi: float) -> tuple[list[Box], np.ndarray]:
-    """The inked cells of the page's ruled tables, as boxes round their text, and the rulings' mask
-    (grown over their grey fringe)."""
+    """The inked cells of the page's ruled tables, as boxes round their text, and the mask of the
+    tables' rulings (grown over their grey fringe; a rule under a header elsewhere is left out, as
+    painting it out would cut the tone marks above it)."""
     horizontal, vertical = rulings(gray, dpi)
     if not horizontal.any() or not vertical.any():  # a grid needs both
         return [], horizontal
@@ -99,6 +100,7 @@ def find_cells(gray: np.ndarray, dpi: float) -> tuple[list[Box], np.ndarray]:
     ink = preprocess.ink_mask(gray)
     ink[rules > 0] = 0
     cells: list[Box] = []
+    extent = [w, h, 0, 0]  # of the cells' regions: the tables and their borders
     for i in range(1, n):
         x, y, cw, ch, area = (int(v) for v in stats[i])
         enclosed = x > 0 and y > 0 and x + cw < w and y + ch < h  # the page round the tables is not
@@ -115,7 +117,15 @@ def find_cells(gray: np.ndarray, dpi: float) -> tuple[list[Box], np.ndarray]:
             min(y + ch, y + int(ys.max()) + 1 + pad),
         )
         cells.append(box)
-    return (cells if len(cells) >= MIN_CELLS else []), rules
+        extent = [min(extent[0], x), min(extent[1], y), max(extent[2], x + cw), max(extent[3], y + ch)]
+    if len(cells) < MIN_CELLS:
+        return [], rules
+    border = round(MIN_CELL_INCHES * dpi)
+    x0, y0, x1, y1 = extent[0] - border, extent[1] - border, extent[2] + border, extent[3] + border
+    outside = np.ones_like(rules, dtype=bool)
+    outside[max(0, y0) : y1, max(0, x0) : x1] = False
+    rules[outside] = 0
+    return cells, rules
 
 
 def _rows(cells: list[Box]) -> list[list[Box]]:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ocr import preprocess as P
-from tests.fixtures.ocr.pages import render_page
+from tests.fixtures.ocr.pages import SWEEP_FONTS, render_page, render_table
 
 
 def test_sideways_page_is_detected() -> None:
@@ -154,6 +154,22 @@ def test_salt_and_pepper_removed_but_not_on_low_res() -> None:
     assert not m2["applied"] and kept is noisy
     _, m3 = P.denoise(page, est_dpi=300)
     assert not m3["applied"]
+
+
+@pytest.mark.parametrize("dpi", [200, 300, 400])  # below 200 dpi nothing is denoised
+@pytest.mark.parametrize("face", list(SWEEP_FONTS))
+def test_hairline_rules_and_thin_strokes_are_not_salt_and_pepper(dpi: int, face: str) -> None:
+    """A clean page with a one-pixel ruled table is not denoised (a 3x3 median erases its vertical
+    rules, and the table can no longer be read cell by cell); the same page with 1 % salt and pepper
+    is."""
+    page, _ = render_table(dpi, face, rule_in=0.001)
+    _, clean = P.denoise(page, est_dpi=dpi)
+    assert not clean["applied"] and clean["impulse_share"] < 0.002
+    noisy = page.copy()
+    rng = np.random.default_rng(dpi)
+    idx = rng.random(page.shape) < 0.01
+    noisy[idx] = rng.choice([0, 255], size=int(idx.sum())).astype(np.uint8)
+    assert P.denoise(noisy, est_dpi=dpi)[1]["median"]
 
 
 def test_bitonal_scan_smoothed_gray_scan_untouched() -> None:

@@ -78,6 +78,20 @@ def test_a_page_without_a_ruled_table_is_read_as_it_is(make: object, dpi: int) -
     assert tables.compose(page, dpi) is None
 
 
+def test_only_the_tables_rulings_are_painted_out() -> None:
+    """A rule under the heading, an inch above the table, stays: painting it out would cut the tone
+    marks that touch it. The table's own rulings and its cells' text are painted paper."""
+    page, cells = render_table(200)
+    y, x0, x1 = round(0.5 * 200) + 40, 100, 700
+    page[y : y + 2, x0:x1] = 0
+    composed = tables.compose(page, 200)
+    assert composed is not None
+    top = composed.image[: composed.page_height]
+    assert (top[y : y + 2, x0:x1] == 0).all()
+    table = top[cells[0][1] - 5 : cells[-1][3] + 5, cells[0][0] - 5 : cells[-1][2] + 5]
+    assert (table > 128).all()
+
+
 def test_words_read_in_the_composed_image_go_back_to_their_cells() -> None:
     page, cells = render_table(200)
     composed = tables.compose(page, 200)
