@@ -921,16 +921,17 @@ def _centre(gray: np.ndarray, side: int) -> np.ndarray:
 
 
 def impulse_noise_share(gray: np.ndarray) -> float:
-    """Share of isolated pixels: dark with at most one dark neighbour among its eight, or light with at
-    most one light one (salt and pepper). Text edges do not count, nor a one-pixel rule or stroke: each
-    of its pixels has two dark neighbours (a 3x3 median, which erases such rules, counted them)."""
+    """Share of isolated pixels: dark with at least seven light neighbours of its eight, or light with
+    seven dark ones (salt and pepper). Text edges do not count (their neighbours are grey or dark), nor
+    a one-pixel rule or stroke: each of its pixels has two dark neighbours (a 3x3 median, which erases
+    such rules, counted them)."""
     sample = _centre(gray, 1200)
     ring = np.ones((3, 3), np.float32)
     ring[1, 1] = 0
     dark, light = (sample < 60).astype(np.float32), (sample > 200).astype(np.float32)
     dark_around = cv2.filter2D(dark, -1, ring, borderType=cv2.BORDER_REPLICATE)
     light_around = cv2.filter2D(light, -1, ring, borderType=cv2.BORDER_REPLICATE)
-    isolated = ((dark > 0) & (dark_around <= 1)) | ((light > 0) & (light_around <= 1))
+    isolated = ((dark > 0) & (light_around >= 7)) | ((light > 0) & (dark_around >= 7))
     return float(isolated.mean())
 
 
