@@ -10,6 +10,7 @@ as it is within a band around 200 dpi, reduced above it (`recognition_scale`), e
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 import time
@@ -105,9 +106,10 @@ def _recognise(
     psm: int = PSM,
     by_cells: bool = False,
 ) -> _Reading:
-    """One Tesseract pass over `image` read at `view`; `text`: the page's text-like components in
-    the frame of `image`, against which the reading's coverage is measured. `by_cells`: its ruled
-    tables are read cell by cell (`ocr.tables`; no Tesseract PDF then: its image would be composed)."""
+    """One reading of `image` at `view`; `text`: the page's text-like components in the frame of
+    `image`, against which the reading's coverage is measured. `by_cells`: its ruled tables are read
+    cell by cell (`ocr.tables`), in a second Tesseract pass (and no Tesseract PDF: its image would
+    lack the tables)."""
     scale, dpi = view
     out_base = workdir / f"{stem}-{label}"
     if scale < 1.0:
@@ -115,24 +117,17 @@ def _recognise(
         seen = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
     else:
         seen = image
-    composed = tables.compose(seen, dpi) if by_cells and dpi else None
-    img_path = tesseract.write_input(out_base, composed.image if composed else seen)
-    try:
-        out = tesseract.recognize(
-            img_path,
-            out_base,
-            lang=options.lang,
-            dpi=dpi,
-            psm=psm,
-            pdf=pdf and composed is None,
-            timeout=timeout,
-            tessdata_dir=options.tessdata_dir,
+    split = tables.split(seen, dpi) if by_cells and dpi else None
+    start = time.monotonic()
+    read = functools.partial(
+        _tesseract_pass, lang=options.lang, dpi=dpi, psm=psm, tessdata_dir=options.tessdata_dir
+    )
+    out = read(split.page if split else seen, out_base, pdf=pdf and split is None, timeout=timeout)
+    if split:
+        left = max(1.0, timeout - (time.monotonic() - start))
+        out.words += split.to_page(
+            read(split.cells, out_base.with_name(out_base.name + "-cells"), timeout=left).words
         )
-    finally:
-        img_path.unlink(missing_ok=True)
-    out.tsv_path.unlink(missing_ok=True)
-    if composed:
-        out.words = composed.to_page(out.words)
     if scale < 1.0:  # boxes back in the page's own coordinates, which the layout rules assume
         for word in out.words:
             x0, y0, x1, y1 = (round(v / scale) for v in word.bbox)
@@ -155,8 +150,21 @@ def _recognise(
         image,
         label,
         view,
-        len(composed.placements) if composed else 0,
+        len(split.placements) if split else 0,
     )
+
+
+def _tesseract_pass(
+    image: np.ndarray, out_base: Path, *, pdf: bool = False, **kw: Any
+) -> tesseract.TesseractOutput:
+    """Tesseract over one image, its input and TSV removed once read."""
+    img_path = tesseract.write_input(out_base, image)
+    try:
+        out = tesseract.recognize(img_path, out_base, pdf=pdf, **kw)
+    finally:
+        img_path.unlink(missing_ok=True)
+    out.tsv_path.unlink(missing_ok=True)
+    return out
 
 
 def _left(deadline: float) -> float:

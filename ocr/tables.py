@@ -5,11 +5,13 @@ Tesseract reads a ruled table badly in its own layout: a cell's text runs into t
 (`Sở Văn hoá, Thể thao và Du / lịch`) is read as one tall line of garbage, taking the numbers of the
 row with it. A phone photo of a real table (`real-docs` `ld-hdtd-pl3`) lost a sixth of its words so.
 
-Here the table's rulings find its cells. The page goes to Tesseract once, as one composed image: the
-page with the rulings and the cells painted paper, and below it the table again, one strip per row,
-each cell's text cut out and set side by side with the first lines level. Each row then reads as a
-line, without borders, whatever the height of its cells. The words read in the strips are moved back
-to where their cell is on the page, so boxes, coverage and reading order stay the page's own.
+Here the table's rulings find its cells. The page is read twice, in two Tesseract passes: once with
+the rulings and the cells painted paper, and once as the cells' text alone, each cell cut out and set
+one below the other, a line's gap apart, in the order of the table's rows. Each cell then reads as a
+short paragraph of its own, without borders, whatever the height of its neighbours. The words read
+there are moved back to where their cell is on the page, so boxes, coverage and reading order stay
+the page's own. (One composed image, the cells below the page, read worse: Tesseract's layout
+analysis of the page above dropped whole runs of cells below it on a phone photo.)
 """
 
 from __future__ import annotations
@@ -29,12 +31,13 @@ MIN_CELL_INCHES = 0.1  # a cell's inside is at least this wide and high (a row o
 MAX_CELL_SHARE = 0.25  # a region larger than this share of the page is not a cell (a frame round it)
 MIN_CELLS = 4  # fewer inked cells than this: a box round a note or a seal, not a table
 GAP_INCHES = 0.08  # paper between the cells set one below the other: a line's gap
+MARGIN_INCHES = 0.5  # paper round the cells' image: Tesseract drops text at an image's very edge
 PAD_INCHES = 0.03  # paper kept round a cell's text when it is cut out
 
 
 @dataclass(frozen=True)
 class Placement:
-    """A cell's text cut from the page at (x0, y0)-(x1, y1) and set in the composed image at (dx, dy)."""
+    """A cell's text cut from the page at (x0, y0)-(x1, y1) and set in the cells' image at (dx, dy)."""
 
     x0: int
     y0: int
@@ -48,23 +51,21 @@ class Placement:
 
 
 @dataclass
-class Composed:
-    """The image Tesseract reads in place of the page, and where each cell's text went in it."""
+class Split:
+    """A page with ruled tables as Tesseract reads it: the page without its tables' rulings and
+    cells, the image of the cells' text, and where each cell went in that image."""
 
-    image: np.ndarray
-    page_height: int
+    page: np.ndarray
+    cells: np.ndarray
     placements: list[Placement]
 
     def to_page(self, words: list[Word]) -> list[Word]:
-        """The words of the composed image, in the page's coordinates. A word is placed by its centre;
-        one found nowhere (in the gaps between strips) is a speck of the composition and dropped."""
+        """Words read in the cells' image, moved to the page's coordinates. A word is placed by its
+        centre; one found in no cell (between them) is a speck of the cutting and dropped."""
         out = []
         for w in words:
             x0, y0, x1, y1 = w.bbox
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            if cy < self.page_height:
-                out.append(w)
-                continue
             cell = next((p for p in self.placements if p.holds(cx, cy)), None)
             if cell is None:
                 continue
@@ -74,10 +75,9 @@ class Composed:
         return out
 
 
-def rulings(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
-    """Masks (255) of the horizontal and of the vertical rulings: long straight runs of ink."""
+def rulings(ink: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
+    """Masks (255) of the horizontal and of the vertical rulings in an ink mask: long straight runs."""
     length = max(15, round(RULE_MIN_INCHES * dpi))
-    ink = preprocess.ink_mask(gray)
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
     return horizontal, vertical
@@ -90,14 +90,14 @@ def find_cells(gray: np.ndarray, dpi: float) -> tuple[list[Box], np.ndarray]:
     """The inked cells of the page's ruled tables, as boxes round their text, and the mask of the
     tables' rulings (grown over their grey fringe; a rule under a header elsewhere is left out, as
     painting it out would cut the tone marks above it)."""
-    horizontal, vertical = rulings(gray, dpi)
+    ink = preprocess.ink_mask(gray)
+    horizontal, vertical = rulings(ink, dpi)
     if not horizontal.any() or not vertical.any():  # a grid needs both
         return [], horizontal
     rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((5, 5), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats((rules == 0).astype(np.uint8), connectivity=4)
     h, w = gray.shape
     min_side, pad = MIN_CELL_INCHES * dpi, round(PAD_INCHES * dpi)
-    ink = preprocess.ink_mask(gray)
     ink[rules > 0] = 0
     cells: list[Box] = []
     extent = [w, h, 0, 0]  # of the cells' regions: the tables and their borders
@@ -141,31 +141,29 @@ def _rows(cells: list[Box]) -> list[list[Box]]:
     return [sorted(r, key=lambda b: b[0]) for r in rows]
 
 
-def compose(gray: np.ndarray, dpi: float) -> Composed | None:
-    """The page with its ruled tables set out row by row below it, or None when it has no table."""
+def split(gray: np.ndarray, dpi: float) -> Split | None:
+    """The page apart from the cells of its ruled tables, or None when it has no table."""
     cells, rules = find_cells(gray, dpi)
     if not cells:
         return None
     paper = np.uint8(np.percentile(gray[::4, ::4], 90))
-    gap = round(GAP_INCHES * dpi)
-    rows = _rows(cells)
-    top = gray.copy()
-    cut = []
-    for x0, y0, x1, y1 in cells:
+    gap, margin = round(GAP_INCHES * dpi), round(MARGIN_INCHES * dpi)
+    page = gray.copy()
+    pieces = {}
+    for box in cells:
+        x0, y0, x1, y1 = box
         piece = gray[y0:y1, x0:x1].copy()
         piece[rules[y0:y1, x0:x1] > 0] = paper
-        cut.append(piece)
-        top[y0:y1, x0:x1] = paper
-    top[rules > 0] = paper
-    pieces = dict(zip(cells, cut, strict=True))
-    width = max(gray.shape[1], max(b[2] - b[0] for b in cells) + 2 * gap)
-    height = gray.shape[0] + gap + sum(b[3] - b[1] + gap for b in cells)
-    canvas = np.full((height, width), paper, np.uint8)
-    canvas[: gray.shape[0], : gray.shape[1]] = top
-    placements, y = [], gray.shape[0] + gap
-    for box in (b for row in rows for b in row):
+        pieces[box] = piece
+        page[y0:y1, x0:x1] = paper
+    page[rules > 0] = paper
+    width = 2 * margin + max(b[2] - b[0] for b in cells)
+    height = 2 * margin + sum(b[3] - b[1] + gap for b in cells) - gap
+    image = np.full((height, width), paper, np.uint8)
+    placements, y = [], margin
+    for box in (b for row in _rows(cells) for b in row):
         x0, y0, x1, y1 = box
-        canvas[y : y + y1 - y0, gap : gap + x1 - x0] = pieces[box]
-        placements.append(Placement(x0, y0, x1, y1, gap, y))
+        image[y : y + y1 - y0, margin : margin + x1 - x0] = pieces[box]
+        placements.append(Placement(x0, y0, x1, y1, margin, y))
         y += y1 - y0 + gap
-    return Composed(canvas, gray.shape[0], placements)
+    return Split(page, image, placements)

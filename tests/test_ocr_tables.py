@@ -1,5 +1,5 @@
 """Ruled tables read cell by cell (ocr.tables): the cells found on generated tables across
-resolutions, faces and rulings; no table found where there is none; the words read in the composed
+resolutions, faces and rulings; no table found where there is none; the words read in the cells'
 image put back in their cells; and a table read by the engine and real Tesseract."""
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def _boxed_note(dpi: int) -> np.ndarray:
 def test_a_page_without_a_ruled_table_is_read_as_it_is(make: object, dpi: int) -> None:
     """Body text, a rule under a header, a frame round the page, a box round a note: not a table."""
     page = make(dpi)  # type: ignore[operator]
-    assert tables.compose(page, dpi) is None
+    assert tables.split(page, dpi) is None
 
 
 def test_only_the_tables_rulings_are_painted_out() -> None:
@@ -84,26 +84,24 @@ def test_only_the_tables_rulings_are_painted_out() -> None:
     page, cells = render_table(200)
     y, x0, x1 = round(0.5 * 200) + 40, 100, 700
     page[y : y + 2, x0:x1] = 0
-    composed = tables.compose(page, 200)
-    assert composed is not None
-    top = composed.image[: composed.page_height]
-    assert (top[y : y + 2, x0:x1] == 0).all()
-    table = top[cells[0][1] - 5 : cells[-1][3] + 5, cells[0][0] - 5 : cells[-1][2] + 5]
+    split = tables.split(page, 200)
+    assert split is not None
+    assert (split.page[y : y + 2, x0:x1] == 0).all()
+    table = split.page[cells[0][1] - 5 : cells[-1][3] + 5, cells[0][0] - 5 : cells[-1][2] + 5]
     assert (table > 128).all()
 
 
-def test_words_read_in_the_composed_image_go_back_to_their_cells() -> None:
+def test_words_read_in_the_cells_image_go_back_to_their_cells() -> None:
     page, cells = render_table(200)
-    composed = tables.compose(page, 200)
-    assert composed is not None and len(composed.placements) == len(cells)
-    above = Word("KẾT", 95.0, (100, 100, 160, 130), (1, 1, 1))
-    cell = composed.placements[5]
+    split = tables.split(page, 200)
+    assert split is not None and len(split.placements) == len(cells)
+    cell = split.placements[5]
     inside = Word("15,00", 95.0, (cell.dx + 2, cell.dy + 3, cell.dx + 40, cell.dy + 20), (2, 1, 1))
-    between = Word("~", 20.0, (0, composed.image.shape[0] - 3, 4, composed.image.shape[0] - 1), (3, 1, 1))
-    moved = composed.to_page([above, inside, between])
-    assert [w.text for w in moved] == ["KẾT", "15,00"]
-    assert moved[0].bbox == (100, 100, 160, 130)
-    assert moved[1].bbox == (cell.x0 + 2, cell.y0 + 3, cell.x0 + 40, cell.y0 + 20)
+    between = Word("~", 20.0, (0, split.cells.shape[0] - 3, 4, split.cells.shape[0] - 1), (3, 1, 1))
+    moved = split.to_page([inside, between])
+    assert [w.text for w in moved] == ["15,00"]
+    assert moved[0].bbox == (cell.x0 + 2, cell.y0 + 3, cell.x0 + 40, cell.y0 + 20)
+    assert all(_inside((p.x0, p.y0, p.x1, p.y1), c) for p, c in zip(split.placements, cells, strict=True))
 
 
 @pytest.mark.parametrize(
