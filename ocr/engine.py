@@ -71,6 +71,7 @@ class _Reading:
     label: str
     view: View
     table_cells: int = 0  # cells of ruled tables read one by one (ocr.tables)
+    cells_pixels: int = 0  # of the image those cells were read from, in a pass of their own
     # maps the loaded page's pixel coordinates to those of `image` (what the word boxes refer to)
     matrix: np.ndarray = field(default_factory=lambda: np.eye(3))
 
@@ -151,6 +152,7 @@ def _recognise(
         label,
         view,
         len(split.placements) if split else 0,
+        split.cells.size if split else 0,
     )
 
 
@@ -512,7 +514,8 @@ def _more_readings(
     when either runs out the best reading so far stands."""
     candidates = [first]
     record: dict[str, Any] = {"step": "retry", "first_quality": first.quality.quality}
-    page_budget.allows(first.image.shape[0] * first.image.shape[1] * first.view[0] ** 2)  # the main pass
+    main_pixels = first.image.shape[0] * first.image.shape[1] * first.view[0] ** 2
+    page_budget.allows(main_pixels + first.cells_pixels)  # the main pass, its tables' cells included
 
     def read(img: np.ndarray, label: str, at: View, matrix: np.ndarray, psm: int = PSM) -> None:
         if not page_budget.allows(img.shape[0] * img.shape[1] * at[0] ** 2):
