@@ -37,6 +37,9 @@ cv2.setNumThreads(1)
 PSM = 4  # single column of variable-size text: psm 3 drops low-contrast paragraphs as "images"; our layout
 # module splits the two-column rows it reads across
 BARE_PSM = 3  # bare Tesseract's own page segmentation: the "bare" reading is exactly what it would read
+# The cells of ruled tables, one below the other, as one uniform block: the layout analysis of psm 4
+# dropped runs of short cells (a row number, a short name, two numbers) as if they were not text.
+CELLS_PSM = 6
 View = tuple[float, int | None]  # (scale, dpi) a page is read at; dpi None: Tesseract estimates it
 
 
@@ -120,15 +123,12 @@ def _recognise(
         seen = image
     split = tables.split(seen, dpi) if by_cells and dpi else None
     start = time.monotonic()
-    read = functools.partial(
-        _tesseract_pass, lang=options.lang, dpi=dpi, psm=psm, tessdata_dir=options.tessdata_dir
-    )
-    out = read(split.page if split else seen, out_base, pdf=pdf and split is None, timeout=timeout)
+    read = functools.partial(_tesseract_pass, lang=options.lang, dpi=dpi, tessdata_dir=options.tessdata_dir)
+    out = read(split.page if split else seen, out_base, psm=psm, pdf=pdf and split is None, timeout=timeout)
     if split:
         left = max(1.0, timeout - (time.monotonic() - start))
-        out.words += split.to_page(
-            read(split.cells, out_base.with_name(out_base.name + "-cells"), timeout=left).words
-        )
+        cells_base = out_base.with_name(out_base.name + "-cells")
+        out.words += split.to_page(read(split.cells, cells_base, psm=CELLS_PSM, timeout=left).words)
     if scale < 1.0:  # boxes back in the page's own coordinates, which the layout rules assume
         for word in out.words:
             x0, y0, x1, y1 = (round(v / scale) for v in word.bbox)
