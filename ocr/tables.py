@@ -86,14 +86,14 @@ def rulings(ink: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1
 
 
-def find_cells(gray: np.ndarray, dpi: float) -> tuple[list[Box], np.ndarray]:
-    """The inked cells of the page's ruled tables, as boxes round their text, and the mask of the
+def find_cells(gray: np.ndarray, dpi: float) -> tuple[list[Box], np.ndarray, np.ndarray]:
+    """The inked cells of the page's ruled tables, as boxes round their text; the mask of the
     tables' rulings (grown over their grey fringe; a rule under a header elsewhere is left out, as
-    painting it out would cut the tone marks above it)."""
+    painting it out would cut the tone marks above it); and the ink mask without the rulings."""
     ink = preprocess.ink_mask(gray)
     horizontal, vertical = rulings(ink, dpi)
     if not horizontal.any() or not vertical.any():  # a grid needs both
-        return [], horizontal
+        return [], horizontal, ink
     rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((5, 5), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats((rules == 0).astype(np.uint8), connectivity=4)
     h, w = gray.shape
@@ -119,13 +119,13 @@ def find_cells(gray: np.ndarray, dpi: float) -> tuple[list[Box], np.ndarray]:
         cells.append(box)
         extent = [min(extent[0], x), min(extent[1], y), max(extent[2], x + cw), max(extent[3], y + ch)]
     if len(cells) < MIN_CELLS:
-        return [], rules
+        return [], rules, ink
     border = round(MIN_CELL_INCHES * dpi)
     x0, y0, x1, y1 = extent[0] - border, extent[1] - border, extent[2] + border, extent[3] + border
     outside = np.ones_like(rules, dtype=bool)
     outside[max(0, y0) : y1, max(0, x0) : x1] = False
     rules[outside] = 0
-    return cells, rules
+    return cells, rules, ink
 
 
 def _rows(cells: list[Box]) -> list[list[Box]]:
@@ -143,17 +143,19 @@ def _rows(cells: list[Box]) -> list[list[Box]]:
 
 def split(gray: np.ndarray, dpi: float) -> Split | None:
     """The page apart from the cells of its ruled tables, or None when it has no table."""
-    cells, rules = find_cells(gray, dpi)
+    cells, rules, ink = find_cells(gray, dpi)
     if not cells:
         return None
+    # A cell's text alone on paper: a shaded header's grey, or a desk's texture in a cell made by the
+    # sheet's edge, read as a line of junk in the cells' image.
+    text = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
     paper = np.uint8(np.percentile(gray[::4, ::4], 90))
     gap, margin = round(GAP_INCHES * dpi), round(MARGIN_INCHES * dpi)
     page = gray.copy()
     pieces = {}
     for box in cells:
         x0, y0, x1, y1 = box
-        piece = gray[y0:y1, x0:x1].copy()
-        piece[rules[y0:y1, x0:x1] > 0] = paper
+        piece = np.where(text[y0:y1, x0:x1], gray[y0:y1, x0:x1], paper).astype(np.uint8)
         pieces[box] = piece
         page[y0:y1, x0:x1] = paper
     page[rules > 0] = paper

@@ -32,7 +32,7 @@ def test_every_cell_of_a_ruled_table_is_found_once_with_all_its_text(
     page, cells = render_table(dpi, face, rule_in=rule_in)
     if tilt:
         page = preprocess.rotate(page, tilt)
-    found, _ = tables.find_cells(page, dpi)
+    found, _, _ = tables.find_cells(page, dpi)
     assert len(found) == len(cells)
     if tilt:
         return  # the true boxes moved with the turn; the count is what the tilt could break
