@@ -169,10 +169,29 @@ def _columns(zone: list[list[Piece]], lo: float, hi: float, tol: float) -> list[
     return columns["L"] + columns["R"]
 
 
+# Block numbers from here on are cells of ruled tables, read in a pass of their own (ocr.tables).
+TABLE_BLOCKS = 1_000_000
+
+
+def _in_table(row: list[Piece]) -> bool:
+    return all(w.line[0] >= TABLE_BLOCKS for p in row for w in p.words)
+
+
 def _zone_lines(zone: list[list[Piece]], tol: float) -> list[str]:
     """Lines of a zone between full-width rows: left column then right column where it has two.
     The columns run from the first to the last row holding two pieces; a line across the gutter
-    before or after them (a short body line, a GCN field) is not part of them."""
+    before or after them (a short body line, a GCN field) is not part of them. A row of a ruled
+    table is read across, cell after cell, where it stands."""
+    if any(_in_table(row) for row in zone):
+        out: list[str] = []
+        run: list[list[Piece]] = []  # rows between table rows, read as a zone of their own
+        for row in zone:
+            if _in_table(row):
+                out += (_zone_lines(run, tol) if run else []) + _plain([row])
+                run = []
+            else:
+                run.append(row)
+        return out + (_zone_lines(run, tol) if run else [])
     two = [i for i, row in enumerate(zone) if len(row) > 1]
     if not two:
         return _plain(zone)

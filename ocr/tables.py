@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ocr import preprocess
+from ocr import layout, preprocess
 from ocr.model import Word
 
 # A ruling is a straight run of ink at least this long (inches): no glyph, nor a word of joined
@@ -61,16 +61,21 @@ class Split:
 
     def to_page(self, words: list[Word]) -> list[Word]:
         """Words read in the cells' image, moved to the page's coordinates. A word is placed by its
-        centre; one found in no cell (between them) is a speck of the cutting and dropped."""
+        centre; one found in no cell (between them) is a speck of the cutting and dropped. Each cell
+        becomes a block of its own, numbered past any block of the page's own pass: the reading order
+        (`ocr.layout`) groups words into lines by these numbers, and the first line of the cells' pass
+        would otherwise join the page's first line."""
         out = []
         for w in words:
             x0, y0, x1, y1 = w.bbox
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            cell = next((p for p in self.placements if p.holds(cx, cy)), None)
-            if cell is None:
+            i = next((i for i, p in enumerate(self.placements) if p.holds(cx, cy)), None)
+            if i is None:
                 continue
+            cell = self.placements[i]
             ox, oy = cell.x0 - cell.dx, cell.y0 - cell.dy
             w.bbox = (x0 + ox, y0 + oy, x1 + ox, y1 + oy)
+            w.line = (layout.TABLE_BLOCKS + i, w.line[1], w.line[2])
             out.append(w)
         return out
 

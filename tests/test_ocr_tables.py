@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from ocr import preprocess, tables
+from ocr import layout, preprocess, tables
 from ocr.engine import OcrOptions, ocr_image
 from ocr.model import Word
 from tests.fixtures.ocr.pages import BODY, SWEEP_FONTS, TABLE_ROWS, render_at_dpi, render_table
@@ -104,6 +104,52 @@ def test_words_read_in_the_cells_image_go_back_to_their_cells() -> None:
     assert all(_inside((p.x0, p.y0, p.x1, p.y1), c) for p, c in zip(split.placements, cells, strict=True))
 
 
+def _cell(text: str, x0: int, y0: int, x1: int, cell: int) -> Word:
+    return Word(text, 95.0, (x0, y0, x1, y0 + 40), (layout.TABLE_BLOCKS + cell, 1, 1))
+
+
+def test_a_table_row_is_read_across_and_a_two_column_header_still_down() -> None:
+    """Decree 30 header zones are read column by column; the rows of a ruled table, cell after cell,
+    where they stand between the page's own lines."""
+    words = [
+        Word("ỦY BAN NHÂN DÂN", 95.0, (200, 100, 700, 140), (1, 1, 1)),
+        Word("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 95.0, (1250, 100, 2300, 140), (1, 1, 1)),
+        Word("PHƯỜNG DỊCH VỌNG", 95.0, (220, 160, 680, 200), (1, 1, 2)),
+        Word("Độc lập - Tự do - Hạnh phúc", 95.0, (1440, 160, 2100, 200), (1, 1, 2)),
+        Word(
+            "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;",
+            95.0,
+            (300, 300, 2300, 340),
+            (2, 1, 1),
+        ),
+        _cell("1", 300, 400, 330, 0),
+        _cell("Sở Nội vụ", 500, 400, 800, 1),
+        _cell("14,75", 1500, 400, 1650, 2),
+        _cell("98,33%", 2000, 400, 2200, 3),
+        _cell("2", 300, 480, 330, 4),
+        _cell("Sở Tư pháp", 500, 480, 840, 5),
+        _cell("14,25", 1500, 480, 1650, 6),
+        _cell("95,00%", 2000, 480, 2200, 7),
+        Word("Nơi nhận:", 95.0, (200, 900, 420, 940), (3, 1, 1)),
+        Word("TM. ỦY BAN NHÂN DÂN", 95.0, (1500, 900, 2000, 940), (3, 1, 1)),
+        Word("- Như Điều 3;", 95.0, (200, 950, 500, 990), (3, 1, 2)),
+        Word("CHỦ TỊCH", 95.0, (1620, 950, 1880, 990), (3, 1, 2)),
+    ]
+    assert layout.order_lines(words) == [
+        "ỦY BAN NHÂN DÂN",
+        "PHƯỜNG DỊCH VỌNG",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;",
+        "1 Sở Nội vụ 14,75 98,33%",
+        "2 Sở Tư pháp 14,25 95,00%",
+        "Nơi nhận:",
+        "- Như Điều 3;",
+        "TM. ỦY BAN NHÂN DÂN",
+        "CHỦ TỊCH",
+    ]
+
+
 @pytest.mark.parametrize(
     ("dpi", "face"), [(150, "liberation-serif-13"), (200, "dejavu-sans-12"), (300, "dejavu-serif-12")]
 )
@@ -117,6 +163,10 @@ def test_a_ruled_table_reads_every_cell_where_it_stands(dpi: int, face: str) -> 
         "applied": True,
         "cells": 24,
     }
+    lines = result.text.splitlines()
+    assert lines[0] == "KẾT QUẢ ĐÁNH GIÁ CẢI CÁCH HÀNH CHÍNH NĂM 2025"  # no cell's word among the title's
+    for row in (TABLE_ROWS[1], TABLE_ROWS[3], TABLE_ROWS[5]):  # one-line rows read across, in one line
+        assert " ".join(row) in lines
     tokens = result.text.split()
     for row in TABLE_ROWS[1:]:
         assert row[0] in tokens  # the row number, alone in its cell
