@@ -40,6 +40,13 @@ def test_page_budget_counts_predicted_readings_not_measured_time() -> None:
     assert b.spent <= b.limit
 
 
+def _doubtful_reading(out_base: Path) -> tesseract.TesseractOutput:
+    """What a stand-in Tesseract reads on every pass: one garbled, barely believed word."""
+    tsv = out_base.with_suffix(".tsv")
+    tsv.write_text("")
+    return tesseract.TesseractOutput([Word("xq", 30.0, (10, 10, 90, 40), (1, 1, 1))], tsv, None)
+
+
 def test_extra_readings_stop_at_the_page_budget(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A doubtful reading gets extra readings only while the page's time bound allows; the step says
     which were skipped."""
@@ -47,9 +54,7 @@ def test_extra_readings_stop_at_the_page_budget(monkeypatch: pytest.MonkeyPatch,
 
     def recognize(image: Path, out_base: Path, **_: object) -> tesseract.TesseractOutput:
         calls.append(out_base.name)
-        tsv = out_base.with_suffix(".tsv")
-        tsv.write_text("")
-        return tesseract.TesseractOutput([Word("xq", 30.0, (10, 10, 90, 40), (1, 1, 1))], tsv, None)
+        return _doubtful_reading(out_base)
 
     monkeypatch.setattr(tesseract, "recognize", recognize)
     monkeypatch.setattr(budget, "TIME_FACTOR", 0.0)  # nothing beyond the main pass fits
@@ -76,9 +81,7 @@ def test_the_bare_reading_is_read_as_bare_tesseract_reads_the_file(
 
     def recognize(image: Path, out_base: Path, **kw: object) -> tesseract.TesseractOutput:
         calls[out_base.name.rsplit("-", 1)[-1]] = (kw["psm"], kw["dpi"])
-        tsv = out_base.with_suffix(".tsv")
-        tsv.write_text("")
-        return tesseract.TesseractOutput([Word("xq", 30.0, (10, 10, 90, 40), (1, 1, 1))], tsv, None)
+        return _doubtful_reading(out_base)
 
     monkeypatch.setattr(tesseract, "recognize", recognize)
     monkeypatch.setattr(budget, "TIME_FACTOR", 1000.0)
