@@ -454,25 +454,61 @@ def _order_quad(pts: np.ndarray) -> np.ndarray:
     return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]], np.float32)
 
 
-def _page_masks(image: np.ndarray, max_side: int) -> tuple[list[tuple[str, np.ndarray]], np.ndarray, float]:
+# A pale desk under white paper differs from it by a tenth of its brightness: at 800 px its edge
+# gives a gradient of some 40-60, well above the noise left after the reduction (under 5).
+PAGE_EDGE_CANNY = (10, 30)
+DESK_MAX_DETAIL = 0.002  # a region free of edges holding less detail (text) than this share is desk
+
+
+def _filled(mask: np.ndarray, *, largest: bool = False) -> np.ndarray:
+    """`mask` (uint8) with its holes filled; only its largest region when `largest`."""
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if largest and contours:
+        contours = [max(contours, key=cv2.contourArea)]
+    out = np.zeros_like(mask)
+    cv2.drawContours(out, contours, -1, 255, -1)
+    return out
+
+
+def _inside_page_edges(edges: np.ndarray, detail: np.ndarray) -> np.ndarray:
+    """The page as what the desk leaves: the largest region that is not desk, holes filled (an empty
+    box on the page is one). Desk is a large region free of edges that holds no text, or holds the
+    page in its holes (the desk all round it). Unlike filling the outer contour of the edges, this
+    keeps a page whose outline runs off the image, as a page photographed close does."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((edges == 0).astype(np.uint8), connectivity=4)
+    desk = np.zeros(edges.shape, bool)
+    for i in range(1, n):
+        if stats[i, cv2.CC_STAT_AREA] < 0.01 * edges.size:
+            continue
+        region = labels == i
+        filled = _filled(region.astype(np.uint8)) > 0
+        if filled.mean() > 0.985 or detail[filled].mean() < DESK_MAX_DETAIL:
+            desk |= region
+    if not desk.any():
+        return np.zeros_like(edges)
+    return _filled((~desk).astype(np.uint8), largest=True)
+
+
+def _page_masks(
+    image: np.ndarray, max_side: int
+) -> tuple[list[tuple[str, np.ndarray]], np.ndarray, np.ndarray, float]:
     """Candidate masks of paper-like pixels on a reduced copy: not very dark and not strongly coloured
-    (robust to shadows on the page), and Otsu's bright class (robust to a grey desk)."""
+    (robust to shadows on the page), Otsu's bright class (robust to a grey desk) and the region inside
+    the page's edges (robust to a pale desk). Also the blurred reduced copy, its detail (text) and
+    the reduction factor."""
     small, f = _small(image, max_side)
     gray = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     gray = cv2.GaussianBlur(gray, (5, 5), 0)
+    detail = cv2.absdiff(gray, cv2.medianBlur(gray, 7)) > 25
     paper = float(np.percentile(gray, 90))
     loose = gray > 0.4 * paper  # scanner bed and black margins are far darker than shaded paper
     if small.ndim == 3:
         sat = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_RGB2HSV)[..., 1]
         loose &= sat < 80  # a wooden or coloured desk is saturated; paper, even in a shadow, is not
     _, otsu = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    # The page edge as a closed outline of strong edges: robust when paper and desk are both grey.
-    edges = cv2.dilate(cv2.Canny(gray, 30, 90), np.ones((5, 5), np.uint8))
-    outline = np.zeros_like(edges)
-    contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    if contours:
-        cv2.drawContours(outline, [max(contours, key=cv2.contourArea)], -1, 255, -1)
-    return [("loose", loose.astype(np.uint8) * 255), ("otsu", otsu), ("edges", outline)], gray, f
+    edges = cv2.dilate(cv2.Canny(gray, *PAGE_EDGE_CANNY), np.ones((5, 5), np.uint8))
+    outline = _inside_page_edges(edges, detail)
+    return [("loose", loose.astype(np.uint8) * 255), ("otsu", otsu), ("edges", outline)], gray, detail, f
 
 
 def _quad_of(mask: np.ndarray, gray: np.ndarray, detail: np.ndarray) -> tuple[np.ndarray | None, Measures]:
@@ -488,9 +524,7 @@ def _quad_of(mask: np.ndarray, gray: np.ndarray, detail: np.ndarray) -> tuple[np
     m["area_share"] = round(area_share, 3)
     if not 0.3 < area_share < 0.985:
         return None, m
-    page = np.zeros_like(mask)
-    cv2.drawContours(page, [cnt], -1, 255, -1)
-    outside = page == 0
+    outside = _filled(mask, largest=True) == 0
     # Text outside the "page" means we cut through a shadow on the paper, not along the page edge.
     m["outside_detail"] = round(float(detail[outside].mean()) if outside.any() else 0.0, 4)
     if m["outside_detail"] > 0.02:
@@ -516,19 +550,20 @@ def find_page(image: np.ndarray) -> tuple[list[tuple[str, np.ndarray]], Measures
     """Quadrilaterals that may be the page on a darker or coloured background (scanner bed, desk), in
     full-res coordinates, the likeliest first, each named by its mask; none when there is no such
     background (the usual scan)."""
-    masks, gray, f = _page_masks(image, 800)
-    detail = cv2.absdiff(gray, cv2.medianBlur(gray, 7)) > 25
+    masks, gray, detail, f = _page_masks(image, 800)
     m: Measures = {"found": False}
-    found: list[tuple[tuple[float, bool, float, float], str, np.ndarray]] = []
+    found: list[tuple[tuple[float, bool, bool, float, float], str, np.ndarray]] = []
     for name, mask in masks:
         quad, mm = _quad_of(mask, gray, detail)
         m[name] = mm
         # Cutting through text is the worst error; then a clean quadrilateral (a mask that leaked
-        # into the desk, or lost a shadowed strip of page, is not one), the cleaner the better (to
-        # 1 %); then the larger page.
+        # into the desk, or lost a shadowed strip of page, is not one); then the page's own edges,
+        # whose outline follows the sheet where a brightness threshold follows the light (a pale
+        # desk lit brighter than the paper's far side); then the cleaner (to 1 %), the larger.
         key = (
             -round(mm.get("outside_detail", 1.0), 2),
             abs(1 - mm.get("fit", 0.0)) < 0.03,
+            name == "edges",
             -round(abs(1 - mm.get("fit", 0.0)), 2),
             mm.get("area_share", 0.0),
         )
@@ -674,6 +709,14 @@ def text_tilt_after_warp(quad: np.ndarray, page: PageCopy) -> list[float | None]
     return tilts
 
 
+def _along_image_edge(p: np.ndarray, q: np.ndarray, iw: int, ih: int) -> bool:
+    """Does the side from p to q run along an edge of a `iw` x `ih` image (within 3 px)?"""
+    return any(
+        abs(a - edge) <= 3 and abs(b - edge) <= 3
+        for a, b, edge in ((p[0], q[0], 0), (p[0], q[0], iw - 1), (p[1], q[1], 0), (p[1], q[1], ih - 1))
+    )
+
+
 def crop_to_page(gray: np.ndarray, colour: np.ndarray | None = None) -> tuple[np.ndarray, Measures]:
     """Crop scanner borders and straighten phone photos: warp the page quadrilateral to a rectangle.
     The page is found on `colour` (the original, when it has colour) and `gray` is warped. An outline
@@ -704,13 +747,15 @@ def crop_to_page(gray: np.ndarray, colour: np.ndarray | None = None) -> tuple[np
     w, h = _rect_size(quad)
     if w < 100 or h < 100:
         return gray, m
-    # Shrink the target slightly so no background sliver survives along the edges; not when the
-    # sheet runs off the image (its edge there is the image's, and text may touch it).
+    # Shrink the target slightly so no background sliver survives along the edges; not along a side
+    # where the sheet runs off the image (its edge there is the image's, and text may touch it).
     ih, iw = gray.shape[:2]
-    off_image = bool(((quad < 3) | (quad > np.array([iw, ih], np.float32) - 4)).any())
-    inset = 0 if off_image else max(2, round(0.004 * max(w, h)))
+    inset = max(2, round(0.004 * max(w, h)))
+    left, top, right, bottom = (
+        0 if _along_image_edge(quad[i], quad[(i + 1) % 4], iw, ih) else inset for i in (3, 0, 1, 2)
+    )
     dst = np.array(
-        [[-inset, -inset], [w + inset, -inset], [w + inset, h + inset], [-inset, h + inset]], np.float32
+        [[-left, -top], [w + right, -top], [w + right, h + bottom], [-left, h + bottom]], np.float32
     )
     warp = cv2.getPerspectiveTransform(quad, dst)
     out = cv2.warpPerspective(gray, warp, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)

@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 from ocr import preprocess as P
+from ocr.preprocess import _rect_size
 from tests.fixtures.ocr.pages import BODY, SWEEP_FONTS, SWEEP_SPACING, inked_scan, render_at_dpi
 
 
@@ -286,6 +287,87 @@ def test_crop_refuses_a_tilting_outline_and_takes_the_next_one(monkeypatch: pyte
     monkeypatch.setattr(P, "find_page", lambda _img: ([("otsu", leaked)], dict(found)))
     out, m = P.crop_to_page(image)
     assert not m["applied"] and out is image and "tilted" in m["check"]["rejected"]
+
+
+DESKS = {"pale": (206, 204, 198), "grey": (92, 92, 98), "wood": (118, 84, 52)}  # RGB
+
+
+def _photo_on_desk(desk: str, seed: int, *, stamp: bool, off_image: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A sheet of text photographed on a desk: colour, turned 2-5 degrees and in slight perspective,
+    the light falling off across the frame and to its corners (the darkest a third darker, so that a
+    pale desk there is darker than the paper on the lit side), desk grain and sensor noise. With
+    `stamp`, a received stamp's frame runs 2 px inside the sheet's top-right corner; with `off_image`,
+    the frame's edge cuts one corner of the sheet off. Returns the photo (RGB) and the sheet's corners
+    in it (TL TR BR BL, the cut one outside the image)."""
+    rng = np.random.default_rng(seed)
+    sheet = np.vstack([render_at_dpi(150, margin_in=0.5)] * 2)
+    ph, pw = sheet.shape
+    if stamp:  # in the top margin, its frame 2 px from the sheet's top and right edges
+        cv2.rectangle(sheet, (pw - 220, 2), (pw - 3, 64), 60, 3)
+    a = math.radians(rng.uniform(2, 5) * (-1 if off_image else rng.choice([-1, 1])))
+    turn = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    corners = np.array([[-pw, -ph], [pw, -ph], [pw, ph], [-pw, ph]]) / 2 @ turn.T
+    corners += rng.uniform(-0.02, 0.02, (4, 2)) * pw
+    lo, hi = corners.min(axis=0) - 0.12 * pw, corners.max(axis=0) + 0.12 * pw
+    if off_image:  # turned anticlockwise, the top-left corner is the leftmost: cut it off
+        lo[0] = (corners[0, 0] + corners[3, 0]) / 2
+    corners = (corners - lo).astype(np.float32)
+    w, h = (int(v) for v in np.ceil(hi - lo))
+    warp = cv2.getPerspectiveTransform(np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]]), corners)
+    grey_sheet = sheet.astype(np.float32) * (230 - 40) / 255 + 40  # grey paper, grey ink
+    paper = cv2.warpPerspective(grey_sheet, warp, (w, h), borderValue=-1)
+    grain = cv2.GaussianBlur(rng.normal(0, 12, (h, w)).astype(np.float32), (0, 0), 3)
+    tints = (1.0, 0.97, 0.92)  # warm light on white paper
+    rgb = DESKS[desk]
+    photo = np.stack([np.where(paper >= 0, paper * t, rgb[c] + grain) for c, t in enumerate(tints)], 2)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    d = rng.uniform(-1, 1, 2)
+    ramp = (xx / w - 0.5) * d[0] + (yy / h - 0.5) * d[1]
+    ramp = (ramp - ramp.min()) / max(float(np.ptp(ramp)), 1e-6)
+    vignette = ((xx / w - 0.5) ** 2 + (yy / h - 0.5) ** 2) / 0.5
+    photo *= (1.0 - 0.3 * np.clip(0.7 * ramp + 0.3 * vignette, 0, 1))[..., None]
+    photo = cv2.GaussianBlur(photo, (0, 0), 1.0) + rng.normal(0, 3, photo.shape)
+    return np.clip(photo, 0, 255).astype(np.uint8), corners
+
+
+@pytest.mark.parametrize("off_image", [False, True], ids=["whole", "corner-cut"])
+@pytest.mark.parametrize("stamp", [False, True], ids=["plain", "stamp"])
+@pytest.mark.parametrize("desk", list(DESKS))
+@pytest.mark.parametrize("seed", range(3))
+def test_photo_on_any_desk_is_cut_along_the_sheet(desk: str, stamp: bool, off_image: bool, seed: int) -> None:
+    """The sheet is found on a pale desk as on a dark one, under light falling off across it, with a
+    stamp framed at its corner, and with a corner outside the photo: its corners land within 1.5 %
+    of the sheet's size of the true ones (2.5 %, a cut corner on the image's edge), and the crop
+    keeps all of the text."""
+    photo, corners = _photo_on_desk(desk, seed, stamp=stamp, off_image=off_image)
+    gray = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)
+    out, m = P.crop_to_page(gray, photo)
+    assert m["applied"], m
+    quad, size = np.float32(m["quad"]), max(_rect_size(corners))
+    # A cut corner is found where the sheet's sides meet the image's edge; the sheet's corner below
+    # it may merge with that edge when it lies within 2 % of it.
+    tolerance = 0.025 if off_image else 0.015
+    seen = np.maximum(corners, 0)
+    assert np.abs(quad - seen).max() <= tolerance * size, (m["quad"], corners.round())
+    inside = np.zeros_like(gray)
+    cv2.fillConvexPoly(inside, corners.round().astype(np.int32), 255)
+    sheet_only = np.where(cv2.erode(inside, np.ones((7, 7), np.uint8)) > 0, gray, 255).astype(np.uint8)
+    assert _glyphs(P.even_lighting(out)[0]) >= 0.98 * _glyphs(P.even_lighting(sheet_only)[0])
+
+
+def test_an_empty_box_at_the_sheets_edge_is_page_not_desk() -> None:
+    """A region free of edges and of text is desk only when it reaches the image's edge: an empty box
+    (a stamp's or a form's frame) drawn against the sheet's edge stays part of the sheet."""
+    edges = np.zeros((400, 400), np.uint8)
+    cv2.rectangle(edges, (50, 50), (350, 350), 255, 3)  # the sheet's outline
+    cv2.rectangle(edges, (230, 50), (350, 130), 255, 3)  # an empty box in its top-right corner
+    detail = np.zeros(edges.shape, bool)
+    detail[180:300:12, 80:320] = True  # lines of text
+    page = P._inside_page_edges(edges, detail) > 0
+    assert page[60:340, 60:340].all()  # the box's inside included
+    assert not page[:45].any() and not page[:, 356:].any()
+    blank = P._inside_page_edges(edges, np.zeros_like(detail)) > 0  # a blank sheet is a sheet too
+    assert blank[60:340, 60:340].all() and not blank[:45].any()
 
 
 def test_outline_that_cuts_the_text_is_rejected_and_says_why() -> None:
