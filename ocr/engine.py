@@ -126,9 +126,10 @@ def _recognise(
     read = functools.partial(_tesseract_pass, lang=options.lang, dpi=dpi, tessdata_dir=options.tessdata_dir)
     out = read(split.page if split else seen, out_base, psm=psm, pdf=pdf and split is None, timeout=timeout)
     if split:
-        left = max(1.0, timeout - (time.monotonic() - start))
-        cells_base = out_base.with_name(out_base.name + "-cells")
-        out.words += split.to_page(read(split.cells, cells_base, psm=CELLS_PSM, timeout=left).words)
+        for k, cells in enumerate(split.cells):  # a long table's cells stand in several images
+            left = max(1.0, timeout - (time.monotonic() - start))
+            base = out_base.with_name(f"{out_base.name}-cells{k}")
+            out.words += split.to_page(read(cells, base, psm=CELLS_PSM, timeout=left).words, k)
     if scale < 1.0:  # boxes back in the page's own coordinates, which the layout rules assume
         for word in out.words:
             x0, y0, x1, y1 = (round(v / scale) for v in word.bbox)
@@ -152,7 +153,7 @@ def _recognise(
         label,
         view,
         len(split.placements) if split else 0,
-        split.cells.size if split else 0,
+        sum(c.size for c in split.cells) if split else 0,
     )
 
 

@@ -7,7 +7,8 @@ row with it. A phone photo of a real table (`real-docs` `ld-hdtd-pl3`) lost a si
 
 Here the table's rulings find its cells. The page is read twice, in two Tesseract passes: once with
 the rulings and the cells painted paper, and once as the cells' text alone, each cell cut out and set
-one below the other, a line's gap apart, in the order of the table's rows. Each cell then reads as a
+one below the other, a line's gap apart, in the order of the table's rows (in several images when
+they would stand taller than Tesseract takes). Each cell then reads as a
 short paragraph of its own, without borders, whatever the height of its neighbours. The words read
 there are moved back to where their cell is on the page, so boxes, coverage and reading order stay
 the page's own. (One composed image, the cells below the page, read worse: Tesseract's layout
@@ -33,11 +34,15 @@ MIN_CELLS = 4  # fewer inked cells than this: a box round a note or a seal, not 
 GAP_INCHES = 0.08  # paper between the cells set one below the other: a line's gap
 MARGIN_INCHES = 0.5  # paper round the cells' image: Tesseract drops text at an image's very edge
 PAD_INCHES = 0.03  # paper kept round a cell's text when it is cut out
+# Tesseract refuses an image taller than 32767 px ("Image too large"): a dense table's cells (40 rows of
+# 10 at 300 dpi stack some 34,000 px high) are set in as many images of at most this height as needed.
+MAX_IMAGE_PX = 30_000
 
 
 @dataclass(frozen=True)
 class Placement:
-    """A cell's text cut from the page at (x0, y0)-(x1, y1) and set in the cells' image at (dx, dy)."""
+    """A cell's text cut from the page at (x0, y0)-(x1, y1) and set at (dx, dy) in the cells' image
+    number `image`."""
 
     x0: int
     y0: int
@@ -45,6 +50,7 @@ class Placement:
     y1: int
     dx: int
     dy: int
+    image: int = 0
 
     def holds(self, x: float, y: float) -> bool:
         return self.dx <= x < self.dx + self.x1 - self.x0 and self.dy <= y < self.dy + self.y1 - self.y0
@@ -53,23 +59,24 @@ class Placement:
 @dataclass
 class Split:
     """A page with ruled tables as Tesseract reads it: the page without its tables' rulings and
-    cells, the image of the cells' text, and where each cell went in that image."""
+    cells, the images of the cells' text (one unless the tables are very long), and where each cell
+    went in them."""
 
     page: np.ndarray
-    cells: np.ndarray
+    cells: list[np.ndarray]
     placements: list[Placement]
 
-    def to_page(self, words: list[Word]) -> list[Word]:
-        """Words read in the cells' image, moved to the page's coordinates. A word is placed by its
-        centre; one found in no cell (between them) is a speck of the cutting and dropped. Each cell
-        becomes a block of its own, numbered past any block of the page's own pass: the reading order
-        (`ocr.layout`) groups words into lines by these numbers, and the first line of the cells' pass
-        would otherwise join the page's first line."""
+    def to_page(self, words: list[Word], image: int = 0) -> list[Word]:
+        """Words read in the cells' image number `image`, moved to the page's coordinates. A word is
+        placed by its centre; one found in no cell (between them) is a speck of the cutting and
+        dropped. Each cell becomes a block of its own, numbered past any block of the page's own
+        pass: the reading order (`ocr.layout`) groups words into lines by these numbers, and the first
+        line of the cells' pass would otherwise join the page's first line."""
         out = []
         for w in words:
             x0, y0, x1, y1 = w.bbox
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            i = next((i for i, p in enumerate(self.placements) if p.holds(cx, cy)), None)
+            i = next((i for i, p in enumerate(self.placements) if p.image == image and p.holds(cx, cy)), None)
             if i is None:
                 continue
             cell = self.placements[i]
@@ -165,12 +172,19 @@ def split(gray: np.ndarray, dpi: float) -> Split | None:
         page[y0:y1, x0:x1] = paper
     page[rules > 0] = paper
     width = 2 * margin + max(b[2] - b[0] for b in cells)
-    height = 2 * margin + sum(b[3] - b[1] + gap for b in cells) - gap
-    image = np.full((height, width), paper, np.uint8)
-    placements, y = [], margin
+    placements: list[Placement] = []
+    image, y = 0, margin
     for box in (b for row in _rows(cells) for b in row):
         x0, y0, x1, y1 = box
-        image[y : y + y1 - y0, margin : margin + x1 - x0] = pieces[box]
-        placements.append(Placement(x0, y0, x1, y1, margin, y))
+        if y > margin and y + (y1 - y0) + margin > MAX_IMAGE_PX:
+            image, y = image + 1, margin
+        placements.append(Placement(x0, y0, x1, y1, margin, y, image))
         y += y1 - y0 + gap
-    return Split(page, image, placements)
+    images = []
+    for k in range(image + 1):
+        placed = [p for p in placements if p.image == k]
+        sheet = np.full((placed[-1].dy + placed[-1].y1 - placed[-1].y0 + margin, width), paper, np.uint8)
+        for p in placed:
+            sheet[p.dy : p.dy + p.y1 - p.y0, p.dx : p.dx + p.x1 - p.x0] = pieces[(p.x0, p.y0, p.x1, p.y1)]
+        images.append(sheet)
+    return Split(page, images, placements)

@@ -97,11 +97,33 @@ def test_words_read_in_the_cells_image_go_back_to_their_cells() -> None:
     assert split is not None and len(split.placements) == len(cells)
     cell = split.placements[5]
     inside = Word("15,00", 95.0, (cell.dx + 2, cell.dy + 3, cell.dx + 40, cell.dy + 20), (2, 1, 1))
-    between = Word("~", 20.0, (0, split.cells.shape[0] - 3, 4, split.cells.shape[0] - 1), (3, 1, 1))
+    bottom = split.cells[0].shape[0]
+    between = Word("~", 20.0, (0, bottom - 3, 4, bottom - 1), (3, 1, 1))
     moved = split.to_page([inside, between])
     assert [w.text for w in moved] == ["15,00"]
     assert moved[0].bbox == (cell.x0 + 2, cell.y0 + 3, cell.x0 + 40, cell.y0 + 20)
     assert all(_inside((p.x0, p.y0, p.x1, p.y1), c) for p, c in zip(split.placements, cells, strict=True))
+
+
+def test_a_long_tables_cells_are_set_in_images_tesseract_takes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tesseract refuses an image taller than 32767 px: a table long enough to stack taller is set
+    in several images, each within the bound, every cell in one of them, and words read in the
+    second image go back to that image's cells."""
+    page, cells = render_table(300, rows=TABLE_ROWS * 16)  # 96 rows, 384 cells
+    split = tables.split(page, 300)
+    assert split is not None and len(split.placements) == len(cells)
+    gap = round(tables.GAP_INCHES * 300)
+    assert sum(p.y1 - p.y0 + gap for p in split.placements) > tables.MAX_IMAGE_PX  # too tall for one
+    assert len(split.cells) >= 2 and all(c.shape[0] <= tables.MAX_IMAGE_PX for c in split.cells)
+    for k, image in enumerate(split.cells):
+        for p in (p for p in split.placements if p.image == k):  # each cell's text where it was set
+            assert (image[p.dy : p.dy + p.y1 - p.y0, p.dx : p.dx + p.x1 - p.x0] < 128).any()
+    cell = next(p for p in split.placements if p.image == 1)
+    word = Word("15,00", 95.0, (cell.dx + 2, cell.dy + 3, cell.dx + 40, cell.dy + 20), (2, 1, 1))
+    assert [w.bbox for w in split.to_page([word], 1)] == [
+        (cell.x0 + 2, cell.y0 + 3, cell.x0 + 40, cell.y0 + 20)
+    ]
+    assert split.to_page([Word("x", 95.0, (0, 0, 5, 5), (2, 1, 1))], 1) == []
 
 
 def _cell(text: str, x0: int, y0: int, x1: int, cell: int) -> Word:
@@ -177,6 +199,24 @@ def test_a_ruled_table_reads_every_cell_where_it_stands(dpi: int, face: str) -> 
         w for w in result.words if re.fullmatch(r"[\d,%]+", w.text) and w.text != "2025"
     ]  # not the title's
     for w in numbers:
+        cx, cy = (w.bbox[0] + w.bbox[2]) / 2, (w.bbox[1] + w.bbox[3]) / 2
+        holder = [i for i, c in enumerate(cells) if c[0] <= cx < c[2] and c[1] <= cy < c[3]]
+        assert len(holder) == 1 and w.text in flat[holder[0]].split()
+
+
+def test_a_table_set_in_several_images_reads_every_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real Tesseract, each image of the cells holding a few rows (as a long table's would): every
+    row number and number is read, in its own cell."""
+    monkeypatch.setattr(tables, "MAX_IMAGE_PX", 700)
+    page, cells = render_table(200)
+    split = tables.split(page, 200)
+    assert split is not None and len(split.cells) >= 3
+    result = ocr_image(page, OcrOptions(), dpi_hint=200)
+    tokens = result.text.split()
+    for row in TABLE_ROWS[1:]:
+        assert row[0] in tokens and row[2] in tokens and row[3] in tokens
+    flat = [c for row in TABLE_ROWS for c in row]
+    for w in (w for w in result.words if re.fullmatch(r"[\d,%]+", w.text) and w.text != "2025"):
         cx, cy = (w.bbox[0] + w.bbox[2]) / 2, (w.bbox[1] + w.bbox[3]) / 2
         holder = [i for i, c in enumerate(cells) if c[0] <= cx < c[2] and c[1] <= cy < c[3]]
         assert len(holder) == 1 and w.text in flat[holder[0]].split()
