@@ -429,9 +429,35 @@ def deskew(
     return rotate(gray, angle), m
 
 
+SIDEWAYS_RATIO = 1.5  # the line structure is this much sharper one way than the other
+# Outside this band of the line profiles' ratio, they alone decide: text pages measure under 0.1
+# upright and over 10 turned. A ruled table's columns of cells give sharp lines both ways (0.2-1.1
+# upright, 0.35-4.6 turned, on generated annexes): there letters beside letters decide.
+PROFILE_DECIDES = (0.15, 6.0)
+LETTER_REACH = 1.2  # a letter's neighbour in its word stands within this many of its heights
+MIN_LETTER_SHARE = 0.3  # letters beside a letter, on at least this share of the components either way
+
+
+def letter_neighbour_shares(gray: np.ndarray) -> tuple[float, float] | None:
+    """The share of character-sized components with a letter of similar height beside them, within
+    LETTER_REACH of their height, along the rows and along the columns of the page. Letters of a
+    word stand that close along its line; across lines, and down a table's column, the line pitch is
+    two to three letter heights. None without enough components to tell."""
+    small, _ = _measuring_copy(gray)
+    stats, centroids = _char_components(_measure_mask(small))
+    if len(stats) < 30:
+        return None
+    along = float((_row_neighbours(stats, centroids, LETTER_REACH) >= 2).mean())
+    turned = stats.copy()
+    turned[:, [0, 1, 2, 3]] = stats[:, [1, 0, 3, 2]]  # x <-> y, width <-> height
+    across = float((_row_neighbours(turned, centroids[:, ::-1].copy(), LETTER_REACH) >= 2).mean())
+    return along, across
+
+
 def is_sideways(gray: np.ndarray, *, max_angle: float = 15.0) -> tuple[bool, Measures]:
     """Text lines run vertically (a page rotated by 90 or 270): compare the sharpest line structure
-    found either way over the whole skew range (a page skewed by 8 degrees is not sideways)."""
+    found either way over the whole skew range (a page skewed by 8 degrees is not sideways); where
+    that does not decide (a table), which way letters stand beside each other in words."""
     pts, size = _ink_points(gray, 400)  # coarse: the sharpness peak is wide enough for 1-degree steps
     if len(pts) < 100:
         return False, {"step": "sideways_check", "ratio": None}
@@ -440,7 +466,13 @@ def is_sideways(gray: np.ndarray, *, max_angle: float = 15.0) -> tuple[bool, Mea
     flipped = pts[:, ::-1].copy()
     side = max(_profile_score(flipped, a, size) for a in angles)
     ratio = side / (upright or 1.0)
-    return ratio > 1.5, {"step": "sideways_check", "ratio": round(ratio, 2)}
+    m: Measures = {"step": "sideways_check", "ratio": round(ratio, 2)}
+    if PROFILE_DECIDES[0] < ratio < PROFILE_DECIDES[1]:
+        shares = letter_neighbour_shares(gray)
+        if shares and max(shares) >= MIN_LETTER_SHARE:
+            m["letter_neighbours"] = [round(v, 3) for v in shares]
+            return shares[1] > SIDEWAYS_RATIO * shares[0], m
+    return ratio > SIDEWAYS_RATIO, m
 
 
 def rotate90s(gray: np.ndarray, degrees_cw: int) -> np.ndarray:
@@ -458,6 +490,7 @@ def _order_quad(pts: np.ndarray) -> np.ndarray:
 # gives a gradient of some 40-60, well above the noise left after the reduction (under 5).
 PAGE_EDGE_CANNY = (10, 30)
 DESK_MAX_DETAIL = 0.002  # a region free of edges holding less detail (text) than this share is desk
+MARGIN_TEXT_SHARE = 0.0005  # of the image: text in a region's holes beside the page's, in a margin
 
 
 def _filled(mask: np.ndarray, *, largest: bool = False) -> np.ndarray:
@@ -482,7 +515,13 @@ def _inside_page_edges(edges: np.ndarray, detail: np.ndarray) -> np.ndarray:
             continue
         region = labels == i
         filled = _filled(region.astype(np.uint8)) > 0
-        if filled.mean() > 0.985 or detail[filled].mean() < DESK_MAX_DETAIL:
+        if filled.mean() > 0.985:  # all round: desk round the page, or a scan's margin round a table
+            _, holes, hole_stats, _ = cv2.connectedComponentsWithStats((filled & ~region).astype(np.uint8))
+            largest = 1 + int(np.argmax(hole_stats[1:, cv2.CC_STAT_AREA])) if len(hole_stats) > 1 else 0
+            if np.count_nonzero(detail & (holes > 0) & (holes != largest)) > MARGIN_TEXT_SHARE * edges.size:
+                continue  # text beside the largest hole (a title over a table): a margin, not a desk
+            desk |= region
+        elif detail[filled].mean() < DESK_MAX_DETAIL:
             desk |= region
     if not desk.any():
         return np.zeros_like(edges)
@@ -584,10 +623,10 @@ def text_components(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return centroids, textlike_components(stats, centroids)
 
 
-def textlike_components(stats: np.ndarray, centroids: np.ndarray) -> np.ndarray:
-    """Which components have two others of similar height (0.5-2x) beside them on their row (centres
-    within half their height vertically and three heights horizontally). Vectorised over windows of
-    the components sorted by height of centre: a page has thousands of them."""
+def _row_neighbours(stats: np.ndarray, centroids: np.ndarray, reach: float) -> np.ndarray:
+    """For each component, how many of similar height (0.5-2x, itself included) stand beside it on
+    its row: centres within half its height vertically and `reach` heights horizontally. Vectorised
+    over windows of the components sorted by height of centre: a page has thousands of them."""
     h = stats[:, cv2.CC_STAT_HEIGHT].astype(np.float32)
     cx, cy = centroids[:, 0].astype(np.float32), centroids[:, 1].astype(np.float32)
     order = np.argsort(cy, kind="stable")
@@ -602,9 +641,15 @@ def textlike_components(stats: np.ndarray, centroids: np.ndarray) -> np.ndarray:
         valid = idx < hi[rows, None]
         near = order[np.minimum(idx, len(h) - 1)]
         hi_ = h[rows, None]
-        ok = (np.abs(cx[near] - cx[rows, None]) < 3 * hi_) & (h[near] > 0.5 * hi_) & (h[near] < 2 * hi_)
+        ok = (np.abs(cx[near] - cx[rows, None]) < reach * hi_) & (h[near] > 0.5 * hi_) & (h[near] < 2 * hi_)
         count[rows] = (ok & valid).sum(axis=1)
-    return count >= 3  # itself and two neighbours
+    return count
+
+
+def textlike_components(stats: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """Which components have two others of similar height beside them on their row, within three
+    heights: a line of text."""
+    return _row_neighbours(stats, centroids, 3.0) >= 3
 
 
 OUTLINE_MAX_CORNER_DEG = 20.0  # a page seen in perspective: corners within 90 +- this

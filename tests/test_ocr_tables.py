@@ -220,3 +220,30 @@ def test_a_table_set_in_several_images_reads_every_cell(monkeypatch: pytest.Monk
         cx, cy = (w.bbox[0] + w.bbox[2]) / 2, (w.bbox[1] + w.bbox[3]) / 2
         holder = [i for i, c in enumerate(cells) if c[0] <= cx < c[2] and c[1] <= cy < c[3]]
         assert len(holder) == 1 and w.text in flat[holder[0]].split()
+
+
+@pytest.mark.parametrize("turn", [0, 90, 270])
+@pytest.mark.parametrize("rows", [1, 3])
+@pytest.mark.parametrize(
+    ("dpi", "face"), [(150, "dejavu-sans-12"), (200, "liberation-serif-13"), (300, "dejavu-serif-12")]
+)
+def test_a_table_page_is_turned_exactly_when_it_lies_sideways(
+    dpi: int, face: str, rows: int, turn: int
+) -> None:
+    """A ruled table's columns line up as sharply as its rows, so the line profiles alone turned some
+    upright annexes and left landscape ones (scanned sideways) as they were: a table page is turned
+    exactly when it lies sideways, from 1 to 3 pages' worth of rows."""
+    page, _ = render_table(dpi, face, rows=TABLE_ROWS * rows)
+    turned = np.ascontiguousarray(np.rot90(page, turn // 90))
+    sideways, m = preprocess.is_sideways(turned)
+    assert sideways == (turn != 0), m
+
+
+def test_a_landscape_table_scanned_sideways_is_read_upright() -> None:
+    """Real Tesseract: the table is turned level and every row number and number is read."""
+    page, _ = render_table(200, rows=TABLE_ROWS * 3)
+    result = ocr_image(np.ascontiguousarray(np.rot90(page)), OcrOptions(), dpi_hint=200)
+    assert next(s for s in result.steps if s["step"] == "sideways_check")["applied"]
+    tokens = result.text.split()
+    for row in TABLE_ROWS[1:]:
+        assert row[0] in tokens and row[2] in tokens and row[3] in tokens
