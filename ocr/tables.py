@@ -87,12 +87,19 @@ class Split:
         return out
 
 
+def _rule_kernels(dpi: float) -> tuple[np.ndarray, np.ndarray]:
+    """Structuring elements of a horizontal and of a vertical ruling's shortest length."""
+    length = max(15, round(RULE_MIN_INCHES * dpi))
+    return (
+        cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)),
+        cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)),
+    )
+
+
 def rulings(ink: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
     """Masks (255) of the horizontal and of the vertical rulings in an ink mask: long straight runs."""
-    length = max(15, round(RULE_MIN_INCHES * dpi))
-    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
-    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
-    return horizontal, vertical
+    across, down = _rule_kernels(dpi)
+    return cv2.morphologyEx(ink, cv2.MORPH_OPEN, across), cv2.morphologyEx(ink, cv2.MORPH_OPEN, down)
 
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1
@@ -103,9 +110,13 @@ def find_cells(gray: np.ndarray, dpi: float) -> tuple[list[Box], np.ndarray, np.
     tables' rulings (grown over their grey fringe; a rule under a header elsewhere is left out, as
     painting it out would cut the tone marks above it); and the ink mask without the rulings."""
     ink = preprocess.ink_mask(gray)
+    # Most pages have no long vertical run of ink: an erosion (a fifth of the openings' cost) says
+    # so exactly, as an opening is empty where the erosion is.
+    if not cv2.erode(ink, _rule_kernels(dpi)[1]).any():
+        return [], np.zeros_like(ink), ink
     horizontal, vertical = rulings(ink, dpi)
     if not horizontal.any() or not vertical.any():  # a grid needs both
-        return [], horizontal, ink
+        return [], np.zeros_like(ink), ink
     rules = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((5, 5), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats((rules == 0).astype(np.uint8), connectivity=4)
     h, w = gray.shape
