@@ -448,9 +448,7 @@ def letter_neighbour_shares(gray: np.ndarray) -> tuple[float, float] | None:
     if len(stats) < 30:
         return None
     along = float((_row_neighbours(stats, centroids, LETTER_REACH) >= 2).mean())
-    turned = stats.copy()
-    turned[:, [0, 1, 2, 3]] = stats[:, [1, 0, 3, 2]]  # x <-> y, width <-> height
-    across = float((_row_neighbours(turned, centroids[:, ::-1].copy(), LETTER_REACH) >= 2).mean())
+    across = float((_row_neighbours(*_transposed(stats, centroids), LETTER_REACH) >= 2).mean())
     return along, across
 
 
@@ -616,11 +614,22 @@ def find_page(image: np.ndarray) -> tuple[list[tuple[str, np.ndarray]], Measures
 def text_components(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Centroids (x, y) of text-like components of a page copy, and a flag per component: text-like
     means character-sized with at least two others of similar height beside it on the same row (a
-    line of text), which the grain of a desk or the noise of a scanner bed seldom has."""
+    line of text), which the grain of a desk or the noise of a scanner bed seldom has; or on the
+    same column, as the page is measured before it is turned (a page lying sideways)."""
     stats, centroids = _char_components(_measure_mask(gray))
     if len(stats) == 0:
         return np.zeros((0, 2)), np.zeros(0, bool)
-    return centroids, textlike_components(stats, centroids)
+    return centroids, textlike_components(stats, centroids) | textlike_components(
+        *_transposed(stats, centroids)
+    )
+
+
+def _transposed(stats: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Component stats and centroids of the page mirrored about its diagonal (x <-> y): its columns
+    become rows."""
+    turned = stats.copy()
+    turned[:, [0, 1, 2, 3]] = stats[:, [1, 0, 3, 2]]
+    return turned, centroids[:, ::-1].copy()
 
 
 def _row_neighbours(stats: np.ndarray, centroids: np.ndarray, reach: float) -> np.ndarray:

@@ -17,7 +17,15 @@ from PIL import Image
 
 from ocr import preprocess as P
 from ocr.preprocess import _rect_size
-from tests.fixtures.ocr.pages import BODY, SWEEP_FONTS, SWEEP_SPACING, inked_scan, render_at_dpi
+from tests.fixtures.ocr.pages import (
+    BODY,
+    SWEEP_FONTS,
+    SWEEP_SPACING,
+    TABLE_ROWS,
+    inked_scan,
+    render_at_dpi,
+    render_table,
+)
 
 
 def _encode(gray: np.ndarray, how: str) -> np.ndarray:
@@ -382,6 +390,24 @@ def test_outline_that_cuts_the_text_is_rejected_and_says_why() -> None:
     assert not ok and m["text_kept"] < 0.6 and m["rejected"].startswith("would cut away")
     whole = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
     assert P.check_outline(whole, page)[0]
+
+
+@pytest.mark.parametrize("turn", [1, 3])
+def test_outline_that_cuts_a_sideways_pages_text_is_rejected(turn: int) -> None:
+    """The outline is checked before the page is turned: the text of a page lying sideways, its lines
+    running down, counts as text too. A landscape table scanned sideways, cut along its outer ruling,
+    would lose its title and its column of row numbers."""
+    page, cells = render_table(200, rows=TABLE_ROWS * 3)
+    h, w = page.shape
+    x0, y0, x1, y1 = cells[0][0], cells[0][1], cells[-1][2], cells[-1][3]
+    ruling = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    turned = np.ascontiguousarray(np.rot90(page, turn))
+    if turn == 1:  # anticlockwise: (x, y) -> (y, w - 1 - x)
+        quad = np.stack([ruling[:, 1], w - 1 - ruling[:, 0]], axis=1)
+    else:  # clockwise: (x, y) -> (h - 1 - y, x)
+        quad = np.stack([h - 1 - ruling[:, 1], ruling[:, 0]], axis=1)
+    ok, m = P.check_outline(P._order_quad(quad), P.PageCopy(*P._small(turned, 1200)))
+    assert not ok and m["text_kept"] < 0.95, m
 
 
 # ---------------------------------------------------------------- rotation and skew
