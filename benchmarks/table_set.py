@@ -1,7 +1,7 @@
 """A generated set of report annexes with ruled tables, for checking the cell-by-cell table reading
 (`ocr/tables.py`) on layouts it was not built on.
 
-    python benchmarks/table_set.py --out DIR [--seed 1] [--pages 12]
+    python benchmarks/table_set.py --out DIR [--seed 1] [--pages 12] [--sideways]
     python benchmarks/ocr.py --docs DIR/real-docs --tools tesseract,sohoa        # the pages as rendered
     python benchmarks/photo_set.py --corpus DIR --out DIR2 --seed 21              # ... photographed
     python benchmarks/ocr.py --docs DIR2 --tools tesseract,sohoa
@@ -12,7 +12,8 @@ widths, a header row of one to three lines (shaded on half the pages), 4-14 rows
 or none, unit names long enough to wrap to two or three lines, decimal commas and percentages, empty
 cells, rulings of one to three pixels, three faces. The text of every cell is known, so the set is
 scored like `real-docs` (order-free word error against `gt/NAME.txt`); laid out as `DIR/real-docs/`,
-`benchmarks/photo_set.py --corpus DIR` photographs it.
+`benchmarks/photo_set.py --corpus DIR` photographs it. `--sideways` stores every page turned a quarter,
+anticlockwise and clockwise in turn, as a landscape annex comes out of a portrait scanner.
 """
 
 from __future__ import annotations
@@ -190,6 +191,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--pages", type=int, default=12)
+    ap.add_argument("--sideways", action="store_true", help="every page turned a quarter, both ways in turn")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     root = a.out / "real-docs"
@@ -197,6 +199,8 @@ def main() -> None:
     (root / "gt").mkdir(exist_ok=True)
     for i in range(a.pages):
         img, text = page(rng)
+        if a.sideways:
+            img = img.transpose(Image.Transpose.ROTATE_90 if i % 2 else Image.Transpose.ROTATE_270)
         name = f"tb{a.seed}-{i + 1:02d}-p1"
         img.convert("RGB").save(root / "images" / f"{name}.png", dpi=(DPI, DPI))
         (root / "gt" / f"{name}.txt").write_text(text, encoding="utf-8")
