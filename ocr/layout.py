@@ -9,6 +9,7 @@ its left column, then its right column.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -177,21 +178,42 @@ def _in_table(row: list[Piece]) -> bool:
     return all(w.line[0] >= TABLE_BLOCKS for p in row for w in p.words)
 
 
+def _table_lines(rows: list[list[Piece]]) -> list[str]:
+    """A ruled table's rows, one line each: its cells left to right, each cell's lines in turn
+    (`2 Sở Văn hoá, Thể thao và Du lịch 14,50 96,67%`, not the second line of the name after the
+    numbers). A cell joins the row whose first cell it starts beside: within half that cell's height
+    of its top (a number centred beside a two-line name starts lower)."""
+    cells: dict[int, list[Word]] = defaultdict(list)
+    for w in (w for row in rows for p in row for w in p.words):
+        cells[w.line[0]].append(w)
+    boxes = {k: Piece(ws) for k, ws in cells.items()}
+    table: list[list[Piece]] = []
+    for box in sorted(boxes.values(), key=lambda b: (b.y0, b.x0)):
+        first = table[-1][0] if table else None
+        if first is not None and box.y0 - first.y0 < 0.5 * (first.y1 - first.y0):
+            table[-1].append(box)
+        else:
+            table.append([box])
+    return [" ".join(_cell_text(box.words) for box in sorted(row, key=lambda b: b.x0)) for row in table]
+
+
+def _cell_text(words: list[Word]) -> str:
+    """A cell's lines, top to bottom, each left to right."""
+    lines = sorted(_lines(words), key=lambda line: min(w.bbox[1] for w in line))
+    return " ".join(w.text for line in lines for w in line)
+
+
 def _zone_lines(zone: list[list[Piece]], tol: float) -> list[str]:
     """Lines of a zone between full-width rows: left column then right column where it has two.
     The columns run from the first to the last row holding two pieces; a line across the gutter
-    before or after them (a short body line, a GCN field) is not part of them. A row of a ruled
-    table is read across, cell after cell, where it stands."""
-    if any(_in_table(row) for row in zone):
+    before or after them (a short body line, a GCN field) is not part of them. A ruled table is read
+    row by row, cell after cell, where it stands."""
+    if any(_in_table(row) for row in zone):  # tables and the rows between them, each in turn
         out: list[str] = []
-        run: list[list[Piece]] = []  # rows between table rows, read as a zone of their own
-        for row in zone:
-            if _in_table(row):
-                out += (_zone_lines(run, tol) if run else []) + _plain([row])
-                run = []
-            else:
-                run.append(row)
-        return out + (_zone_lines(run, tol) if run else [])
+        for in_table, group in itertools.groupby(zone, key=_in_table):
+            rows = list(group)
+            out += _table_lines(rows) if in_table else _zone_lines(rows, tol)
+        return out
     two = [i for i, row in enumerate(zone) if len(row) > 1]
     if not two:
         return _plain(zone)

@@ -132,7 +132,7 @@ def _cell(text: str, x0: int, y0: int, x1: int, cell: int) -> Word:
 
 def test_a_table_row_is_read_across_and_a_two_column_header_still_down() -> None:
     """Decree 30 header zones are read column by column; the rows of a ruled table, cell after cell,
-    where they stand between the page's own lines."""
+    where they stand between the page's own lines, a two-line cell's lines in turn."""
     words = [
         Word("ỦY BAN NHÂN DÂN", 95.0, (200, 100, 700, 140), (1, 1, 1)),
         Word("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 95.0, (1250, 100, 2300, 140), (1, 1, 1)),
@@ -152,6 +152,11 @@ def test_a_table_row_is_read_across_and_a_two_column_header_still_down() -> None
         _cell("Sở Tư pháp", 500, 480, 840, 5),
         _cell("14,25", 1500, 480, 1650, 6),
         _cell("95,00%", 2000, 480, 2200, 7),
+        _cell("3", 300, 580, 330, 8),  # a two-line name, the numbers centred beside it
+        _cell("Sở Văn hoá, Thể thao", 500, 560, 1100, 9),
+        Word("và Du lịch", 95.0, (500, 610, 780, 650), (layout.TABLE_BLOCKS + 9, 1, 2)),
+        _cell("14,50", 1500, 585, 1650, 10),
+        _cell("96,67%", 2000, 585, 2200, 11),
         Word("Nơi nhận:", 95.0, (200, 900, 420, 940), (3, 1, 1)),
         Word("TM. ỦY BAN NHÂN DÂN", 95.0, (1500, 900, 2000, 940), (3, 1, 1)),
         Word("- Như Điều 3;", 95.0, (200, 950, 500, 990), (3, 1, 2)),
@@ -165,6 +170,7 @@ def test_a_table_row_is_read_across_and_a_two_column_header_still_down() -> None
         "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;",
         "1 Sở Nội vụ 14,75 98,33%",
         "2 Sở Tư pháp 14,25 95,00%",
+        "3 Sở Văn hoá, Thể thao và Du lịch 14,50 96,67%",
         "Nơi nhận:",
         "- Như Điều 3;",
         "TM. ỦY BAN NHÂN DÂN",
@@ -187,8 +193,8 @@ def test_a_ruled_table_reads_every_cell_where_it_stands(dpi: int, face: str) -> 
     }
     lines = result.text.splitlines()
     assert lines[0] == "KẾT QUẢ ĐÁNH GIÁ CẢI CÁCH HÀNH CHÍNH NĂM 2025"  # no cell's word among the title's
-    for row in (TABLE_ROWS[1], TABLE_ROWS[3], TABLE_ROWS[5]):  # one-line rows read across, in one line
-        assert " ".join(row) in lines
+    for row in TABLE_ROWS:  # each row across in one line, a two-line cell's lines in turn
+        assert " ".join(row).replace("\n", " ") in lines
     tokens = result.text.split()
     for row in TABLE_ROWS[1:]:
         assert row[0] in tokens  # the row number, alone in its cell
