@@ -619,9 +619,8 @@ def text_components(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     stats, centroids = _char_components(_measure_mask(gray))
     if len(stats) == 0:
         return np.zeros((0, 2)), np.zeros(0, bool)
-    return centroids, textlike_components(stats, centroids) | textlike_components(
-        *_transposed(stats, centroids)
-    )
+    along_rows = textlike_components(stats, centroids)
+    return centroids, along_rows | textlike_components(*_transposed(stats, centroids))
 
 
 def _transposed(stats: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

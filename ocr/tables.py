@@ -8,11 +8,11 @@ row with it. A phone photo of a real table (`real-docs` `ld-hdtd-pl3`) lost a si
 Here the table's rulings find its cells. The page is read twice, in two Tesseract passes: once with
 the rulings and the cells painted paper, and once as the cells' text alone, each cell cut out and set
 one below the other, a line's gap apart, in the order of the table's rows (in several images when
-they would stand taller than Tesseract takes). Each cell then reads as a
-short paragraph of its own, without borders, whatever the height of its neighbours. The words read
-there are moved back to where their cell is on the page, so boxes, coverage and reading order stay
-the page's own. (One composed image, the cells below the page, read worse: Tesseract's layout
-analysis of the page above dropped whole runs of cells below it on a phone photo.)
+they would stand taller than Tesseract takes). Each cell then reads as a short paragraph of its own,
+without borders, whatever the height of its neighbours. The words read there are moved back to where
+their cell is on the page, so boxes, coverage and reading order stay the page's own. (One composed
+image, the cells below the page, read worse: Tesseract's layout analysis of the page above dropped
+whole runs of cells below it on a phone photo.)
 """
 
 from __future__ import annotations
