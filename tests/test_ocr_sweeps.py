@@ -16,7 +16,6 @@ import pytest
 from PIL import Image
 
 from ocr import preprocess as P
-from ocr.preprocess import _rect_size
 from tests.fixtures.ocr.pages import (
     BODY,
     SWEEP_FONTS,
@@ -351,7 +350,7 @@ def test_photo_on_any_desk_is_cut_along_the_sheet(desk: str, stamp: bool, off_im
     gray = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)
     out, m = P.crop_to_page(gray, photo)
     assert m["applied"], m
-    quad, size = np.float32(m["quad"]), max(_rect_size(corners))
+    quad, size = np.float32(m["quad"]), max(P._rect_size(corners))
     # A cut corner is found where the sheet's sides meet the image's edge; the sheet's corner below
     # it may merge with that edge when it lies within 2 % of it.
     tolerance = 0.025 if off_image else 0.015
