@@ -178,23 +178,31 @@ def _in_table(row: list[Piece]) -> bool:
     return all(w.line[0] >= TABLE_BLOCKS for p in row for w in p.words)
 
 
+def table_rows(boxes: list[tuple[int, int, int, int]]) -> list[list[int]]:
+    """A ruled table's cells (x0, y0, x1, y1) grouped into its rows, top to bottom, as indices, each
+    row left to right. A cell joins the row whose first cell it starts beside: within half that
+    cell's height of its top (a number centred beside a two-line name starts lower). The cells'
+    image (`ocr.tables`) and the page's text set the rows alike."""
+    rows: list[list[int]] = []
+    for i in sorted(range(len(boxes)), key=lambda i: (boxes[i][1], boxes[i][0])):
+        first = boxes[rows[-1][0]] if rows else None
+        if first is not None and boxes[i][1] - first[1] < 0.5 * (first[3] - first[1]):
+            rows[-1].append(i)
+        else:
+            rows.append([i])
+    return [sorted(row, key=lambda i: boxes[i][0]) for row in rows]
+
+
 def _table_lines(rows: list[list[Piece]]) -> list[str]:
     """A ruled table's rows, one line each: its cells left to right, each cell's lines in turn
     (`2 Sở Văn hoá, Thể thao và Du lịch 14,50 96,67%`, not the second line of the name after the
-    numbers). A cell joins the row whose first cell it starts beside: within half that cell's height
-    of its top (a number centred beside a two-line name starts lower)."""
-    cells: dict[int, list[Word]] = defaultdict(list)
+    numbers)."""
+    words: dict[int, list[Word]] = defaultdict(list)
     for w in (w for row in rows for p in row for w in p.words):
-        cells[w.line[0]].append(w)
-    boxes = {k: Piece(ws) for k, ws in cells.items()}
-    table: list[list[Piece]] = []
-    for box in sorted(boxes.values(), key=lambda b: (b.y0, b.x0)):
-        first = table[-1][0] if table else None
-        if first is not None and box.y0 - first.y0 < 0.5 * (first.y1 - first.y0):
-            table[-1].append(box)
-        else:
-            table.append([box])
-    return [" ".join(_cell_text(box.words) for box in sorted(row, key=lambda b: b.x0)) for row in table]
+        words[w.line[0]].append(w)
+    cells = [Piece(ws) for ws in words.values()]
+    boxes = [(c.x0, c.y0, c.x1, c.y1) for c in cells]
+    return [" ".join(_cell_text(cells[i].words) for i in row) for row in table_rows(boxes)]
 
 
 def _cell_text(words: list[Word]) -> str:

@@ -151,19 +151,6 @@ def find_cells(gray: np.ndarray, dpi: float) -> tuple[list[Box], np.ndarray, np.
     return cells, rules, ink
 
 
-def _rows(cells: list[Box]) -> list[list[Box]]:
-    """Cells grouped into the table's rows (top to bottom), each row left to right: a cell joins the
-    row whose first cell's text starts within its own height."""
-    rows: list[list[Box]] = []
-    for box in sorted(cells, key=lambda b: (b[1], b[0])):
-        row = rows[-1] if rows else None
-        if row is not None and box[1] < row[0][3] and box[1] - row[0][1] < 0.5 * (row[0][3] - row[0][1]):
-            row.append(box)
-        else:
-            rows.append([box])
-    return [sorted(r, key=lambda b: b[0]) for r in rows]
-
-
 def split(gray: np.ndarray, dpi: float) -> Split | None:
     """The page apart from the cells of its ruled tables, or None when it has no table."""
     cells, rules, ink = find_cells(gray, dpi)
@@ -185,7 +172,7 @@ def split(gray: np.ndarray, dpi: float) -> Split | None:
     width = 2 * margin + max(b[2] - b[0] for b in cells)
     placements: list[Placement] = []
     image, y = 0, margin
-    for box in (b for row in _rows(cells) for b in row):
+    for box in (cells[i] for row in layout.table_rows(cells) for i in row):
         x0, y0, x1, y1 = box
         if y > margin and y + (y1 - y0) + margin > MAX_IMAGE_PX:
             image, y = image + 1, margin
