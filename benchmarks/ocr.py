@@ -37,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ocr import loader, poppler  # noqa: E402
+from ocr import budget, loader, poppler  # noqa: E402
 from ocr.batch import ocr_files  # noqa: E402
 from ocr.coverage import coverage_of  # noqa: E402
 from ocr.engine import OcrOptions  # noqa: E402
@@ -259,13 +259,16 @@ def print_passes(info: dict[str, Any]) -> None:
 # ------------------------------------------------------------------ real pages (no ground truth)
 
 
-def _bare_page(image: Path) -> tuple[str, list[Word]]:
-    """Bare `tesseract IMAGE - -l vie tsv`: the text (words in Tesseract's order) and the words."""
+def _bare_page(image: Path) -> tuple[str, list[Word], float]:
+    """Bare `tesseract IMAGE - -l vie tsv`: the text (words in Tesseract's order), the words and the
+    seconds it took."""
+    t = time.perf_counter()
     proc = subprocess.run(
         ["tesseract", str(image), "-", "-l", "vie", "tsv"], env=ENV, capture_output=True, check=False
     )
+    seconds = time.perf_counter() - t
     words = parse_tsv(proc.stdout.decode("utf-8", "replace"))
-    return " ".join(w.text for w in words), words
+    return " ".join(w.text for w in words), words, seconds
 
 
 def bare_quality(image: Path, words: list[Word]) -> float | None:
@@ -284,6 +287,7 @@ class PageRow:
     bare_conf: float | None = None
     bare_words: int = 0
     bare_quality: float | None = None
+    bare_s: float = 0.0
     page: PageResult | None = None
 
 
@@ -304,10 +308,10 @@ def compare_pages(
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             bare = list(pool.map(_bare_page, [p for _, p in bare_inputs]))
         cpus["tesseract"].append(cpu_seconds() - cpu0)
-        for (name, path), (text, words) in zip(bare_inputs, bare, strict=True):
+        for (name, path), (text, words, seconds) in zip(bare_inputs, bare, strict=True):
             confs = [w.conf for w in words if w.conf >= 0]
             row = rows[name]
-            row.bare_text, row.bare_words = text, len(words)
+            row.bare_text, row.bare_words, row.bare_s = text, len(words), seconds
             row.bare_conf = sum(confs) / len(confs) if confs else None
             row.bare_quality = bare_quality(path, words)
         cpu0 = cpu_seconds()
@@ -322,6 +326,26 @@ def compare_pages(
             file=sys.stderr,
         )
     return [rows[name] for name, _ in bare_inputs], cpus
+
+
+def print_page_times(own: dict[str, float], bare: dict[str, float]) -> None:
+    """sohoa's time on each page (or sample) against bare Tesseract's on the same one, both timed in
+    the workers: the check of the page's time bound, which the engine predicts from pixel counts."""
+    ratios = sorted((own[k] / bare[k], k) for k in own if k in bare and bare[k] > 0)
+    if not ratios:
+        return
+    over = ", ".join(f"{k} {r:.1f}x" for r, k in ratios if r > budget.TIME_FACTOR) or "none"
+    median = statistics.median(r for r, _ in ratios)
+    print(
+        f"- time per page against bare tesseract's: median {median:.2f}x, most {ratios[-1][0]:.2f}x "
+        f"({ratios[-1][1]}); over {budget.TIME_FACTOR:.0f}x: {over}"
+    )
+
+
+def print_row_times(rows: list[PageRow]) -> None:
+    print_page_times(
+        {r.name: r.page.timings.get("total", 0.0) for r in rows if r.page}, {r.name: r.bare_s for r in rows}
+    )
 
 
 def _f(v: float | None, fmt: str = ".1f") -> str:
@@ -404,6 +428,7 @@ def run_real(corpus: Path, out: Path, jobs: int, repeat: int) -> None:
         pgm.unlink()
     print_confidence_table(rows, "real scans (corpus/real, no ground truth)")
     print_cpu(cpus, len(rows))
+    print_row_times(rows)
     _save_texts(rows, out)
     print(f"- outputs saved under {out} (tesseract/ and sohoa/, one .txt per page) for a person to compare\n")
 
@@ -439,6 +464,7 @@ def run_real_docs(corpus: Path, root: Path, out: Path, jobs: int, repeat: int) -
     print(f"- pages worse than bare tesseract by more than 0.02: {len(worse)} ({', '.join(worse) or 'none'})")
     print_extra_passes(rows)
     print_cpu(cpus, len(rows))
+    print_row_times(rows)
     _save_texts(rows, out / "images")
     scans = sorted((root / "scans-no-gt").glob("*.png"))
     if not scans:
@@ -447,6 +473,7 @@ def run_real_docs(corpus: Path, root: Path, out: Path, jobs: int, repeat: int) -
     print()
     print_confidence_table(rows, "real-docs/scans-no-gt (real scans, no ground truth)")
     print_cpu(cpus, len(rows))
+    print_row_times(rows)
     _save_texts(rows, out / "scans-no-gt")
 
 
@@ -522,6 +549,7 @@ def main() -> None:
     info: dict[str, Any] = {}
     walls: dict[str, list[float]] = defaultdict(list)
     cpus: dict[str, list[float]] = defaultdict(list)
+    per_sample: dict[str, dict[str, float]] = {}
     for rnd in range(a.repeat):  # tools alternate, so a change of load hits them all alike
         for tool in tools:
             pred = a.out / label / tool
@@ -539,6 +567,7 @@ def main() -> None:
                 )
             walls[tool].append(wall)
             cpus[tool].append(cpu_seconds() - cpu0)
+            per_sample[tool] = per
             results[tool] = score(scorer, gt, ids, pred)
             (pred / "_times.json").write_text(
                 json.dumps({"per_sample_s": per, "wall_s": wall, "workers": a.jobs})
@@ -567,6 +596,8 @@ def main() -> None:
         print_worst(results["sohoa"]["_per_sample"], results["tesseract"]["_per_sample"], gt)
     if info:
         print_passes(info)
+    if "sohoa" in per_sample and "tesseract" in per_sample:
+        print_page_times(per_sample["sohoa"], per_sample["tesseract"])
 
 
 if __name__ == "__main__":
