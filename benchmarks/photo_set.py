@@ -2,7 +2,7 @@
 page a unit office takes with a phone: the real layouts of `corpus/real-docs`, photographed.
 
     python benchmarks/photo_set.py --out DIR [--corpus ../shared/corpus] [--seed 5] [--variants 1]
-                                  [--sent-at LONG_SIDE]
+                                  [--sent-at LONG_SIDE] [--curl]
     python benchmarks/ocr.py --docs DIR --tools tesseract,sohoa
 
 Each source is a 200-dpi page of `real-docs/images`, whose exact text is known. Each variant is that
@@ -10,6 +10,8 @@ page printed and photographed with a 12-megapixel phone: enlarged to 230-310 dpi
 of the frame's height), grey paper and ink, a perspective and a turn of up to 6 degrees, a desk around
 it (wood, grey or a pale table), light falling off across the page, sometimes the shadow of the phone,
 lens blur, sensor noise, and JPEG at quality 70-92 with no resolution in the header (phones write 72).
+`--curl` bends each sheet as a page lifted at its sides bends (its lines curve by 0.5-1.5 % of the page's
+height, most near the top and bottom), which no flat outline or one skew angle undoes.
 `--sent-at 2048` reduces each photo to that long side first, as a messaging app (Zalo, e-mail) sends it:
 the page then lands at about 100-170 dpi.
 The set has the layout of `real-docs` (images/, gt/), so `benchmarks/ocr.py --docs` scores it the same
@@ -33,7 +35,19 @@ FRAME = (3000, 4000)  # (w, h) of a 12-megapixel photo held upright
 DESKS = {"wood": (118, 84, 52), "grey": (92, 92, 98), "pale": (206, 204, 198)}
 
 
-def photograph(gray: np.ndarray, rng: random.Random) -> tuple[np.ndarray, dict]:
+def bent(page: np.ndarray, sag: float) -> np.ndarray:
+    """`page` bent around an upright axis, as a sheet lifted at its sides: each row curves, by `sag`
+    (a share of the page's height) at the top and bottom edges, in opposite ways, and not at all
+    halfway down. Paper beyond the sheet is -1 (left for the desk)."""
+    ph, pw = page.shape
+    ys, xs = np.mgrid[0:ph, 0:pw].astype(np.float32)
+    across = (2.0 * xs / pw - 1.0) ** 2  # 0 in the middle, 1 at the sides
+    down = (ys - ph / 2) / (ph / 2)  # -1 at the top, 1 at the bottom
+    src_y = ys - sag * ph * across * down
+    return cv2.remap(page, xs, src_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=-1.0)
+
+
+def photograph(gray: np.ndarray, rng: random.Random, curl: bool = False) -> tuple[np.ndarray, dict]:
     """One page through the phone-photo chain; returns the RGB photo and the parameters drawn."""
     p = {
         "fill": rng.uniform(0.70, 0.92),
@@ -54,6 +68,9 @@ def photograph(gray: np.ndarray, rng: random.Random) -> tuple[np.ndarray, dict]:
     p["page_dpi"] = round(200 * scale)  # the sources are 200-dpi renders
     page = cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_CUBIC)
     page = p["ink"] + (p["paper"] - p["ink"]) * page.astype(np.float32) / 255.0
+    if curl:
+        p["sag"] = rng.uniform(0.005, 0.015) * rng.choice((-1, 1))
+        page = bent(page, p["sag"])
     ph, pw = page.shape
     # Where the page's corners land: centred, turned, each corner moved a little (perspective).
     centre = np.float32([fw / 2 + rng.uniform(-0.03, 0.03) * fw, fh / 2 + rng.uniform(-0.03, 0.03) * fh])
@@ -102,7 +119,9 @@ def sent(photo: np.ndarray, long_side: int) -> np.ndarray:
     return cv2.resize(photo, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA)
 
 
-def build(corpus: Path, out: Path, variants: int, seed: int, long_side: int = 0) -> list[str]:
+def build(
+    corpus: Path, out: Path, variants: int, seed: int, long_side: int = 0, curl: bool = False
+) -> list[str]:
     rng = random.Random(seed)
     src_root = corpus / "real-docs"
     sources = sorted((src_root / "images").glob("*.png"))
@@ -115,7 +134,7 @@ def build(corpus: Path, out: Path, variants: int, seed: int, long_side: int = 0)
     for src in sources:
         gray = np.asarray(Image.open(src).convert("L"))
         for v in range(variants):
-            photo, p = photograph(gray, rng)
+            photo, p = photograph(gray, rng, curl)
             if long_side:
                 photo = sent(photo, long_side)
                 p["page_dpi"] = round(p["page_dpi"] * long_side / max(FRAME))
@@ -136,8 +155,9 @@ def main() -> None:
     ap.add_argument("--variants", type=int, default=1, help="photos drawn per source page")
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--sent-at", type=int, default=0, metavar="LONG_SIDE", help="reduce each photo to this")
+    ap.add_argument("--curl", action="store_true", help="bend each sheet (lines curve)")
     a = ap.parse_args()
-    names = build(a.corpus.resolve(), a.out.resolve(), a.variants, a.seed, a.sent_at)
+    names = build(a.corpus.resolve(), a.out.resolve(), a.variants, a.seed, a.sent_at, a.curl)
     print(f"{len(names)} photos in {a.out}")
 
 
