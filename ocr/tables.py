@@ -65,6 +65,7 @@ class Split:
     page: np.ndarray
     cells: list[np.ndarray]
     placements: list[Placement]
+    first_block: int = layout.TABLE_BLOCKS  # the block number of the first cell (`to_page`)
 
     def to_page(self, words: list[Word], image: int = 0) -> list[Word]:
         """Words read in the cells' image number `image`, moved to the page's coordinates. A word is
@@ -82,7 +83,7 @@ class Split:
             cell = self.placements[i]
             ox, oy = cell.x0 - cell.dx, cell.y0 - cell.dy
             w.bbox = (x0 + ox, y0 + oy, x1 + ox, y1 + oy)
-            w.line = (layout.TABLE_BLOCKS + i, w.line[1], w.line[2])
+            w.line = (self.first_block + i, w.line[1], w.line[2])
             out.append(w)
         return out
 
@@ -160,7 +161,6 @@ def split(gray: np.ndarray, dpi: float) -> Split | None:
     # sheet's edge, read as a line of junk in the cells' image.
     text = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
     paper = np.uint8(np.percentile(gray[::4, ::4], 90))
-    gap, margin = round(GAP_INCHES * dpi), round(MARGIN_INCHES * dpi)
     page = gray.copy()
     pieces = {}
     for box in cells:
@@ -169,11 +169,22 @@ def split(gray: np.ndarray, dpi: float) -> Split | None:
         pieces[box] = piece
         page[y0:y1, x0:x1] = paper
     page[rules > 0] = paper
-    width = 2 * margin + max(b[2] - b[0] for b in cells)
+    order = [cells[i] for row in layout.table_rows(cells) for i in row]
+    images, placements = stack(pieces, order, paper, dpi)
+    return Split(page, images, placements)
+
+
+def stack(
+    pieces: dict[Box, np.ndarray], order: list[Box], paper: int, dpi: float
+) -> tuple[list[np.ndarray], list[Placement]]:
+    """Pieces of a page (cut out at their boxes) set one below the other in `order`, a line's gap
+    apart, on paper with a margin round them: in as many images as Tesseract's size limit needs.
+    Returns the images and where each piece went."""
+    gap, margin = round(GAP_INCHES * dpi), round(MARGIN_INCHES * dpi)
+    width = 2 * margin + max(b[2] - b[0] for b in order)
     placements: list[Placement] = []
     image, y = 0, margin
-    for box in (cells[i] for row in layout.table_rows(cells) for i in row):
-        x0, y0, x1, y1 = box
+    for x0, y0, x1, y1 in order:
         if y > margin and y + (y1 - y0) + margin > MAX_IMAGE_PX:
             image, y = image + 1, margin
         placements.append(Placement(x0, y0, x1, y1, margin, y, image))
@@ -185,4 +196,4 @@ def split(gray: np.ndarray, dpi: float) -> Split | None:
         for p in placed:
             sheet[p.dy : p.dy + p.y1 - p.y0, p.dx : p.dx + p.x1 - p.x0] = pieces[(p.x0, p.y0, p.x1, p.y1)]
         images.append(sheet)
-    return Split(page, images, placements)
+    return images, placements
