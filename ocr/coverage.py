@@ -34,11 +34,12 @@ PAD_HEIGHTS = 0.5
 
 @dataclass
 class PageText:
-    """Where the text of a page is: centres and heights of its text-like components, in the
+    """Where the text of a page is: centres, heights and widths of its text-like components, in the
     coordinates of the image they were measured on (full resolution, not the measuring copy)."""
 
     centres: np.ndarray  # (n, 2) x, y
     heights: np.ndarray  # (n,)
+    widths: np.ndarray  # (n,): a glyph's, or a few joined ones' on the measuring copy
 
     def mapped(self, matrix: np.ndarray) -> PageText:
         """The same components in another frame (`matrix`: 3x3, this frame to that one)."""
@@ -46,7 +47,7 @@ class PageText:
             return self
         pts = cv2.perspectiveTransform(self.centres.reshape(-1, 1, 2).astype(np.float64), matrix)
         scale = float(np.sqrt(abs(np.linalg.det(matrix[:2, :2])))) or 1.0  # lengths scale by this
-        return PageText(pts.reshape(-1, 2), self.heights * scale)
+        return PageText(pts.reshape(-1, 2), self.heights * scale, self.widths * scale)
 
 
 def page_text(gray: np.ndarray) -> PageText:
@@ -54,15 +55,24 @@ def page_text(gray: np.ndarray) -> PageText:
     small, f = preprocess._small(gray, COVER_SIDE)
     stats, centroids = preprocess._char_components(preprocess._measure_mask(small))
     if not len(stats):
-        return PageText(np.zeros((0, 2)), np.zeros(0))
+        return PageText(np.zeros((0, 2)), np.zeros(0), np.zeros(0))
     textlike = preprocess.textlike_components(stats, centroids)
     heights = stats[textlike, cv2.CC_STAT_HEIGHT].astype(np.float64) / f
-    return PageText(centroids[textlike].astype(np.float64) / f, heights)
+    widths = stats[textlike, cv2.CC_STAT_WIDTH].astype(np.float64) / f
+    return PageText(centroids[textlike].astype(np.float64) / f, heights, widths)
 
 
 def covered_share(text: PageText, words: Sequence[Word], shape: tuple[int, ...]) -> float | None:
     """Share of the page's text-like components that lie on (or just beside) a word of the reading;
     None when the page has too little text to tell. `shape`: the reading's image (its words' frame)."""
+    hit = read_components(text, words, shape)
+    # Components outside the reading's image (cut away by its geometry) are unread text too.
+    return None if hit is None else round(float(hit.mean()), 4)
+
+
+def read_components(text: PageText, words: Sequence[Word], shape: tuple[int, ...]) -> np.ndarray | None:
+    """Which of the page's text-like components lie on (or just beside) a word of the reading; None
+    when the page has too little text to tell."""
     n = len(text.centres)
     if n < MIN_COMPONENTS:
         return None
@@ -85,8 +95,7 @@ def covered_share(text: PageText, words: Sequence[Word], shape: tuple[int, ...])
     inside = (xs >= 0) & (ys >= 0) & (xs < grid.shape[1]) & (ys < grid.shape[0])
     hit = np.zeros(n, bool)
     hit[inside] = grid[ys[inside], xs[inside]] > 0
-    # Components outside the reading's image (cut away by its geometry) are unread text too.
-    return round(float(hit.mean()), 4)
+    return hit
 
 
 def coverage_of(gray: np.ndarray, words: Sequence[Word]) -> float | None:

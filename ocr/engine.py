@@ -24,7 +24,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ocr import budget, coverage, layout, loader, preprocess, tables, tesseract
+from ocr import budget, coverage, layout, loader, missed, preprocess, tables, tesseract
 from ocr.errors import OcrTimeoutError, PageError, SohoaError
 from ocr.model import DocumentResult, PageResult, Word
 from ocr.quality import Quality, score_words
@@ -75,6 +75,7 @@ class _Reading:
     view: View
     table_cells: int = 0  # cells of ruled tables read one by one (ocr.tables)
     cells_pixels: int = 0  # of the image those cells were read from, in a pass of their own
+    missed_lines: int = 0  # lines of text the first pass missed, read in a pass of their own
     # maps the loaded page's pixel coordinates to those of `image` (what the word boxes refer to)
     matrix: np.ndarray = field(default_factory=lambda: np.eye(3))
 
@@ -109,11 +110,13 @@ def _recognise(
     text: coverage.PageText,
     psm: int = PSM,
     by_cells: bool = False,
+    missed_text: bool = False,
 ) -> _Reading:
     """One reading of `image` at `view`; `text`: the page's text-like components in the frame of
     `image`, against which the reading's coverage is measured. `by_cells`: its ruled tables are read
     cell by cell (`ocr.tables`), in a second Tesseract pass (and no Tesseract PDF: its image would
-    lack the tables)."""
+    lack the tables). `missed_text`: lines of text no word of the reading lies on are read again in a
+    pass of their own (`ocr.missed`)."""
     scale, dpi = view
     out_base = workdir / f"{stem}-{label}"
     if scale < 1.0:
@@ -130,15 +133,26 @@ def _recognise(
             left = max(1.0, timeout - (time.monotonic() - start))
             base = out_base.with_name(f"{out_base.name}-cells{k}")
             out.words += split.to_page(read(cells, base, psm=CELLS_PSM, timeout=left).words, k)
+    lines = 0
+    if missed_text and dpi:
+        seen_text = text.mapped(np.diag([scale, scale, 1.0])) if scale < 1.0 else text
+        found = coverage.read_components(
+            seen_text, [w for w in out.words if _kept(w, drop_marks)], seen.shape
+        )
+        boxes = missed.missed_lines(seen_text, found, seen.shape) if found is not None else []
+        if boxes:
+            again = missed.lines_split(seen, boxes, dpi)
+            for k, piece in enumerate(again.cells):
+                left = max(1.0, timeout - (time.monotonic() - start))
+                base = out_base.with_name(f"{out_base.name}-missed{k}")
+                found_words = again.to_page(read(piece, base, psm=CELLS_PSM, timeout=left).words, k)
+                out.words += missed.words_of_the_language(found_words)
+            lines = len(boxes)
     if scale < 1.0:  # boxes back in the page's own coordinates, which the layout rules assume
         for word in out.words:
             x0, y0, x1, y1 = (round(v / scale) for v in word.bbox)
             word.bbox = (x0, y0, x1, y1)
-    words = [
-        w
-        for w in out.words
-        if not layout.is_noise(w) and not layout.is_rule(w) and not (drop_marks and layout.is_mark(w))
-    ]
+    words = [w for w in out.words if _kept(w, drop_marks)]
     confs = [w.conf for w in words if w.conf >= 0]
     mean = sum(confs) / len(confs) if confs else None
     low = sum(c < LOW_CONF for c in confs) / len(confs) if confs else None
@@ -154,6 +168,14 @@ def _recognise(
         view,
         len(split.placements) if split else 0,
         sum(c.size for c in split.cells) if split else 0,
+        lines,
+    )
+
+
+def _kept(word: Word, drop_marks: bool) -> bool:
+    """A word the reading keeps: not a seal's or signature's noise, a rule, or (`drop_marks`) a mark."""
+    return (
+        not layout.is_noise(word) and not layout.is_rule(word) and not (drop_marks and layout.is_mark(word))
     )
 
 
@@ -367,9 +389,12 @@ def ocr_image(
     view = _choose_view(gray, steps, timings, est_dpi, options)
     text = _timed(timings, "coverage", coverage.page_text, gray)
     reader = _Reader(options, workdir, stem, marks, timings, deadline, text, forward)
-    best = reader.read(gray, "main", view, forward, by_cells=options.preprocess)
+    best = reader.read(
+        gray, "main", view, forward, by_cells=options.preprocess, missed_text=options.preprocess
+    )
     if options.preprocess:
         steps.append({"step": "tables", "applied": best.table_cells > 0, "cells": best.table_cells})
+        steps.append({"step": "missed_text", "applied": best.missed_lines > 0, "lines": best.missed_lines})
     if options.preprocess and _doubtful(best):
         best = _more_readings(image, best, reader, steps, view, page_budget, dpi_hint)
     timings["total"] = round(time.perf_counter() - start, 4)
@@ -437,6 +462,7 @@ class _Reader:
         psm: int = PSM,
         *,
         by_cells: bool = False,
+        missed_text: bool = False,
     ) -> _Reading:
         """Read `image`, whose frame `matrix` maps the loaded page to."""
         name = "tesseract" if label == "main" else "tesseract_extra"
@@ -457,6 +483,7 @@ class _Reader:
             text=text,
             psm=psm,
             by_cells=by_cells,
+            missed_text=missed_text,
         )
         reading.matrix = matrix
         return reading

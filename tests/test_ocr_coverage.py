@@ -106,13 +106,10 @@ def test_real_readings_cover_the_page(kind: str, colour_ink: bool) -> None:
     assert (score_words(top, part).quality or 0.0) < RETRY_QUALITY
 
 
-@pytest.mark.slow
-def test_a_main_reading_that_missed_a_block_gets_other_readings(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """The main pass loses the lower half of the page (as Tesseract's layout analysis does when it
-    takes a block for a picture): its words still read well, but the page's text says half is
-    missing, so the engine reads the page again and keeps the complete reading."""
+def _losing_the_lower_half(monkeypatch: pytest.MonkeyPatch, *, also_missed_lines: bool) -> None:
+    """Real Tesseract, but its main pass loses the lower half of the page (as its layout analysis
+    does when it takes a block for a picture); with `also_missed_lines`, the pass over the lines it
+    missed (`ocr.missed`) reads nothing either."""
     real = tesseract.recognize
 
     def lossy(image: Path, out_base: Path, **kw: object) -> tesseract.TesseractOutput:
@@ -120,9 +117,40 @@ def test_a_main_reading_that_missed_a_block_gets_other_readings(
         if out_base.name.endswith("-main"):
             height = max(w.bbox[3] for w in out.words)
             out.words = [w for w in out.words if w.bbox[3] < 0.5 * height]
+        elif also_missed_lines and "-main-missed" in out_base.name:
+            out.words = []
         return out
 
     monkeypatch.setattr(tesseract, "recognize", lossy)
+
+
+@pytest.mark.slow
+def test_the_lines_a_main_pass_missed_are_read_again_within_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The page's text says half of it is missing from the main pass: those lines are cut out and
+    read in a pass of their own, each word back where it stands, and the main reading is complete
+    without reading the whole page again."""
+    _losing_the_lower_half(monkeypatch, also_missed_lines=False)
+    doc = document("plain", 4, dpi=150)
+    page = ocr_image(doc.image, OcrOptions(), dpi_hint=150, workdir=tmp_path)
+    again = next(s for s in page.steps if s["step"] == "missed_text")
+    assert again["applied"] and again["lines"] >= 5
+    assert page.reading == "main" and not any(s["step"] == "retry" for s in page.steps)
+    assert page.coverage is not None and page.coverage >= COVERED
+    assert "Quyết định này có hiệu lực" in " ".join(page.text.split())
+    lower = max(w.bbox[3] for w in page.words) / 2
+    assert all(w.bbox[1] > lower for w in page.words if w.text == "hiệu")  # read where it stands
+
+
+@pytest.mark.slow
+def test_a_main_reading_that_missed_a_block_gets_other_readings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The main pass loses the lower half of the page and the pass over its missed lines reads
+    nothing: its words still read well, but the page's text says half is missing, so the engine
+    reads the page again and keeps the complete reading."""
+    _losing_the_lower_half(monkeypatch, also_missed_lines=True)
     doc = document("plain", 4, dpi=150)
     page = ocr_image(doc.image, OcrOptions(), dpi_hint=150, workdir=tmp_path)
     retry = next(s for s in page.steps if s["step"] == "retry")

@@ -1,0 +1,103 @@
+"""Lines of text the main reading missed, found on the page and read in a pass of their own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ocr import missed, tesseract
+from ocr.coverage import PageText
+from ocr.engine import OcrOptions, ocr_image
+from ocr.model import Word
+from tests.fixtures.ocr.pages import signed_page
+
+
+def _glyphs(*lines: tuple[float, float, int, float]) -> PageText:
+    """Glyphs of lines (x of the first centre, y, glyphs, pitch), 20 px high and 12 wide, each y
+    jittered by up to 5 px as letters with and without descenders sit."""
+    rng = np.random.default_rng(0)
+    centres = [(x + k * pitch, y + rng.uniform(-5, 5)) for x, y, n, pitch in lines for k in range(n)]
+    return PageText(np.array(centres, float), np.full(len(centres), 20.0), np.full(len(centres), 12.0))
+
+
+def test_unread_glyphs_are_grouped_into_their_lines() -> None:
+    text = _glyphs((100, 500, 12, 15), (900, 502, 10, 15), (100, 560, 3, 15), (100, 700, 8, 15))
+    read = np.zeros(len(text.centres), bool)
+    read[-8:] = True  # the last line was read
+    boxes = missed.missed_lines(text, read, (1000, 1200))
+    # two lines side by side on one row stay two; three glyphs are not worth a pass; read ones are not
+    assert len(boxes) == 2
+    left, right = sorted(boxes)
+    assert left[0] < 100 - 6 < 100 + 11 * 15 + 6 < left[2] < 900 and right[0] > left[2]  # glyphs whole
+    for _, y0, _, y1 in boxes:
+        assert y0 < 500 - 10 and y1 > 502 + 10  # the glyphs whole, tone marks above them too
+        assert y0 > 440 and y1 < 560  # not the next line's
+
+
+def test_a_line_at_the_edge_is_cut_within_the_image() -> None:
+    text = _glyphs((5, 8, 10, 15))
+    boxes = missed.missed_lines(text, np.zeros(10, bool), (400, 150))
+    assert boxes and all(b[0] >= 0 and b[1] >= 0 and b[2] <= 150 and b[3] <= 400 for b in boxes)
+
+
+def test_a_page_read_whole_makes_no_pass_of_missed_lines(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls: list[str] = []
+    real = tesseract.recognize
+
+    def counted(image: Path, out_base: Path, **kw: object) -> tesseract.TesseractOutput:
+        calls.append(out_base.name)
+        return real(image, out_base, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tesseract, "recognize", counted)
+    page = ocr_image(signed_page(200), OcrOptions(), dpi_hint=200, workdir=tmp_path)
+    assert next(s for s in page.steps if s["step"] == "missed_text") == {
+        "step": "missed_text",
+        "applied": False,
+        "lines": 0,
+    }
+    assert not any("-missed" in c for c in calls)
+    assert "Thang Thị Hạnh" in page.text
+
+
+@pytest.mark.parametrize("dpi", [150, 200, 300])
+def test_a_signers_block_lost_beside_a_seal_is_read_again(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, dpi: int
+) -> None:
+    """Real Tesseract, whose main pass loses the signer's block beside the seal (as its layout
+    analysis did on real documents, taking the seal, the signature and the lines round them for a
+    picture): the block's lines are read in a pass of their own, each word where it stands."""
+    page_image = signed_page(dpi)
+    block_left = 0.55 * page_image.shape[1]
+    real = tesseract.recognize
+
+    def loses_the_block(image: Path, out_base: Path, **kw: object) -> tesseract.TesseractOutput:
+        out = real(image, out_base, **kw)  # type: ignore[arg-type]
+        if out_base.name.endswith("-main"):  # at the resolution it reads (a 300-dpi page at 200)
+            left = 0.55 * Image.open(image).width
+            out.words = [w for w in out.words if w.bbox[2] < left]
+        return out
+
+    monkeypatch.setattr(tesseract, "recognize", loses_the_block)
+    page = ocr_image(page_image, OcrOptions(), dpi_hint=dpi, workdir=tmp_path)
+    again = next(s for s in page.steps if s["step"] == "missed_text")
+    assert again["applied"] and again["lines"] >= 3
+    text = " ".join(page.text.split())
+    for line in ("TL. BỘ TRƯỞNG", "VỤ TRƯỞNG", "Thang Thị Hạnh"):
+        assert line in text
+    name = [w for w in page.words if w.text in ("Thang", "Hạnh")]
+    assert name and all(w.bbox[0] > block_left - 0.1 * page_image.shape[1] for w in name)
+    assert page.reading == "main"
+
+
+def test_only_words_of_the_language_are_kept_from_missed_lines() -> None:
+    """What Tesseract's layout took for a picture may be one: a signature read as `Z5` or `r)`."""
+    read = [
+        Word(t, 90.0, (0, 0, 10, 10), (1, 1, 1))
+        for t in ("Thang", "Hạnh", "06/10/2025", "Z5", "r)", "1", "⁄Z⁄5w")
+    ]
+    assert [w.text for w in missed.words_of_the_language(read)] == ["Thang", "Hạnh", "06/10/2025"]
