@@ -74,8 +74,9 @@ class _Reading:
     label: str
     view: View
     table_cells: int = 0  # cells of ruled tables read one by one (ocr.tables)
-    cells_pixels: int = 0  # of the image those cells were read from, in a pass of their own
+    parts_pixels: int = 0  # of the images of table cells and missed lines, read in passes of their own
     missed_lines: int = 0  # lines of text the first pass missed, read in a pass of their own
+    missed_skipped: bool = False  # such lines were found, but their pass is over the page's time bound
     # maps the loaded page's pixel coordinates to those of `image` (what the word boxes refer to)
     matrix: np.ndarray = field(default_factory=lambda: np.eye(3))
 
@@ -110,13 +111,14 @@ def _recognise(
     text: coverage.PageText,
     psm: int = PSM,
     by_cells: bool = False,
-    missed_text: bool = False,
+    missed_within: float | None = None,
 ) -> _Reading:
     """One reading of `image` at `view`; `text`: the page's text-like components in the frame of
     `image`, against which the reading's coverage is measured. `by_cells`: its ruled tables are read
     cell by cell (`ocr.tables`), in a second Tesseract pass (and no Tesseract PDF: its image would
-    lack the tables). `missed_text`: lines of text no word of the reading lies on are read again in a
-    pass of their own (`ocr.missed`)."""
+    lack the tables). `missed_within`: lines of text no word of the reading lies on are read again in a
+    pass of their own (`ocr.missed`) when the reading with that pass is predicted to cost no more than
+    this many CPU seconds (the page's time bound, `ocr.budget`); None: no such pass."""
     scale, dpi = view
     out_base = workdir / f"{stem}-{label}"
     if scale < 1.0:
@@ -133,21 +135,26 @@ def _recognise(
             left = max(1.0, timeout - (time.monotonic() - start))
             base = out_base.with_name(f"{out_base.name}-cells{k}")
             out.words += split.to_page(read(cells, base, psm=CELLS_PSM, timeout=left).words, k)
-    lines = 0
-    if missed_text and dpi:
+    lines, skipped, parts = 0, False, sum(c.size for c in split.cells) if split else 0
+    if missed_within is not None and dpi:
         seen_text = text.mapped(np.diag([scale, scale, 1.0])) if scale < 1.0 else text
         found = coverage.read_components(
             seen_text, [w for w in out.words if _kept(w, drop_marks)], seen.shape
         )
         boxes = missed.missed_lines(seen_text, found, seen.shape) if found is not None else []
-        if boxes:
-            again = missed.lines_split(seen, boxes, dpi)
+        again = missed.lines_split(seen, boxes, dpi) if boxes else None
+        if again:
+            cost = budget.reading_cost(seen.size + parts) + sum(
+                budget.reading_cost(c.size) for c in again.cells
+            )
+            skipped = cost > missed_within
+        if again and not skipped:
             for k, piece in enumerate(again.cells):
                 left = max(1.0, timeout - (time.monotonic() - start))
                 base = out_base.with_name(f"{out_base.name}-missed{k}")
                 found_words = again.to_page(read(piece, base, psm=CELLS_PSM, timeout=left).words, k)
                 out.words += missed.words_of_the_language(found_words)
-            lines = len(boxes)
+            lines, parts = len(boxes), parts + sum(c.size for c in again.cells)
     if scale < 1.0:  # boxes back in the page's own coordinates, which the layout rules assume
         for word in out.words:
             x0, y0, x1, y1 = (round(v / scale) for v in word.bbox)
@@ -167,8 +174,9 @@ def _recognise(
         label,
         view,
         len(split.placements) if split else 0,
-        sum(c.size for c in split.cells) if split else 0,
+        parts,
         lines,
+        skipped,
     )
 
 
@@ -390,11 +398,23 @@ def ocr_image(
     text = _timed(timings, "coverage", coverage.page_text, gray)
     reader = _Reader(options, workdir, stem, marks, timings, deadline, text, forward)
     best = reader.read(
-        gray, "main", view, forward, by_cells=options.preprocess, missed_text=options.preprocess
+        gray,
+        "main",
+        view,
+        forward,
+        by_cells=options.preprocess,
+        missed_within=page_budget.limit if options.preprocess else None,
     )
     if options.preprocess:
         steps.append({"step": "tables", "applied": best.table_cells > 0, "cells": best.table_cells})
-        steps.append({"step": "missed_text", "applied": best.missed_lines > 0, "lines": best.missed_lines})
+        again: dict[str, Any] = {
+            "step": "missed_text",
+            "applied": best.missed_lines > 0,
+            "lines": best.missed_lines,
+        }
+        if best.missed_skipped:
+            again["skipped"] = "over the page's time bound"
+        steps.append(again)
     if options.preprocess and _doubtful(best):
         best = _more_readings(image, best, reader, steps, view, page_budget, dpi_hint)
     timings["total"] = round(time.perf_counter() - start, 4)
@@ -462,7 +482,7 @@ class _Reader:
         psm: int = PSM,
         *,
         by_cells: bool = False,
-        missed_text: bool = False,
+        missed_within: float | None = None,
     ) -> _Reading:
         """Read `image`, whose frame `matrix` maps the loaded page to."""
         name = "tesseract" if label == "main" else "tesseract_extra"
@@ -483,7 +503,7 @@ class _Reader:
             text=text,
             psm=psm,
             by_cells=by_cells,
-            missed_text=missed_text,
+            missed_within=missed_within,
         )
         reading.matrix = matrix
         return reading
@@ -543,7 +563,7 @@ def _more_readings(
     candidates = [first]
     record: dict[str, Any] = {"step": "retry", "first_quality": first.quality.quality}
     main_pixels = first.image.shape[0] * first.image.shape[1] * first.view[0] ** 2
-    page_budget.allows(main_pixels + first.cells_pixels)  # the main pass, its tables' cells included
+    page_budget.allows(main_pixels + first.parts_pixels)  # the main pass, its cells and missed lines too
 
     def read(img: np.ndarray, label: str, at: View, matrix: np.ndarray, psm: int = PSM) -> None:
         if not page_budget.allows(img.shape[0] * img.shape[1] * at[0] ** 2):

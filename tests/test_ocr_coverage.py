@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ocr import coverage, preprocess, tesseract
+from ocr import budget, coverage, preprocess, tesseract
 from ocr.engine import RETRY_QUALITY, OcrOptions, ocr_image
 from ocr.model import Word
 from ocr.quality import COVERED, score_words
@@ -151,6 +151,9 @@ def test_a_main_reading_that_missed_a_block_gets_other_readings(
     nothing: its words still read well, but the page's text says half is missing, so the engine
     reads the page again and keeps the complete reading."""
     _losing_the_lower_half(monkeypatch, also_missed_lines=True)
+    # the readings this takes (main, its missed lines, turned, bare) pass 3x bare Tesseract's cost
+    # on this small page: the time bound is not what is tested here
+    monkeypatch.setattr(budget, "TIME_FACTOR", 1000.0)
     doc = document("plain", 4, dpi=150)
     page = ocr_image(doc.image, OcrOptions(), dpi_hint=150, workdir=tmp_path)
     retry = next(s for s in page.steps if s["step"] == "retry")

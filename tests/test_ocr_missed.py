@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ocr import missed, tesseract
+from ocr import budget, missed, tesseract
 from ocr.coverage import PageText
 from ocr.engine import OcrOptions, ocr_image
 from ocr.model import Word
@@ -101,3 +101,31 @@ def test_only_words_of_the_language_are_kept_from_missed_lines() -> None:
         for t in ("Thang", "Hạnh", "06/10/2025", "Z5", "r)", "1", "⁄Z⁄5w")
     ]
     assert [w.text for w in missed.words_of_the_language(read)] == ["Thang", "Hạnh", "06/10/2025"]
+
+
+def test_missed_lines_are_not_read_beyond_the_pages_time_bound(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The pass over missed lines counts in the page's time bound (`ocr.budget`): over it, the lines
+    stay unread and the step says why; the main pass itself is never refused."""
+    calls: list[str] = []
+    real = tesseract.recognize
+
+    def loses_the_block(image: Path, out_base: Path, **kw: object) -> tesseract.TesseractOutput:
+        calls.append(out_base.name)
+        out = real(image, out_base, **kw)  # type: ignore[arg-type]
+        if out_base.name.endswith("-main"):
+            out.words = [w for w in out.words if w.bbox[2] < 0.55 * Image.open(image).width]
+        return out
+
+    monkeypatch.setattr(tesseract, "recognize", loses_the_block)
+    monkeypatch.setattr(budget, "TIME_FACTOR", 1.0)  # what bare Tesseract would spend, no more
+    page = ocr_image(signed_page(200), OcrOptions(), dpi_hint=200, workdir=tmp_path)
+    again = next(s for s in page.steps if s["step"] == "missed_text")
+    assert again == {
+        "step": "missed_text",
+        "applied": False,
+        "lines": 0,
+        "skipped": "over the page's time bound",
+    }
+    assert not any("-missed" in c for c in calls) and "Thang Thị Hạnh" not in page.text
