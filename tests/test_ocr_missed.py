@@ -14,6 +14,27 @@ from ocr.engine import OcrOptions, ocr_image
 from ocr.model import Word
 from tests.fixtures.ocr.pages import signed_page
 
+BLOCK_LEFT = 0.55  # of the page's width: where the signer's block of `signed_page` begins
+
+
+def _real_tesseract(monkeypatch: pytest.MonkeyPatch, *, loses_the_block: bool) -> list[str]:
+    """Real Tesseract, its passes listed (the list returned); with `loses_the_block`, its main pass
+    loses the signer's block beside the seal, as its layout analysis did on real documents, taking
+    the seal, the signature and the lines round them for a picture."""
+    calls: list[str] = []
+    real = tesseract.recognize
+
+    def recognize(image: Path, out_base: Path, **kw: object) -> tesseract.TesseractOutput:
+        calls.append(out_base.name)
+        out = real(image, out_base, **kw)  # type: ignore[arg-type]
+        if loses_the_block and out_base.name.endswith("-main"):  # at the resolution it reads
+            left = BLOCK_LEFT * Image.open(image).width
+            out.words = [w for w in out.words if w.bbox[2] < left]
+        return out
+
+    monkeypatch.setattr(tesseract, "recognize", recognize)
+    return calls
+
 
 def _glyphs(*lines: tuple[float, float, int, float]) -> PageText:
     """Glyphs of lines (x of the first centre, y, glyphs, pitch), 20 px high and 12 wide, each y
@@ -46,14 +67,7 @@ def test_a_line_at_the_edge_is_cut_within_the_image() -> None:
 def test_a_page_read_whole_makes_no_pass_of_missed_lines(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    calls: list[str] = []
-    real = tesseract.recognize
-
-    def counted(image: Path, out_base: Path, **kw: object) -> tesseract.TesseractOutput:
-        calls.append(out_base.name)
-        return real(image, out_base, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(tesseract, "recognize", counted)
+    calls = _real_tesseract(monkeypatch, loses_the_block=False)
     page = ocr_image(signed_page(200), OcrOptions(), dpi_hint=200, workdir=tmp_path)
     assert next(s for s in page.steps if s["step"] == "missed_text") == {
         "step": "missed_text",
@@ -68,21 +82,10 @@ def test_a_page_read_whole_makes_no_pass_of_missed_lines(
 def test_a_signers_block_lost_beside_a_seal_is_read_again(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, dpi: int
 ) -> None:
-    """Real Tesseract, whose main pass loses the signer's block beside the seal (as its layout
-    analysis did on real documents, taking the seal, the signature and the lines round them for a
-    picture): the block's lines are read in a pass of their own, each word where it stands."""
+    """Real Tesseract, whose main pass loses the signer's block beside the seal: the block's lines
+    are read in a pass of their own, each word where it stands."""
+    _real_tesseract(monkeypatch, loses_the_block=True)
     page_image = signed_page(dpi)
-    block_left = 0.55 * page_image.shape[1]
-    real = tesseract.recognize
-
-    def loses_the_block(image: Path, out_base: Path, **kw: object) -> tesseract.TesseractOutput:
-        out = real(image, out_base, **kw)  # type: ignore[arg-type]
-        if out_base.name.endswith("-main"):  # at the resolution it reads (a 300-dpi page at 200)
-            left = 0.55 * Image.open(image).width
-            out.words = [w for w in out.words if w.bbox[2] < left]
-        return out
-
-    monkeypatch.setattr(tesseract, "recognize", loses_the_block)
     page = ocr_image(page_image, OcrOptions(), dpi_hint=dpi, workdir=tmp_path)
     again = next(s for s in page.steps if s["step"] == "missed_text")
     assert again["applied"] and again["lines"] >= 3
@@ -90,7 +93,7 @@ def test_a_signers_block_lost_beside_a_seal_is_read_again(
     for line in ("TL. BỘ TRƯỞNG", "VỤ TRƯỞNG", "Thang Thị Hạnh"):
         assert line in text
     name = [w for w in page.words if w.text in ("Thang", "Hạnh")]
-    assert name and all(w.bbox[0] > block_left - 0.1 * page_image.shape[1] for w in name)
+    assert name and all(w.bbox[0] > (BLOCK_LEFT - 0.1) * page_image.shape[1] for w in name)
     assert page.reading == "main"
 
 
@@ -108,17 +111,7 @@ def test_missed_lines_are_not_read_beyond_the_pages_time_bound(
 ) -> None:
     """The pass over missed lines counts in the page's time bound (`ocr.budget`): over it, the lines
     stay unread and the step says why; the main pass itself is never refused."""
-    calls: list[str] = []
-    real = tesseract.recognize
-
-    def loses_the_block(image: Path, out_base: Path, **kw: object) -> tesseract.TesseractOutput:
-        calls.append(out_base.name)
-        out = real(image, out_base, **kw)  # type: ignore[arg-type]
-        if out_base.name.endswith("-main"):
-            out.words = [w for w in out.words if w.bbox[2] < 0.55 * Image.open(image).width]
-        return out
-
-    monkeypatch.setattr(tesseract, "recognize", loses_the_block)
+    calls = _real_tesseract(monkeypatch, loses_the_block=True)
     monkeypatch.setattr(budget, "TIME_FACTOR", 1.0)  # what bare Tesseract would spend, no more
     page = ocr_image(signed_page(200), OcrOptions(), dpi_hint=200, workdir=tmp_path)
     again = next(s for s in page.steps if s["step"] == "missed_text")
