@@ -130,11 +130,19 @@ def _recognise(
     start = time.monotonic()
     read = functools.partial(_tesseract_pass, lang=options.lang, dpi=dpi, tessdata_dir=options.tessdata_dir)
     out = read(split.page if split else seen, out_base, psm=psm, pdf=pdf and split is None, timeout=timeout)
-    if split:
-        for k, cells in enumerate(split.cells):  # a long table's cells stand in several images
+
+    def read_pieces(pieces: tables.Split, kind: str) -> list[Word]:
+        """The words of pieces set in images of their own (a long table's cells stand in several),
+        each image in a pass within what is left of `timeout`, moved back to the page."""
+        words: list[Word] = []
+        for k, sheet in enumerate(pieces.cells):
             left = max(1.0, timeout - (time.monotonic() - start))
-            base = out_base.with_name(f"{out_base.name}-cells{k}")
-            out.words += split.to_page(read(cells, base, psm=CELLS_PSM, timeout=left).words, k)
+            base = out_base.with_name(f"{out_base.name}-{kind}{k}")
+            words += pieces.to_page(read(sheet, base, psm=CELLS_PSM, timeout=left).words, k)
+        return words
+
+    if split:
+        out.words += read_pieces(split, "cells")
     lines, skipped, parts = 0, False, sum(c.size for c in split.cells) if split else 0
     if missed_within is not None and dpi:
         seen_text = text.mapped(np.diag([scale, scale, 1.0])) if scale < 1.0 else text
@@ -149,11 +157,7 @@ def _recognise(
             )
             skipped = cost > missed_within
         if again and not skipped:
-            for k, piece in enumerate(again.cells):
-                left = max(1.0, timeout - (time.monotonic() - start))
-                base = out_base.with_name(f"{out_base.name}-missed{k}")
-                found_words = again.to_page(read(piece, base, psm=CELLS_PSM, timeout=left).words, k)
-                out.words += missed.words_of_the_language(found_words)
+            out.words += missed.words_of_the_language(read_pieces(again, "missed"))
             lines, parts = len(boxes), parts + sum(c.size for c in again.cells)
     if scale < 1.0:  # boxes back in the page's own coordinates, which the layout rules assume
         for word in out.words:
