@@ -41,9 +41,11 @@ class Piece:
     def y1(self) -> int:
         return max(w.bbox[3] for w in self.words)
 
-    @property
-    def yc(self) -> float:
-        return (self.y0 + self.y1) / 2
+    @cached_property
+    def band(self) -> tuple[float, float]:
+        """The line's height band: its words' median top and bottom. A word whose box a speck, a
+        seal's stroke or a signature stretches would otherwise reach into the next line."""
+        return median(w.bbox[1] for w in self.words), median(w.bbox[3] for w in self.words)
 
     @property
     def text(self) -> str:
@@ -111,12 +113,21 @@ def _merge_close(row: list[Piece], gap: float) -> list[Piece]:
     return [Piece(ws) for ws in groups]
 
 
+TALL_LINES = 2.0  # a piece taller than this many line heights is not a line of text
+
+
 def _rows(pieces: list[Piece]) -> list[list[Piece]]:
-    """Group pieces whose vertical extents overlap by at least half the smaller height."""
+    """Group pieces whose height bands overlap by at least half the smaller height. A piece over
+    twice a line's height (a signature, a seal's text read as a word) would bridge the lines beside
+    it into one row: it joins the row its middle falls in, without stretching it."""
+    line_h = median(p.band[1] - p.band[0] for p in pieces)
+    lines, tall = [], []
+    for p in pieces:
+        (tall if p.band[1] - p.band[0] > TALL_LINES * line_h else lines).append(p)
     rows: list[list[Piece]] = []
-    spans: list[list[int]] = []  # each row's [top, bottom], kept as it grows (a piece's are O(words))
-    for p in sorted(pieces, key=lambda p: p.yc):
-        p_y0, p_y1 = p.y0, p.y1
+    spans: list[list[float]] = []  # each row's [top, bottom], kept as it grows
+    for p in sorted(lines, key=lambda p: sum(p.band)):
+        p_y0, p_y1 = p.band
         for row, span in zip(rows[-3:], spans[-3:], strict=True):
             y0, y1 = span
             overlap = min(y1, p_y1) - max(y0, p_y0)
@@ -127,7 +138,15 @@ def _rows(pieces: list[Piece]) -> list[list[Piece]]:
         else:
             rows.append([p])
             spans.append([p_y0, p_y1])
-    return rows
+    for p in tall:
+        mid = sum(p.band) / 2
+        within = [i for i, (y0, y1) in enumerate(spans) if y0 <= mid <= y1]
+        if within:
+            rows[min(within, key=lambda i: abs(sum(spans[i]) / 2 - mid))].append(p)
+        else:
+            rows.append([p])
+            spans.append(list(p.band))
+    return sorted(rows, key=lambda row: sum(row[0].band))  # rows of their own among the others
 
 
 def _gutter(rows: list[list[Piece]]) -> tuple[float, float]:
