@@ -106,8 +106,25 @@ def recognize(
 
 
 # The `vie` model now and then reads Đ as the Icelandic eth (Ð, U+00D0), a look-alike that is never
-# Vietnamese and that no search for "Đ" (or, folded, "D") would find.
-_LOOKALIKES = str.maketrans({"\u00d0": "Đ", "\u00f0": "đ", "\u0189": "Đ"})
+# Vietnamese and that no search for "Đ" (or, folded, "D") would find. On blurred English lines it
+# reads f as the florin sign (`oƒ`), an i with a dot too many (`¡is`, `tïn`), N as Ñ, and the slash
+# of a document's number as the fraction slash (`195⁄TTr`). None of these is written in the
+# documents' Vietnamese or English.
+_LOOKALIKES = str.maketrans(
+    {
+        "\u00d0": "Đ",
+        "\u00f0": "đ",
+        "\u0189": "Đ",
+        "ƒ": "f",
+        "Ƒ": "F",
+        "ï": "i",
+        "¡": None,
+        "Ñ": "N",
+        "\u2044": "/",
+    }
+)
+# A recipient's dash (`- Lưu: VT.`) read as a tilde on photos; the documents never use one.
+_TOKENS = {"~": "-"}
 
 
 def parse_tsv(text: str) -> list[Word]:
@@ -118,6 +135,7 @@ def parse_tsv(text: str) -> list[Word]:
         if len(row) < 12 or row[0] != "5":
             continue
         token = row[11].strip().translate(_LOOKALIKES)
+        token = _TOKENS.get(token, token)
         if not token:
             continue
         left, top, width, height = (int(v) for v in row[6:10])
