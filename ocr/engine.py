@@ -279,6 +279,8 @@ def preprocess_page(
     keep(m)
     gray, m = _timed(timings, "remove_specks", preprocess.remove_specks, gray, est_dpi=source_dpi)
     keep(m)
+    gray, m = _timed(timings, "sharpen", preprocess.sharpen_soft_edges, gray, est_dpi=est_dpi)
+    keep(m)
     if options.binarize:  # off by default; skipped on low-res (so never on a rescaled page) anyway
         gray, m = _timed(
             timings, "binarize", preprocess.binarize, gray, est_dpi=source_dpi, char_h=res.get("char_h")
@@ -344,7 +346,8 @@ def _choose_view(
     view = recognition_scale(est_dpi, options.recognition_dpi, full_resolution=full)
     if view[0] >= 1.0:
         return view
-    sharpness = _timed(timings, "sharpness", preprocess.edge_sharpness, gray)
+    measured = [s["sharpness"] for s in steps if s.get("step") == "sharpen"]  # before sharpening
+    sharpness = measured[0] if measured else _timed(timings, "sharpness", preprocess.edge_sharpness, gray)
     m: dict[str, Any] = {
         "step": "recognition_scale",
         "applied": True,
