@@ -123,8 +123,10 @@ _LOOKALIKES = str.maketrans(
         "\u2044": "/",
     }
 )
-# A recipient's dash (`- Lưu: VT.`) read as a tilde on photos; the documents never use one.
-_TOKENS = {"~": "-"}
+# A recipient's dash (`- Lưu: VT.`) read as a tilde on photos; the documents never use one. The
+# model has no superscript two: an area's `m²` comes out as `m?` (or `m2`, which stays: it is how
+# many documents write it).
+_TOKENS = {"~": "-"} | {f"m?{p}": f"m²{p}" for p in ("", ".", ",", ";")}
 
 
 def parse_tsv(text: str) -> list[Word]:

@@ -330,13 +330,26 @@ def test_eth_look_alike_read_for_d_with_stroke_becomes_d_with_stroke() -> None:
 def test_latin_look_alikes_of_the_vie_model_become_the_letters_printed() -> None:
     """On blurred English lines the `vie` model reads f as the florin sign, the fraction slash for
     the slash of a document's number, and an inverted exclamation mark before an i; a recipient's
-    dash on a photo as a tilde. None of them is ever written in Vietnamese or English documents."""
+    dash on a photo as a tilde, an area's m² as `m?`. None of them is ever written in Vietnamese or
+    English documents."""
     header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
-    read = ["oƒ", "ƒoreigners", "Inƒormation", "195⁄TTr-TNMT", "¡is", "Ñovember", "~", "~-", "tïn"]
+    read = [
+        "oƒ",
+        "ƒoreigners",
+        "Inƒormation",
+        "195⁄TTr-TNMT",
+        "¡is",
+        "Ñovember",
+        "~",
+        "~-",
+        "tïn",
+        "m?;",
+        "m2",
+    ]
     rows = "".join(
         f"5\t1\t1\t1\t1\t{i + 1}\t{10 + 60 * i}\t10\t50\t30\t90\t{t}\n" for i, t in enumerate(read)
     )
     words = tesseract.parse_tsv(header + rows)
     assert [w.text for w in words] == [
-        "of", "foreigners", "Information", "195/TTr-TNMT", "is", "November", "-", "~-", "tin"
+        "of", "foreigners", "Information", "195/TTr-TNMT", "is", "November", "-", "~-", "tin", "m²;", "m2"
     ]  # fmt: skip
