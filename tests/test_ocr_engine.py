@@ -353,3 +353,15 @@ def test_latin_look_alikes_of_the_vie_model_become_the_letters_printed() -> None
     assert [w.text for w in words] == [
         "of", "foreigners", "Information", "195/TTr-TNMT", "is", "November", "-", "~-", "tin", "m²;", "m2"
     ]  # fmt: skip
+
+
+def test_a_blurred_english_line_read_by_real_tesseract_keeps_its_fs(tmp_path: Path) -> None:
+    """A bilingual notice's English line from a generated bad scan (`benchmarks/scan_set.py`, seed
+    41), as the engine hands it to Tesseract: the `vie` model reads `of` as `oƒ` there."""
+    crop = cv2.imread(str(Path(__file__).parent / "fixtures" / "ocr" / "english-line-florin.png"), 0)
+    line = tesseract.write_input(tmp_path / "line", crop)
+    args = ["-l", "vie", "--psm", "4", "--dpi", "200", "tsv"]
+    subprocess.run(["tesseract", line, tmp_path / "raw", *args], check=True, capture_output=True)
+    assert "oƒ" in (tmp_path / "raw.tsv").read_text(encoding="utf-8")  # as Tesseract reads it
+    text = ocr_image(crop, OcrOptions(preprocess=False), dpi_hint=200).text
+    assert "place of stay" in text and "ƒ" not in text
