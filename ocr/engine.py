@@ -185,9 +185,13 @@ def _recognise(
 
 
 def _kept(word: Word, drop_marks: bool) -> bool:
-    """A word the reading keeps: not a seal's or signature's noise, a rule, or (`drop_marks`) a mark."""
-    return (
-        not layout.is_noise(word) and not layout.is_rule(word) and not (drop_marks and layout.is_mark(word))
+    """A word the reading keeps: not a seal's or signature's noise, a rule, a stray mark, or
+    (`drop_marks`) a doubtful short mark."""
+    return not (
+        layout.is_noise(word)
+        or layout.is_rule(word)
+        or layout.is_stray(word)
+        or (drop_marks and layout.is_mark(word))
     )
 
 

@@ -70,6 +70,16 @@ def is_rule(word: Word) -> bool:
     return bool(text) and set(text) <= RULE_CHARS
 
 
+# Characters no word is made of alone: what specks, seals and signatures come out as beside a line
+# (`` ` ``, `^`, `ˆ`, a lone quote, `__`), however sure Tesseract is of them.
+STRAY_CHARS = frozenset("`^ˆ_'¬«»°\\")
+
+
+def is_stray(word: Word) -> bool:
+    text = word.text.strip()
+    return bool(text) and set(text) <= STRAY_CHARS
+
+
 MARK_CONF = 20.0  # below this, a one- or two-character token is a mark, not a word
 
 

@@ -235,6 +235,30 @@ def test_bars_read_from_a_page_edge_or_a_ruling_are_dropped_at_any_confidence(
     assert [w.text for w in ocr_image(page, OcrOptions(), workdir=tmp_path).words] == ["Căn", "cứ", "5|"]
 
 
+def test_stray_marks_beside_lines_are_dropped_at_any_confidence(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Specks, a seal's edge or a signature's hook read as a backtick, a caret, a lone quote or an
+    underscore run, however confident: no word is made of those alone; words holding them stay."""
+    words = [
+        Word("KT.", 95.0, (100, 100, 170, 140), (1, 1, 1)),
+        Word("CHỦ", 95.0, (190, 100, 280, 140), (1, 1, 1)),
+        Word("TỊCH", 95.0, (300, 100, 400, 140), (1, 1, 1)),
+        Word("`", 88.0, (420, 100, 430, 110), (1, 1, 1)),
+        Word("ˆ", 91.0, (100, 200, 110, 210), (1, 2, 1)),
+        Word("__", 80.0, (130, 230, 180, 236), (1, 2, 1)),
+        Word("People's", 90.0, (200, 200, 330, 240), (1, 2, 1)),
+        Word("'", 85.0, (340, 200, 345, 215), (1, 2, 1)),
+        Word("\\", 77.0, (600, 150, 660, 250), (2, 1, 1)),
+    ]
+    assert all(layout.is_stray(w) for w in words if w.text in ("`", "ˆ", "__", "'", "\\"))
+
+    _tesseract_reads(monkeypatch, words)
+    page = render_page(font_px=54, size=(1900, 900))
+    kept = [w.text for w in ocr_image(page, OcrOptions(), workdir=tmp_path).words]
+    assert kept == ["KT.", "CHỦ", "TỊCH", "People's"]
+
+
 def test_blurred_low_res_scan_read_enlarged_with_lightened_midtones() -> None:
     """A 70-dpi scan with spread and blurred ink (the office kind's verylow JPEGs) is enlarged, its
     midtones lightened, and read; a 300-dpi page keeps its grey levels."""
