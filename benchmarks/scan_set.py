@@ -22,12 +22,15 @@ import argparse
 import json
 import math
 import random
-import shutil
+import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks import derived_set
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SOURCE_CLASSES = ("clean", "seal")
@@ -123,8 +126,7 @@ def build(corpus: Path, out: Path, seed: int) -> list[dict]:
     if not (corpus / "manifest.json").is_file():
         raise SystemExit(f"{corpus}: no manifest.json here (the DEV corpus; see --corpus)")
     rng = random.Random(seed)
-    (out / "images").mkdir(parents=True, exist_ok=True)
-    (out / "gt").mkdir(exist_ok=True)
+    derived_set.start(out)
     rows, manifest = [], json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
     for root, src in sources(corpus):
         rgb = np.asarray(Image.open(root / src["files"]["image"]).convert("RGB"))
@@ -133,15 +135,10 @@ def build(corpus: Path, out: Path, seed: int) -> list[dict]:
             nid = f"ss{seed}-{src['id']}-{cls.removeprefix('combo_')[:5]}"
             kw = {"quality": params["quality"]} if ext == "jpg" else {}
             Image.fromarray(page).save(out / "images" / f"{nid}.{ext}", **kw)
-            gt = json.loads((root / "gt" / f"{src['id']}.json").read_text(encoding="utf-8"))
-            gt.update(id=nid, degradation_class=cls, degradations=[{"op": cls, **params}])
-            (out / "gt" / f"{nid}.json").write_text(json.dumps(gt, ensure_ascii=False), encoding="utf-8")
-            shutil.copy(root / "gt" / f"{src['id']}.txt", out / "gt" / f"{nid}.txt")
-            rows.append(dict(src, id=nid, degradation_class=cls, files={"image": f"images/{nid}.{ext}"}))
+            image = f"images/{nid}.{ext}"
+            rows.append(derived_set.add_page(out, root, src, nid, cls, image, [{"op": cls, **params}]))
             print(f"{nid}: {params}", flush=True)
-    (out / "manifest.json").write_text(
-        json.dumps(dict(manifest, samples=rows), ensure_ascii=False, indent=1), encoding="utf-8"
-    )
+    derived_set.finish(out, manifest, rows)
     return rows
 
 

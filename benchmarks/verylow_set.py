@@ -17,12 +17,15 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
+import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks import derived_set
 
 # Pages without geometric damage, in the corpus's three faces: Liberation Serif (clean, seal), DejaVu
 # Serif (faded, lowres), DejaVu Sans (salt_pepper: its specks fade in the downsampling).
@@ -67,8 +70,7 @@ def build(corpus: Path, out: Path, sources: list[str], variants: int, seed: int)
     unknown = [sid for sid in sources if sid not in by_id]
     if unknown:
         raise SystemExit(f"{corpus / 'manifest.json'}: no sample {', '.join(unknown)}")
-    (out / "images").mkdir(parents=True, exist_ok=True)
-    (out / "gt").mkdir(exist_ok=True)
+    derived_set.start(out)
     rows = []
     for sid in sources:
         src = by_id[sid]
@@ -84,16 +86,12 @@ def build(corpus: Path, out: Path, sources: list[str], variants: int, seed: int)
             if header:
                 kw["dpi"] = (header, header)
             Image.fromarray(page).save(out / "images" / f"{nid}.jpg", "JPEG", **kw)
-            gt = json.loads((corpus / "gt" / f"{sid}.json").read_text(encoding="utf-8"))
-            gt.update(id=nid, degradation_class="verylow_jpeg", degradations=[{"op": "downsample", **params}])
-            (out / "gt" / f"{nid}.json").write_text(json.dumps(gt, ensure_ascii=False), encoding="utf-8")
-            shutil.copy(corpus / "gt" / f"{sid}.txt", out / "gt" / f"{nid}.txt")
-            files = {"image": f"images/{nid}.jpg"}
-            rows.append(dict(src, id=nid, degradation_class="verylow_jpeg", files=files))
+            degradations = [{"op": "downsample", **params}]
+            rows.append(
+                derived_set.add_page(out, corpus, src, nid, "verylow_jpeg", f"images/{nid}.jpg", degradations)
+            )
             print(f"{nid}: {params['dpi']:.0f} dpi, header {header}, q{params['quality']}")
-    (out / "manifest.json").write_text(
-        json.dumps(dict(manifest, samples=rows), ensure_ascii=False, indent=1), encoding="utf-8"
-    )
+    derived_set.finish(out, manifest, rows)
     return rows
 
 
