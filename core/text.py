@@ -48,3 +48,9 @@ def fold(text: str | None, *, lower: bool = False) -> str:
     if text.isascii():
         return text.lower() if lower else text
     return unicodedata.normalize("NFC", text).translate(_LOWER if lower else _KEEP_CASE)
+
+
+def squash(text: str) -> str:
+    """Folded, lower case, letters and digits only: the key used to compare names (`Mỹ Đình 1` ->
+    `mydinh1`)."""
+    return "".join(c for c in fold(text, lower=True) if c.isalnum())

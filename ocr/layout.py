@@ -1,4 +1,5 @@
-"""Decree 30 reading order from Tesseract's word boxes.
+"""Decree 30 reading order from Tesseract's word boxes (and the signature lines' tone marks,
+restored in the words as they are grouped: `ocr.phrases`).
 
 A Decree 30 page has two-column zones (the header: issuing body and number on the left, national
 motto, place and date on the right; the closing: recipients on the left, signer on the right) between
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from statistics import median
 
+from ocr import phrases
 from ocr.model import Word
 
 
@@ -276,6 +278,8 @@ def order_lines(words: list[Word]) -> list[str]:
     line_h = median(w.bbox[3] - w.bbox[1] for w in words)
     gap = max(2.5 * line_h, 40)
     pieces = [p for line in _lines(words) for p in _split_line(line, gap=gap)]
+    for piece in pieces:  # a signature line's lost tone marks, back in its words (ocr.phrases)
+        phrases.restore(piece.words)
     rows = [_merge_close(row, gap) for row in _rows(pieces)]
     left = min(p.x0 for p in pieces)
     right = max(p.x1 for p in pieces)

@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 from core.text import fold as core_fold
+from core.text import squash as squash
 
 # Look-alikes that OCR engines and some fonts produce for Vietnamese letters. `Ð` (U+00D0, Icelandic
 # eth) is the classic one: it looks like `Đ` but never matches it.
@@ -50,11 +51,6 @@ def clean_text(text: str) -> str:
 def fold(text: str) -> str:
     """Lower case without diacritics, one character per input character (indices stay aligned)."""
     return core_fold(text, lower=True)
-
-
-def squash(text: str) -> str:
-    """Folded, letters and digits only: the key used to compare names (`Mỹ Đình 1` -> `mydinh1`)."""
-    return "".join(c for c in fold(text) if c.isalnum())
 
 
 def collapse_ws(text: str) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from core.phrases import AUTHORITY, BODIES, POSITIONS
+from core.phrases import phrases as _phrases
 from pipeline.textnorm import fold, levenshtein, squash
 
 
@@ -18,30 +20,6 @@ def _upper(token: str) -> bool:
     return not letters or all(c.isupper() for c in letters)
 
 
-def _phrases(block: str) -> list[str]:
-    return [p.strip() for p in block.replace("\n", " | ").split("|") if p.strip()]
-
-
-POSITIONS = _phrases(
-    """
-    CHỦ TỊCH | PHÓ CHỦ TỊCH | GIÁM ĐỐC | PHÓ GIÁM ĐỐC | TỔNG GIÁM ĐỐC | PHÓ TỔNG GIÁM ĐỐC |
-    TRƯỞNG PHÒNG | PHÓ TRƯỞNG PHÒNG | CHÁNH VĂN PHÒNG | PHÓ CHÁNH VĂN PHÒNG | TRƯỞNG BAN |
-    PHÓ TRƯỞNG BAN | BÍ THƯ | PHÓ BÍ THƯ | CỤC TRƯỞNG | PHÓ CỤC TRƯỞNG | CHI CỤC TRƯỞNG |
-    PHÓ CHI CỤC TRƯỞNG | VỤ TRƯỞNG | BỘ TRƯỞNG | THỨ TRƯỞNG | CHÁNH THANH TRA | PHÓ CHÁNH THANH TRA |
-    HIỆU TRƯỞNG | PHÓ HIỆU TRƯỞNG | VIỆN TRƯỞNG | ĐỘI TRƯỞNG | TRƯỞNG CÔNG AN | PHÓ TRƯỞNG CÔNG AN |
-    THỦ TRƯỞNG | TRƯỞNG TRẠM | KẾ TOÁN TRƯỞNG | CHỦ NHIỆM | PHÓ CHỦ NHIỆM | TRƯỞNG KHOA | CHAIRMAN |
-    VICE CHAIRMAN | CHAIRWOMAN | VICE CHAIRWOMAN | DIRECTOR | DEPUTY DIRECTOR | DIRECTOR GENERAL |
-    HEAD | DEPUTY HEAD | CHIEF | DEPUTY CHIEF | CHIEF OF OFFICE | SECRETARY
-"""
-)
-AUTHORITY = _phrases(
-    """
-    TM. ỦY BAN NHÂN DÂN | TM. HỘI ĐỒNG NHÂN DÂN | KT. CHỦ TỊCH | KT. GIÁM ĐỐC | KT. TRƯỞNG PHÒNG |
-    KT. TRƯỞNG BAN | KT. CHÁNH VĂN PHÒNG | TL. CHỦ TỊCH | TL. GIÁM ĐỐC | TUQ. CHỦ TỊCH |
-    TUQ. GIÁM ĐỐC | FOR THE CHAIRMAN | FOR THE DIRECTOR | ON BEHALF OF THE PEOPLE'S COMMITTEE |
-    ON BEHALF OF THE PEOPLE'S | ON BEHALF OF THE | ON BEHALF OF
-"""
-)
 # Mixed-case phrases of the `Nơi nhận` list (Decree 30 usage); only diacritics are restored from these.
 RECIPIENT_PHRASES = _phrases(
     """
@@ -52,9 +30,9 @@ RECIPIENT_PHRASES = _phrases(
     Archived
 """
 )
-AGENCY = _phrases(
+AGENCY = BODIES + _phrases(
     """
-    ỦY BAN NHÂN DÂN | HỘI ĐỒNG NHÂN DÂN | UBND | HĐND | THÀNH PHỐ | TỈNH | QUẬN | HUYỆN | THỊ XÃ |
+    UBND | HĐND | THÀNH PHỐ | TỈNH | QUẬN | HUYỆN | THỊ XÃ |
     PHƯỜNG | XÃ | THỊ TRẤN | SỞ | PHÒNG | BAN | CỤC | CHI CỤC | TỔNG CỤC | VĂN PHÒNG | TRUNG TÂM |
     THANH TRA | CÔNG AN | BỘ CHỈ HUY QUÂN SỰ | KHO BẠC NHÀ NƯỚC | CHI CỤC THUẾ | BẢO HIỂM XÃ HỘI |
     TÀI NGUYÊN VÀ MÔI TRƯỜNG | QUY HOẠCH - KIẾN TRÚC | LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI |

@@ -1,0 +1,50 @@
+"""Tone marks of the signature block's lines, restored from their closed vocabulary.
+
+Tesseract gives the tone marks of an upper-case line to the line above when the two stand close
+(`KT. GIÁM ĐỐC` over `PHÓ GIÁM ĐỐC` reads `PHO GIAM ĐỌC`), and a speck under a letter becomes a dot
+below (`ỦY BẠN NHÂN DÂN`). A line of upper-case words whose letters, without their marks, spell
+exactly one known position, authority line or people's body (`core.phrases`) takes that phrase's
+marks. Only the marks change, and only where the tone differs: a document's own placement of the
+tone (`UỶ BAN` or `ỦY BAN`) stays as printed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+from core.phrases import AUTHORITY, BODIES, POSITIONS
+from core.text import squash
+from ocr.model import Word
+
+TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # grave, acute, tilde, hook above, dot below
+
+
+@cache
+def _known() -> dict[str, str]:
+    """Each phrase by its letters without marks; a spelling two phrases share (`THỨ TRƯỞNG`,
+    `THỦ TRƯỞNG`) tells nothing and is left out."""
+    by_key: dict[str, set[str]] = {}
+    for phrase in POSITIONS + AUTHORITY + BODIES:
+        by_key.setdefault(squash(phrase), set()).add(phrase)
+    return {k: next(iter(v)) for k, v in by_key.items() if len(v) == 1}
+
+
+def _syllable(word: str) -> tuple[str, frozenset[str]]:
+    """A word's letters without tones, and its tones: the same for both placements of a tone."""
+    nfd = unicodedata.normalize("NFD", word)
+    return "".join(c for c in nfd if c not in TONES), frozenset(c for c in nfd if c in TONES)
+
+
+def restore(words: list[Word]) -> None:
+    """The words of one line (left to right) take the marks of the phrase they spell, in place."""
+    text = " ".join(w.text for w in words)
+    letters = [c for c in text if c.isalpha()]
+    if not letters or not all(c.isupper() for c in letters):
+        return
+    phrase = _known().get(squash(text))
+    if phrase is None or len(phrase.split()) != len(words):
+        return
+    for word, printed in zip(words, phrase.split(), strict=True):
+        if _syllable(word.text) != _syllable(printed):
+            word.text = printed
