@@ -10,14 +10,12 @@ tone (`UỶ BAN` or `ỦY BAN`) stays as printed.
 
 from __future__ import annotations
 
-import unicodedata
 from functools import cache
 
 from core.phrases import AUTHORITY, BODIES, POSITIONS
 from core.text import squash
 from ocr.model import Word
-
-TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # grave, acute, tilde, hook above, dot below
+from ocr.quality import split_tone
 
 
 @cache
@@ -30,12 +28,6 @@ def _known() -> dict[str, str]:
     return {k: next(iter(v)) for k, v in by_key.items() if len(v) == 1}
 
 
-def _syllable(word: str) -> tuple[str, frozenset[str]]:
-    """A word's letters without tones, and its tones: the same for both placements of a tone."""
-    nfd = unicodedata.normalize("NFD", word)
-    return "".join(c for c in nfd if c not in TONES), frozenset(c for c in nfd if c in TONES)
-
-
 def restore(words: list[Word]) -> None:
     """The words of one line (left to right) take the marks of the phrase they spell, in place."""
     text = " ".join(w.text for w in words)
@@ -46,5 +38,5 @@ def restore(words: list[Word]) -> None:
     if phrase is None or len(phrase.split()) != len(words):
         return
     for word, printed in zip(words, phrase.split(), strict=True):
-        if _syllable(word.text) != _syllable(printed):
+        if split_tone(word.text) != split_tone(printed):  # the same for both placements of a tone
             word.text = printed

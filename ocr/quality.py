@@ -41,7 +41,7 @@ _NEUTRAL = frozenset("-–—+=/*•·§&%")  # one-character symbols that real 
 WORD_LISTS = (Path("/usr/share/dict/words"), Path("/usr/share/dict/american-english"))
 
 
-def _split_tone(token: str) -> tuple[list[str], str]:
+def split_tone(token: str) -> tuple[list[str], str]:
     """The tone marks and the lower-case word without them (vowel letters ă â ê ô ơ ư kept)."""
     nfd = unicodedata.normalize("NFD", token.lower())
     tones = [_TONES[ch] for ch in nfd if ch in _TONES]
@@ -53,7 +53,7 @@ def is_syllable(token: str) -> bool:
     cased = token.islower() or token.isupper() or (token[:1].isupper() and token[1:].islower())
     if not token or not cased:
         return False
-    tones, base = _split_tone(token)
+    tones, base = split_tone(token)
     m = _SYLLABLE.match(base)
     if len(tones) > 1 or not m:
         return False
