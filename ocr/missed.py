@@ -70,9 +70,8 @@ def missed_lines(text: PageText, read: np.ndarray, shape: tuple[int, ...]) -> li
 def lines_split(gray: np.ndarray, boxes: list[tables.Box], dpi: float) -> tables.Split:
     """The lines at `boxes` cut from `gray` and set one below the other, ready for a pass of their own;
     its `to_page` moves the words read there back to the page."""
-    paper = int(np.percentile(gray[::4, ::4], 90))
     pieces = {b: gray[b[1] : b[3], b[0] : b[2]] for b in boxes}
-    images, placements = tables.stack(pieces, boxes, paper, dpi)
+    images, placements = tables.stack(pieces, boxes, tables.paper_level(gray), dpi)
     return tables.Split(gray, images, placements, first_block=MISSED_BLOCKS)
 
 

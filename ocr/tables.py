@@ -160,7 +160,7 @@ def split(gray: np.ndarray, dpi: float) -> Split | None:
     # A cell's text alone on paper: a shaded header's grey, or a desk's texture in a cell made by the
     # sheet's edge, read as a line of junk in the cells' image.
     text = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
-    paper = np.uint8(np.percentile(gray[::4, ::4], 90))
+    paper = paper_level(gray)
     page = gray.copy()
     pieces = {}
     for box in cells:
@@ -172,6 +172,11 @@ def split(gray: np.ndarray, dpi: float) -> Split | None:
     order = [cells[i] for row in layout.table_rows(cells) for i in row]
     images, placements = stack(pieces, order, paper, dpi)
     return Split(page, images, placements)
+
+
+def paper_level(gray: np.ndarray) -> int:
+    """The page's paper grey: what cut-out pieces and painted-out cells are set on."""
+    return int(np.percentile(gray[::4, ::4], 90))
 
 
 def stack(
