@@ -27,6 +27,7 @@ import httpx
 import pytest
 from elasticsearch import Elasticsearch
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -181,8 +182,10 @@ def session_client(driver: WebDriver, world: World) -> httpx.Client:
 
 
 def heading_says(driver: WebDriver, text: str) -> bool:
-    """Wait for the page whose title says `text` (a form's answer may still be loading)."""
-    WebDriverWait(driver, 60).until(lambda d: text in d.find_element(By.TAG_NAME, "h1").text)
+    """Wait for the page whose title says `text` (a form's answer may still be loading: the old page's
+    heading can go away between finding it and reading it, which Chrome reports as a plain error)."""
+    wait = WebDriverWait(driver, 60, ignored_exceptions=(WebDriverException,))
+    wait.until(lambda d: text in d.find_element(By.TAG_NAME, "h1").text)
     return True
 
 
