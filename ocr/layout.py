@@ -1,5 +1,5 @@
-"""Decree 30 reading order from Tesseract's word boxes (and the signature lines' tone marks,
-restored in the words as they are grouped: `ocr.phrases`).
+"""Decree 30 reading order from Tesseract's word boxes (and the tone marks a reading lost, restored
+in the words as they are grouped: `ocr.phrases`, `ocr.tones`).
 
 A Decree 30 page has two-column zones (the header: issuing body and number on the left, national
 motto, place and date on the right; the closing: recipients on the left, signer on the right) between
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from statistics import median
 
-from ocr import phrases
+from ocr import phrases, tones
 from ocr.model import Word
 
 
@@ -278,8 +278,9 @@ def order_lines(words: list[Word]) -> list[str]:
     line_h = median(w.bbox[3] - w.bbox[1] for w in words)
     gap = max(2.5 * line_h, 40)
     pieces = [p for line in _lines(words) for p in _split_line(line, gap=gap)]
-    for piece in pieces:  # a signature line's lost tone marks, back in its words (ocr.phrases)
+    for piece in pieces:  # lost tone marks back in the words: signature lines', then any syllable's
         phrases.restore(piece.words)
+        tones.restore(piece.words)
     rows = [_merge_close(row, gap) for row in _rows(pieces)]
     left = min(p.x0 for p in pieces)
     right = max(p.x1 for p in pieces)

@@ -48,16 +48,22 @@ def split_tone(token: str) -> tuple[list[str], str]:
     return tones, unicodedata.normalize("NFC", "".join(ch for ch in nfd if ch not in _TONES))
 
 
+def syllable_parts(base: str) -> tuple[str, str, str, str] | None:
+    """Initial, medial (o/u), vowel nucleus and final of a lower-case syllable without its tone."""
+    m = _SYLLABLE.match(base)
+    return None if m is None else (m[1] or "", m[2] or "", m[3] or "", m[4] or "")
+
+
 def is_syllable(token: str) -> bool:
     """A valid Vietnamese syllable in lower case, upper case or capitalised (`hà`, `HÀ`, `Hà`)."""
     cased = token.islower() or token.isupper() or (token[:1].isupper() and token[1:].islower())
     if not token or not cased:
         return False
     tones, base = split_tone(token)
-    m = _SYLLABLE.match(base)
-    if len(tones) > 1 or not m:
+    parts = syllable_parts(base)
+    if len(tones) > 1 or parts is None:
         return False
-    initial, medial, nucleus, final = (g or "" for g in m.groups())
+    initial, medial, nucleus, final = parts
     first = (medial or nucleus)[0]
     if initial in ("k", "gh", "ngh") and first not in _FRONT:
         return False  # k, gh, ngh only before i, e, ê, y

@@ -1,0 +1,144 @@
+"""Tone marks a reading lost, put back from the syllable's own spelling and the words it forms.
+
+On soft or small print (phone photos, 200-dpi pages) Tesseract's `vie` model loses a tone mark in
+two ways that the text itself can settle:
+- **A syllable closed by p, t, c or ch** takes only the sắc or the nặng tone. Read without either
+  (`câp`, `kêt quả`, `quyêt`), it takes the one that forms a word with a neighbour (`cập nhật`), or
+  else the sắc, the commoner of the two.
+- **The tone above a circumflex** merges with the hat: `tổ chức` reads `tô chức`, `cụ thể` reads
+  `cụ thê`, `số lượng` reads `sô lượng`. A lower-case syllable with â, ê or ô and no tone that
+  forms no word with either neighbour takes the tone above that does, when exactly one does and the
+  marked syllable is in at least half as many words as the one read. That keeps `hành chính công`
+  (`chính cống` is a word, but `công` is in thirty times as many) and names, which are capitalised.
+
+The words are pyvi's list of 31,157 Vietnamese words (`data/vi-words.txt`, MIT licence). Upper-case
+lines are left to `ocr.phrases`: outside a closed vocabulary the neighbours of an upper-case word
+tell too little.
+"""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+from ocr.model import Word
+from ocr.quality import is_syllable, split_tone, syllable_parts
+
+WORDS = Path(__file__).with_name("data") / "vi-words.txt"
+_MARKS = {"sắc": "\u0301", "huyền": "\u0300", "hỏi": "\u0309", "ngã": "\u0303", "nặng": "\u0323"}
+_ABOVE = ("sắc", "huyền", "hỏi", "ngã")  # the tones written above the vowel, where a hat is
+_STOP_FINALS = ("c", "ch", "p", "t")
+_HATTED = "âêô"
+_OWN_LETTERS = "ăâêôơưđ"  # letters only Vietnamese has: `at` or `that` is left alone
+_VOWELS = "aăâeêioôơuưy"
+_TRIM = "()[]{}.,;:!?\"'“”‘’«»…*"
+RARER = 0.5  # a restored syllable is in at least this share of the words the one read is in
+
+Key = tuple[str, str | None]  # a syllable as its letters and its tone, wherever the mark is placed
+
+
+def _key(syllable: str) -> Key:
+    tones, base = split_tone(syllable)
+    return base, tones[0] if tones else None
+
+
+@cache
+def _lexicon() -> tuple[frozenset[tuple[Key, Key]], Counter[Key]]:
+    """Syllables that follow each other in a word, and how many words hold each syllable."""
+    pairs: set[tuple[Key, Key]] = set()
+    held: Counter[Key] = Counter()
+    for line in WORDS.read_text(encoding="utf-8").splitlines():
+        syllables = [_key(s) for s in unicodedata.normalize("NFC", line).lower().split()]
+        pairs.update(itertools.pairwise(syllables))
+        held.update(set(syllables))
+    return frozenset(pairs), held
+
+
+def _marked(base: str, tone: str) -> str | None:
+    """`base` (lower case, no tone) with `tone` on the vowel that carries it, where that vowel is
+    certain: the last of ă â ê ô ơ ư, else the last vowel before a final consonant."""
+    parts = syllable_parts(base)
+    if parts is None:
+        return None
+    initial, medial, nucleus, final = parts
+    vowels = medial + nucleus
+    hats = [i for i, ch in enumerate(vowels) if ch in _OWN_LETTERS]
+    if hats:
+        at = hats[-1]
+    elif final and final[0] not in _VOWELS:
+        at = len(vowels) - 1
+    else:
+        return None  # hoà or hòa: both placements are written
+    at += len(initial)
+    letter = unicodedata.normalize("NFC", unicodedata.normalize("NFD", base[at]) + _MARKS[tone])
+    return base[:at] + letter + base[at + 1 :]
+
+
+def _forms_word(left: str | None, syllable: str, right: str | None) -> bool:
+    pairs, _ = _lexicon()
+    key = _key(syllable)
+    return (left is not None and (_key(left), key) in pairs) or (
+        right is not None and (key, _key(right)) in pairs
+    )
+
+
+def restored(syllable: str, left: str | None, right: str | None) -> str | None:
+    """The syllable with its lost tone back (lower case), or None to keep it as read. `left` and
+    `right`: the neighbouring syllables in lower case, None where punctuation or nothing stands."""
+    low = syllable.lower()
+    tones, base = split_tone(low)
+    parts = syllable_parts(base)
+    if parts is None or len(tones) > 1:
+        return None
+    tone = tones[0] if tones else None
+    if parts[3] in _STOP_FINALS:
+        if tone in ("sắc", "nặng") or not (tone or any(ch in _OWN_LETTERS for ch in base)):
+            return None
+        options = [s for s in (_marked(base, t) for t in ("sắc", "nặng")) if s and is_syllable(s)]
+        fits = [s for s in options if _forms_word(left, s, right)]
+        return fits[0] if len(fits) == 1 else (options[0] if options else None)
+    if tone or not syllable.islower() or not any(ch in _HATTED for ch in base):
+        return None
+    if not is_syllable(low) or _forms_word(left, low, right):
+        return None
+    options = [s for s in (_marked(base, t) for t in _ABOVE) if s and is_syllable(s)]
+    fits = [s for s in options if _forms_word(left, s, right)]
+    _, held = _lexicon()
+    if len(fits) == 1 and held[_key(fits[0])] >= RARER * held[_key(low)]:
+        return fits[0]
+    return None
+
+
+def _split(text: str) -> tuple[str, str, str]:
+    """Leading punctuation, the word, trailing punctuation."""
+    core = text.strip(_TRIM)
+    lead = len(text) - len(text.lstrip(_TRIM))
+    return text[:lead], core, text[lead + len(core) :]
+
+
+def _cased(word: str, like: str) -> str:
+    if like.isupper():
+        return word.upper()
+    return word[:1].upper() + word[1:] if like[:1].isupper() else word
+
+
+def restore(words: list[Word]) -> None:
+    """The words of one line (left to right) take back the tone marks they lost, in place."""
+    parts = [_split(w.text) for w in words]
+
+    def neighbour(i: int, between: str) -> str | None:
+        if between or not 0 <= i < len(parts) or not parts[i][1].isalpha():
+            return None
+        return parts[i][1].lower()
+
+    for i, (lead, core, tail) in enumerate(parts):
+        if not core.isalpha():
+            continue
+        left = neighbour(i - 1, lead + (parts[i - 1][2] if i else ""))
+        right = neighbour(i + 1, tail + (parts[i + 1][0] if i + 1 < len(parts) else ""))
+        new = restored(core, left, right)
+        if new is not None:
+            words[i].text = lead + _cased(new, core) + tail
