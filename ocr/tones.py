@@ -1,7 +1,7 @@
 """Tone marks a reading lost, put back from the syllable's own spelling and the words it forms.
 
-On soft or small print (phone photos, 200-dpi pages) Tesseract's `vie` model loses a tone mark in
-two ways that the text itself can settle:
+On soft or small print (phone photos, 200-dpi pages) Tesseract's `vie` model gets a tone mark wrong
+in three ways that the text itself can settle:
 - **A syllable closed by p, t, c or ch** takes only the sắc or the nặng tone. Read without either
   (`câp`, `kêt quả`, `quyêt`), it takes the one that forms a word with a neighbour (`cập nhật`), or
   else the sắc, the commoner of the two.
@@ -10,6 +10,9 @@ two ways that the text itself can settle:
   forms no word with either neighbour takes the tone above that does, when exactly one does and the
   marked syllable is in at least half as many words as the one read. That keeps `hành chính công`
   (`chính cống` is a word, but `công` is in thirty times as many) and names, which are capitalised.
+- **A speck over the dot of i** reads as the hook: `chi tiết` reads `chỉ tiết`, `phạm vi` reads
+  `phạm vỉ`. An open syllable ending in i or y with the hook, forming no word with either neighbour,
+  loses the hook when it then forms one (`chỉ có` stays: `chi có` is no word either).
 
 The words are pyvi's list of 31,157 Vietnamese words (`data/vi-words.txt`, MIT licence). Upper-case
 lines are left to `ocr.phrases`: outside a closed vocabulary the neighbours of an upper-case word
@@ -34,7 +37,7 @@ _STOP_FINALS = ("c", "ch", "p", "t")
 _HATTED = "âêô"
 _OWN_LETTERS = "ăâêôơưđ"  # letters only Vietnamese has: `at` or `that` is left alone
 _VOWELS = "aăâeêioôơuưy"
-_TRIM = "()[]{}.,;:!?\"'“”‘’«»…*"
+_TRIM = "()[]{}.,;:!?\"'“”‘’«»…*/"  # with the slash of a last word's end mark: `hợp./.`
 RARER = 0.5  # a restored syllable is in at least this share of the words the one read is in
 
 Key = tuple[str, str | None]  # a syllable as its letters and its tone, wherever the mark is placed
@@ -100,6 +103,10 @@ def restored(syllable: str, left: str | None, right: str | None) -> str | None:
         options = [s for s in (_marked(base, t) for t in ("sắc", "nặng")) if s and is_syllable(s)]
         fits = [s for s in options if _forms_word(left, s, right)]
         return fits[0] if len(fits) == 1 else (options[0] if options else None)
+    if tone == "hỏi" and parts[2] in ("i", "y") and not parts[3] and syllable.islower():
+        if not _forms_word(left, low, right) and _forms_word(left, base, right):
+            return base
+        return None
     if tone or not syllable.islower() or not any(ch in _HATTED for ch in base):
         return None
     if not is_syllable(low) or _forms_word(left, low, right):

@@ -13,7 +13,7 @@ import pytest
 from ocr import layout, tones
 from ocr.engine import OcrOptions, ocr_image
 from ocr.model import Word
-from ocr.quality import is_syllable, split_tone
+from ocr.quality import is_syllable, split_tone, syllable_parts
 from samples import specs
 from tests.fixtures.ocr.pages import BODY, TABLE_ROWS
 
@@ -43,6 +43,8 @@ def _toneless(syllable: str) -> str:
         ("các cơ quan, tô chức", "các cơ quan, tổ chức"),
         ("Mô hình này thê hiện", "Mô hình này thể hiện"),
         ("cụ thê về sô lượng", "cụ thể về số lượng"),
+        ("kế hoạch chỉ tiết", "kế hoạch chi tiết"),
+        ("trong phạm vỉ huyện", "trong phạm vi huyện"),
     ],
 )
 def test_lost_tones_come_back(read: str, printed: str) -> None:
@@ -59,6 +61,8 @@ def test_lost_tones_come_back(read: str, printed: str) -> None:
         "tô màu, thông tin",  # each forms a word as read
         "trong phạm vi",  # no hat: the tones below and the other vowels are not guessed
         "tô, chức",  # punctuation between: no word across it
+        "chỉ có",  # `chi có` is no word either
+        "chỉ đạo, địa chỉ",
     ],
 )
 def test_what_is_left_as_read(text: str) -> None:
@@ -108,6 +112,27 @@ def test_a_hat_s_lost_tone_comes_back_as_printed_or_not_at_all() -> None:
             assert got is None or split_tone(got) == split_tone(syllable), (pair, got)
             tried, back = tried + 1, back + (got is not None)
     assert tried > 5000 and back > 0.8 * tried, (back, tried)
+
+
+def test_a_hook_on_the_dot_of_i_goes_when_the_word_says_so() -> None:
+    """Sweep: every word of the list with an open syllable of i or y without a tone, given the hook. It
+    comes back without it or stays; a syllable printed with the hook (`chỉ đạo`) always stays."""
+    tried = back = 0
+    for pair in _two_syllable_words():
+        for i, syllable in enumerate(pair):
+            marks, base = split_tone(syllable)
+            parts = syllable_parts(base)
+            if parts is None or parts[1:] not in (("", "i", ""), ("", "y", "")):
+                continue
+            left, right = (pair[0], None) if i else (None, pair[1])
+            if marks == ["hỏi"]:
+                assert tones.restored(syllable, left, right) is None, pair
+            elif not marks:
+                hooked = unicodedata.normalize("NFC", syllable + "\u0309")
+                got = tones.restored(hooked, left, right)
+                assert got in (None, syllable), (pair, got)
+                tried, back = tried + 1, back + (got == syllable)
+    assert tried > 400 and back > 0.95 * tried, (back, tried)
 
 
 def test_a_closed_syllable_takes_its_tone_or_the_sac() -> None:
