@@ -5,11 +5,13 @@ in three ways that the text itself can settle:
 - **A syllable closed by p, t, c or ch** takes only the sắc or the nặng tone. Read without either
   (`câp`, `kêt quả`, `quyêt`), it takes the one that forms a word with a neighbour (`cập nhật`), or
   else the sắc, the commoner of the two.
-- **The tone above a circumflex** merges with the hat: `tổ chức` reads `tô chức`, `cụ thể` reads
-  `cụ thê`, `số lượng` reads `sô lượng`. A lower-case syllable with â, ê or ô and no tone that
-  forms no word with either neighbour takes the tone above that does, when exactly one does and the
-  marked syllable is in at least half as many words as the one read. That keeps `hành chính công`
-  (`chính cống` is a word, but `công` is in thirty times as many) and names, which are capitalised.
+- **The tone above a circumflex** merges with the hat or, blurred, reads as the acute: `tổ chức`
+  reads `tô chức` or `tố chức`, `cụ thể` reads `cụ thê`, `số lượng` reads `sô lượng`. A lower-case
+  syllable with â, ê or ô and no tone (or the acute, between two neighbours) that forms no word with
+  either neighbour takes the tone above that does, when exactly one does and the marked syllable is
+  in at least half as many words as the one read. That keeps `hành chính công` (`chính cống` is a
+  word, but `công` is in thirty times as many) and names, which are capitalised. An acute at a
+  line's edge stays: `cơ cấu` broken over two lines must not become `cầu kinh`.
 - **A speck over the dot of i** reads as the hook: `chi tiết` reads `chỉ tiết`, `phạm vi` reads
   `phạm vỉ`. An open syllable ending in i or y with the hook, forming no word with either neighbour,
   loses the hook when it then forms one (`chỉ có` stays: `chi có` is no word either).
@@ -32,7 +34,7 @@ from ocr.quality import is_syllable, split_tone, syllable_parts
 
 WORDS = Path(__file__).with_name("data") / "vi-words.txt"
 _MARKS = {"sắc": "\u0301", "huyền": "\u0300", "hỏi": "\u0309", "ngã": "\u0303", "nặng": "\u0323"}
-_ABOVE = ("sắc", "huyền", "hỏi", "ngã")  # the tones written above the vowel, where a hat is
+_ABOVE = ("sắc", "huyền", "hỏi", "ngã")  # the tones written above the vowel, beside a hat
 _STOP_FINALS = ("c", "ch", "p", "t")
 _HATTED = "âêô"
 _OWN_LETTERS = "ăâêôơưđ"  # letters only Vietnamese has: `at` or `that` is left alone
@@ -98,20 +100,28 @@ def restored(syllable: str, left: str | None, right: str | None) -> str | None:
         return None
     tone = tones[0] if tones else None
     if parts[3] in _STOP_FINALS:
-        if tone in ("sắc", "nặng") or not (tone or any(ch in _OWN_LETTERS for ch in base)):
-            return None
-        options = [s for s in (_marked(base, t) for t in ("sắc", "nặng")) if s and is_syllable(s)]
-        fits = [s for s in options if _forms_word(left, s, right)]
-        return fits[0] if len(fits) == 1 else (options[0] if options else None)
-    if tone == "hỏi" and parts[2] in ("i", "y") and not parts[3] and syllable.islower():
-        if not _forms_word(left, low, right) and _forms_word(left, base, right):
-            return base
+        return _closed(base, tone, left, right)
+    if not syllable.islower() or not is_syllable(low) or _forms_word(left, low, right):
         return None
-    if tone or not syllable.islower() or not any(ch in _HATTED for ch in base):
+    if tone == "hỏi" and parts[1:] in (("", "i", ""), ("", "y", "")):
+        return base if _forms_word(left, base, right) else None  # the hook was a speck over the i
+    if any(ch in _HATTED for ch in base) and (tone is None or (tone == "sắc" and left and right)):
+        return _above_hat(low, base, tone, left, right)
+    return None
+
+
+def _closed(base: str, tone: str | None, left: str | None, right: str | None) -> str | None:
+    """A syllable closed by p, t, c or ch: the sắc or the nặng, whichever forms a word, else the sắc."""
+    if tone in ("sắc", "nặng") or not (tone or any(ch in _OWN_LETTERS for ch in base)):
         return None
-    if not is_syllable(low) or _forms_word(left, low, right):
-        return None
-    options = [s for s in (_marked(base, t) for t in _ABOVE) if s and is_syllable(s)]
+    options = [s for s in (_marked(base, t) for t in ("sắc", "nặng")) if s and is_syllable(s)]
+    fits = [s for s in options if _forms_word(left, s, right)]
+    return fits[0] if len(fits) == 1 else (options[0] if options else None)
+
+
+def _above_hat(low: str, base: str, tone: str | None, left: str | None, right: str | None) -> str | None:
+    """The one other tone above a hat that forms a word, if its syllable is not much rarer."""
+    options = [s for s in (_marked(base, t) for t in _ABOVE if t != tone) if s and is_syllable(s)]
     fits = [s for s in options if _forms_word(left, s, right)]
     _, held = _lexicon()
     if len(fits) == 1 and held[_key(fits[0])] >= RARER * held[_key(low)]:
