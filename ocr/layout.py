@@ -49,10 +49,6 @@ class Piece:
         seal's stroke or a signature stretches would otherwise reach into the next line."""
         return median(w.bbox[1] for w in self.words), median(w.bbox[3] for w in self.words)
 
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
 
 def is_noise(word: Word, min_conf: float = 50.0) -> bool:
     """A doubtful token that is mostly symbols: what Tesseract makes of seals, signatures, specks."""
@@ -180,13 +176,16 @@ def _gutter(rows: list[list[Piece]]) -> tuple[float, float]:
     return lo, hi
 
 
-def _plain(zone: list[list[Piece]]) -> list[str]:
-    return [" ".join(p.text for p in sorted(row, key=lambda p: p.x0)) for row in zone]
+Line = list[Word]  # the words of one output line, in reading order
 
 
-def _columns(zone: list[list[Piece]], lo: float, hi: float, tol: float) -> list[str]:
+def _plain(zone: list[list[Piece]]) -> list[Line]:
+    return [[w for p in sorted(row, key=lambda p: p.x0) for w in p.words] for row in zone]
+
+
+def _columns(zone: list[list[Piece]], lo: float, hi: float, tol: float) -> list[Line]:
     centre = (lo + hi) / 2
-    columns: dict[str, list[str]] = {"L": [], "R": []}
+    columns: dict[str, list[Line]] = {"L": [], "R": []}
     for row in zone:
         sides: dict[str, list[Piece]] = {"L": [], "R": []}
         for p in sorted(row, key=lambda p: p.x0):
@@ -197,7 +196,7 @@ def _columns(zone: list[list[Piece]], lo: float, hi: float, tol: float) -> list[
             sides["L" if is_left else "R"].append(p)
         for k, ps in sides.items():
             if ps:
-                columns[k].append(" ".join(p.text for p in ps))
+                columns[k].append([w for p in ps for w in p.words])
     return columns["L"] + columns["R"]
 
 
@@ -224,7 +223,7 @@ def table_rows(boxes: list[tuple[int, int, int, int]]) -> list[list[int]]:
     return [sorted(row, key=lambda i: boxes[i][0]) for row in rows]
 
 
-def _table_lines(rows: list[list[Piece]]) -> list[str]:
+def _table_lines(rows: list[list[Piece]]) -> list[Line]:
     """A ruled table's rows, one line each: its cells left to right, each cell's lines in turn
     (`2 Sở Văn hoá, Thể thao và Du lịch 14,50 96,67%`, not the second line of the name after the
     numbers)."""
@@ -233,22 +232,22 @@ def _table_lines(rows: list[list[Piece]]) -> list[str]:
         words[w.line[0]].append(w)
     cells = [Piece(ws) for ws in words.values()]
     boxes = [(c.x0, c.y0, c.x1, c.y1) for c in cells]
-    return [" ".join(_cell_text(cells[i].words) for i in row) for row in table_rows(boxes)]
+    return [[w for i in row for w in _cell_words(cells[i].words)] for row in table_rows(boxes)]
 
 
-def _cell_text(words: list[Word]) -> str:
+def _cell_words(words: list[Word]) -> Line:
     """A cell's lines, top to bottom, each left to right."""
     lines = sorted(_lines(words), key=lambda line: min(w.bbox[1] for w in line))
-    return " ".join(w.text for line in lines for w in line)
+    return [w for line in lines for w in line]
 
 
-def _zone_lines(zone: list[list[Piece]], tol: float) -> list[str]:
+def _zone_lines(zone: list[list[Piece]], tol: float) -> list[Line]:
     """Lines of a zone between full-width rows: left column then right column where it has two.
     The columns run from the first to the last row holding two pieces; a line across the gutter
     before or after them (a short body line, a GCN field) is not part of them. A ruled table is read
     row by row, cell after cell, where it stands."""
     if any(_in_table(row) for row in zone):  # tables and the rows between them, each in turn
-        out: list[str] = []
+        out: list[Line] = []
         for in_table, group in itertools.groupby(zone, key=_in_table):
             rows = list(group)
             out += _table_lines(rows) if in_table else _zone_lines(rows, tol)
@@ -278,9 +277,8 @@ def order_lines(words: list[Word]) -> list[str]:
     line_h = median(w.bbox[3] - w.bbox[1] for w in words)
     gap = max(2.5 * line_h, 40)
     pieces = [p for line in _lines(words) for p in _split_line(line, gap=gap)]
-    for piece in pieces:  # lost tone marks back in the words: signature lines', then any syllable's
+    for piece in pieces:  # a signature line's lost tone marks, back in its words (ocr.phrases)
         phrases.restore(piece.words)
-        tones.restore(piece.words)
     rows = [_merge_close(row, gap) for row in _rows(pieces)]
     left = min(p.x0 for p in pieces)
     right = max(p.x1 for p in pieces)
@@ -289,17 +287,20 @@ def order_lines(words: list[Word]) -> list[str]:
     def full(row: list[Piece]) -> bool:  # a body line: one piece from the left margin to the right
         return len(row) == 1 and row[0].x0 < left + 0.3 * width and row[0].x1 > left + 0.7 * width
 
-    out: list[str] = []
+    out: list[Line] = []
     zone: list[list[Piece]] = []
     for row in rows:
         if full(row):
             out.extend(_zone_lines(zone, 0.01 * width))
             zone = []
-            out.append(row[0].text)
+            out.append(row[0].words)
         else:
             zone.append(row)
     out.extend(_zone_lines(zone, 0.01 * width))
-    return out
+    # any syllable's lost tone mark, back in its word: its neighbours as read, across line ends too
+    # (`cơ` / `cấu kinh tế`)
+    tones.restore([w for line in out for w in line])
+    return [" ".join(w.text for w in line) for line in out]
 
 
 def page_text(words: list[Word]) -> str:

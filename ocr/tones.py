@@ -143,7 +143,8 @@ def _cased(word: str, like: str) -> str:
 
 
 def restore(words: list[Word]) -> None:
-    """The words of one line (left to right) take back the tone marks they lost, in place."""
+    """Words in reading order take back the tone marks they lost, in place; a word's neighbours are
+    the words before and after it, across line ends too."""
     parts = [_split(w.text) for w in words]
 
     def neighbour(i: int, between: str) -> str | None:

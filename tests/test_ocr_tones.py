@@ -203,3 +203,36 @@ def test_real_tesseract_lines_of_a_decree_at_200_dpi(monkeypatch: pytest.MonkeyP
     as_read = ocr_image(page, OcrOptions(), dpi_hint=200).text
     for lost in ("tô chức", "thê hiện", "đây đủ kiên trúc"):
         assert lost in as_read  # what Tesseract gives: the premise of the test
+
+
+def _page(lines: list[str]) -> list[Word]:
+    """Words of body lines set one below the other, each line from the left margin to the right."""
+    words = []
+    for n, line in enumerate(lines):
+        tokens = line.split()
+        step = 1800 // len(tokens)
+        for i, token in enumerate(tokens):
+            words.append(
+                Word(
+                    token,
+                    93.0,
+                    (100 + i * step, 100 + 60 * n, 100 + i * step + step - 20, 140 + 60 * n),
+                    (1, 1, n + 1),
+                )
+            )
+    return words
+
+
+def test_neighbours_across_line_ends_in_the_page_text() -> None:
+    """A word at a line's end has the next line's first word for neighbour: `tô` / `chức` is
+    `tổ chức`, and the acute of `cơ` / `cấu kinh tế` stays, as `cơ cấu` is a word."""
+    text = layout.page_text(
+        _page(
+            ["trách nhiệm của các cơ quan và các tô", "chức, cá nhân trong việc chuyển đổi cơ", "cấu kinh tế"]
+        )
+    )
+    assert text.split("\n") == [
+        "trách nhiệm của các cơ quan và các tổ",
+        "chức, cá nhân trong việc chuyển đổi cơ",
+        "cấu kinh tế",
+    ]
