@@ -10,8 +10,9 @@ in three ways that the text itself can settle:
   syllable with â, ê or ô and no tone (or the acute, between two neighbours) that forms no word with
   either neighbour takes the tone above that does, when exactly one does and the marked syllable is
   in at least half as many words as the one read. That keeps `hành chính công` (`chính cống` is a
-  word, but `công` is in thirty times as many) and names, which are capitalised. An acute at a
-  line's edge stays: `cơ cấu` broken over two lines must not become `cầu kinh`.
+  word, but `công` is in thirty times as many) and names, which are capitalised. Where no tone
+  forms a word with a neighbour (`Công văn sô 2701`), a syllable without a tone takes the one that
+  makes a syllable found in ten times as many words of the list (`số`).
 - **A speck over the dot of i** reads as the hook: `chi tiết` reads `chỉ tiết`, `phạm vi` reads
   `phạm vỉ`. An open syllable ending in i or y with the hook, forming no word with either neighbour,
   loses the hook when it then forms one (`chỉ có` stays: `chi có` is no word either).
@@ -41,6 +42,10 @@ _OWN_LETTERS = "ăâêôơưđ"  # letters only Vietnamese has: `at` or `that` i
 _VOWELS = "aăâeêioôơuưy"
 _TRIM = "()[]{}.,;:!?\"'“”‘’«»…*/"  # with the slash of a last word's end mark: `hợp./.`
 RARER = 0.5  # a restored syllable is in at least this share of the words the one read is in
+# With no neighbour to settle it, a syllable with a hat and no tone takes the one tone above that
+# makes a syllable in this many times as many words (`sô` 6, `số` 136; `thê` 7, `thể` 92). At 5,
+# `khâu` (a stage of work; 4 words) became `khẩu` (33).
+COMMONER = 10
 
 Key = tuple[str, str | None]  # a syllable as its letters and its tone, wherever the mark is placed
 
@@ -126,6 +131,10 @@ def _above_hat(low: str, base: str, tone: str | None, left: str | None, right: s
     _, held = _lexicon()
     if len(fits) == 1 and held[_key(fits[0])] >= RARER * held[_key(low)]:
         return fits[0]
+    if not fits and tone is None:  # no neighbour settles it: a far commoner syllable does
+        commoner = [s for s in options if held[_key(s)] >= COMMONER * (held[_key(low)] + 1)]
+        if len(commoner) == 1:
+            return commoner[0]
     return None
 
 
