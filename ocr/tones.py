@@ -10,16 +10,18 @@ in three ways that the text itself can settle:
   syllable with â, ê or ô and no tone (or the acute, between two neighbours) that forms no word with
   either neighbour takes the tone above that does, when exactly one does and the marked syllable is
   in at least half as many words as the one read. That keeps `hành chính công` (`chính cống` is a
-  word, but `công` is in thirty times as many) and names, which are capitalised. Where no tone
-  forms a word with a neighbour (`Công văn sô 2701`), a syllable without a tone takes the one that
-  makes a syllable found in ten times as many words of the list (`số`).
+  word, but `công` is in thirty times as many). Where no tone forms a word with a neighbour
+  (`Công văn sô 2701`), a lower-case syllable without a tone takes the one that makes a syllable
+  found in ten times as many words of the list (`số`).
 - **A speck over the dot of i** reads as the hook: `chi tiết` reads `chỉ tiết`, `phạm vi` reads
   `phạm vỉ`. An open syllable ending in i or y with the hook, forming no word with either neighbour,
   loses the hook when it then forms one (`chỉ có` stays: `chi có` is no word either).
 
-The words are pyvi's list of 31,157 Vietnamese words (`data/vi-words.txt`, MIT licence). Upper-case
-lines are left to `ocr.phrases`: outside a closed vocabulary the neighbours of an upper-case word
-tell too little.
+A capitalised word is treated the same (`Mặt trận Tô quốc` -> `Tổ quốc`, `Kế hoạch và Đâu tư`), except
+beside another capitalised word: that is a name (`Long Biên` stays, though `long biến` is in the
+list). Upper-case lines are left to `ocr.phrases`: outside a closed vocabulary the neighbours of an
+upper-case word tell too little. The words are pyvi's list of 31,157 Vietnamese words
+(`data/vi-words.txt`, MIT licence).
 """
 
 from __future__ import annotations
@@ -106,12 +108,14 @@ def restored(syllable: str, left: str | None, right: str | None) -> str | None:
     tone = tones[0] if tones else None
     if parts[3] in _STOP_FINALS:
         return _closed(base, tone, left, right)
-    if not syllable.islower() or not is_syllable(low) or _forms_word(left, low, right):
+    if not (syllable.islower() or _capitalised(syllable)) or not is_syllable(low):
+        return None
+    if _forms_word(left, low, right):
         return None
     if tone == "hỏi" and parts[1:] in (("", "i", ""), ("", "y", "")):
         return base if _forms_word(left, base, right) else None  # the hook was a speck over the i
     if any(ch in _HATTED for ch in base) and (tone is None or (tone == "sắc" and left and right)):
-        return _above_hat(low, base, tone, left, right)
+        return _above_hat(low, base, tone, left, right, by_count=syllable.islower())
     return None
 
 
@@ -124,14 +128,17 @@ def _closed(base: str, tone: str | None, left: str | None, right: str | None) ->
     return fits[0] if len(fits) == 1 else (options[0] if options else None)
 
 
-def _above_hat(low: str, base: str, tone: str | None, left: str | None, right: str | None) -> str | None:
-    """The one other tone above a hat that forms a word, if its syllable is not much rarer."""
+def _above_hat(
+    low: str, base: str, tone: str | None, left: str | None, right: str | None, *, by_count: bool
+) -> str | None:
+    """The one other tone above a hat that forms a word, if its syllable is not much rarer; or, with
+    `by_count` and no neighbour to settle it, the one that makes a far commoner syllable."""
     options = [s for s in (_marked(base, t) for t in _ABOVE if t != tone) if s and is_syllable(s)]
     fits = [s for s in options if _forms_word(left, s, right)]
     _, held = _lexicon()
     if len(fits) == 1 and held[_key(fits[0])] >= RARER * held[_key(low)]:
         return fits[0]
-    if not fits and tone is None:  # no neighbour settles it: a far commoner syllable does
+    if not fits and tone is None and by_count:
         commoner = [s for s in options if held[_key(s)] >= COMMONER * (held[_key(low)] + 1)]
         if len(commoner) == 1:
             return commoner[0]
@@ -143,6 +150,10 @@ def _split(text: str) -> tuple[str, str, str]:
     core = text.strip(_TRIM)
     lead = len(text) - len(text.lstrip(_TRIM))
     return text[:lead], core, text[lead + len(core) :]
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() and word[1:].islower()
 
 
 def _cased(word: str, like: str) -> str:
@@ -161,9 +172,12 @@ def restore(words: list[Word]) -> None:
             return None
         return parts[i][1].lower()
 
+    def capitalised(i: int) -> bool:
+        return 0 <= i < len(parts) and parts[i][1][:1].isupper()
+
     for i, (lead, core, tail) in enumerate(parts):
-        if not core.isalpha():
-            continue
+        if not core.isalpha() or (_capitalised(core) and (capitalised(i - 1) or capitalised(i + 1))):
+            continue  # a part of a name: Long Biên, Lâm Đồng
         left = neighbour(i - 1, lead + (parts[i - 1][2] if i else ""))
         right = neighbour(i + 1, tail + (parts[i + 1][0] if i + 1 < len(parts) else ""))
         new = restored(core, left, right)

@@ -45,6 +45,8 @@ def _toneless(syllable: str) -> str:
         ("cụ thê về sô lượng", "cụ thể về số lượng"),
         ("các tố chức cá nhân", "các tổ chức cá nhân"),  # the hook read as the acute
         ("Công văn sô 2701", "Công văn số 2701"),  # no word either way: the far commoner syllable
+        ("Mặt trận Tô quốc", "Mặt trận Tổ quốc"),  # a capitalised word among lower-case ones
+        ("Kế hoạch và Đâu tư", "Kế hoạch và Đầu tư"),
         ("kế hoạch chỉ tiết", "kế hoạch chi tiết"),
         ("trong phạm vỉ huyện", "trong phạm vi huyện"),
     ],
@@ -58,7 +60,8 @@ def test_lost_tones_come_back(read: str, printed: str) -> None:
     [
         "that is at the Viet Nam",  # English and words without Vietnamese letters
         "hành chính công",  # `chính cống` is a word, but `công` is in thirty times as many
-        "Tô Lâm, Hà Đông",  # names are capitalised
+        "Tô Lâm, Hà Đông, quận Long Biên có",  # capitalised words side by side: names
+        "bà Quyên đề nghị",  # a capitalised word is not changed by the count of words alone
         "TÔ CHỨC",  # upper-case lines are left to ocr.phrases
         "tô màu, thông tin",  # each forms a word as read
         "trong phạm vi",  # no hat: the tones below and the other vowels are not guessed
