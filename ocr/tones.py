@@ -172,11 +172,11 @@ def restore(words: list[Word]) -> None:
             return None
         return parts[i][1].lower()
 
-    def capitalised(i: int) -> bool:
+    def upper_first(i: int) -> bool:
         return 0 <= i < len(parts) and parts[i][1][:1].isupper()
 
     for i, (lead, core, tail) in enumerate(parts):
-        if not core.isalpha() or (_capitalised(core) and (capitalised(i - 1) or capitalised(i + 1))):
+        if not core.isalpha() or (_capitalised(core) and (upper_first(i - 1) or upper_first(i + 1))):
             continue  # a part of a name: Long Biên, Lâm Đồng
         left = neighbour(i - 1, lead + (parts[i - 1][2] if i else ""))
         right = neighbour(i + 1, tail + (parts[i + 1][0] if i + 1 < len(parts) else ""))
