@@ -72,16 +72,13 @@ def bare_tesseract(paths: list[Path], workers: int) -> None:
 
 
 def sohoa_engine(paths: list[Path], workers: int) -> None:
-    """The OCR engine alone, as the flow calls it (searchable PDF on), one process per worker."""
+    """The OCR engine alone, as the flow calls it, one process per worker."""
     from ocr.batch import ocr_files
     from ocr.engine import OcrOptions
 
     for outcome in ocr_files(paths, OcrOptions(pdf=True), jobs=workers):
         if outcome.error:
             print(f"engine failed on {outcome.path}: {outcome.error}", file=sys.stderr)
-        for page in outcome.result.pages if outcome.result else []:
-            if page.pdf_path:  # each one-page PDF sits in its own temp folder, ours to remove
-                shutil.rmtree(page.pdf_path.parent, ignore_errors=True)
 
 
 class PrivatePrefect:

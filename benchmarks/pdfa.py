@@ -66,7 +66,7 @@ def inputs(work: Path, per_kind: int) -> dict[str, list[Path]]:
 def measure(path: Path, work: Path, font: Path) -> dict[str, float]:
     wd = work / f"w-{path.stem}"
     wd.mkdir()
-    pages = list(iter_ocr_pages(path, OcrOptions(pdf=True, workdir=wd)))
+    pages = list(iter_ocr_pages(path, OcrOptions(pdf=True, page_pdfs=True, workdir=wd)))
     today = wd / "today.pdf"
     merge_pdfs([p.pdf_path for p in pages if p.pdf_path], today)
     out = wd / "pdfa.pdf"

@@ -419,7 +419,7 @@ def judge_pages(path: Path, options: OcrOptions) -> Iterator[Verdict]:
 
 def _page_pdf(path: Path, page: PageResult, options: OcrOptions) -> None:
     """The searchable PDF of a page read from its layer is the page itself (it has its text)."""
-    if not options.pdf:
+    if not options.page_pdfs:
         return
     folder = options.workdir or Path(tempfile.mkdtemp(prefix="sohoa-ocr-"))  # the caller merges, removes
     name = f"layer-{uuid.uuid4().hex[:12]}-p{page.page_no:04d}.pdf"

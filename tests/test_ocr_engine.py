@@ -63,13 +63,18 @@ def test_searchable_pdf_and_streaming(tmp_path: Path) -> None:
 
     imgs = [Image.fromarray(p) for p in pages]
     imgs[0].save(tmp_path / "doc.tif", save_all=True, append_images=imgs[1:], compression="tiff_deflate")
-    opts = OcrOptions(pdf=True, workdir=tmp_path / "work", preprocess=False)
+    opts = OcrOptions(page_pdfs=True, workdir=tmp_path / "work", preprocess=False)
     it = iter_ocr_pages(tmp_path / "doc.tif", opts)
     first = next(it)
     assert first.page_no == 1 and first.pdf_path is not None and first.pdf_path.exists()
     assert first.pdf_path.read_bytes().startswith(b"%PDF")
     second = next(it)
     assert second.page_no == 2 and second.text.splitlines()[0].startswith("Trần Thái Tông")
+    # the pipeline's options (a PDF/A from the words) ask Tesseract for no PDF of its own
+    work = tmp_path / "pipeline"
+    read = list(iter_ocr_pages(tmp_path / "doc.tif", OcrOptions(pdf=True, workdir=work, preprocess=False)))
+    assert [p.page_no for p in read if p.text and p.pdf_path is None] == [1, 2]
+    assert not list(work.rglob("*.pdf"))
 
 
 def test_ocr_file_document_result(tmp_path: Path) -> None:

@@ -138,7 +138,7 @@ def test_text_layer_off_ocrs_every_page(pdfs: dict[str, Path]) -> None:
 
 def test_a_searchable_page_of_a_layer_page_is_the_page_itself(pdfs: dict[str, Path], tmp_path: Path) -> None:
     before = hashlib.sha256(pdfs["letter"].read_bytes()).hexdigest()
-    [page] = list(iter_pages(pdfs["letter"], OcrOptions(pdf=True, workdir=tmp_path)))
+    [page] = list(iter_pages(pdfs["letter"], OcrOptions(page_pdfs=True, workdir=tmp_path)))
     assert page.pdf_path and page.pdf_path.parent == tmp_path
     assert "Hiệp hội rau quả Đà Lạt" in PdfReader(page.pdf_path).pages[0].extract_text()
     assert hashlib.sha256(pdfs["letter"].read_bytes()).hexdigest() == before
