@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import itertools
 import re
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from ocr import layout, preprocess, tables
+from ocr import engine, layout, preprocess, tables
 from ocr.engine import OcrOptions, ocr_image
 from ocr.model import Word
 from tests.fixtures.ocr.pages import BODY, SWEEP_FONTS, TABLE_ROWS, render_at_dpi, render_table
@@ -208,6 +209,19 @@ def test_a_ruled_table_reads_every_cell_where_it_stands(dpi: int, face: str) -> 
         cx, cy = (w.bbox[0] + w.bbox[2]) / 2, (w.bbox[1] + w.bbox[3]) / 2
         holder = [i for i, c in enumerate(cells) if c[0] <= cx < c[2] and c[1] <= cy < c[3]]
         assert len(holder) == 1 and w.text in flat[holder[0]].split()
+
+
+def test_runs_of_short_cells_are_read_as_one_uniform_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A generated annex's table (`benchmarks/table_set.py`, seed 2, page 4; a 64 kB crop at 200 dpi):
+    read as one uniform block (`engine.CELLS_PSM`, 6) every row keeps its number and figures; psm 4's
+    layout analysis drops rows of short cells (`3 Sở Nội vụ 59.180 7.875`) but their name."""
+    page = cv2.imread(str(Path(__file__).parent / "fixtures" / "ocr" / "annex-short-cells-200dpi.png"), 0)
+    short = ["3 Sở Nội vụ 59.180 7.875", "7 Sở Nội vụ 48.889 40.096", "8 Sở Tư pháp 28.738 64.295"]
+    lines = ocr_image(page, OcrOptions(), dpi_hint=200).text.splitlines()
+    assert all(row in lines for row in short) and len(lines) == 15
+    monkeypatch.setattr(engine, "CELLS_PSM", 4)
+    lines = ocr_image(page, OcrOptions(), dpi_hint=200).text.splitlines()
+    assert not any(row in lines for row in short)  # what the choice of psm is for
 
 
 def test_a_table_set_in_several_images_reads_every_cell(monkeypatch: pytest.MonkeyPatch) -> None:
