@@ -25,7 +25,7 @@ from pathlib import Path
 from ocr.model import Word
 
 # Tone marks (combining, after NFD) and the vowel letters with their own diacritics (kept by NFC).
-_TONES = {"\u0300": "huyền", "\u0301": "sắc", "\u0303": "ngã", "\u0309": "hỏi", "\u0323": "nặng"}
+TONE_MARKS = {"\u0300": "huyền", "\u0301": "sắc", "\u0303": "ngã", "\u0309": "hỏi", "\u0323": "nặng"}
 _INITIAL = r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x)?"
 # Rime: optional medial o/u, a vowel nucleus (diphthongs first), an optional final consonant or glide.
 _SYLLABLE = re.compile(
@@ -36,7 +36,7 @@ _NEEDS_FINAL = ("ă", "â", "iê", "yê", "uô", "ươ")
 _FRONT = ("i", "e", "ê", "y")
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,:/-]\d+)*(?:%|đ|m²|m2|ha|km)?$")
 _ABBREV = re.compile(r"^(?=(?:.*[A-ZĐ]){2})[A-ZĐ][A-ZĐa-z]{1,7}\d{0,4}$")  # UBND, HĐND, QĐ, TTr, ISO9001
-_TRIM = "()[]{}.,;:!?\"'“”‘’«»…*"
+TRIM = "()[]{}.,;:!?\"'“”‘’«»…*"
 _NEUTRAL = frozenset("-–—+=/*•·§&%")  # one-character symbols that real text has (bullets, dashes)
 WORD_LISTS = (Path("/usr/share/dict/words"), Path("/usr/share/dict/american-english"))
 
@@ -44,8 +44,8 @@ WORD_LISTS = (Path("/usr/share/dict/words"), Path("/usr/share/dict/american-engl
 def split_tone(token: str) -> tuple[list[str], str]:
     """The tone marks and the lower-case word without them (vowel letters ă â ê ô ơ ư kept)."""
     nfd = unicodedata.normalize("NFD", token.lower())
-    tones = [_TONES[ch] for ch in nfd if ch in _TONES]
-    return tones, unicodedata.normalize("NFC", "".join(ch for ch in nfd if ch not in _TONES))
+    tones = [TONE_MARKS[ch] for ch in nfd if ch in TONE_MARKS]
+    return tones, unicodedata.normalize("NFC", "".join(ch for ch in nfd if ch not in TONE_MARKS))
 
 
 def syllable_parts(base: str) -> tuple[str, str, str, str] | None:
@@ -99,7 +99,7 @@ def _part_valid(part: str, joined: bool) -> bool:
 def token_validity(token: str) -> bool | None:
     """True for a valid token (syllable, number, abbreviation, known word, or such parts joined by
     - or /), False for one that no writing has, None for punctuation that counts neither way."""
-    core = token.removesuffix("./.").strip(_TRIM)  # a document's last word carries its end mark
+    core = token.removesuffix("./.").strip(TRIM)  # a document's last word carries its end mark
     if core[-2:] in ("'s", "'S", "’s"):  # PEOPLE'S, Viet Nam's
         core = core[:-2]
     if not core:

@@ -33,16 +33,16 @@ from functools import cache
 from pathlib import Path
 
 from ocr.model import Word
-from ocr.quality import is_syllable, split_tone, syllable_parts
+from ocr.quality import TONE_MARKS, TRIM, is_syllable, split_tone, syllable_parts
 
 WORDS = Path(__file__).with_name("data") / "vi-words.txt"
-_MARKS = {"sắc": "\u0301", "huyền": "\u0300", "hỏi": "\u0309", "ngã": "\u0303", "nặng": "\u0323"}
+_MARKS = {name: mark for mark, name in TONE_MARKS.items()}
 _ABOVE = ("sắc", "huyền", "hỏi", "ngã")  # the tones written above the vowel, beside a hat
 _STOP_FINALS = ("c", "ch", "p", "t")
 _HATTED = "âêô"
 _OWN_LETTERS = "ăâêôơưđ"  # letters only Vietnamese has: `at` or `that` is left alone
 _VOWELS = "aăâeêioôơuưy"
-_TRIM = "()[]{}.,;:!?\"'“”‘’«»…*/"  # with the slash of a last word's end mark: `hợp./.`
+_TRIM = TRIM + "/"  # with the slash of a last word's end mark: `hợp./.`
 RARER = 0.5  # a restored syllable is in at least this share of the words the one read is in
 # With no neighbour to settle it, a syllable with a hat and no tone takes the one tone above that
 # makes a syllable in this many times as many words (`sô` 6, `số` 136; `thê` 7, `thể` 92). At 5,
