@@ -31,7 +31,7 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from config.settings import Settings
@@ -154,6 +154,21 @@ def driver_fixture() -> Iterator[WebDriver]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def wait_replaced(driver: WebDriver, element: WebElement) -> None:
+    """Wait until the page holding `element` has been replaced. Asked while the old document is being
+    torn down, Chrome can answer with a plain error ("Node with given id does not belong to the
+    document") instead of a stale element: selenium's `staleness_of` lets that escape as a failure."""
+
+    def gone(_: WebDriver) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException:  # StaleElementReferenceException is one of these
+            return True
+        return False
+
+    WebDriverWait(driver, 60).until(gone)
+
+
 def log_in(driver: WebDriver, world: World, name: str, password: str = PASSWORD) -> None:
     driver.get(f"{world.url}/login")
     driver.find_element(By.NAME, "username").send_keys(name)
@@ -161,7 +176,7 @@ def log_in(driver: WebDriver, world: World, name: str, password: str = PASSWORD)
     button = driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button")
     button.click()
     # the answer page has replaced the form: a navigation right after would cancel the login
-    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(button))
+    wait_replaced(driver, button)
 
 
 def search(driver: WebDriver, world: World, query: str) -> None:
@@ -171,7 +186,7 @@ def search(driver: WebDriver, world: World, query: str) -> None:
     box.send_keys(query)
     button = driver.find_element(By.CSS_SELECTOR, "form.search button")
     button.click()
-    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(button))  # the results page is in
+    wait_replaced(driver, button)  # the results page is in
 
 
 def session_client(driver: WebDriver, world: World) -> httpx.Client:
