@@ -1,5 +1,5 @@
 """Decree 30 reading order from Tesseract's word boxes (and the tone marks a reading lost, restored
-in the words as they are grouped: `ocr.phrases`, `ocr.tones`).
+in the words as they are grouped: `ocr.phrases`, `ocr.places`, `ocr.tones`).
 
 A Decree 30 page has two-column zones (the header: issuing body and number on the left, national
 motto, place and date on the right; the closing: recipients on the left, signer on the right) between
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from statistics import median
 
-from ocr import phrases, tones
+from ocr import phrases, places, tones
 from ocr.model import Word
 
 
@@ -297,9 +297,11 @@ def order_lines(words: list[Word]) -> list[str]:
         else:
             zone.append(row)
     out.extend(_zone_lines(zone, 0.01 * width))
-    # any syllable's lost tone mark, back in its word: its neighbours as read, across line ends too
-    # (`cơ` / `cấu kinh tế`)
-    tones.restore([w for line in out for w in line])
+    # lost tone marks, back in the words: place names where the text says they are places (`tỉnh` /
+    # `Lâm Đông`), then any syllable from its neighbours, across line ends too (`cơ` / `cấu kinh tế`)
+    in_order = [w for line in out for w in line]
+    places.restore(in_order)
+    tones.restore(in_order)
     return [" ".join(w.text for w in line) for line in out]
 
 

@@ -1,0 +1,141 @@
+"""Place names of the national gazetteer take back the tone marks a reading lost, where the text says
+they are places.
+
+Tesseract loses tones in upper-case headers and capitalised names as anywhere else (`UBND TĨNH LÂM
+ĐÔNG`, `Lâm Đông, ngày 04 tháng 9`), but the rules of `ocr.tones` leave names alone: a name's
+syllables need not form words. A place's name is settled by the gazetteer instead. A run of two or
+more capitalised (or upper-case) words whose letters, without their tones, spell the name of exactly
+one place (`data/vi-places.txt`: every province, district and commune before and after 1 July 2025,
+written from `pipeline.units` by `python -m pipeline.units.placelist`) takes that name's tones when
+the text names it a place:
+- a unit's type stands right before it (`tỉnh`, `huyện`, `quận`, `xã`, `phường`, `thị xã`, `thị
+  trấn`, `thành phố`), and the type's own lost tone comes back with it (`TĨNH` -> `TỈNH`); or
+- it is the place of the date line: a comma and `ngày` follow.
+Without either it stays as read: `phố Núi Đôi` is a street, though `Núi Đối` is a commune, and
+`Phòng Quản lý` spells the commune `Phong Quảng` without its tones.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from ocr.model import Word
+from ocr.quality import TRIM, split_tone
+
+PLACES = Path(__file__).with_name("data") / "vi-places.txt"
+TYPES = ("tỉnh", "huyện", "quận", "xã", "phường", "thị xã", "thị trấn", "thành phố")
+
+Letters = tuple[str, ...]  # a name's syllables in lower case without their tones
+
+
+def _letters(words: list[str]) -> Letters:
+    return tuple(split_tone(w.lower())[1] for w in words)
+
+
+def _same(word: str, printed: str) -> bool:
+    """The same letters and tone, wherever the mark is placed (`hoà`, `hòa`)."""
+    return split_tone(word.lower()) == split_tone(printed.lower())
+
+
+@cache
+def _names() -> dict[Letters, Letters | None]:
+    """Each place name by its letters; None for letters that two names share with different tones,
+    which tell nothing."""
+    by_letters: dict[Letters, set[Letters]] = {}
+    for line in PLACES.read_text(encoding="utf-8").splitlines():
+        words = line.split()
+        if len(words) > 1:
+            printed = tuple(w.lower() for w in words)
+            by_letters.setdefault(_letters(words), set()).add(printed)
+    return {k: next(iter(v)) if len(v) == 1 else None for k, v in by_letters.items()}
+
+
+@cache
+def _longest() -> int:
+    return max(len(k) for k in _names())
+
+
+def _split(text: str) -> tuple[str, str, str]:
+    """Leading punctuation, the word, trailing punctuation."""
+    core = text.strip(TRIM)
+    lead = len(text) - len(text.lstrip(TRIM))
+    return text[:lead], core, text[lead + len(core) :]
+
+
+def _cased(word: str, like: str) -> str:
+    if like.isupper() and len(like) > 1:
+        return word.upper()
+    return word[:1].upper() + word[1:] if like[:1].isupper() else word
+
+
+def _name_like(core: str) -> bool:
+    return core.isalpha() and core[:1].isupper() and (core.isupper() or core[1:].islower())
+
+
+Parts = list[tuple[str, str, str]]  # each word's leading punctuation, letters, trailing punctuation
+
+
+def _joined(parts: Parts, i: int, j: int) -> bool:
+    """Nothing but spaces between words i .. j."""
+    return all(not parts[k][2] and not parts[k + 1][0] for k in range(i, j))
+
+
+def _type_before(parts: Parts, i: int) -> tuple[int, list[str]] | None:
+    """Where the unit's type right before word i starts, and the type as printed."""
+    for kind in TYPES:
+        syllables = kind.split()
+        start = i - len(syllables)
+        if start < 0 or not _joined(parts, start, i):
+            continue
+        cores = [parts[k][1] for k in range(start, i)]
+        if all(c.isalpha() for c in cores) and _letters(cores) == _letters(syllables):
+            return start, syllables
+    return None
+
+
+def _dated(parts: Parts, start: int, end: int) -> bool:
+    """Words start .. end-1 are the place of the date line: a comma and `ngày` follow, and no
+    capitalised word comes before (`Mỹ Thành Bắc, ngày` is not `Thạnh Bắc`)."""
+    alone = start == 0 or not _joined(parts, start - 1, start) or not _name_like(parts[start - 1][1])
+    return alone and end < len(parts) and parts[end - 1][2] == "," and _letters([parts[end][1]]) == ("ngay",)
+
+
+def _name_at(parts: Parts, i: int) -> tuple[int, Letters | None] | None:
+    """The longest run from word i that spells a place's name in one case, and the name (None where
+    two names share its letters: then no shorter run is tried, `Mỹ Thành Bắc` is not `Mỹ Thạnh`)."""
+    for n in range(min(_longest(), len(parts) - i), 1, -1):
+        cores = [parts[k][1] for k in range(i, i + n)]
+        if not all(_name_like(c) for c in cores) or len({c.isupper() for c in cores if len(c) > 1}) > 1:
+            continue
+        letters = _letters(cores)
+        if letters in _names() and _joined(parts, i, i + n - 1):
+            return n, _names()[letters]
+    return None
+
+
+def restore(words: list[Word]) -> None:
+    """Words in reading order: place names after a unit's type or before `, ngày` take their tones
+    back, and so does the type, in place."""
+    parts = [_split(w.text) for w in words]
+
+    def mend(k: int, printed: str) -> None:
+        lead, core, tail = parts[k]
+        if not _same(core, printed):
+            words[k].text = lead + _cased(printed, core) + tail
+
+    i = 0
+    while i < len(parts):
+        found = _name_at(parts, i)
+        kind = _type_before(parts, i) if found else None
+        if found is None or found[1] is None or not (kind or _dated(parts, i, i + found[0])):
+            i += 1  # an upper-case type may start a name of its own: `TỈNH AN` (Tịnh An) in `TỈNH AN BÀI`
+            continue
+        n, name = found
+        for k, printed in enumerate(name):
+            mend(i + k, printed)
+        if kind is not None:
+            start, syllables = kind
+            for k, printed in enumerate(syllables):
+                mend(start + k, printed)
+        i += n
