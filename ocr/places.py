@@ -139,3 +139,19 @@ def restore(words: list[Word]) -> None:
             for k, printed in enumerate(syllables):
                 mend(start + k, printed)
         i += n
+
+
+def named(words: list[Word]) -> set[int]:
+    """The words of upper-case runs that spell a place's name, whatever their tones (`LONG BIÊN`):
+    ocr.tones leaves them alone (`long biến` is a word)."""
+    parts = [_split(w.text) for w in words]
+    out: set[int] = set()
+    i = 0
+    while i < len(parts):
+        found = _name_at(parts, i)
+        if found is None or not parts[i][1].isupper():
+            i += 1
+            continue
+        out.update(range(i, i + found[0]))
+        i += found[0]
+    return out

@@ -19,9 +19,9 @@ in three ways that the text itself can settle:
 
 A capitalised word is treated the same (`Mặt trận Tô quốc` -> `Tổ quốc`, `Kế hoạch và Đâu tư`), except
 beside another capitalised word: that is a name (`Long Biên` stays, though `long biến` is in the
-list). Upper-case lines are left to `ocr.phrases`: outside a closed vocabulary the neighbours of an
-upper-case word tell too little. The words are pyvi's list of 31,157 Vietnamese words
-(`data/vi-words.txt`, MIT licence).
+list). An upper-case word is too (`XÚC TIÊN ĐẦU TƯ` -> `XÚC TIẾN`), except in a run that spells the
+name of a place (`ocr.places`: `QUẬN LONG BIÊN` stays); only the far-commoner rule is for lower case
+alone. The words are pyvi's list of 31,157 Vietnamese words (`data/vi-words.txt`, MIT licence).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from collections import Counter
 from functools import cache
 from pathlib import Path
 
+from ocr import places
 from ocr.model import Word
 from ocr.quality import TONE_MARKS, TRIM, is_syllable, split_tone, syllable_parts
 
@@ -98,8 +99,9 @@ def _forms_word(left: str | None, syllable: str, right: str | None) -> bool:
 
 
 def restored(syllable: str, left: str | None, right: str | None) -> str | None:
-    """The syllable with its lost tone back (lower case), or None to keep it as read. `left` and
-    `right`: the neighbouring syllables in lower case, None where punctuation or nothing stands."""
+    """The syllable (in any case) with its lost tone back, in lower case, or None to keep it as read.
+    `left` and `right`: the neighbouring syllables in lower case, None where punctuation or nothing
+    stands."""
     low = syllable.lower()
     tones, base = split_tone(low)
     parts = syllable_parts(base)
@@ -108,7 +110,7 @@ def restored(syllable: str, left: str | None, right: str | None) -> str | None:
     tone = tones[0] if tones else None
     if parts[3] in _STOP_FINALS:
         return _closed(base, tone, left, right)
-    if not (syllable.islower() or _capitalised(syllable)) or not is_syllable(low):
+    if not is_syllable(low):
         return None
     if _forms_word(left, low, right):
         return None
@@ -162,9 +164,26 @@ def _cased(word: str, like: str) -> str:
     return word[:1].upper() + word[1:] if like[:1].isupper() else word
 
 
+def _is_closed(word: str) -> bool:
+    parts = syllable_parts(split_tone(word.lower())[1])
+    return parts is not None and parts[3] in _STOP_FINALS
+
+
 def restore(words: list[Word]) -> None:
     """Words in reading order take back the tone marks they lost, in place; a word's neighbours are
-    the words before and after it, across line ends too."""
+    the words before and after it, across line ends too. Syllables closed by p, t, c or ch go first:
+    their own spelling settles their tone, which then serves as a neighbour (`Tô quôc` -> `Tô quốc`
+    -> `Tổ quốc`); the others again while a restored one settles another (`thâm quyên`)."""
+    named = places.named(words)
+    _restore_pass(words, named, closed=True)
+    for _ in range(3):
+        if not _restore_pass(words, named, closed=False):
+            break
+
+
+def _restore_pass(words: list[Word], named: set[int], *, closed: bool) -> int:
+    """One pass over the closed syllables or the others, with the neighbours as they stand; how many
+    words changed."""
     parts = [_split(w.text) for w in words]
 
     def neighbour(i: int, between: str) -> str | None:
@@ -175,11 +194,18 @@ def restore(words: list[Word]) -> None:
     def upper_first(i: int) -> bool:
         return 0 <= i < len(parts) and parts[i][1][:1].isupper()
 
+    changed = 0
     for i, (lead, core, tail) in enumerate(parts):
-        if not core.isalpha() or (_capitalised(core) and (upper_first(i - 1) or upper_first(i + 1))):
+        if not core.isalpha() or i in named or _is_closed(core) != closed:
+            continue
+        if _capitalised(core) and (upper_first(i - 1) or upper_first(i + 1)):
             continue  # a part of a name: Long Biên, Lâm Đồng
+        if not (core.islower() or _capitalised(core) or (core.isupper() and len(core) > 1)):
+            continue  # mixed case (`ĐăK`) or one capital letter (an initial, a list's `A`)
         left = neighbour(i - 1, lead + (parts[i - 1][2] if i else ""))
         right = neighbour(i + 1, tail + (parts[i + 1][0] if i + 1 < len(parts) else ""))
         new = restored(core, left, right)
         if new is not None:
             words[i].text = lead + _cased(new, core) + tail
+            changed += 1
+    return changed
