@@ -400,6 +400,13 @@ def test_incoming_stamp_gives_received_number_and_date() -> None:
 def test_incoming_stamp_as_ocr_reads_it() -> None:
     stamps = take_stamps([["VP.UBND TINH BÌNH THUẬN", "ĐEN Ngà y19/05/2025 49 So se te", "SỞ TƯ PHÁP"]])
     assert stamps.received_date == "2025-05-19" and stamps.pages == [["SỞ TƯ PHÁP"]]
+    # the frame of the stamp read between its office and `ĐẾN` (bt-stp-788 from the photo of it)
+    header = ["UBND TỈNH BÌNH THUẬN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SỞ TƯ PHÁP"]
+    stamps = take_stamps([["YVP.UBND TỈNH BÌNH THUẬN", "^Z„„", "ĐỀN Ngày19/05/2025.,", *header]])
+    assert stamps.received_date == "2025-05-19" and stamps.pages == [header]
+    # a header line above the stamp is not its office when another line with words stands between
+    lines = ["UBND TỈNH BÌNH THUẬN", "SỞ TƯ PHÁP", "ĐẾN Số: 9639", "Số: 788/STP-HCBT"]
+    assert take_stamps([lines]).pages == [lines[:2] + lines[3:]]
 
 
 def test_den_in_a_heading_is_not_a_stamp() -> None:

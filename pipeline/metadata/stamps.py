@@ -189,9 +189,11 @@ def _take_incoming(lines: list[str]) -> tuple[list[str], str | None, str | None]
         d = _IN_DATE.search(stamp_text)
         if d:
             received = _iso(d)
-        # the office's name on the stamp, when it opens the page
-        if i == 1 and is_upper_line(lines[0]):
-            drop.add(0)
+        # the office's name on the stamp, when it opens the page (with marks of the stamp's frame or
+        # of the pen between: `^Z„„`)
+        above = [j for j in range(i) if sum(c.isalpha() for c in lines[j]) >= 3]
+        if above == [0] and is_upper_line(lines[0]):
+            drop.update(range(i))
         kept = []
         for j, other in enumerate(lines):
             if j in drop:
