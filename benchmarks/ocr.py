@@ -21,7 +21,6 @@ import argparse
 import importlib.util
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -37,6 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from core.cpu import cpu_seconds  # noqa: E402
 from ocr import budget, loader, poppler  # noqa: E402
 from ocr.batch import ocr_files  # noqa: E402
 from ocr.coverage import coverage_of  # noqa: E402
@@ -88,15 +88,18 @@ def pdf_or_image(root: Path, s: dict[str, Any]) -> Path:
 # ------------------------------------------------------------------ tools (one sample per call)
 
 
-def run_tesseract(src: Path, out_txt: Path) -> float:
-    t = time.perf_counter()
+Timed = tuple[float, float]  # wall seconds, CPU seconds (of the pool worker and the tool it ran)
+
+
+def run_tesseract(src: Path, out_txt: Path) -> Timed:
+    t, c = time.perf_counter(), cpu_seconds()
     base = out_txt.with_suffix("")
     subprocess.run(["tesseract", str(src), str(base), "-l", "vie"], env=ENV, capture_output=True, check=False)
-    return time.perf_counter() - t
+    return time.perf_counter() - t, cpu_seconds() - c
 
 
-def run_ocrmypdf(src: Path, out_txt: Path) -> float:
-    t = time.perf_counter()
+def run_ocrmypdf(src: Path, out_txt: Path) -> Timed:
+    t, c = time.perf_counter(), cpu_seconds()
     with tempfile.TemporaryDirectory() as tmp:
         args = [
             str(BIN / "ocrmypdf") if (BIN / "ocrmypdf").exists() else "ocrmypdf",
@@ -116,17 +119,10 @@ def run_ocrmypdf(src: Path, out_txt: Path) -> float:
         proc = subprocess.run(args, env=ENV, capture_output=True, check=False)
         if proc.returncode != 0 and not out_txt.exists():
             out_txt.write_text("")
-    return time.perf_counter() - t
+    return time.perf_counter() - t, cpu_seconds() - c
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and its waited-for descendants (pool workers and their tesseracts).
-    The machine is shared: CPU time gives a steadier speed ratio than wall clock."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def _pool_run(fn: Any, jobs_list: list[tuple[str, Path, Path]], jobs: int) -> tuple[dict[str, float], float]:
+def _pool_run(fn: Any, jobs_list: list[tuple[str, Path, Path]], jobs: int) -> tuple[dict[str, Timed], float]:
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futs = {sid: pool.submit(fn, src, out) for sid, src, out in jobs_list}
@@ -139,16 +135,16 @@ SOHOA_OPTIONS = OcrOptions()  # the defaults; --recognition-dpi changes one for 
 
 def run_sohoa(
     items: list[tuple[str, Path]], pred: Path, jobs: int
-) -> tuple[dict[str, float], float, dict[str, Any]]:
+) -> tuple[dict[str, Timed], float, dict[str, Any]]:
     start = time.perf_counter()
-    per: dict[str, float] = {}
+    per: dict[str, Timed] = {}
     info: dict[str, Any] = {}
     ids = {str(src): sid for sid, src in items}
     for outcome in ocr_files([src for _, src in items], SOHOA_OPTIONS, jobs=jobs):
         sid = ids[str(outcome.path)]
         doc = outcome.result
         (pred / f"{sid}.txt").write_text(doc.text if doc else "", encoding="utf-8")
-        per[sid] = outcome.seconds
+        per[sid] = outcome.seconds, outcome.cpu_seconds
         if doc:
             info[sid] = doc.to_dict(include_words=False)
     return per, time.perf_counter() - start, info
@@ -259,16 +255,16 @@ def print_passes(info: dict[str, Any]) -> None:
 # ------------------------------------------------------------------ real pages (no ground truth)
 
 
-def _bare_page(image: Path) -> tuple[str, list[Word], float]:
+def _bare_page(image: Path) -> tuple[str, list[Word], Timed]:
     """Bare `tesseract IMAGE - -l vie tsv`: the text (words in Tesseract's order), the words and the
-    seconds it took."""
-    t = time.perf_counter()
+    wall and CPU seconds it took."""
+    t, c = time.perf_counter(), cpu_seconds()
     proc = subprocess.run(
         ["tesseract", str(image), "-", "-l", "vie", "tsv"], env=ENV, capture_output=True, check=False
     )
-    seconds = time.perf_counter() - t
+    timed = time.perf_counter() - t, cpu_seconds() - c
     words = parse_tsv(proc.stdout.decode("utf-8", "replace"))
-    return " ".join(w.text for w in words), words, seconds
+    return " ".join(w.text for w in words), words, timed
 
 
 def bare_quality(image: Path, words: list[Word]) -> float | None:
@@ -288,6 +284,7 @@ class PageRow:
     bare_words: int = 0
     bare_quality: float | None = None
     bare_s: float = 0.0
+    bare_cpu: float = 0.0
     page: PageResult | None = None
 
 
@@ -308,10 +305,10 @@ def compare_pages(
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             bare = list(pool.map(_bare_page, [p for _, p in bare_inputs]))
         cpus["tesseract"].append(cpu_seconds() - cpu0)
-        for (name, path), (text, words, seconds) in zip(bare_inputs, bare, strict=True):
+        for (name, path), (text, words, (seconds, cpu)) in zip(bare_inputs, bare, strict=True):
             confs = [w.conf for w in words if w.conf >= 0]
             row = rows[name]
-            row.bare_text, row.bare_words, row.bare_s = text, len(words), seconds
+            row.bare_text, row.bare_words, row.bare_s, row.bare_cpu = text, len(words), seconds, cpu
             row.bare_conf = sum(confs) / len(confs) if confs else None
             row.bare_quality = bare_quality(path, words)
         cpu0 = cpu_seconds()
@@ -328,23 +325,27 @@ def compare_pages(
     return [rows[name] for name, _ in bare_inputs], cpus
 
 
-def print_page_times(own: dict[str, float], bare: dict[str, float]) -> None:
-    """sohoa's time on each page (or sample) against bare Tesseract's on the same one, both timed in
-    the workers: the check of the page's time bound, which the engine predicts from pixel counts."""
-    ratios = sorted((own[k] / bare[k], k) for k in own if k in bare and bare[k] > 0)
-    if not ratios:
-        return
-    over = ", ".join(f"{k} {r:.1f}x" for r, k in ratios if r > budget.TIME_FACTOR) or "none"
-    median = statistics.median(r for r, _ in ratios)
-    print(
-        f"- time per page against bare tesseract's: median {median:.2f}x, most {ratios[-1][0]:.2f}x "
-        f"({ratios[-1][1]}); over {budget.TIME_FACTOR:.0f}x: {over}"
-    )
+def print_page_times(own: dict[str, Timed], bare: dict[str, Timed]) -> None:
+    """sohoa's cost on each page (or sample) against bare Tesseract's on the same one, both measured
+    in the pool workers, which read one page at a time: the check of the time bound per page, which the
+    engine keeps by predicting from pixel counts. CPU time (the worker's and the Tesseract processes'
+    it waited for) is the measure; wall time, which a loaded machine stretches, is given beside it."""
+    for what, k in (("CPU time", 1), ("wall time", 0)):
+        ratios = sorted((own[s][k] / bare[s][k], s) for s in own if s in bare and bare[s][k] > 0)
+        if not ratios:
+            continue
+        over = ", ".join(f"{s} {r:.1f}x" for r, s in ratios if r > budget.TIME_FACTOR) or "none"
+        median = statistics.median(r for r, _ in ratios)
+        print(
+            f"- {what} per page against bare tesseract's: median {median:.2f}x, most {ratios[-1][0]:.2f}x "
+            f"({ratios[-1][1]}); over {budget.TIME_FACTOR:.0f}x: {over}"
+        )
 
 
 def print_row_times(rows: list[PageRow]) -> None:
     print_page_times(
-        {r.name: r.page.timings.get("total", 0.0) for r in rows if r.page}, {r.name: r.bare_s for r in rows}
+        {r.name: (r.page.timings.get("total", 0.0), r.page.timings.get("cpu", 0.0)) for r in rows if r.page},
+        {r.name: (r.bare_s, r.bare_cpu) for r in rows},
     )
 
 
@@ -549,7 +550,7 @@ def main() -> None:
     info: dict[str, Any] = {}
     walls: dict[str, list[float]] = defaultdict(list)
     cpus: dict[str, list[float]] = defaultdict(list)
-    per_sample: dict[str, dict[str, float]] = {}
+    per_sample: dict[str, dict[str, Timed]] = {}
     for rnd in range(a.repeat):  # tools alternate, so a change of load hits them all alike
         for tool in tools:
             pred = a.out / label / tool
@@ -570,7 +571,14 @@ def main() -> None:
             per_sample[tool] = per
             results[tool] = score(scorer, gt, ids, pred)
             (pred / "_times.json").write_text(
-                json.dumps({"per_sample_s": per, "wall_s": wall, "workers": a.jobs})
+                json.dumps(
+                    {
+                        "per_sample_s": {k: w for k, (w, _) in per.items()},
+                        "per_sample_cpu_s": {k: c for k, (_, c) in per.items()},
+                        "wall_s": wall,
+                        "workers": a.jobs,
+                    }
+                )
             )
             print(
                 f"{tool} (round {rnd + 1}): {n_pages} pages in {wall:.1f} s wall, {cpus[tool][-1]:.1f} s CPU",

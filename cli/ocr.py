@@ -62,6 +62,7 @@ def write_outputs(outcome: FileOutcome, out: Path, name: str, options: OcrOption
     signatures = _signatures(outcome.path, doc)
     data["signatures"] = [s.to_dict() for s in signatures]
     data["seconds"] = round(outcome.seconds, 3)
+    data["cpu_seconds"] = round(outcome.cpu_seconds, 3)
     problems = [f"page {p.page_no}: {p.error_reason}: {p.error}" for p in doc.failed_pages]
     target = out / f"{name}.pdf"
     if options is not None and target.resolve() == outcome.path.resolve():
