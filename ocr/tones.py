@@ -5,10 +5,11 @@ in three ways that the text itself can settle:
 - **A syllable closed by p, t, c or ch** takes only the sắc or the nặng tone. Read without either
   (`câp`, `kêt quả`, `quyêt`), it takes the one that forms a word with a neighbour (`cập nhật`), or
   else the sắc, the commoner of the two.
-- **The tone above a circumflex** merges with the hat or, blurred, reads as the acute: `tổ chức`
-  reads `tô chức` or `tố chức`, `cụ thể` reads `cụ thê`, `số lượng` reads `sô lượng`. A lower-case
-  syllable with â, ê or ô and no tone (or the acute, between two neighbours) that forms no word with
-  either neighbour takes the tone above that does, when exactly one does and the marked syllable is
+- **The tone above a circumflex** merges with the hat or, blurred, reads as another: `tổ chức`
+  reads `tô chức` or `tố chức`, `cụ thể` reads `cụ thê`, `số lượng` reads `sô lượng`, `chuyển`
+  reads `chuyền`. A syllable with â, ê or ô and no tone (or the acute, the grave or the tilde, between
+  two neighbours) that forms no word with either neighbour takes the tone above that does, when
+  exactly one does and the marked syllable is
   in at least half as many words as the one read. That keeps `hành chính công` (`chính cống` is a
   word, but `công` is in thirty times as many). Where no tone forms a word with a neighbour
   (`Công văn sô 2701`), a lower-case syllable without a tone takes the one that makes a syllable
@@ -39,6 +40,9 @@ from ocr.quality import TONE_MARKS, TRIM, is_syllable, split_tone, syllable_part
 WORDS = Path(__file__).with_name("data") / "vi-words.txt"
 _MARKS = {name: mark for mark, name in TONE_MARKS.items()}
 _ABOVE = ("sắc", "huyền", "hỏi", "ngã")  # the tones written above the vowel, beside a hat
+# Tones above a hat that a reading gives in place of another (`tổ` -> `tố`, `chuyển` -> `chuyền`,
+# `đổi` -> `đồi`). Not the hỏi: taken for a misreading, the printed `để` and `kể` became `đề`, `kế`.
+_MISREAD = ("sắc", "huyền", "ngã")
 _STOP_FINALS = ("c", "ch", "p", "t")
 _HATTED = "âêô"
 _OWN_LETTERS = "ăâêôơưđ"  # letters only Vietnamese has: `at` or `that` is left alone
@@ -116,7 +120,7 @@ def restored(syllable: str, left: str | None, right: str | None) -> str | None:
         return None
     if tone == "hỏi" and parts[1:] in (("", "i", ""), ("", "y", "")):
         return base if _forms_word(left, base, right) else None  # the hook was a speck over the i
-    if any(ch in _HATTED for ch in base) and (tone is None or (tone == "sắc" and left and right)):
+    if any(ch in _HATTED for ch in base) and (tone is None or (tone in _MISREAD and left and right)):
         return _above_hat(low, base, tone, left, right, by_count=syllable.islower())
     return None
 

@@ -44,6 +44,8 @@ def _restored(text: str) -> str:
         ("Mặt trận Tô quôc Việt Nam", "Mặt trận Tổ quốc Việt Nam"),  # the closed syllable first
         ("đề xuất cấp thâm quyên hướng", "đề xuất cấp thẩm quyền hướng"),  # one restored settles the next
         ("TÔ CHỨC", "TỔ CHỨC"),  # upper case too
+        ("cần chuyền đổi số", "cần chuyển đổi số"),  # the grave read for the hook
+        ("cần bồ sung thêm", "cần bổ sung thêm"),
         ("TRUNG TÂM XÚC TIÊN ĐẦU TƯ", "TRUNG TÂM XÚC TIẾN ĐẦU TƯ"),
         ("CỤC CẢNH SÁT ĐIÊU TRA", "CỤC CẢNH SÁT ĐIỀU TRA"),
         ("kế hoạch chỉ tiết", "kế hoạch chi tiết"),
@@ -69,6 +71,8 @@ def test_lost_tones_come_back(read: str, printed: str) -> None:
         "chỉ có",  # `chi có` is no word either
         "cơ quan, tố chức",  # an acute read is changed only between two neighbours
         "cấu kinh tế",  # `cơ cấu` broken over two lines, not `cầu kinh`
+        "số để làm",  # a hook read is not taken for a misreading: `đề` is in more words, `để` is as printed
+        "có hiệu lực kể từ ngày",
         "các khâu kiểm tra",  # `khẩu` is in 8 times as many words: not enough
         "chỉ đạo, địa chỉ",
     ],
@@ -132,24 +136,29 @@ def test_a_hat_s_lost_tone_comes_back_as_printed_or_not_at_all(upper: bool) -> N
 
 
 @pytest.mark.parametrize("upper", [False, True])
-def test_a_tone_above_a_hat_read_as_the_acute_comes_back_as_printed_or_not_at_all(upper: bool) -> None:
-    """Sweep: every word of the list with the hook, the grave or the tilde above â, ê or ô, read with
-    the acute instead, between the other syllable and a neighbour that forms no word; in lower and in
-    upper case."""
+@pytest.mark.parametrize(("read_as", "mark"), [("sắc", "\u0301"), ("huyền", "\u0300"), ("ngã", "\u0303")])
+def test_a_tone_above_a_hat_read_as_another_comes_back_as_printed_or_not_at_all(
+    read_as: str, mark: str, upper: bool
+) -> None:
+    """Sweep: every word of the list with a tone above â, ê or ô, read with the acute, the grave or the
+    tilde instead, between the other syllable and a neighbour that forms no word; in lower and in upper
+    case. It comes back as printed or stays as read, never with a third tone."""
     tried = back = 0
     for pair in _two_syllable_words():
         for i, syllable in enumerate(pair):
             marks, base = split_tone(syllable)
-            if marks not in (["hỏi"], ["huyền"], ["ngã"]) or not any(c in "âêô" for c in base):
+            if marks not in (["sắc"], ["hỏi"], ["huyền"], ["ngã"]) or marks == [read_as]:
                 continue
-            acute = _retoned(syllable, "\u0301")
-            if not is_syllable(acute):
+            if not any(c in "âêô" for c in base) or base.endswith(("c", "ch", "p", "t")):
+                continue
+            misread = _retoned(syllable, mark)
+            if not is_syllable(misread):
                 continue
             left, right = (pair[0], "qwz") if i else ("qwz", pair[1])
-            got = tones.restored(acute.upper() if upper else acute, left, right)
-            assert got is None or split_tone(got) == split_tone(syllable), (pair, got)
+            got = tones.restored(misread.upper() if upper else misread, left, right)
+            assert got is None or split_tone(got) == split_tone(syllable), (pair, misread, got)
             tried, back = tried + 1, back + (got is not None)
-    assert tried > 3000 and back > 0.85 * tried, (back, tried)
+    assert tried > 3000 and back > 0.85 * tried, (back, tried)  # 89-97 %
 
 
 def test_a_hook_on_the_dot_of_i_goes_when_the_word_says_so() -> None:
