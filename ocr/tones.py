@@ -14,6 +14,12 @@ in three ways that the text itself can settle:
   word, but `công` is in thirty times as many). Where no tone forms a word with a neighbour
   (`Công văn sô 2701`), a lower-case syllable without a tone takes the one that makes a syllable
   found in ten times as many words of the list (`số`).
+- **A hat lost** under a tone: `thành phố` reads `thành phó`, `công bố` reads `công bó`. A syllable
+  with a tone and a, e or o that forms no word with either neighbour takes the hat (â, ê, ô) when
+  that forms a word with the word before it, if that word is not already in a word with its own left
+  neighbour, nor a capitalised name before a lower-case syllable (`Lý Hữu Kiên có` stays: `kiên cố`
+  is a word), and the syllable is not much rarer (`kết nói` stays: `nối` is in 23 words, `nói` in
+  81). Not with the word after: `có ý kiến` would read `cố ý`.
 - **A speck over the dot of i** reads as the hook: `chi tiết` reads `chỉ tiết`, `phạm vi` reads
   `phạm vỉ`. An open syllable ending in i or y with the hook, forming no word with either neighbour,
   loses the hook when it then forms one (`chỉ có` stays: `chi có` is no word either).
@@ -102,10 +108,11 @@ def _forms_word(left: str | None, syllable: str, right: str | None) -> bool:
     )
 
 
-def restored(syllable: str, left: str | None, right: str | None) -> str | None:
+def restored(syllable: str, left: str | None, right: str | None, *, left_free: bool = True) -> str | None:
     """The syllable (in any case) with its lost tone back, in lower case, or None to keep it as read.
     `left` and `right`: the neighbouring syllables in lower case, None where punctuation or nothing
-    stands."""
+    stands. `left_free`: the left neighbour may form a word with this syllable (it forms none with
+    the syllable before it, and is not a name before a lower-case syllable)."""
     low = syllable.lower()
     tones, base = split_tone(low)
     parts = syllable_parts(base)
@@ -122,6 +129,8 @@ def restored(syllable: str, left: str | None, right: str | None) -> str | None:
         return base if _forms_word(left, base, right) else None  # the hook was a speck over the i
     if any(ch in _HATTED for ch in base) and (tone is None or (tone in _MISREAD and left and right)):
         return _above_hat(low, base, tone, left, right, by_count=syllable.islower())
+    if tone and left_free and not any(ch in _OWN_LETTERS for ch in base):
+        return _hat_lost(low, base, tone, left)
     return None
 
 
@@ -148,6 +157,18 @@ def _above_hat(
         commoner = [s for s in options if held[_key(s)] >= COMMONER * (held[_key(low)] + 1)]
         if len(commoner) == 1:
             return commoner[0]
+    return None
+
+
+def _hat_lost(low: str, base: str, tone: str, left: str | None) -> str | None:
+    """The one syllable with a hat on its a, e or o (and the same tone) that forms a word with the left
+    neighbour, if it is not much rarer than the one read."""
+    hats = {"a": "â", "e": "ê", "o": "ô"}
+    options = [_marked(base[:i] + hats[ch] + base[i + 1 :], tone) for i, ch in enumerate(base) if ch in hats]
+    fits = [s for s in options if s and is_syllable(s) and _forms_word(left, s, None)]
+    _, held = _lexicon()
+    if len(fits) == 1 and held[_key(fits[0])] >= RARER * held[_key(low)]:
+        return fits[0]
     return None
 
 
@@ -208,7 +229,10 @@ def _restore_pass(words: list[Word], named: set[int], *, closed: bool) -> int:
             continue  # mixed case (`ĐăK`) or one capital letter (an initial, a list's `A`)
         left = neighbour(i - 1, lead + (parts[i - 1][2] if i else ""))
         right = neighbour(i + 1, tail + (parts[i + 1][0] if i + 1 < len(parts) else ""))
-        new = restored(core, left, right)
+        before = neighbour(i - 2, parts[i - 1][0] + parts[i - 2][2]) if i >= 2 else None
+        taken = before is not None and left is not None and _forms_word(before, left, None)
+        name = core.islower() and i > 0 and parts[i - 1][1][:1].isupper()
+        new = restored(core, left, right, left_free=not (taken or name))
         if new is not None:
             words[i].text = lead + _cased(new, core) + tail
             changed += 1
