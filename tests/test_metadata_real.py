@@ -527,6 +527,19 @@ def test_former_province_maps_to_its_new_province() -> None:
     assert meta["admin_unit_new"]["province"] == "Tỉnh Lâm Đồng"  # merged on 1 July 2025
 
 
+def test_the_place_of_issue_tells_a_province_when_the_header_names_none() -> None:
+    """bt-stp-788 as read from a photo: the parent body's line starts with the stamp's ink, so no body
+    names the province; the place of the date line does. A Hanoi commune's place (`Hòa Bình` is also a
+    province) or Hanoi itself gives no province."""
+    header = "Zbeuns UBND TỈNH BÌNH THUẬN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSỞTƯ PHÁP\nSố: 788/STP-HCBT\n"
+    text = header + "V/v trình hồ sơ\n{place}, ngày 16 tháng 5 năm 2025\nKính gửi: Ủy ban nhân dân tỉnh.\n"
+    old = describe_text(text.format(place="Bình Thuận"))["admin_unit_old"]
+    assert old == {"outside_hanoi": True, "province": "Tỉnh Bình Thuận"}
+    for place in ("Hòa Bình", "Hà Nội"):
+        old = describe_text(text.format(place=place)).get("admin_unit_old") or {}
+        assert not old.get("outside_hanoi"), place
+
+
 @pytest.mark.parametrize("text", [MINISTRY_LETTER, DECREE])
 def test_central_body_gets_no_hanoi_unit(text: str) -> None:
     meta = describe_text(text)

@@ -62,7 +62,7 @@ def resolve_units(evidence: UnitEvidence, issued_after_reform: bool, gaz: Gazett
     Hanoi unit, only the mark that it is outside."""
     gaz = gaz or gazetteer()
     named_new = resolve_new_unit(evidence, gaz) if issued_after_reform else None
-    scope = body_scope(evidence.bodies, gaz)
+    scope = body_scope(evidence.bodies, gaz, evidence.place)
     if scope.outside_hanoi:
         old, c_old = outside_unit(scope, gaz), 0.8
     else:

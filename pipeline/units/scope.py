@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.textnorm import fold
+from pipeline.textnorm import fold, squash
 from pipeline.units.data import HANOI, Gazetteer, gazetteer
 from pipeline.units.mentions import find_mentions, name_after, name_before
 
@@ -37,8 +37,10 @@ class Scope:
         return self.kind != "hanoi_or_unknown"
 
 
-def body_scope(bodies: Sequence[str], gaz: Gazetteer | None = None) -> Scope:
-    """The scope of the issuing body and its parent (issuing body first)."""
+def body_scope(bodies: Sequence[str], gaz: Gazetteer | None = None, place: str | None = None) -> Scope:
+    """The scope of the issuing body and its parent (issuing body first). Where they name no unit, the
+    place of the date line settles it when it is another province's name (`Bình Thuận, ngày 16 ...`
+    under a header the reading garbled)."""
     gaz = gaz or gazetteer()
     header = " ; ".join(bodies)
     provinces = _provinces_named(header, gaz)
@@ -55,7 +57,22 @@ def body_scope(bodies: Sequence[str], gaz: Gazetteer | None = None) -> Scope:
     keys = {d.province_key for d in districts}
     if districts and HANOI not in keys:
         return Scope("province", next(iter(keys)) if len(keys) == 1 else None)
-    return Scope("hanoi_or_unknown")
+    province = _province_of_place(place, gaz) if not districts else None
+    return Scope("province", province) if province else Scope("hanoi_or_unknown")
+
+
+def _province_of_place(place: str | None, gaz: Gazetteer) -> str | None:
+    """The old province a place of issue names, when it is a province other than Hanoi and no unit of
+    Hanoi has that name (a Hanoi commune's letter gives its commune's name as the place)."""
+    key = squash(place or "")
+    provinces = gaz.province_names.get(key, set())
+    if not provinces or HANOI in provinces:
+        return None
+    in_hanoi = [u for u in gaz.district_index.get(key, []) if u.province_key == HANOI] + [
+        c for c in gaz.commune_index.get(key, []) if c.district.province_key == HANOI
+    ]
+    old = sorted(k for k in provinces if k in gaz.old_provinces)
+    return old[0] if len(old) == 1 and not in_hanoi else None
 
 
 def _provinces_named(header: str, gaz: Gazetteer) -> set[str]:
