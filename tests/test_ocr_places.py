@@ -14,18 +14,15 @@ import pytest
 
 from ocr import layout, places
 from ocr.engine import OcrOptions, ocr_image
-from ocr.model import Word
 from ocr.quality import TONE_MARKS, split_tone
 from pipeline.units.placelist import place_names
-from tests.test_ocr_tones import _spec_texts
+from tests.test_ocr_tones import _spec_texts, restored_by
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ocr"
 
 
 def _restored(text: str) -> str:
-    words = [Word(token, 90.0, (40 * i, 0, 40 * i + 30, 30)) for i, token in enumerate(text.split())]
-    places.restore(words)
-    return " ".join(w.text for w in words)
+    return restored_by(places.restore, text)
 
 
 @pytest.mark.parametrize(

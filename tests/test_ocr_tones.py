@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -20,10 +21,15 @@ from tests.fixtures.ocr.pages import BODY, TABLE_ROWS
 FIXTURES = Path(__file__).parent / "fixtures" / "ocr"
 
 
-def _restored(text: str) -> str:
+def restored_by(restore: Callable[[list[Word]], None], text: str) -> str:
+    """`text` as `restore` leaves it, run over its words set side by side on one line."""
     words = [Word(token, 90.0, (40 * i, 0, 40 * i + 30, 30)) for i, token in enumerate(text.split())]
-    tones.restore(words)
+    restore(words)
     return " ".join(w.text for w in words)
+
+
+def _restored(text: str) -> str:
+    return restored_by(tones.restore, text)
 
 
 @pytest.mark.parametrize(
