@@ -142,14 +142,14 @@ def restore(words: list[Word]) -> None:
 
 
 def named(words: list[Word]) -> set[int]:
-    """The words of upper-case runs that spell a place's name, whatever their tones (`LONG BIÊN`):
-    ocr.tones leaves them alone (`long biến` is a word)."""
+    """The words of runs that spell a place's name, whatever their tones (`LONG BIÊN`, `Điện Biên`):
+    ocr.tones leaves them alone (`long biến`, `biến chứng` are words)."""
     parts = [_split(w.text) for w in words]
     out: set[int] = set()
     i = 0
     while i < len(parts):
         found = _name_at(parts, i)
-        if found is None or not parts[i][1].isupper():
+        if found is None:
             i += 1
             continue
         out.update(range(i, i + found[0]))

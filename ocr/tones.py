@@ -24,11 +24,12 @@ in three ways that the text itself can settle:
   `phạm vỉ`. An open syllable ending in i or y with the hook, forming no word with either neighbour,
   loses the hook when it then forms one (`chỉ có` stays: `chi có` is no word either).
 
-A capitalised word is treated the same (`Mặt trận Tô quốc` -> `Tổ quốc`, `Kế hoạch và Đâu tư`), except
-beside another capitalised word: that is a name (`Long Biên` stays, though `long biến` is in the
-list). An upper-case word is too (`XÚC TIÊN ĐẦU TƯ` -> `XÚC TIẾN`), except in a run that spells the
-name of a place (`ocr.places`: `QUẬN LONG BIÊN` stays); only the far-commoner rule is for lower case
-alone. The words are pyvi's list of 31,157 Vietnamese words (`data/vi-words.txt`, MIT licence).
+A capitalised word is treated the same (`Mặt trận Tô quốc` -> `Tổ quốc`, `Kế hoạch và Đâu tư`), but
+a capitalised word beside it is part of a name, not a neighbour: `Luật Đâu tư` -> `Luật Đầu tư`, and
+`Tô Lâm` stays. An upper-case word is treated the same too (`XÚC TIÊN ĐẦU TƯ` -> `XÚC TIẾN`). Words
+in a run that spells the name of a place are left alone (`ocr.places`: `QUẬN LONG BIÊN`, `phường Điện
+Biên chứng nhận`, though `long biến` and `biến chứng` are words). The far-commoner rule is for lower
+case alone. The words are pyvi's list of 31,157 Vietnamese words (`data/vi-words.txt`, MIT licence).
 """
 
 from __future__ import annotations
@@ -223,12 +224,12 @@ def _restore_pass(words: list[Word], named: set[int], *, closed: bool) -> int:
     for i, (lead, core, tail) in enumerate(parts):
         if not core.isalpha() or i in named or _is_closed(core) != closed:
             continue
-        if _capitalised(core) and (upper_first(i - 1) or upper_first(i + 1)):
-            continue  # a part of a name: Long Biên, Lâm Đồng
         if not (core.islower() or _capitalised(core) or (core.isupper() and len(core) > 1)):
             continue  # mixed case (`ĐăK`) or one capital letter (an initial, a list's `A`)
         left = neighbour(i - 1, lead + (parts[i - 1][2] if i else ""))
         right = neighbour(i + 1, tail + (parts[i + 1][0] if i + 1 < len(parts) else ""))
+        if _capitalised(core):  # beside a capitalised word it is in a name: only lower case is a neighbour
+            left, right = (None if upper_first(i - 1) else left), (None if upper_first(i + 1) else right)
         before = neighbour(i - 2, parts[i - 1][0] + parts[i - 2][2]) if i >= 2 else None
         taken = before is not None and left is not None and _forms_word(before, left, None)
         name = core.islower() and i > 0 and parts[i - 1][1][:1].isupper()

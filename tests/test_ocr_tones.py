@@ -47,6 +47,7 @@ def _restored(text: str) -> str:
         ("Công văn sô 2701", "Công văn số 2701"),  # no word either way: the far commoner syllable
         ("Mặt trận Tô quốc", "Mặt trận Tổ quốc"),  # a capitalised word among lower-case ones
         ("Kế hoạch và Đâu tư", "Kế hoạch và Đầu tư"),
+        ("Căn cứ Luật Đâu tư năm 2020", "Căn cứ Luật Đầu tư năm 2020"),  # a name's lower-case neighbour
         ("Mặt trận Tô quôc Việt Nam", "Mặt trận Tổ quốc Việt Nam"),  # the closed syllable first
         ("đề xuất cấp thâm quyên hướng", "đề xuất cấp thẩm quyền hướng"),  # one restored settles the next
         ("TÔ CHỨC", "TỔ CHỨC"),  # upper case too
@@ -71,6 +72,7 @@ def test_lost_tones_come_back(read: str, printed: str) -> None:
         "that is at the Viet Nam",  # English and words without Vietnamese letters
         "hành chính công",  # `chính cống` is a word, but `công` is in thirty times as many
         "Tô Lâm, Hà Đông, quận Long Biên có",  # capitalised words side by side: names
+        "phường Điện Biên chứng nhận",  # a place's name, though `biến chứng` is a word
         "bà Quyên đề nghị",  # a capitalised word is not changed by the count of words alone
         "ĐỒNG CHÍ TÔ LÂM",  # upper case is read as lower case, and `tô lâm` spells no other word
         "UBND QUẬN LONG BIÊN",  # the name of a place (`long biến` is a word)
