@@ -9,17 +9,17 @@ in three ways that the text itself can settle:
   reads `tô chức` or `tố chức`, `cụ thể` reads `cụ thê`, `số lượng` reads `sô lượng`, `chuyển`
   reads `chuyền`. A syllable with â, ê or ô and no tone (or the acute, the grave or the tilde, between
   two neighbours) that forms no word with either neighbour takes the tone above that does, when
-  exactly one does and the marked syllable is
-  in at least half as many words as the one read. That keeps `hành chính công` (`chính cống` is a
-  word, but `công` is in thirty times as many). Where no tone forms a word with a neighbour
+  exactly one does, and either the word is formed with a free word before it (below: `hệ thông` ->
+  `hệ thống`) or the marked syllable is in at least half as many words as the one read. That keeps
+  `hành chính công`: `chính` is not free (`hành chính`), and `công` is in thirty times as many words
+  as `cống`. Where no tone forms a word with a neighbour
   (`Công văn sô 2701`), a lower-case syllable without a tone takes the one that makes a syllable
   found in ten times as many words of the list (`số`).
 - **A hat lost** under a tone: `thành phố` reads `thành phó`, `công bố` reads `công bó`. A syllable
   with a tone and a, e or o that forms no word with either neighbour takes the hat (â, ê, ô) when
-  that forms a word with the word before it, if that word is not already in a word with its own left
-  neighbour, nor a capitalised name before a lower-case syllable (`Lý Hữu Kiên có` stays: `kiên cố`
-  is a word), and the syllable is not much rarer (`kết nói` stays: `nối` is in 23 words, `nói` in
-  81). Not with the word after: `có ý kiến` would read `cố ý`.
+  that forms a word with the word before it and that word is free: not already in a word with its
+  own left neighbour, nor a capitalised name before a lower-case syllable (`Lý Hữu Kiên có` stays:
+  `kiên cố` is a word). Not with the word after: `có ý kiến` would read `cố ý`.
 - **A speck over the dot of i** reads as the hook: `chi tiết` reads `chỉ tiết`, `phạm vi` reads
   `phạm vỉ`. An open syllable ending in i or y with the hook, forming no word with either neighbour,
   loses the hook when it then forms one (`chỉ có` stays: `chi có` is no word either).
@@ -129,7 +129,8 @@ def restored(syllable: str, left: str | None, right: str | None, *, left_free: b
     if tone == "hỏi" and parts[1:] in (("", "i", ""), ("", "y", "")):
         return base if _forms_word(left, base, right) else None  # the hook was a speck over the i
     if any(ch in _HATTED for ch in base) and (tone is None or (tone in _MISREAD and left and right)):
-        return _above_hat(low, base, tone, left, right, by_count=syllable.islower())
+        free = left if left_free else None
+        return _above_hat(low, base, tone, free, left, right, by_count=syllable.islower())
     if tone and left_free and not any(ch in _OWN_LETTERS for ch in base):
         return _hat_lost(low, base, tone, left)
     return None
@@ -145,14 +146,24 @@ def _closed(base: str, tone: str | None, left: str | None, right: str | None) ->
 
 
 def _above_hat(
-    low: str, base: str, tone: str | None, left: str | None, right: str | None, *, by_count: bool
+    low: str,
+    base: str,
+    tone: str | None,
+    free: str | None,
+    left: str | None,
+    right: str | None,
+    *,
+    by_count: bool,
 ) -> str | None:
-    """The one other tone above a hat that forms a word, if its syllable is not much rarer; or, with
-    `by_count` and no neighbour to settle it, the one that makes a far commoner syllable."""
+    """The one other tone above a hat that forms a word: with `free` (the left neighbour, when free),
+    or, if its syllable is not much rarer, with either neighbour; or, with `by_count` and no neighbour
+    to settle it, the one that makes a far commoner syllable."""
     options = [s for s in (_marked(base, t) for t in _ABOVE if t != tone) if s and is_syllable(s)]
     fits = [s for s in options if _forms_word(left, s, right)]
     _, held = _lexicon()
-    if len(fits) == 1 and held[_key(fits[0])] >= RARER * held[_key(low)]:
+    if len(fits) == 1 and (
+        _forms_word(free, fits[0], None) or held[_key(fits[0])] >= RARER * held[_key(low)]
+    ):
         return fits[0]
     if not fits and tone is None and by_count:
         commoner = [s for s in options if held[_key(s)] >= COMMONER * (held[_key(low)] + 1)]
@@ -163,14 +174,11 @@ def _above_hat(
 
 def _hat_lost(low: str, base: str, tone: str, left: str | None) -> str | None:
     """The one syllable with a hat on its a, e or o (and the same tone) that forms a word with the left
-    neighbour, if it is not much rarer than the one read."""
+    neighbour (a free one: the caller's `left_free`)."""
     hats = {"a": "â", "e": "ê", "o": "ô"}
     options = [_marked(base[:i] + hats[ch] + base[i + 1 :], tone) for i, ch in enumerate(base) if ch in hats]
     fits = [s for s in options if s and is_syllable(s) and _forms_word(left, s, None)]
-    _, held = _lexicon()
-    if len(fits) == 1 and held[_key(fits[0])] >= RARER * held[_key(low)]:
-        return fits[0]
-    return None
+    return fits[0] if len(fits) == 1 else None
 
 
 def _split(text: str) -> tuple[str, str, str]:

@@ -55,6 +55,9 @@ def _restored(text: str) -> str:
         ("cần bồ sung thêm", "cần bổ sung thêm"),
         ("Ủy ban nhân dân thành phó Hà Nội", "Ủy ban nhân dân thành phố Hà Nội"),  # a hat lost
         ("đã từ chói việc", "đã từ chối việc"),
+        ("việc kết nói các", "việc kết nối các"),
+        ("của hệ thông quản lý", "của hệ thống quản lý"),  # a free word before settles a rarer syllable
+        ("theo hướng dân thực hiện", "theo hướng dẫn thực hiện"),
         ("công bó kết quả", "công bố kết quả"),
         ("TRUNG TÂM XÚC TIÊN ĐẦU TƯ", "TRUNG TÂM XÚC TIẾN ĐẦU TƯ"),
         ("CỤC CẢNH SÁT ĐIÊU TRA", "CỤC CẢNH SÁT ĐIỀU TRA"),
