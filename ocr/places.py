@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 
 from ocr.model import Word
-from ocr.quality import TRIM, split_tone
+from ocr.quality import cased_like, split_punctuation, split_tone
 
 PLACES = Path(__file__).with_name("data") / "vi-places.txt"
 TYPES = ("tỉnh", "huyện", "quận", "xã", "phường", "thị xã", "thị trấn", "thành phố")
@@ -54,19 +54,6 @@ def _names() -> dict[Letters, Letters | None]:
 @cache
 def _longest() -> int:
     return max(len(k) for k in _names())
-
-
-def _split(text: str) -> tuple[str, str, str]:
-    """Leading punctuation, the word, trailing punctuation."""
-    core = text.strip(TRIM)
-    lead = len(text) - len(text.lstrip(TRIM))
-    return text[:lead], core, text[lead + len(core) :]
-
-
-def _cased(word: str, like: str) -> str:
-    if like.isupper() and len(like) > 1:
-        return word.upper()
-    return word[:1].upper() + word[1:] if like[:1].isupper() else word
 
 
 def _name_like(core: str) -> bool:
@@ -117,12 +104,12 @@ def _name_at(parts: Parts, i: int) -> tuple[int, Letters | None] | None:
 def restore(words: list[Word]) -> None:
     """Words in reading order: place names after a unit's type or before `, ngày` take their tones
     back, and so does the type, in place."""
-    parts = [_split(w.text) for w in words]
+    parts = [split_punctuation(w.text) for w in words]
 
     def mend(k: int, printed: str) -> None:
         lead, core, tail = parts[k]
         if not _same(core, printed):
-            words[k].text = lead + _cased(printed, core) + tail
+            words[k].text = lead + cased_like(printed, core) + tail
 
     i = 0
     while i < len(parts):
@@ -144,7 +131,7 @@ def restore(words: list[Word]) -> None:
 def named(words: list[Word]) -> set[int]:
     """The words of runs that spell a place's name, whatever their tones (`LONG BIÊN`, `Điện Biên`):
     ocr.tones leaves them alone (`long biến`, `biến chứng` are words)."""
-    parts = [_split(w.text) for w in words]
+    parts = [split_punctuation(w.text) for w in words]
     out: set[int] = set()
     i = 0
     while i < len(parts):

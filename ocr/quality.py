@@ -96,6 +96,20 @@ def _part_valid(part: str, joined: bool) -> bool:
     return part.isascii() and part.isalpha() and part.lower() in _known_words()
 
 
+def split_punctuation(text: str, trim: str = TRIM) -> tuple[str, str, str]:
+    """A token as its leading punctuation, its word, and its trailing punctuation."""
+    core = text.strip(trim)
+    lead = len(text) - len(text.lstrip(trim))
+    return text[:lead], core, text[lead + len(core) :]
+
+
+def cased_like(word: str, like: str) -> str:
+    """`word` (lower case) in the case of `like`: upper case, capitalised, or as it is."""
+    if like.isupper() and len(like) > 1:
+        return word.upper()
+    return word[:1].upper() + word[1:] if like[:1].isupper() else word
+
+
 def token_validity(token: str) -> bool | None:
     """True for a valid token (syllable, number, abbreviation, known word, or such parts joined by
     - or /), False for one that no writing has, None for punctuation that counts neither way."""

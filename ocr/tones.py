@@ -42,7 +42,15 @@ from pathlib import Path
 
 from ocr import places
 from ocr.model import Word
-from ocr.quality import TONE_MARKS, TRIM, is_syllable, split_tone, syllable_parts
+from ocr.quality import (
+    TONE_MARKS,
+    TRIM,
+    cased_like,
+    is_syllable,
+    split_punctuation,
+    split_tone,
+    syllable_parts,
+)
 
 WORDS = Path(__file__).with_name("data") / "vi-words.txt"
 _MARKS = {name: mark for mark, name in TONE_MARKS.items()}
@@ -129,10 +137,9 @@ def restored(syllable: str, left: str | None, right: str | None, *, left_free: b
     if tone == "hỏi" and parts[1:] in (("", "i", ""), ("", "y", "")):
         return base if _forms_word(left, base, right) else None  # the hook was a speck over the i
     if any(ch in _HATTED for ch in base) and (tone is None or (tone in _MISREAD and left and right)):
-        free = left if left_free else None
-        return _above_hat(low, base, tone, free, left, right, by_count=syllable.islower())
+        return _above_hat(low, base, tone, left, right, left_free=left_free, by_count=syllable.islower())
     if tone and left_free and not any(ch in _OWN_LETTERS for ch in base):
-        return _hat_lost(low, base, tone, left)
+        return _hat_lost(base, tone, left)
     return None
 
 
@@ -149,20 +156,20 @@ def _above_hat(
     low: str,
     base: str,
     tone: str | None,
-    free: str | None,
     left: str | None,
     right: str | None,
     *,
+    left_free: bool,
     by_count: bool,
 ) -> str | None:
-    """The one other tone above a hat that forms a word: with `free` (the left neighbour, when free),
-    or, if its syllable is not much rarer, with either neighbour; or, with `by_count` and no neighbour
-    to settle it, the one that makes a far commoner syllable."""
+    """The one other tone above a hat that forms a word: with the left neighbour when it is free, or,
+    if its syllable is not much rarer, with either neighbour; or, with `by_count` and no neighbour to
+    settle it, the one that makes a far commoner syllable."""
     options = [s for s in (_marked(base, t) for t in _ABOVE if t != tone) if s and is_syllable(s)]
     fits = [s for s in options if _forms_word(left, s, right)]
     _, held = _lexicon()
     if len(fits) == 1 and (
-        _forms_word(free, fits[0], None) or held[_key(fits[0])] >= RARER * held[_key(low)]
+        (left_free and _forms_word(left, fits[0], None)) or held[_key(fits[0])] >= RARER * held[_key(low)]
     ):
         return fits[0]
     if not fits and tone is None and by_count:
@@ -172,7 +179,7 @@ def _above_hat(
     return None
 
 
-def _hat_lost(low: str, base: str, tone: str, left: str | None) -> str | None:
+def _hat_lost(base: str, tone: str, left: str | None) -> str | None:
     """The one syllable with a hat on its a, e or o (and the same tone) that forms a word with the left
     neighbour (a free one: the caller's `left_free`)."""
     hats = {"a": "â", "e": "ê", "o": "ô"}
@@ -181,21 +188,8 @@ def _hat_lost(low: str, base: str, tone: str, left: str | None) -> str | None:
     return fits[0] if len(fits) == 1 else None
 
 
-def _split(text: str) -> tuple[str, str, str]:
-    """Leading punctuation, the word, trailing punctuation."""
-    core = text.strip(_TRIM)
-    lead = len(text) - len(text.lstrip(_TRIM))
-    return text[:lead], core, text[lead + len(core) :]
-
-
 def _capitalised(word: str) -> bool:
     return word[:1].isupper() and word[1:].islower()
-
-
-def _cased(word: str, like: str) -> str:
-    if like.isupper():
-        return word.upper()
-    return word[:1].upper() + word[1:] if like[:1].isupper() else word
 
 
 def _is_closed(word: str) -> bool:
@@ -218,7 +212,7 @@ def restore(words: list[Word]) -> None:
 def _restore_pass(words: list[Word], named: set[int], *, closed: bool) -> int:
     """One pass over the closed syllables or the others, with the neighbours as they stand; how many
     words changed."""
-    parts = [_split(w.text) for w in words]
+    parts = [split_punctuation(w.text, _TRIM) for w in words]
 
     def neighbour(i: int, between: str) -> str | None:
         if between or not 0 <= i < len(parts) or not parts[i][1].isalpha():
@@ -243,6 +237,6 @@ def _restore_pass(words: list[Word], named: set[int], *, closed: bool) -> int:
         name = core.islower() and i > 0 and parts[i - 1][1][:1].isupper()
         new = restored(core, left, right, left_free=not (taken or name))
         if new is not None:
-            words[i].text = lead + _cased(new, core) + tail
+            words[i].text = lead + cased_like(new, core) + tail
             changed += 1
     return changed
