@@ -20,6 +20,10 @@ in three ways that the text itself can settle:
   that forms a word with the word before it and that word is free: not already in a word with its
   own left neighbour, nor a capitalised name before a lower-case syllable (`Lý Hữu Kiên có` stays:
   `kiên cố` is a word). Not with the word after: `có ý kiến` would read `cố ý`.
+- **The function words `để` and `về`** read as `đề` or `đế` and as `vê`, syllables that stand in
+  administrative text only inside words (`vấn đề`, `đề nghị`): where the syllable read forms no word
+  with either neighbour (nor would with any tone), and something follows it, the function word is
+  taken (`giải pháp đề tháo gỡ` -> `để tháo gỡ`, `(đề b/c)` -> `(để b/c)`, `VÊ VIỆC` -> `VỀ VIỆC`).
 - **A speck over the dot of i** reads as the hook: `chi tiết` reads `chỉ tiết`, `phạm vi` reads
   `phạm vỉ`. An open syllable ending in i or y with the hook, forming no word with either neighbour,
   loses the hook when it then forms one (`chỉ có` stays: `chi có` is no word either).
@@ -69,6 +73,13 @@ RARER = 0.5  # a restored syllable is in at least this share of the words the on
 # `khâu` (a stage of work; 4 words) became `khẩu` (33).
 COMMONER = 10
 
+# Readings of the two function words that stand alone in a sentence and that a lost tone turns into
+# a syllable found, in administrative text, only inside a word: `để` read with the grave or the acute
+# (`vấn đề`, `đề nghị`, `đế quốc`), `về` read without its grave (`vê` is a rare verb). Taken only where
+# the syllable read forms no word with either neighbour and something follows it (not at a page's end
+# or before punctuation: `(để b/c)` in a list of recipients). Not `đê` (a dike, a noun on its own).
+FUNCTION_WORD_MISREAD = {"đề": "để", "đế": "để", "vê": "về"}
+
 Key = tuple[str, str | None]  # a syllable as its letters and its tone, wherever the mark is placed
 
 
@@ -117,12 +128,23 @@ def _forms_word(left: str | None, syllable: str, right: str | None) -> bool:
     )
 
 
-def restored(syllable: str, left: str | None, right: str | None, *, left_free: bool = True) -> str | None:
+def restored(
+    syllable: str,
+    left: str | None,
+    right: str | None,
+    *,
+    left_taken: bool = False,
+    left_name: bool = False,
+    followed: bool | None = None,
+) -> str | None:
     """The syllable (in any case) with its lost tone back, in lower case, or None to keep it as read.
     `left` and `right`: the neighbouring syllables in lower case, None where punctuation or nothing
-    stands. `left_free`: the left neighbour may form a word with this syllable (it forms none with
-    the syllable before it, and is not a name before a lower-case syllable)."""
+    stands. `left_taken`: the left neighbour forms a word with the syllable before it; `left_name`: it
+    is a name before a lower-case syllable; either way it is not free to form a word with this one
+    where a hat or a tone above is put back. `followed`: a token stands right after it with no
+    punctuation between (`b/c`, `KHCN&ĐMST`); by default, if `right` does."""
     low = syllable.lower()
+    left_free = not (left_taken or left_name)
     tones, base = split_tone(low)
     parts = syllable_parts(base)
     if parts is None or len(tones) > 1:
@@ -132,15 +154,31 @@ def restored(syllable: str, left: str | None, right: str | None, *, left_free: b
         return _closed(base, tone, left, right)
     if not is_syllable(low):
         return None
+    followed = right is not None if followed is None else followed
+    function_word = _function_word(low, base, None if left_taken else left, right) if followed else None
     if _forms_word(left, low, right):
-        return None
+        return function_word  # `phối hợp đề hoàn thành`: `hợp đề` is a word, but `hợp` is in `phối hợp`
     if tone == "hỏi" and parts[1:] in (("", "i", ""), ("", "y", "")):
         return base if _forms_word(left, base, right) else None  # the hook was a speck over the i
     if any(ch in _HATTED for ch in base) and (tone is None or (tone in _MISREAD and left and right)):
-        return _above_hat(low, base, tone, left, right, left_free=left_free, by_count=syllable.islower())
+        fit = _above_hat(low, base, tone, left, right, left_free=left_free, by_count=syllable.islower())
+        if fit:
+            return fit
+    if function_word:
+        return function_word
     if tone and left_free and not any(ch in _OWN_LETTERS for ch in base):
         return _hat_lost(base, tone, left)
     return None
+
+
+def _function_word(low: str, base: str, left: str | None, right: str | None) -> str | None:
+    """The function word `low` is a misreading of, where no tone on its letters forms a word with a
+    neighbour (`đế chế` read `đề chế` stays)."""
+    printed = FUNCTION_WORD_MISREAD.get(low)
+    spellings = [base] + [_marked(base, t) for t in _MARKS]
+    if printed is None or any(s and s != printed and _forms_word(left, s, right) for s in spellings):
+        return None
+    return printed
 
 
 def _closed(base: str, tone: str | None, left: str | None, right: str | None) -> str | None:
@@ -235,7 +273,8 @@ def _restore_pass(words: list[Word], named: set[int], *, closed: bool) -> int:
         before = neighbour(i - 2, parts[i - 1][0] + parts[i - 2][2]) if i >= 2 else None
         taken = before is not None and left is not None and _forms_word(before, left, None)
         name = core.islower() and i > 0 and parts[i - 1][1][:1].isupper()
-        new = restored(core, left, right, left_free=not (taken or name))
+        followed = i + 1 < len(parts) and not tail + parts[i + 1][0]
+        new = restored(core, left, right, left_taken=taken, left_name=name, followed=followed)
         if new is not None:
             words[i].text = lead + cased_like(new, core) + tail
             changed += 1

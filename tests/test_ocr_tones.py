@@ -14,7 +14,7 @@ import pytest
 from ocr import layout, tones
 from ocr.engine import OcrOptions, ocr_image
 from ocr.model import Word
-from ocr.quality import TONE_MARKS, is_syllable, split_tone, syllable_parts
+from ocr.quality import TONE_MARKS, cased_like, is_syllable, split_tone, syllable_parts
 from samples import specs
 from tests.fixtures.ocr.pages import BODY, TABLE_ROWS
 
@@ -63,6 +63,9 @@ def _restored(text: str) -> str:
         ("CỤC CẢNH SÁT ĐIÊU TRA", "CỤC CẢNH SÁT ĐIỀU TRA"),
         ("kế hoạch chỉ tiết", "kế hoạch chi tiết"),
         ("trong phạm vỉ huyện", "trong phạm vi huyện"),
+        ("các đơn vị phối hợp đề hoàn thành", "các đơn vị phối hợp để hoàn thành"),  # `hợp` is in `phối hợp`
+        ("Chủ tịch UBND thành phố (đề b/c);", "Chủ tịch UBND thành phố (để b/c);"),  # a token follows
+        ("TỜ TRÌNH VÊ VIỆC", "TỜ TRÌNH VỀ VIỆC"),
     ],
 )
 def test_lost_tones_come_back(read: str, printed: str) -> None:
@@ -92,10 +95,48 @@ def test_lost_tones_come_back(read: str, printed: str) -> None:
         "hộ gia đình có công trình",  # nor with a word taken by its own left neighbour (`đình cố`?)
         "các khâu kiểm tra",  # `khẩu` is in 8 times as many words: not enough
         "chỉ đạo, địa chỉ",
+        "theo Công văn số 12 đề.",  # nothing follows `đề`: no sentence to tell
+        "thời đề chế",  # `đế chế` is a word: a function word only where no tone forms one
+        "tuyến đê hữu Hồng",  # `đê` (a dike) stands alone too
     ],
 )
 def test_what_is_left_as_read(text: str) -> None:
     assert _restored(text) == text
+
+
+# Sentences in the style of the documents, with `để` and `về` standing alone and `đề` inside words.
+FUNCTION_WORD_SENTENCES = [
+    "Để triển khai thực hiện Kế hoạch số 45/KH-UBND, Ủy ban nhân dân phường đề nghị các đơn vị báo cáo về"
+    " tình hình thực hiện.",
+    "Sở Tư pháp đề xuất giải pháp để tháo gỡ vướng mắc về thủ tục hành chính.",
+    "Nơi nhận: - Như trên; - Chủ tịch UBND thành phố (để b/c); - Lưu: VT.",
+    "Công văn về việc góp ý dự thảo đề án sắp xếp đơn vị hành chính cấp xã.",
+    "Đề nghị các cơ quan gửi ý kiến về Sở Nội vụ trước ngày 15 tháng 3 năm 2025 để tổng hợp.",
+    "Vấn đề này cần được xem xét kỹ để bảo đảm quyền lợi của người dân khi trở về địa phương.",
+    "Báo cáo tiến độ thực hiện các chủ đề, tiêu đề và đề mục về cải cách hành chính.",
+    "Quyết định về việc phê duyệt đề cương nhiệm vụ để làm cơ sở lập quy hoạch.",
+    "Thông báo kết luận của Chủ tịch về các nội dung đã đề cập tại cuộc họp.",
+    "Ban Chỉ đạo yêu cầu các đơn vị phối hợp để hoàn thành nhiệm vụ; gửi kết quả về Văn phòng.",
+    "TỜ TRÌNH VỀ VIỆC ĐỀ NGHỊ THẨM ĐỊNH ĐỀ ÁN",
+    "Tuyến đê hữu Hồng được gia cố để bảo đảm an toàn.",
+]
+
+
+def test_a_function_word_read_with_another_tone_comes_back() -> None:
+    """Sweep: every `để` of the sentences read as `đề` or `đế`, every `về` as `vê`, in its case, comes
+    back; the sentences as printed (`vấn đề`, `đề nghị`, `đề án`, `đê`) stay."""
+    misreadings = {"để": ("đề", "đế"), "về": ("vê",)}
+    tried = 0
+    for sentence in FUNCTION_WORD_SENTENCES:
+        assert _restored(sentence) == sentence
+        tokens = sentence.split()
+        for i, token in enumerate(tokens):
+            core = token.strip("().,;:")
+            for misread in misreadings.get(core.lower(), ()):
+                read = [*tokens[:i], token.replace(core, cased_like(misread, core)), *tokens[i + 1 :]]
+                assert _restored(" ".join(read)) == sentence, (core, misread, i)
+                tried += 1
+    assert tried == 26
 
 
 def _spec_texts() -> list[str]:
