@@ -136,13 +136,16 @@ def restored(
     left_taken: bool = False,
     left_name: bool = False,
     followed: bool | None = None,
+    inner: bool = False,
 ) -> str | None:
     """The syllable (in any case) with its lost tone back, in lower case, or None to keep it as read.
     `left` and `right`: the neighbouring syllables in lower case, None where punctuation or nothing
     stands. `left_taken`: the left neighbour forms a word with the syllable before it; `left_name`: it
     is a name before a lower-case syllable; either way it is not free to form a word with this one
     where a hat or a tone above is put back. `followed`: a token stands right after it with no
-    punctuation between (`b/c`, `KHCN&ĐMST`); by default, if `right` does."""
+    punctuation between (`b/c`, `KHCN&ĐMST`); by default, if `right` does. `inner`: tokens stand on
+    both sides, so a missing neighbour is punctuation or a number, not text unseen (a page's first
+    or last word)."""
     low = syllable.lower()
     left_free = not (left_taken or left_name)
     tones, base = split_tone(low)
@@ -160,7 +163,8 @@ def restored(
         return function_word  # `phối hợp đề hoàn thành`: `hợp đề` is a word, but `hợp` is in `phối hợp`
     if tone == "hỏi" and parts[1:] in (("", "i", ""), ("", "y", "")):
         return base if _forms_word(left, base, right) else None  # the hook was a speck over the i
-    if any(ch in _HATTED for ch in base) and (tone is None or (tone in _MISREAD and left and right)):
+    beside_text = (left and right) or (inner and (left or right))
+    if any(ch in _HATTED for ch in base) and (tone is None or (tone in _MISREAD and beside_text)):
         fit = _above_hat(low, base, tone, left, right, left_free=left_free, by_count=syllable.islower())
         if fit:
             return fit
@@ -274,7 +278,8 @@ def _restore_pass(words: list[Word], named: set[int], *, closed: bool) -> int:
         taken = before is not None and left is not None and _forms_word(before, left, None)
         name = core.islower() and i > 0 and parts[i - 1][1][:1].isupper()
         followed = i + 1 < len(parts) and not tail + parts[i + 1][0]
-        new = restored(core, left, right, left_taken=taken, left_name=name, followed=followed)
+        inner = 0 < i < len(parts) - 1
+        new = restored(core, left, right, left_taken=taken, left_name=name, followed=followed, inner=inner)
         if new is not None:
             words[i].text = lead + cased_like(new, core) + tail
             changed += 1
