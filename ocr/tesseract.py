@@ -127,6 +127,15 @@ _LOOKALIKES = str.maketrans(
 # model has no superscript two: an area's `m²` comes out as `m?` (or `m2`, which stays: it is how
 # many documents write it).
 _TOKENS = {"~": "-"} | {f"m?{p}": f"m²{p}" for p in ("", ".", ",", ";")}
+# On photos the model reads a soft 8 as the section sign (`§56/QĐ-TTg`, `117§/QĐ-BTP`, `§6,67%`), and
+# the g of a final ng too (`Hươn§`); the documents never print one (they write `Điều`, `khoản`).
+_SECTION_SIGN_G = re.compile(r"(?<=n)§|(?<=N)§")
+
+
+def _without_section_sign(token: str) -> str:
+    if "§" not in token:
+        return token
+    return _SECTION_SIGN_G.sub(lambda m: "G" if token[m.start() - 1] == "N" else "g", token).replace("§", "8")
 
 
 def parse_tsv(text: str) -> list[Word]:
@@ -137,7 +146,7 @@ def parse_tsv(text: str) -> list[Word]:
         if len(row) < 12 or row[0] != "5":
             continue
         token = row[11].strip().translate(_LOOKALIKES)
-        token = _TOKENS.get(token, token)
+        token = _without_section_sign(_TOKENS.get(token, token))
         if not token:
             continue
         left, top, width, height = (int(v) for v in row[6:10])

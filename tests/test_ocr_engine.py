@@ -359,7 +359,8 @@ def test_eth_look_alike_read_for_d_with_stroke_becomes_d_with_stroke() -> None:
 def test_latin_look_alikes_of_the_vie_model_become_the_letters_printed() -> None:
     """On blurred English lines the `vie` model reads f as the florin sign, the fraction slash for
     the slash of a document's number, and an inverted exclamation mark before an i; a recipient's
-    dash on a photo as a tilde, an area's m² as `m?`. None of them is ever written in Vietnamese or
+    dash on a photo as a tilde, an area's m² as `m?`, a soft 8 (or the g of a final ng) as the section
+    sign. None of them is ever written in Vietnamese or
     English documents."""
     header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
     read = [
@@ -374,13 +375,19 @@ def test_latin_look_alikes_of_the_vie_model_become_the_letters_printed() -> None
         "tïn",
         "m?;",
         "m2",
+        "117§/QĐ-BTP",
+        "§6,67%",
+        "§",
+        "Hươn§",
+        "NHƯƠN§",
     ]
     rows = "".join(
         f"5\t1\t1\t1\t1\t{i + 1}\t{10 + 60 * i}\t10\t50\t30\t90\t{t}\n" for i, t in enumerate(read)
     )
     words = tesseract.parse_tsv(header + rows)
     assert [w.text for w in words] == [
-        "of", "foreigners", "Information", "195/TTr-TNMT", "is", "November", "-", "~-", "tin", "m²;", "m2"
+        "of", "foreigners", "Information", "195/TTr-TNMT", "is", "November", "-", "~-", "tin", "m²;", "m2",
+        "1178/QĐ-BTP", "86,67%", "8", "Hương", "NHƯƠNG",
     ]  # fmt: skip
 
 
