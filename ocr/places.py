@@ -7,7 +7,8 @@ syllables need not form words. A place's name is settled by the gazetteer instea
 more capitalised (or upper-case) words whose letters, without their tones, spell the name of exactly
 one place (`data/vi-places.txt`: every province, district and commune before and after 1 July 2025,
 written from `pipeline.units` by `python -m pipeline.units.placelist`) takes that name's tones when
-the text names it a place:
+the text names it a place (where no name is spelt so, a name spelt so without its hats, horns and
+breves too: `TỈNH LÂM ĐÒNG` -> `LÂM ĐỒNG`, where the reading lost the hat of Ồ):
 - a unit's type stands right before it (`tỉnh`, `huyện`, `quận`, `xã`, `phường`, `thị xã`, `thị
   trấn`, `thành phố`), and the type's own lost tone comes back with it (`TĨNH` -> `TỈNH`); or
 - it is the place of the date line: a comma and `ngày` follow.
@@ -17,6 +18,7 @@ Without either it stays as read: `phố Núi Đôi` is a street, though `Núi Đ
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -33,21 +35,28 @@ def _letters(words: list[str]) -> Letters:
     return tuple(split_tone(w.lower())[1] for w in words)
 
 
+def _bare_letters(words: list[str]) -> Letters:
+    """The letters without any mark but the stroke of đ, a letter of its own."""
+    nfd = (unicodedata.normalize("NFD", w.lower()) for w in words)
+    return tuple("".join(ch for ch in w if not unicodedata.combining(ch)) for w in nfd)
+
+
 def _same(word: str, printed: str) -> bool:
     """The same letters and tone, wherever the mark is placed (`hoà`, `hòa`)."""
     return split_tone(word.lower()) == split_tone(printed.lower())
 
 
 @cache
-def _names() -> dict[Letters, Letters | None]:
-    """Each place name by its letters; None for letters that two names share with different tones,
-    which tell nothing."""
+def _names(bare: bool = False) -> dict[Letters, Letters | None]:
+    """Each place name by its letters (`bare`: without their hats, horns and breves too); None for
+    letters that two names share, which tell nothing."""
+    key = _bare_letters if bare else _letters
     by_letters: dict[Letters, set[Letters]] = {}
     for line in PLACES.read_text(encoding="utf-8").splitlines():
         words = line.split()
         if len(words) > 1:
             printed = tuple(w.lower() for w in words)
-            by_letters.setdefault(_letters(words), set()).add(printed)
+            by_letters.setdefault(key(words), set()).add(printed)
     return {k: next(iter(v)) if len(v) == 1 else None for k, v in by_letters.items()}
 
 
@@ -88,16 +97,21 @@ def _dated(parts: Parts, start: int, end: int) -> bool:
     return alone and end < len(parts) and parts[end - 1][2] == "," and _letters([parts[end][1]]) == ("ngay",)
 
 
-def _name_at(parts: Parts, i: int) -> tuple[int, Letters | None] | None:
+def _name_at(parts: Parts, i: int, *, bare_too: bool = False) -> tuple[int, Letters | None] | None:
     """The longest run from word i that spells a place's name in one case, and the name (None where
-    two names share its letters: then no shorter run is tried, `Mỹ Thành Bắc` is not `Mỹ Thạnh`)."""
+    two names share its letters: then no shorter run is tried, `Mỹ Thành Bắc` is not `Mỹ Thạnh`).
+    `bare_too`: a run that spells no name with its marks may spell one without those on its vowels."""
     for n in range(min(_longest(), len(parts) - i), 1, -1):
         cores = [parts[k][1] for k in range(i, i + n)]
         if not all(_name_like(c) for c in cores) or len({c.isupper() for c in cores if len(c) > 1}) > 1:
             continue
-        letters = _letters(cores)
-        if letters in _names() and _joined(parts, i, i + n - 1):
-            return n, _names()[letters]
+        if not _joined(parts, i, i + n - 1):
+            continue
+        for names, letters in ((_names(), _letters(cores)), (_names(bare=True), _bare_letters(cores))):
+            if letters in names:
+                return n, names[letters]
+            if not bare_too:
+                break
     return None
 
 
@@ -113,7 +127,7 @@ def restore(words: list[Word]) -> None:
 
     i = 0
     while i < len(parts):
-        found = _name_at(parts, i)
+        found = _name_at(parts, i, bare_too=True)
         kind = _type_before(parts, i) if found else None
         if found is None or found[1] is None or not (kind or _dated(parts, i, i + found[0])):
             i += 1  # an upper-case type may start a name of its own: `TỈNH AN` (Tịnh An) in `TỈNH AN BÀI`
