@@ -1,5 +1,6 @@
 """Decree 30 reading order from Tesseract's word boxes (and the tone marks a reading lost, restored
-in the words as they are grouped: `ocr.phrases`, `ocr.places`, `ocr.tones`).
+in the words as they are grouped: `ocr.phrases`, `ocr.places`, `ocr.tones`; an article's number read
+with a letter for 1: `ocr.numbers`).
 
 A Decree 30 page has two-column zones (the header: issuing body and number on the left, national
 motto, place and date on the right; the closing: recipients on the left, signer on the right) between
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from statistics import median
 
-from ocr import phrases, places, tones
+from ocr import numbers, phrases, places, tones
 from ocr.model import Word
 
 
@@ -302,6 +303,7 @@ def order_lines(words: list[Word]) -> list[str]:
     in_order = [w for line in out for w in line]
     places.restore(in_order)
     tones.restore(in_order)
+    numbers.restore(in_order)  # `Điều I` -> `Điều 1`
     return [" ".join(w.text for w in line) for line in out]
 
 

@@ -1,0 +1,43 @@
+"""An article's or a clause's number read with I or l for the digit 1 (`ocr.numbers`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocr import layout, numbers
+from tests.test_ocr_tones import _page, restored_by
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
+        ("theo Khoản 13 Điều I Nghị định số 45", "theo Khoản 13 Điều 1 Nghị định số 45"),
+        ("quy định tại khoản l Điều 5", "quy định tại khoản 1 Điều 5"),
+        ("ĐIỀU I. Phạm vi điều chỉnh", "ĐIỀU 1. Phạm vi điều chỉnh"),
+        ("Điều I2 Luật", "Điều 12 Luật"),
+        ("Điều II, khoản I", "Điều 11, khoản 1"),  # articles are never numbered in Roman
+    ],
+)
+def test_a_letter_read_for_one_in_an_article_s_number_becomes_1(read: str, printed: str) -> None:
+    assert restored_by(numbers.restore, read) == printed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chương I QUY ĐỊNH CHUNG",  # chapters, parts and sections are numbered in Roman
+        "Mục II",
+        "Phần I",
+        "theo Điều lệ Hội",  # a word, not a number
+        "Điều 1. Phê duyệt",  # as printed
+        "tại Điều, I",  # punctuation between
+    ],
+)
+def test_what_is_left_as_read(text: str) -> None:
+    assert restored_by(numbers.restore, text) == text
+
+
+def test_the_page_text_has_the_article_s_number() -> None:
+    """The rule runs where the engine puts a page's words in reading order."""
+    text = layout.page_text(_page(["Căn cứ Khoản 13 Điều I Nghị định số 45/2025/NĐ-CP của Chính phủ"]))
+    assert text == "Căn cứ Khoản 13 Điều 1 Nghị định số 45/2025/NĐ-CP của Chính phủ"
