@@ -15,11 +15,12 @@ in three ways that the text itself can settle:
   as `cống`. Where no tone forms a word with a neighbour
   (`Công văn sô 2701`), a lower-case syllable without a tone takes the one that makes a syllable
   found in ten times as many words of the list (`số`).
-- **A hat lost** under a tone: `thành phố` reads `thành phó`, `công bố` reads `công bó`. A syllable
-  with a tone and a, e or o that forms no word with either neighbour takes the hat (â, ê, ô) when
-  that forms a word with the word before it and that word is free: not already in a word with its
-  own left neighbour, nor a capitalised name before a lower-case syllable (`Lý Hữu Kiên có` stays:
-  `kiên cố` is a word). Not with the word after: `có ý kiến` would read `cố ý`.
+- **A hat lost** under a tone: `thành phố` reads `thành phó`, `công bố` reads `công bó`, `KẾT QUẢ`
+  reads `KÉT QUẢ`. A syllable with a tone and a, e or o (closed by p, t, c or ch too) that forms no
+  word with either neighbour takes the hat (â, ê, ô) when that forms a word with a free neighbour:
+  the word before, if not already in a word with its own left neighbour nor a capitalised name
+  before a lower-case syllable (`Lý Hữu Kiên có` stays: `kiên cố` is a word); the word after, if not
+  in a word with its own right neighbour (`có ý kiến` stays: `ý kiến` is a word, so not `cố ý`).
 - **The function words `để` and `về`** read as `đề` or `đế` and as `vê`, syllables that stand in
   administrative text only inside words (`vấn đề`, `đề nghị`): where the syllable read forms no word
   with either neighbour (nor would with any tone), and something follows it, the function word is
@@ -65,6 +66,7 @@ _MISREAD = ("sắc", "huyền", "ngã")
 _STOP_FINALS = ("c", "ch", "p", "t")
 _HATTED = "âêô"
 _OWN_LETTERS = "ăâêôơưđ"  # letters only Vietnamese has: `at` or `that` is left alone
+_MARKED_VOWELS = "ăâêôơư"
 _VOWELS = "aăâeêioôơuưy"
 _TRIM = TRIM + "/"  # with the slash of a last word's end mark: `hợp./.`
 RARER = 0.5  # a restored syllable is in at least this share of the words the one read is in
@@ -137,6 +139,7 @@ def restored(
     left_name: bool = False,
     followed: bool | None = None,
     inner: bool = False,
+    right_taken: bool = False,
 ) -> str | None:
     """The syllable (in any case) with its lost tone back, in lower case, or None to keep it as read.
     `left` and `right`: the neighbouring syllables in lower case, None where punctuation or nothing
@@ -145,7 +148,7 @@ def restored(
     where a hat or a tone above is put back. `followed`: a token stands right after it with no
     punctuation between (`b/c`, `KHCN&ĐMST`); by default, if `right` does. `inner`: tokens stand on
     both sides, so a missing neighbour is punctuation or a number, not text unseen (a page's first
-    or last word)."""
+    or last word). `right_taken`: the right neighbour forms a word with the syllable after it."""
     low = syllable.lower()
     left_free = not (left_taken or left_name)
     tones, base = split_tone(low)
@@ -153,8 +156,13 @@ def restored(
     if parts is None or len(tones) > 1:
         return None
     tone = tones[0] if tones else None
+    hat_lost_fits = (left if left_free else None, None if right_taken else right)
     if parts[3] in _STOP_FINALS:
-        return _closed(base, tone, left, right)
+        closed = _closed(base, tone, left, right)
+        hatless = tone is not None and not any(ch in _MARKED_VOWELS for ch in base)
+        if closed or not hatless or _forms_word(left, low, right):
+            return closed
+        return _hat_lost(base, tone, *hat_lost_fits)  # `KÉT QUẢ` -> `KẾT QUẢ`
     if not is_syllable(low):
         return None
     followed = right is not None if followed is None else followed
@@ -170,8 +178,8 @@ def restored(
             return fit
     if function_word:
         return function_word
-    if tone and left_free and not any(ch in _OWN_LETTERS for ch in base):
-        return _hat_lost(base, tone, left)
+    if tone and not any(ch in _MARKED_VOWELS for ch in base):  # `đói với`: the đ is no hat
+        return _hat_lost(base, tone, *hat_lost_fits)
     return None
 
 
@@ -221,12 +229,13 @@ def _above_hat(
     return None
 
 
-def _hat_lost(base: str, tone: str, left: str | None) -> str | None:
-    """The one syllable with a hat on its a, e or o (and the same tone) that forms a word with the left
-    neighbour (a free one: the caller's `left_free`)."""
+def _hat_lost(base: str, tone: str, left: str | None, right: str | None) -> str | None:
+    """The one syllable with a hat on its a, e or o (and the same tone) that forms a word with a
+    neighbour the caller holds free: `left` not in a word with the syllable before it, `right` not in
+    one with the syllable after (`có ý kiến` stays: `ý kiến` is a word, so not `cố ý`)."""
     hats = {"a": "â", "e": "ê", "o": "ô"}
     options = [_marked(base[:i] + hats[ch] + base[i + 1 :], tone) for i, ch in enumerate(base) if ch in hats]
-    fits = [s for s in options if s and is_syllable(s) and _forms_word(left, s, None)]
+    fits = [s for s in options if s and is_syllable(s) and _forms_word(left, s, right)]
     return fits[0] if len(fits) == 1 else None
 
 
@@ -276,10 +285,21 @@ def _restore_pass(words: list[Word], named: set[int], *, closed: bool) -> int:
             left, right = (None if upper_first(i - 1) else left), (None if upper_first(i + 1) else right)
         before = neighbour(i - 2, parts[i - 1][0] + parts[i - 2][2]) if i >= 2 else None
         taken = before is not None and left is not None and _forms_word(before, left, None)
+        after = neighbour(i + 2, parts[i + 1][2] + parts[i + 2][0]) if i + 2 < len(parts) else None
+        right_taken = after is not None and right is not None and _forms_word(right, after, None)
         name = core.islower() and i > 0 and parts[i - 1][1][:1].isupper()
         followed = i + 1 < len(parts) and not tail + parts[i + 1][0]
         inner = 0 < i < len(parts) - 1
-        new = restored(core, left, right, left_taken=taken, left_name=name, followed=followed, inner=inner)
+        new = restored(
+            core,
+            left,
+            right,
+            left_taken=taken,
+            left_name=name,
+            followed=followed,
+            inner=inner,
+            right_taken=right_taken,
+        )
         if new is not None:
             words[i].text = lead + cased_like(new, core) + tail
             changed += 1

@@ -61,6 +61,9 @@ def _restored(text: str) -> str:
         ("của hệ thông quản lý", "của hệ thống quản lý"),  # a free word before settles a rarer syllable
         ("theo hướng dân thực hiện", "theo hướng dẫn thực hiện"),
         ("công bó kết quả", "công bố kết quả"),
+        ("Phụ lục III KÉT QUẢ ĐÁNH GIÁ", "Phụ lục III KẾT QUẢ ĐÁNH GIÁ"),  # a closed syllable's hat, before
+        ("NĂM 2025 ĐÓI VỚI CẤP SỞ", "NĂM 2025 ĐỐI VỚI CẤP SỞ"),  # `với cấp` is no word: `VỚI` is free
+        ("Sở Ké hoạch và Đâu tư", "Sở Kế hoạch và Đầu tư"),
         ("TRUNG TÂM XÚC TIÊN ĐẦU TƯ", "TRUNG TÂM XÚC TIẾN ĐẦU TƯ"),
         ("CỤC CẢNH SÁT ĐIÊU TRA", "CỤC CẢNH SÁT ĐIỀU TRA"),
         ("kế hoạch chỉ tiết", "kế hoạch chi tiết"),
@@ -91,7 +94,7 @@ def test_lost_tones_come_back(read: str, printed: str) -> None:
         "cấu kinh tế",  # a page's first word: `cơ cấu` may stand before it, so not `cầu kinh`
         "số để làm",  # a hook read is not taken for a misreading: `đề` is in more words, `để` is as printed
         "có hiệu lực kể từ ngày",
-        "Bộ Nội vụ có ý kiến",  # a hat is put back only to form a word with the word before: not `cố ý`
+        "Bộ Nội vụ có ý kiến",  # a hat is put back only to form a word with a free word: `ý kiến`, not `cố ý`
         "ông Lý Hữu Kiên có 4 nhân khẩu",  # nor with a name (`kiên cố`)
         "hộ gia đình có công trình",  # nor with a word taken by its own left neighbour (`đình cố`?)
         "các khâu kiểm tra",  # `khẩu` is in 8 times as many words: not enough
@@ -226,23 +229,27 @@ def _without_hat(syllable: str) -> str:
     return unicodedata.normalize("NFC", nfd)
 
 
+@pytest.mark.parametrize("side", ["after the first", "before the second"])
 @pytest.mark.parametrize("upper", [False, True])
-def test_a_lost_hat_comes_back_as_printed_or_not_at_all(upper: bool) -> None:
-    """Sweep: every word of the list whose second syllable has â, ê or ô and a tone, read without the
-    hat after the first syllable, before a neighbour that forms no word. It comes back as printed or
-    stays as read, never as a third syllable."""
+def test_a_lost_hat_comes_back_as_printed_or_not_at_all(upper: bool, side: str) -> None:
+    """Sweep: every word of the list with a syllable that has â, ê or ô and a tone, read without the
+    hat beside the other syllable, its other neighbour a syllable that forms no word (closed syllables
+    too: `két quả`). It comes back as printed or stays as read, never as a third syllable."""
     tried = back = 0
-    for first, second in _two_syllable_words():
-        marks, base = split_tone(second)
-        if not marks or not any(c in "âêô" for c in base) or any(c in "ăơưđ" for c in base):
+    for pair in _two_syllable_words():
+        at = 1 if side == "after the first" else 0
+        printed = pair[at]
+        marks, base = split_tone(printed)
+        if not marks or not any(c in "âêô" for c in base) or any(c in "ăơư" for c in base):
             continue
-        misread = _without_hat(second)
-        if not is_syllable(misread) or misread == second:
+        misread = _without_hat(printed)
+        if not is_syllable(misread) or misread == printed:
             continue
-        got = tones.restored(misread.upper() if upper else misread, first, "qwz")
-        assert got in (None, second) or split_tone(got) == split_tone(second), (first, second, got)
+        left, right = (pair[0], "qwz") if at else ("qwz", pair[1])
+        got = tones.restored(misread.upper() if upper else misread, left, right)
+        assert got in (None, printed) or split_tone(got) == split_tone(printed), (pair, got)
         tried, back = tried + 1, back + (got is not None)
-    assert tried > 3000 and back > 0.65 * tried, (back, tried)  # 73 %
+    assert tried > 3000 and back > 0.95 * tried, (back, tried)  # 99 %
 
 
 def test_a_hook_on_the_dot_of_i_goes_when_the_word_says_so() -> None:
