@@ -16,6 +16,8 @@ from tests.test_ocr_tones import _page, restored_by
         ("ĐIỀU I. Phạm vi điều chỉnh", "ĐIỀU 1. Phạm vi điều chỉnh"),
         ("Điều I2 Luật", "Điều 12 Luật"),
         ("Điều II, khoản I", "Điều 11, khoản 1"),  # articles are never numbered in Roman
+        ("tại khoản 2 Điêu 34 Nghị định", "tại khoản 2 Điều 34 Nghị định"),  # its tone, before a number
+        ("theo khoan 3 ĐIÊU 5", "theo khoản 3 ĐIỀU 5"),
     ],
 )
 def test_a_letter_read_for_one_in_an_article_s_number_becomes_1(read: str, printed: str) -> None:
@@ -31,6 +33,8 @@ def test_a_letter_read_for_one_in_an_article_s_number_becomes_1(read: str, print
         "theo Điều lệ Hội",  # a word, not a number
         "Điều 1. Phê duyệt",  # as printed
         "tại Điều, I",  # punctuation between
+        "Điêu I",  # neither the word nor the number is certain
+        "mũi khoan sắt",  # no number after
     ],
 )
 def test_what_is_left_as_read(text: str) -> None:
