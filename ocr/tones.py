@@ -4,7 +4,8 @@ On soft or small print (phone photos, 200-dpi pages) Tesseract's `vie` model get
 in three ways that the text itself can settle:
 - **A syllable closed by p, t, c or ch** takes only the sắc or the nặng tone. Read without either
   (`câp`, `kêt quả`, `quyêt`), it takes the one that forms a word with a neighbour (`cập nhật`), or
-  else the sắc, the commoner of the two.
+  else the sắc, the commoner of the two. Read with the other one, forming no word, it takes the one
+  that forms a word with a free neighbour (below): `giải quyệt` -> `giải quyết`.
 - **The tone above a circumflex** merges with the hat or, blurred, reads as another: `tổ chức`
   reads `tô chức` or `tố chức`, `cụ thể` reads `cụ thê`, `số lượng` reads `sô lượng`, `chuyển`
   reads `chuyền`. A syllable with â, ê or ô and no tone (or the acute, the grave or the tilde, between
@@ -156,13 +157,16 @@ def restored(
     if parts is None or len(tones) > 1:
         return None
     tone = tones[0] if tones else None
-    hat_lost_fits = (left if left_free else None, None if right_taken else right)
+    free_left, free_right = (left if left_free else None), (None if right_taken else right)
     if parts[3] in _STOP_FINALS:
         closed = _closed(base, tone, left, right)
         hatless = tone is not None and not any(ch in _MARKED_VOWELS for ch in base)
-        if closed or not hatless or _forms_word(left, low, right):
+        if closed or tone is None or _forms_word(left, low, right):
             return closed
-        return _hat_lost(base, tone, *hat_lost_fits)  # `KÉT QUẢ` -> `KẾT QUẢ`
+        hat = _hat_lost(base, tone, free_left, free_right) if hatless else None  # `KÉT QUẢ` -> `KẾT QUẢ`
+        other = _marked(base, "nặng" if tone == "sắc" else "sắc")  # `giải quyệt` -> `giải quyết`
+        swap = other if other and _forms_word(free_left, other, free_right) else None
+        return (hat or swap) if not (hat and swap) else None  # `bát tử`: `bạt tử` or `bất tử`
     if not is_syllable(low):
         return None
     followed = right is not None if followed is None else followed
@@ -179,7 +183,7 @@ def restored(
     if function_word:
         return function_word
     if tone and not any(ch in _MARKED_VOWELS for ch in base):  # `đói với`: the đ is no hat
-        return _hat_lost(base, tone, *hat_lost_fits)
+        return _hat_lost(base, tone, free_left, free_right)
     return None
 
 
