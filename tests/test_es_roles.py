@@ -163,7 +163,9 @@ def test_writer_is_refused_everything_else(secure_es: SecureES, records: list[di
     assert writer.cluster.get_settings() is not None  # reading them is part of `monitor`
 
 
-def test_writer_may_still_add_fields_to_its_mappings_in_elasticsearch_9(secure_es: SecureES) -> None:
+def test_writer_may_still_add_fields_to_its_mappings_in_elasticsearch_9(
+    secure_es: SecureES, secure_indices: tuple[str, str]
+) -> None:
     """A finding of these tests: Elasticsearch 9 lets the `index` privilege update mappings by an explicit
     `PUT _mapping`, with a deprecation warning ("will not permit mapping updates in the next major
     release"); it cannot change an existing field. The writer does not rely on it: the dynamic fields
