@@ -2,6 +2,7 @@
 # Start, stop or check the local Elasticsearch and S3 servers, on loopback only.
 #   infra/servers.sh start|stop|status|env      (start-web / stop-web: `sohoa serve`, for `make demo`)
 #   infra/servers.sh run -- CMD...   start what is not running, run CMD, then stop only what it started
+#                                    (refused while another `run` of the same run dir is going)
 #   infra/servers.sh purge           stop this run dir's servers and remove Elasticsearch's state folder
 # Ports: SOHOA_ES_PORT (default 9200) and SOHOA_S3_PORT (default 7070); a busy default is replaced by a
 # free port. The URLs are written to .cache/run/servers.env, where `sohoa` picks them up.
@@ -100,13 +101,32 @@ stop_started() {
   [ "$ES_WAS_RUNNING" -eq 1 ] || stop_pid es "$ES_RUN/es.pid"
 }
 
+# One `run` per run dir at a time: a second one would share the first's servers and pid files, and whichever
+# ends first would stop the servers under the other. The lock is an flock on fd 9, held by this shell for
+# the run's lifetime; the kernel drops it when the shell dies, so a killed run leaves no lock behind (the
+# file keeps its stale pid, which only the error message reads). Children get fd 9 closed (`9>&-`): a server
+# or test process that outlives this shell must not keep the lock.
+RUN_LOCK="$RUN_DIR/run.lock"
+
+lock_run() {
+  local other
+  exec 9<>"$RUN_LOCK"  # <>: open without truncating the holder's pid
+  if ! flock -n 9; then
+    other="$(cat "$RUN_LOCK" 2>/dev/null || true)"
+    die "another 'infra/servers.sh run' in $ROOT is still going (pid ${other:-unknown}, lock $RUN_LOCK); \
+wait for it to end, or run from another checkout"
+  fi
+  echo $$ >"$RUN_LOCK"
+}
+
 run_with_servers() {  # start what is not running, run the command, stop only what this call started
   local rc=0
+  lock_run
   alive "$ES_RUN/es.pid" && ES_WAS_RUNNING=1
   alive "$S3_RUN/versitygw.pid" && S3_WAS_RUNNING=1
   trap stop_started EXIT
-  start_es; start_s3
-  "$@" || rc=$?
+  start_es 9>&-; start_s3 9>&-
+  "$@" 9>&- || rc=$?
   return $rc
 }
 

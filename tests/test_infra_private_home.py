@@ -9,56 +9,16 @@ copied under `tmp_path/home` (mode 0700), with this checkout's versitygw binary 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import stat
-import subprocess
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from config.settings import load_settings
+from tests.infra_fixtures import Checkout, answers, copy_checkout
 
 pytestmark = pytest.mark.servers
-
-ROOT = Path(__file__).resolve().parents[1]
-VERSITYGW = "versitygw-v1.8.0"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as resp:
-            return resp.status == 200
-    except OSError:
-        return False
-
-
-class Checkout:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("SOHOA_")}
-        self.env |= {"SOHOA_ES_PORT": str(free_port()), "SOHOA_S3_PORT": str(free_port())}
-
-    def servers(self, command: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(self.path / "infra" / "servers.sh"), command],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-
-    @property
-    def run_dir(self) -> Path:
-        return self.path / ".cache" / "run"
 
 
 @pytest.fixture
@@ -66,13 +26,7 @@ def private_checkout(tmp_path: Path) -> Iterator[Checkout]:
     home = tmp_path / "home"
     home.mkdir(mode=0o700)
     home.chmod(0o700)  # whatever the umask
-    checkout = Checkout(home / "sohoa")
-    shutil.copytree(ROOT / "infra", checkout.path / "infra", ignore=shutil.ignore_patterns("policies"))
-    binary = ROOT / ".cache" / "bin" / VERSITYGW
-    if not binary.exists():
-        pytest.fail(f"{binary} is missing: run `make setup`")
-    (checkout.path / ".cache" / "bin").mkdir(parents=True)
-    (checkout.path / ".cache" / "bin" / VERSITYGW).symlink_to(binary)
+    checkout = copy_checkout(home / "sohoa")
     yield checkout
     checkout.servers("purge")  # stops what is still running (by pid) and removes Elasticsearch's state
 
