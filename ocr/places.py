@@ -147,12 +147,8 @@ def named(words: list[Word]) -> set[int]:
     ocr.tones leaves them alone (`long biến`, `biến chứng` are words)."""
     parts = [split_punctuation(w.text) for w in words]
     out: set[int] = set()
-    i = 0
-    while i < len(parts):
+    for i in range(len(parts)):  # runs may overlap: `PHƯỜNG THANH` and `THANH TRÌ` both spell places
         found = _name_at(parts, i)
-        if found is None:
-            i += 1
-            continue
-        out.update(range(i, i + found[0]))
-        i += found[0]
+        if found is not None:
+            out.update(range(i, i + found[0]))
     return out

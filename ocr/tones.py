@@ -30,9 +30,15 @@ in three ways that the text itself can settle:
   `phạm vỉ`. An open syllable ending in i or y with the hook, forming no word with either neighbour,
   loses the hook when it then forms one (`chỉ có` stays: `chi có` is no word either).
 
+Each rule takes a reading only where it is the one the letters allow: where another tone would form a
+word too (`đông đất`: `đồng đất` or `động đất`; `dỉ vật`: `di vật` or `dị vật`), the word stays as read.
+
 A capitalised word is treated the same (`Mặt trận Tô quốc` -> `Tổ quốc`, `Kế hoạch và Đâu tư`), but
 a capitalised word beside it is part of a name, not a neighbour: `Luật Đâu tư` -> `Luật Đầu tư`, and
-`Tô Lâm` stays. An upper-case word is treated the same too (`XÚC TIÊN ĐẦU TƯ` -> `XÚC TIẾN`). Words
+`Tô Lâm` stays. An upper-case word is treated the same too (`XÚC TIÊN ĐẦU TƯ` -> `XÚC TIẾN`), and
+more: in headings and titles, where no word stands alone the way `tại` or `cả` does in a sentence, any
+tone (or none) that alone forms a word with a free neighbour is taken (`BẢO CÁO` -> `BÁO CÁO`, `KẾT
+QUÁ` -> `KẾT QUẢ`), except on a unit's type (`VIỆT NAM TỈNH` is no `nam tính`). Words
 in a run that spells the name of a place are left alone (`ocr.places`: `QUẬN LONG BIÊN`, `phường Điện
 Biên chứng nhận`, though `long biến` and `biến chứng` are words). The far-commoner rule is for lower
 case alone. The words are pyvi's list of 31,157 Vietnamese words (`data/vi-words.txt`, MIT licence).
@@ -68,6 +74,7 @@ _STOP_FINALS = ("c", "ch", "p", "t")
 _HATTED = "âêô"
 _OWN_LETTERS = "ăâêôơưđ"  # letters only Vietnamese has: `at` or `that` is left alone
 _MARKED_VOWELS = "ăâêôơư"
+_UNIT_TYPES = ("tinh", "huyên", "quân", "xa", "phương")  # their letters: `VIỆT NAM TỈNH` is no `nam tính`
 _VOWELS = "aăâeêioôơuưy"
 _TRIM = TRIM + "/"  # with the slash of a last word's end mark: `hợp./.`
 RARER = 0.5  # a restored syllable is in at least this share of the words the one read is in
@@ -114,8 +121,10 @@ def _marked(base: str, tone: str) -> str | None:
     hats = [i for i, ch in enumerate(vowels) if ch in _OWN_LETTERS]
     if hats:
         at = hats[-1]
-    elif final and final[0] not in _VOWELS:
+    elif final:
         at = len(vowels) - 1
+    elif not medial:
+        at = 0
     else:
         return None  # hoà or hòa: both placements are written
     at += len(initial)
@@ -129,6 +138,10 @@ def _forms_word(left: str | None, syllable: str, right: str | None) -> bool:
     return (left is not None and (_key(left), key) in pairs) or (
         right is not None and (key, _key(right)) in pairs
     )
+
+
+def _any_forms_word(left: str | None, spellings: list[str | None], right: str | None) -> bool:
+    return any(s and _forms_word(left, s, right) for s in spellings)
 
 
 def restored(
@@ -173,8 +186,9 @@ def restored(
     function_word = _function_word(low, base, None if left_taken else left, right) if followed else None
     if _forms_word(left, low, right):
         return function_word  # `phối hợp đề hoàn thành`: `hợp đề` is a word, but `hợp` is in `phối hợp`
-    if tone == "hỏi" and parts[1:] in (("", "i", ""), ("", "y", "")):
-        return base if _forms_word(left, base, right) else None  # the hook was a speck over the i
+    if tone == "hỏi" and parts[1:] in (("", "i", ""), ("", "y", "")):  # the hook was a speck over the i,
+        others = [_marked(base, t) for t in _MARKS if t != "hỏi"]  # unless another tone fits too (`dị vật`)
+        return base if _forms_word(left, base, right) and not _any_forms_word(left, others, right) else None
     beside_text = (left and right) or (inner and (left or right))
     if any(ch in _HATTED for ch in base) and (tone is None or (tone in _MISREAD and beside_text)):
         fit = _above_hat(low, base, tone, left, right, left_free=left_free, by_count=syllable.islower())
@@ -182,9 +196,22 @@ def restored(
             return fit
     if function_word:
         return function_word
-    if tone and not any(ch in _MARKED_VOWELS for ch in base):  # `đói với`: the đ is no hat
-        return _hat_lost(base, tone, free_left, free_right)
-    return None
+    hatless = tone is not None and not any(ch in _MARKED_VOWELS for ch in base)  # `đói với`: đ is no hat
+    hat = _hat_lost(base, tone, free_left, free_right) if hatless else None
+    upper_case = syllable.isupper() and base not in _UNIT_TYPES
+    other = _retoned(low, base, free_left, free_right) if upper_case else None
+    return (hat or other) if not (hat and other) else None  # `ĐAU ĐÀU`: `ĐAU ĐẦU` or `ĐAU ĐÁU`
+
+
+def _retoned(low: str, base: str, left: str | None, right: str | None) -> str | None:
+    """The one other tone (or none) on the letters read that forms a word with a free neighbour:
+    for upper-case words (`CÔNG TÁC CHÍ ĐẠO` -> `CHỈ ĐẠO`, `KẾT QUÁ` -> `KẾT QUẢ`). In running text the
+    words that stand alone make it guess wrong (`quy định tại khoản` is not `tài khoản`)."""
+    spellings = [base, *(_marked(base, t) for t in _MARKS)]
+    if None in spellings:
+        return None  # where a tone goes is not certain (`roi`: `rói`?): the one found may not be the only one
+    fits = [s for s in spellings if s and s != low and is_syllable(s) and _forms_word(left, s, right)]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _function_word(low: str, base: str, left: str | None, right: str | None) -> str | None:
@@ -221,6 +248,9 @@ def _above_hat(
     settle it, the one that makes a far commoner syllable."""
     options = [s for s in (_marked(base, t) for t in _ABOVE if t != tone) if s and is_syllable(s)]
     fits = [s for s in options if _forms_word(left, s, right)]
+    # the tone under the letter, or none, forming a word too, is as likely (`đông đất`: `động đất`?)
+    if fits and _any_forms_word(left, [s for s in (_marked(base, "nặng"), base) if s != low], right):
+        return None
     _, held = _lexicon()
     if len(fits) == 1 and (
         (left_free and _forms_word(left, fits[0], None)) or held[_key(fits[0])] >= RARER * held[_key(low)]
