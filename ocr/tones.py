@@ -171,15 +171,15 @@ def restored(
         return None
     tone = tones[0] if tones else None
     free_left, free_right = (left if left_free else None), (None if right_taken else right)
+    hatless = tone is not None and not any(ch in _MARKED_VOWELS for ch in base)  # `đói với`: đ is no hat
     if parts[3] in _STOP_FINALS:
         closed = _closed(base, tone, left, right)
-        hatless = tone is not None and not any(ch in _MARKED_VOWELS for ch in base)
         if closed or tone is None or _forms_word(left, low, right):
             return closed
-        hat = _hat_lost(base, tone, free_left, free_right) if hatless else None  # `KÉT QUẢ` -> `KẾT QUẢ`
         other = _marked(base, "nặng" if tone == "sắc" else "sắc")  # `giải quyệt` -> `giải quyết`
         swap = other if other and _forms_word(free_left, other, free_right) else None
-        return (hat or swap) if not (hat and swap) else None  # `bát tử`: `bạt tử` or `bất tử`
+        hat = _hat_lost(base, tone, free_left, free_right) if hatless else None  # `KÉT QUẢ` -> `KẾT QUẢ`
+        return _only(hat, swap)  # `bát tử`: `bạt tử` or `bất tử`
     if not is_syllable(low):
         return None
     followed = right is not None if followed is None else followed
@@ -196,16 +196,20 @@ def restored(
             return fit
     if function_word:
         return function_word
-    hatless = tone is not None and not any(ch in _MARKED_VOWELS for ch in base)  # `đói với`: đ is no hat
     hat = _hat_lost(base, tone, free_left, free_right) if hatless else None
     upper_case = syllable.isupper() and base not in _UNIT_TYPES
     other = _retoned(low, base, free_left, free_right) if upper_case else None
-    return (hat or other) if not (hat and other) else None  # `ĐAU ĐÀU`: `ĐAU ĐẦU` or `ĐAU ĐÁU`
+    return _only(hat, other)  # `ĐAU ĐÀU`: `ĐAU ĐẦU` or `ĐAU ĐÁU`
+
+
+def _only(first: str | None, second: str | None) -> str | None:
+    """The one reading two rules found, None where both found one: neither is then certain."""
+    return None if first and second else first or second
 
 
 def _retoned(low: str, base: str, left: str | None, right: str | None) -> str | None:
     """The one other tone (or none) on the letters read that forms a word with a free neighbour:
-    for upper-case words (`CÔNG TÁC CHÍ ĐẠO` -> `CHỈ ĐẠO`, `KẾT QUÁ` -> `KẾT QUẢ`). In running text the
+    for upper-case words (`BẢO CÁO` -> `BÁO CÁO`, `KẾT QUÁ` -> `KẾT QUẢ`). In running text the
     words that stand alone make it guess wrong (`quy định tại khoản` is not `tài khoản`)."""
     spellings = [base, *(_marked(base, t) for t in _MARKS)]
     if None in spellings:
