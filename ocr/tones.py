@@ -144,6 +144,11 @@ def _any_forms_word(left: str | None, spellings: list[str | None], right: str | 
     return any(s and _forms_word(left, s, right) for s in spellings)
 
 
+def _every_tone(base: str) -> list[str | None]:
+    """`base` without a tone and with each of the five (None where the mark's place is not certain)."""
+    return [base, *(_marked(base, t) for t in _MARKS)]
+
+
 def restored(
     syllable: str,
     left: str | None,
@@ -187,7 +192,7 @@ def restored(
     if _forms_word(left, low, right):
         return function_word  # `phối hợp đề hoàn thành`: `hợp đề` is a word, but `hợp` is in `phối hợp`
     if tone == "hỏi" and parts[1:] in (("", "i", ""), ("", "y", "")):  # the hook was a speck over the i,
-        others = [_marked(base, t) for t in _MARKS if t != "hỏi"]  # unless another tone fits too (`dị vật`)
+        others = [s for s in _every_tone(base)[1:] if s != low]  # unless another tone fits too (`dị vật`)
         return base if _forms_word(left, base, right) and not _any_forms_word(left, others, right) else None
     beside_text = (left and right) or (inner and (left or right))
     if any(ch in _HATTED for ch in base) and (tone is None or (tone in _MISREAD and beside_text)):
@@ -211,7 +216,7 @@ def _retoned(low: str, base: str, left: str | None, right: str | None) -> str | 
     """The one other tone (or none) on the letters read that forms a word with a free neighbour:
     for upper-case words (`BẢO CÁO` -> `BÁO CÁO`, `KẾT QUÁ` -> `KẾT QUẢ`). In running text the
     words that stand alone make it guess wrong (`quy định tại khoản` is not `tài khoản`)."""
-    spellings = [base, *(_marked(base, t) for t in _MARKS)]
+    spellings = _every_tone(base)
     if None in spellings:
         return None  # where a tone goes is not certain (`roi`: `rói`?): the one found may not be the only one
     fits = [s for s in spellings if s and s != low and is_syllable(s) and _forms_word(left, s, right)]
@@ -222,8 +227,8 @@ def _function_word(low: str, base: str, left: str | None, right: str | None) -> 
     """The function word `low` is a misreading of, where no tone on its letters forms a word with a
     neighbour (`đế chế` read `đề chế` stays)."""
     printed = FUNCTION_WORD_MISREAD.get(low)
-    spellings = [base] + [_marked(base, t) for t in _MARKS]
-    if printed is None or any(s and s != printed and _forms_word(left, s, right) for s in spellings):
+    others = [s for s in _every_tone(base) if s != printed]
+    if printed is None or _any_forms_word(left, others, right):
         return None
     return printed
 
