@@ -336,14 +336,16 @@ def test_a_closed_syllable_s_tone_read_as_the_other_comes_back_as_printed_or_not
     """Sweep: every word of the list with a syllable closed by p, t, c or ch, its sắc read as the nặng
     or the other way round, beside the other syllable and a neighbour that forms no word. It comes
     back as printed or stays as read, never as a third syllable."""
-    other = {"sắc": "\u0323", "nặng": "\u0301"}
+    other = {"sắc": "nặng", "nặng": "sắc"}
     tried = back = 0
     for pair in _two_syllable_words():
         for i, syllable in enumerate(pair):
             marks, base = split_tone(syllable)
             if not base.endswith(("c", "ch", "p", "t")) or marks not in (["sắc"], ["nặng"]):
                 continue
-            misread = _retoned(syllable, other[marks[0]])
+            misread = tones._marked(base, other[marks[0]])
+            if misread is None:
+                continue
             left, right = (pair[0], "qwz") if i else ("qwz", pair[1])
             got = tones.restored(misread.upper() if upper else misread, left, right)
             assert got in (None, syllable) or split_tone(got) == split_tone(syllable), (pair, got)
