@@ -30,6 +30,11 @@ in three ways that the text itself can settle:
   `phạm vỉ`. An open syllable ending in i or y with the hook, forming no word with either neighbour,
   loses the hook when it then forms one (`chỉ có` stays: `chi có` is no word either).
 
+- **A syllable no one writes**, read with a mark that made it so (`só`, `nghìa`, `nhăm`, `xuát`), and
+  forming no word with a neighbour, takes the one spelling a mark away that is written far more often
+  (`số`, `nghĩa`, `nhằm`, `xuất`), by wordfreq's Vietnamese frequencies. Only syllables the list
+  does not hold at all: the words of land and dike records are rare in general text (`thửa`, `đê`).
+
 Each rule takes a reading only where it is the one the letters allow: where another tone would form a
 word too (`đông đất`: `đồng đất` or `động đất`; `dỉ vật`: `di vật` or `dị vật`), the word stays as read.
 
@@ -41,7 +46,8 @@ tone (or none) that alone forms a word with a free neighbour is taken (`BẢO C�
 QUÁ` -> `KẾT QUẢ`), except on a unit's type (`VIỆT NAM TỈNH` is no `nam tính`). Words
 in a run that spells the name of a place are left alone (`ocr.places`: `QUẬN LONG BIÊN`, `phường Điện
 Biên chứng nhận`, though `long biến` and `biến chứng` are words). The far-commoner rule is for lower
-case alone. The words are pyvi's list of 31,157 Vietnamese words (`data/vi-words.txt`, MIT licence).
+case alone. The words are pyvi's list of 31,157 Vietnamese words (`data/vi-words.txt`, MIT licence);
+the frequencies are the `wordfreq` package's (its data under CC BY-SA 4.0).
 """
 
 from __future__ import annotations
@@ -89,6 +95,17 @@ COMMONER = 10
 # the syllable read forms no word with either neighbour and something follows it (not at a page's end
 # or before punctuation: `(để b/c)` in a list of recipients). Not `đê` (a dike, a noun on its own).
 FUNCTION_WORD_MISREAD = {"đề": "để", "đế": "để", "vê": "về"}
+
+# A lower-case syllable that forms no word with a neighbour and that is written less than once in a
+# million words (wordfreq's Vietnamese list, from Wikipedia, subtitles, news and the web, holds none
+# rarer: https://github.com/rspeer/wordfreq), read with a mark that made it so (`só`, `nghìa`, `xuát`,
+# `nhăm`), takes the spelling one mark away (another tone, a hat put on or taken off) written at least
+# this often (`số`, `nghĩa`, `xuất`, `nhằm`). A syllable the list holds stays, however rare beside
+# the other spelling: the words of land and dike records are rare in general text (`thửa` 1 in 1,300
+# of `thừa`, `đê` 1 in 230 of `để`: `tuyến đê hữu Hồng`, `thửa số 12`).
+COMMON = 1e-4
+LEAD = 3  # ... and at least this many times as often as the next such spelling (`bâng`: `bảng` or `bằng`)
+_HAT_TOGGLED = {"a": "â", "â": "a", "e": "ê", "ê": "e", "o": "ô", "ô": "o"}
 
 Key = tuple[str, str | None]  # a syllable as its letters and its tone, wherever the mark is placed
 
@@ -168,6 +185,33 @@ def restored(
     punctuation between (`b/c`, `KHCN&ĐMST`); by default, if `right` does. `inner`: tokens stand on
     both sides, so a missing neighbour is punctuation or a number, not text unseen (a page's first
     or last word). `right_taken`: the right neighbour forms a word with the syllable after it."""
+    new = _by_words(
+        syllable,
+        left,
+        right,
+        left_taken=left_taken,
+        left_name=left_name,
+        followed=followed,
+        inner=inner,
+        right_taken=right_taken,
+    )
+    if new is None and syllable.islower() and inner:  # a page's first or last word may be cut off
+        return _far_commoner(syllable, left, right)
+    return new
+
+
+def _by_words(
+    syllable: str,
+    left: str | None,
+    right: str | None,
+    *,
+    left_taken: bool = False,
+    left_name: bool = False,
+    followed: bool | None = None,
+    inner: bool = False,
+    right_taken: bool = False,
+) -> str | None:
+    """`restored` by the rules of the word list alone."""
     low = syllable.lower()
     left_free = not (left_taken or left_name)
     tones, base = split_tone(low)
@@ -205,6 +249,36 @@ def restored(
     upper_case = syllable.isupper() and base not in _UNIT_TYPES
     other = _retoned(low, base, free_left, free_right) if upper_case else None
     return _only(hat, other)  # `ĐAU ĐÀU`: `ĐAU ĐẦU` or `ĐAU ĐÁU`
+
+
+def _one_mark_away(base: str) -> list[str]:
+    """`base` under each tone, and with one hat put on or taken off (a/â, e/ê, o/ô) under each tone."""
+    toggled = [base[:i] + _HAT_TOGGLED[ch] + base[i + 1 :] for i, ch in enumerate(base) if ch in _HAT_TOGGLED]
+    return [s for b in (base, *toggled) for s in _every_tone(b) if s]
+
+
+def _far_commoner(syllable: str, left: str | None, right: str | None) -> str | None:
+    """The spelling one mark away, written at least COMMON times per word, of a lower-case `syllable`
+    the frequency list does not hold and that forms no word with a neighbour (`só` -> `số`); None
+    where another spelling one mark away forms a word with a neighbour (that one may be meant: `chồm
+    hổm` read `chồm hốm`), or is nearly as common, or no spelling is that common."""
+    frequency = _frequencies()
+    if syllable in frequency or not is_syllable(syllable) or _forms_word(left, syllable, right):
+        return None
+    spellings = _one_mark_away(split_tone(syllable)[1])
+    spellings.sort(key=lambda s: frequency.get(s, 0.0), reverse=True)
+    commonest, runner_up = (frequency.get(s, 0.0) for s in [*spellings, "", ""][:2])
+    if commonest < COMMON or runner_up * LEAD > commonest or _any_forms_word(left, spellings[1:], right):
+        return None
+    return spellings[0]
+
+
+@cache
+def _frequencies() -> dict[str, float]:
+    """How often each Vietnamese word (here: syllable) is written, from wordfreq's Vietnamese list."""
+    from wordfreq import get_frequency_dict  # imported on first use: it loads its word lists
+
+    return get_frequency_dict("vi")
 
 
 def _only(first: str | None, second: str | None) -> str | None:
