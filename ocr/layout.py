@@ -59,24 +59,29 @@ def is_noise(word: Word, min_conf: float = 50.0) -> bool:
 
 
 RULE_CHARS = frozenset("|¦‖│")
+# A page edge with a speck beside it reads as an I with the dot below: no word is that letter alone.
+RULE_TOKENS = frozenset({"Ị"})
 
 
 def is_rule(word: Word) -> bool:
     """A token of vertical bars only: a table's ruling or a page edge beside the text lines (a phone
-    photo's sheet against a pale desk read as '|' at the end of every line). No Vietnamese
+    photo's sheet against a pale desk read as '|' or 'Ị' at the end of every line). No Vietnamese
     administrative text is written with them."""
     text = word.text.strip()
-    return bool(text) and set(text) <= RULE_CHARS
+    return bool(text) and (set(text) <= RULE_CHARS or text in RULE_TOKENS)
 
 
 # Characters no word is made of alone: what specks, seals and signatures come out as beside a line
 # (`` ` ``, `^`, `ˆ`, a lone quote, `__`), however sure Tesseract is of them.
 STRAY_CHARS = frozenset("`^ˆ_'¬«»°\\")
+# What a check box or an icon in a table's heading comes out as (`£`, `Ạ£`, `4£`): the documents never
+# write the pound sign.
+ICON_CHARS = frozenset("£")
 
 
 def is_stray(word: Word) -> bool:
     text = word.text.strip()
-    return bool(text) and set(text) <= STRAY_CHARS
+    return bool(text) and (set(text) <= STRAY_CHARS or (len(text) <= 3 and not ICON_CHARS.isdisjoint(text)))
 
 
 MARK_CONF = 20.0  # below this, a one- or two-character token is a mark, not a word

@@ -138,6 +138,37 @@ def _without_section_sign(token: str) -> str:
     return _SECTION_SIGN_G.sub(lambda m: "G" if token[m.start() - 1] == "N" else "g", token).replace("§", "8")
 
 
+# A closing quote read apart from the word it closes (`hội. ”`, `định ”.`): the documents close a
+# quotation on the word, so a token that starts with one belongs to the word before it on its line.
+_CLOSING_QUOTES = ("”", "’")
+# A marked vowel read in upper case inside a lower-case word (`sỐ`, `vỆ`): the hat and the tone make
+# the small letter as tall as a capital. Words like `iHanoi` keep their unmarked capitals.
+_MARKED_UPPER = re.compile(r"[ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ]")
+
+
+def _case_slip(token: str) -> str:
+    if (
+        token[:1].islower()
+        and _MARKED_UPPER.search(token)
+        and not any(ch.isupper() and not _MARKED_UPPER.match(ch) for ch in token)
+    ):
+        return token.lower()
+    return token
+
+
+def _attach_closing_quotes(words: list[Word]) -> list[Word]:
+    out: list[Word] = []
+    for word in words:
+        if out and word.text.startswith(_CLOSING_QUOTES) and out[-1].line == word.line:
+            prev, (x0, y0, x1, y1) = out[-1], out[-1].bbox
+            prev.text += word.text
+            prev.bbox = (x0, min(y0, word.bbox[1]), max(x1, word.bbox[2]), max(y1, word.bbox[3]))
+            prev.conf = min(prev.conf, word.conf)
+        else:
+            out.append(word)
+    return out
+
+
 def parse_tsv(text: str) -> list[Word]:
     """Words (level 5) with non-empty text, keeping Tesseract's block/paragraph/line numbers."""
     words: list[Word] = []
@@ -146,7 +177,7 @@ def parse_tsv(text: str) -> list[Word]:
         if len(row) < 12 or row[0] != "5":
             continue
         token = row[11].strip().translate(_LOOKALIKES)
-        token = _without_section_sign(_TOKENS.get(token, token))
+        token = _case_slip(_without_section_sign(_TOKENS.get(token, token)))
         if not token:
             continue
         left, top, width, height = (int(v) for v in row[6:10])
@@ -158,7 +189,7 @@ def parse_tsv(text: str) -> list[Word]:
                 line=(int(row[2]), int(row[3]), int(row[4])),
             )
         )
-    return words
+    return _attach_closing_quotes(words)
 
 
 def version() -> str:

@@ -232,12 +232,15 @@ def test_bars_read_from_a_page_edge_or_a_ruling_are_dropped_at_any_confidence(
         Word("Căn", 95.0, (100, 100, 180, 140), (1, 1, 1)),
         Word("cứ", 91.0, (200, 100, 250, 140), (1, 1, 1)),
         Word("||", 88.0, (1700, 100, 1704, 140), (1, 1, 1)),
+        Word("Ị", 57.0, (1710, 100, 1712, 118), (1, 1, 1)),  # the edge with a speck beside it
         Word("5|", 80.0, (100, 200, 130, 240), (1, 2, 1)),
+        Word("Ịch", 80.0, (150, 200, 200, 240), (1, 2, 1)),
     ]
 
     _tesseract_reads(monkeypatch, words)
     page = render_page(font_px=54, size=(1900, 900))
-    assert [w.text for w in ocr_image(page, OcrOptions(), workdir=tmp_path).words] == ["Căn", "cứ", "5|"]
+    kept = [w.text for w in ocr_image(page, OcrOptions(), workdir=tmp_path).words]
+    assert kept == ["Căn", "cứ", "5|", "Ịch"]
 
 
 def test_stray_marks_beside_lines_are_dropped_at_any_confidence(
@@ -255,8 +258,10 @@ def test_stray_marks_beside_lines_are_dropped_at_any_confidence(
         Word("People's", 90.0, (200, 200, 330, 240), (1, 2, 1)),
         Word("'", 85.0, (340, 200, 345, 215), (1, 2, 1)),
         Word("\\", 77.0, (600, 150, 660, 250), (2, 1, 1)),
+        Word("Ạ£", 53.0, (700, 150, 716, 170), (2, 1, 1)),  # a table heading's icon
     ]
-    assert all(layout.is_stray(w) for w in words if w.text in ("`", "ˆ", "__", "'", "\\"))
+    assert all(layout.is_stray(w) for w in words if w.text in ("`", "ˆ", "__", "'", "\\", "Ạ£"))
+    assert not any(layout.is_stray(Word(t, 90.0, (0, 0, 60, 30))) for t in ("£100", "Ạ"))
 
     _tesseract_reads(monkeypatch, words)
     page = render_page(font_px=54, size=(1900, 900))
@@ -389,6 +394,22 @@ def test_latin_look_alikes_of_the_vie_model_become_the_letters_printed() -> None
         "of", "foreigners", "Information", "195/TTr-TNMT", "is", "November", "-", "~-", "tin", "m²;", "m2",
         "1178/QĐ-BTP", "86,67%", "8", "Hương", "NHƯƠNG",
     ]  # fmt: skip
+
+
+def test_a_closing_quote_read_apart_joins_its_word_and_a_marked_capital_in_a_word_is_small() -> None:
+    """Tesseract sets a closing quote apart (`hội. ”`, `định ”.`); the documents never do. A marked
+    vowel read as a capital inside a lower-case word (`sỐ`) is a small letter; other capitals stay."""
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+    read = [(1, "xã"), (1, "hội."), (1, "”"), (1, "quy"), (1, "định"), (1, "”."), (2, "”Khi"), (2, "sỐ"),
+            (2, "vỆ"), (2, "iHanoi"), (2, "SỐ"), (2, "“Hệ")]  # fmt: skip
+    rows = "".join(
+        f"5\t1\t1\t1\t{line}\t{i + 1}\t{10 + 60 * i}\t{40 * line}\t50\t30\t{90 - i}\t{t}\n"
+        for i, (line, t) in enumerate(read)
+    )
+    words = tesseract.parse_tsv(header + rows)
+    texts = [w.text for w in words]
+    assert texts == ["xã", "hội.”", "quy", "định”.", "”Khi", "số", "vệ", "iHanoi", "SỐ", "“Hệ"]
+    assert words[1].bbox == (70, 40, 180, 70) and words[1].conf == 88  # both boxes, the lower confidence
 
 
 def test_a_blurred_english_line_read_by_real_tesseract_keeps_its_fs(tmp_path: Path) -> None:
