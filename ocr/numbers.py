@@ -7,6 +7,10 @@ Tesseract reads the 1 of such a number as an upper-case I or a lower-case l (`Đ
 `khoản l Điều 5`), the token right after the word, made of digits and those letters only, takes the 1.
 A word spelt `điêu` or `khoan` with another tone or none, right before such a number, is that word
 (`tại khoản 2 Điêu 34` -> `Điều 34`).
+
+Anywhere else, a token of digits in which I or l stands beside a digit for a 1, or O or Ø for a 0
+(`ngày l6`, `Ø6`, `I7I`, `I0`), is a number: no word or code mixes them so (`ISO9001` has an S, and
+`Chương I`, `I-2` have no digit beside the letter).
 """
 
 from __future__ import annotations
@@ -19,12 +23,24 @@ from ocr.quality import cased_like, split_punctuation, split_tone
 
 _NUMBERED = {"điêu": "điều", "khoan": "khoản"}  # by their letters without the tone
 _NUMBER = re.compile(r"[0-9Il]+")
+_DIGITS_AND_LOOKALIKES = re.compile(r"[0-9IlOØ]+(?:[/.,:-][0-9IlOØ]+)*%?")
+_BESIDE_A_DIGIT = re.compile(r"[0-9][IlOØ]|[IlOØ][0-9]")
+_AS_DIGITS = str.maketrans({"I": "1", "l": "1", "O": "0", "Ø": "0"})
 
 
 def restore(words: list[Word]) -> None:
     """Words in reading order: the word before an article's or a clause's number, and the number
     read with I or l for 1, as printed. A word with another tone takes its own only before a number
-    with a digit in it (`Điêu I` stays: neither tells)."""
+    with a digit in it (`Điêu I` stays: neither tells). Then any number read with a look-alike
+    letter beside a digit."""
+    _articles(words)
+    for word in words:
+        lead, core, tail = split_punctuation(word.text)
+        if _DIGITS_AND_LOOKALIKES.fullmatch(core) and _BESIDE_A_DIGIT.search(core):
+            word.text = lead + core.translate(_AS_DIGITS) + tail
+
+
+def _articles(words: list[Word]) -> None:
     for before, word in itertools.pairwise(words):
         lead_cue, cue, between = split_punctuation(before.text)
         lead, core, tail = split_punctuation(word.text)

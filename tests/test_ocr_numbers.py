@@ -18,6 +18,11 @@ from tests.test_ocr_tones import _page, restored_by
         ("Điều II, khoản I", "Điều 11, khoản 1"),  # articles are never numbered in Roman
         ("tại khoản 2 Điêu 34 Nghị định", "tại khoản 2 Điều 34 Nghị định"),  # its tone, before a number
         ("theo khoan 3 ĐIÊU 5", "theo khoản 3 ĐIỀU 5"),
+        ("Bình Thuận, ngày l6 tháng 5 năm 2025", "Bình Thuận, ngày 16 tháng 5 năm 2025"),  # any number
+        ("ngày Ø6 tháng 11", "ngày 06 tháng 11"),
+        ("Số: l1 /TB-UBND", "Số: 11 /TB-UBND"),
+        ("đạt I7I điểm (7,7l%)", "đạt 171 điểm (7,71%)"),
+        ("ngày 2O/1O/2025", "ngày 20/10/2025"),
     ],
 )
 def test_a_letter_read_for_one_in_an_article_s_number_becomes_1(read: str, printed: str) -> None:
@@ -35,6 +40,8 @@ def test_a_letter_read_for_one_in_an_article_s_number_becomes_1(read: str, print
         "tại Điều, I",  # punctuation between
         "Điêu I",  # neither the word nor the number is certain
         "mũi khoan sắt",  # no number after
+        "đạt chuẩn ISO9001, Phụ lục I-2, mẫu O1A",  # a letter not beside a digit, or a code's letters
+        "SỐ: 12 lô đất",
     ],
 )
 def test_what_is_left_as_read(text: str) -> None:
