@@ -2,7 +2,7 @@
 page a unit office takes with a phone: the real layouts of `corpus/real-docs`, photographed.
 
     python benchmarks/photo_set.py --out DIR [--corpus ../shared/corpus] [--seed 5] [--variants 1]
-                                  [--sent-at LONG_SIDE] [--curl]
+                                  [--sent-at LONG_SIDE] [--curl] [--desk pale]
     python benchmarks/ocr.py --docs DIR --tools tesseract,sohoa
 
 Each source is a 200-dpi page of `real-docs/images`, whose exact text is known. Each variant is that
@@ -47,15 +47,18 @@ def bent(page: np.ndarray, sag: float) -> np.ndarray:
     return cv2.remap(page, xs, src_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=-1.0)
 
 
-def photograph(gray: np.ndarray, rng: random.Random, curl: bool = False) -> tuple[np.ndarray, dict]:
-    """One page through the phone-photo chain; returns the RGB photo and the parameters drawn."""
+def photograph(
+    gray: np.ndarray, rng: random.Random, curl: bool = False, desk: str | None = None
+) -> tuple[np.ndarray, dict]:
+    """One page through the phone-photo chain; returns the RGB photo and the parameters drawn
+    (`desk`: that desk, not one drawn)."""
     p = {
         "fill": rng.uniform(0.70, 0.92),
         "paper": rng.uniform(200, 240),
         "ink": rng.uniform(25, 60),
         "turn_deg": rng.uniform(-6, 6),
         "corner_jitter": rng.uniform(0.0, 0.04),
-        "desk": rng.choice(sorted(DESKS)),
+        "desk": desk or rng.choice(sorted(DESKS)),
         "light_min": rng.uniform(0.55, 0.85),
         "shadow": rng.random() < 0.5,
         "blur_sigma": rng.uniform(0.5, 1.6),
@@ -120,7 +123,13 @@ def sent(photo: np.ndarray, long_side: int) -> np.ndarray:
 
 
 def build(
-    corpus: Path, out: Path, variants: int, seed: int, long_side: int = 0, curl: bool = False
+    corpus: Path,
+    out: Path,
+    variants: int,
+    seed: int,
+    long_side: int = 0,
+    curl: bool = False,
+    desk: str | None = None,
 ) -> list[str]:
     rng = random.Random(seed)
     src_root = corpus / "real-docs"
@@ -134,7 +143,7 @@ def build(
     for src in sources:
         gray = np.asarray(Image.open(src).convert("L"))
         for v in range(variants):
-            photo, p = photograph(gray, rng, curl)
+            photo, p = photograph(gray, rng, curl, desk)
             if long_side:
                 photo = sent(photo, long_side)
                 p["page_dpi"] = round(p["page_dpi"] * long_side / max(FRAME))
@@ -156,8 +165,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--sent-at", type=int, default=0, metavar="LONG_SIDE", help="reduce each photo to this")
     ap.add_argument("--curl", action="store_true", help="bend each sheet (lines curve)")
+    ap.add_argument("--desk", choices=sorted(DESKS), help="every sheet on this desk (default: drawn)")
     a = ap.parse_args()
-    names = build(a.corpus.resolve(), a.out.resolve(), a.variants, a.seed, a.sent_at, a.curl)
+    names = build(a.corpus.resolve(), a.out.resolve(), a.variants, a.seed, a.sent_at, a.curl, a.desk)
     print(f"{len(names)} photos in {a.out}")
 
 
