@@ -11,6 +11,10 @@ A word spelt `điêu` or `khoan` with another tone or none, right before such a 
 Anywhere else, a token of digits in which I or l stands beside a digit for a 1, or O or Ø for a 0
 (`ngày l6`, `Ø6`, `I7I`, `I0`), is a number: no word or code mixes them so (`ISO9001` has an S, and
 `Chương I`, `I-2` have no digit beside the letter).
+
+The day of a date (`ngày 19 tháng 12`) is at most 31: a day read above that with a 7 first (`ngày 79
+tháng`), or with a slash first (`ngày /5 tháng`), had a 1 there, the digit a 7 and a slash most often
+stand for on soft print.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ _NUMBER = re.compile(r"[0-9Il]+")
 _DIGITS_AND_LOOKALIKES = re.compile(r"[0-9IlOØ]+(?:[/.,:-][0-9IlOØ]+)*%?")
 _BESIDE_A_DIGIT = re.compile(r"[0-9][IlOØ]|[IlOØ][0-9]")
 _AS_DIGITS = str.maketrans({"I": "1", "l": "1", "O": "0", "Ø": "0"})
+_DAY_MISREAD = re.compile(r"[7/]\d")
 
 
 def restore(words: list[Word]) -> None:
@@ -38,6 +43,13 @@ def restore(words: list[Word]) -> None:
         lead, core, tail = split_punctuation(word.text)
         if _DIGITS_AND_LOOKALIKES.fullmatch(core) and _BESIDE_A_DIGIT.search(core):
             word.text = lead + core.translate(_AS_DIGITS) + tail
+    for before, day, after in zip(words, words[1:], words[2:], strict=False):
+        if before.text.lower() == "ngày" and after.text.lower() == "tháng" and _impossible_day(day.text):
+            day.text = "1" + day.text[1:]
+
+
+def _impossible_day(text: str) -> bool:
+    return bool(_DAY_MISREAD.fullmatch(text)) and (text[0] == "/" or int(text) > 31)
 
 
 def _articles(words: list[Word]) -> None:

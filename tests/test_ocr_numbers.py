@@ -23,6 +23,8 @@ from tests.test_ocr_tones import _page, restored_by
         ("Số: l1 /TB-UBND", "Số: 11 /TB-UBND"),
         ("đạt I7I điểm (7,7l%)", "đạt 171 điểm (7,71%)"),
         ("ngày 2O/1O/2025", "ngày 20/10/2025"),
+        ("Lâm Đồng, ngày 79 tháng 12 năm 2025", "Lâm Đồng, ngày 19 tháng 12 năm 2025"),  # no day is 79
+        ("Hà Nội, ngày /5 tháng 3 năm 2025", "Hà Nội, ngày 15 tháng 3 năm 2025"),
     ],
 )
 def test_a_letter_read_for_one_in_an_article_s_number_becomes_1(read: str, printed: str) -> None:
@@ -42,6 +44,9 @@ def test_a_letter_read_for_one_in_an_article_s_number_becomes_1(read: str, print
         "mũi khoan sắt",  # no number after
         "đạt chuẩn ISO9001, Phụ lục I-2, mẫu O1A",  # a letter not beside a digit, or a code's letters
         "SỐ: 12 lô đất",
+        "ngày 27 tháng 7, ngày 31 tháng 12",  # days that can be
+        "ngày 75 của dự án, tháng 79",  # not a date: no `tháng` after the day
+        "ngày / tháng / năm 2025",  # a date left blank
     ],
 )
 def test_what_is_left_as_read(text: str) -> None:
