@@ -23,6 +23,7 @@ import pytesseract
 
 from ocr.errors import OcrTimeoutError, PageError, ToolMissingError
 from ocr.model import Word
+from ocr.quality import is_syllable, split_punctuation
 
 TESSERACT = "tesseract"
 
@@ -156,6 +157,18 @@ def _case_slip(token: str) -> str:
     return token
 
 
+def _small_capitals(words: list[Word]) -> None:
+    """An upper-case syllable with a marked vowel between two lower-case words on its line (`theo SỐ
+    liệu`, `đơn VỊ, cá nhân`): hat and tone make the small letters as tall as capitals."""
+    for before, word, after in zip(words, words[1:], words[2:], strict=False):
+        lead, core, tail = split_punctuation(word.text)
+        beside_small = before.text[:1].islower() and after.text[:1].islower()
+        if not (beside_small and before.line == word.line == after.line):
+            continue
+        if len(core) > 1 and core.isupper() and _MARKED_UPPER.search(core) and is_syllable(core.lower()):
+            word.text = lead + core.lower() + tail
+
+
 def _attach_closing_quotes(words: list[Word]) -> list[Word]:
     out: list[Word] = []
     for word in words:
@@ -189,7 +202,9 @@ def parse_tsv(text: str) -> list[Word]:
                 line=(int(row[2]), int(row[3]), int(row[4])),
             )
         )
-    return _attach_closing_quotes(words)
+    words = _attach_closing_quotes(words)
+    _small_capitals(words)
+    return words
 
 
 def version() -> str:
