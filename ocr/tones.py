@@ -30,9 +30,10 @@ in three ways that the text itself can settle:
   `phạm vỉ`. An open syllable ending in i or y with the hook, forming no word with either neighbour,
   loses the hook when it then forms one (`chỉ có` stays: `chi có` is no word either).
 
-- **A syllable no one writes**, read with a mark that made it so (`só`, `nghìa`, `nhăm`, `xuát`), and
-  forming no word with a neighbour, takes the one spelling a mark away that is written far more often
-  (`số`, `nghĩa`, `nhằm`, `xuất`), by wordfreq's Vietnamese frequencies. Only syllables the list
+- **A syllable no one writes**, read with a mark that made it so (`só`, `nghìa`, `nhăm`, `đân`), and
+  forming no word with a neighbour, takes the one spelling a mark away (a tone, a hat, the stroke of
+  đ) that is written far more often (`số`, `nghĩa`, `nhằm`, `dân`), by wordfreq's Vietnamese
+  frequencies. Only syllables the list
   does not hold at all: the words of land and dike records are rare in general text (`thửa`, `đê`).
 
 Each rule takes a reading only where it is the one the letters allow: where another tone would form a
@@ -99,13 +100,13 @@ FUNCTION_WORD_MISREAD = {"đề": "để", "đế": "để", "vê": "về"}
 # A lower-case syllable that forms no word with a neighbour and that is written less than once in a
 # million words (wordfreq's Vietnamese list, from Wikipedia, subtitles, news and the web, holds none
 # rarer: https://github.com/rspeer/wordfreq), read with a mark that made it so (`só`, `nghìa`, `xuát`,
-# `nhăm`), takes the spelling one mark away (another tone, a hat put on or taken off) written at least
-# this often (`số`, `nghĩa`, `xuất`, `nhằm`). A syllable the list holds stays, however rare beside
-# the other spelling: the words of land and dike records are rare in general text (`thửa` 1 in 1,300
-# of `thừa`, `đê` 1 in 230 of `để`: `tuyến đê hữu Hồng`, `thửa số 12`).
+# `đân`), takes the spelling one mark away (another tone, a hat or the stroke of đ put on or taken
+# off) written at least this often (`số`, `nghĩa`, `xuất`, `dân`). A syllable the list holds stays,
+# however rare beside the other spelling: the words of land and dike records are rare in general text
+# (`thửa` 1 in 1,300 of `thừa`, `đê` 1 in 230 of `để`: `tuyến đê hữu Hồng`, `thửa số 12`).
 COMMON = 1e-4
 LEAD = 3  # ... and at least this many times as often as the next such spelling (`bâng`: `bảng` or `bằng`)
-_HAT_TOGGLED = {"a": "â", "â": "a", "e": "ê", "ê": "e", "o": "ô", "ô": "o"}
+_MARK_TOGGLED = {"a": "â", "â": "a", "e": "ê", "ê": "e", "o": "ô", "ô": "o", "d": "đ", "đ": "d"}
 
 Key = tuple[str, str | None]  # a syllable as its letters and its tone, wherever the mark is placed
 
@@ -252,8 +253,9 @@ def _by_words(
 
 
 def _one_mark_away(base: str) -> list[str]:
-    """`base` under each tone, and with one hat put on or taken off (a/â, e/ê, o/ô) under each tone."""
-    toggled = [base[:i] + _HAT_TOGGLED[ch] + base[i + 1 :] for i, ch in enumerate(base) if ch in _HAT_TOGGLED]
+    """`base` under each tone, and with one hat or stroke put on or taken off (a/â, e/ê, o/ô, d/đ) under
+    each tone."""
+    toggled = [base[:i] + _MARK_TOGGLED[c] + base[i + 1 :] for i, c in enumerate(base) if c in _MARK_TOGGLED]
     return [s for b in (base, *toggled) for s in _every_tone(b) if s]
 
 
