@@ -186,33 +186,6 @@ def restored(
     punctuation between (`b/c`, `KHCN&ĐMST`); by default, if `right` does. `inner`: tokens stand on
     both sides, so a missing neighbour is punctuation or a number, not text unseen (a page's first
     or last word). `right_taken`: the right neighbour forms a word with the syllable after it."""
-    new = _by_words(
-        syllable,
-        left,
-        right,
-        left_taken=left_taken,
-        left_name=left_name,
-        followed=followed,
-        inner=inner,
-        right_taken=right_taken,
-    )
-    if new is None and syllable.islower() and inner:  # a page's first or last word may be cut off
-        return _far_commoner(syllable, left, right)
-    return new
-
-
-def _by_words(
-    syllable: str,
-    left: str | None,
-    right: str | None,
-    *,
-    left_taken: bool = False,
-    left_name: bool = False,
-    followed: bool | None = None,
-    inner: bool = False,
-    right_taken: bool = False,
-) -> str | None:
-    """`restored` by the rules of the word list alone."""
     low = syllable.lower()
     left_free = not (left_taken or left_name)
     tones, base = split_tone(low)
@@ -419,6 +392,8 @@ def _restore_pass(words: list[Word], named: set[int], *, closed: bool) -> int:
             inner=inner,
             right_taken=right_taken,
         )
+        if new is None and core.islower() and inner:  # a page's first or last word may be cut off
+            new = _far_commoner(core, left, right)
         if new is not None:
             words[i].text = lead + cased_like(new, core) + tail
             changed += 1
