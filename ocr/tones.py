@@ -33,8 +33,8 @@ in three ways that the text itself can settle:
 - **A syllable no one writes**, read with a mark that made it so (`só`, `nghìa`, `nhăm`, `đân`), and
   forming no word with a neighbour, takes the one spelling a mark away (a tone, a hat, the stroke of
   đ) that is written far more often (`số`, `nghĩa`, `nhằm`, `dân`), by wordfreq's Vietnamese
-  frequencies. Only syllables the list
-  does not hold at all: the words of land and dike records are rare in general text (`thửa`, `đê`).
+  frequencies. Only syllables the list does not hold at all: the words of land and dike records are
+  rare in general text (`thửa`, `đê`).
 
 Each rule takes a reading only where it is the one the letters allow: where another tone would form a
 word too (`đông đất`: `đồng đất` or `động đất`; `dỉ vật`: `di vật` or `dị vật`), the word stays as read.
