@@ -106,7 +106,8 @@ FUNCTION_WORD_MISREAD = {"đề": "để", "đế": "để", "vê": "về"}
 # (`thửa` 1 in 1,300 of `thừa`, `đê` 1 in 230 of `để`: `tuyến đê hữu Hồng`, `thửa số 12`).
 COMMON = 1e-4
 LEAD = 3  # ... and at least this many times as often as the next such spelling (`bâng`: `bảng` or `bằng`)
-_MARK_TOGGLED = {"a": "â", "â": "a", "e": "ê", "ê": "e", "o": "ô", "ô": "o", "d": "đ", "đ": "d"}
+_HATS = {"a": "â", "e": "ê", "o": "ô"}
+_MARK_TOGGLED = _HATS | {hat: bare for bare, hat in _HATS.items()} | {"d": "đ", "đ": "d"}
 
 Key = tuple[str, str | None]  # a syllable as its letters and its tone, wherever the mark is placed
 
@@ -325,8 +326,7 @@ def _hat_lost(base: str, tone: str, left: str | None, right: str | None) -> str 
     """The one syllable with a hat on its a, e or o (and the same tone) that forms a word with a
     neighbour the caller holds free: `left` not in a word with the syllable before it, `right` not in
     one with the syllable after (`có ý kiến` stays: `ý kiến` is a word, so not `cố ý`)."""
-    hats = {"a": "â", "e": "ê", "o": "ô"}
-    options = [_marked(base[:i] + hats[ch] + base[i + 1 :], tone) for i, ch in enumerate(base) if ch in hats]
+    options = [_marked(base[:i] + _HATS[c] + base[i + 1 :], tone) for i, c in enumerate(base) if c in _HATS]
     fits = [s for s in options if s and is_syllable(s) and _forms_word(left, s, right)]
     return fits[0] if len(fits) == 1 else None
 
