@@ -9,6 +9,7 @@ the page stays grayscale (Tesseract binarises it itself), resolution is estimate
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -778,6 +779,88 @@ def _along_image_edge(p: np.ndarray, q: np.ndarray, iw: int, ih: int) -> bool:
     )
 
 
+# A sheet on a desk as bright as its paper shows only the thin shadow along its edges, broken where
+# the light falls on it: the regions of the edge mask leak into each other. Its sides are still the
+# long straight lines outside the text (at 800 px: at least this share of the longer side, bridging
+# gaps of SIDE_MAX_GAP), within SIDE_MAX_SLANT_DEG of level or upright.
+SIDE_MIN_LENGTH = 0.15
+SIDE_MAX_GAP = 0.05
+SIDE_MAX_SLANT_DEG = 30.0
+SIDES_NEEDED = 3  # a photographed sheet shows three or four of its sides; a scan shows none
+
+
+def _meet(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """Where the lines through segments a and b (x1, y1, x2, y2) cross; None when parallel."""
+    d1, d2 = a[2:] - a[:2], b[2:] - b[:2]
+    den = d1[0] * d2[1] - d1[1] * d2[0]
+    if abs(den) < 1e-6:
+        return None
+    t = ((b[0] - a[0]) * d2[1] - (b[1] - a[1]) * d2[0]) / den
+    return a[:2] + t * d1
+
+
+def page_by_sides(page: PageCopy) -> tuple[np.ndarray | None, Measures]:
+    """The page as the quadrilateral of its straight sides (full-res coordinates, TL TR BR BL): on
+    each side of the text, the outermost long straight edge (a shadow line across the sheet lies
+    inside its edge); the image's edge where the sheet runs off it. None unless SIDES_NEEDED sides
+    are seen."""
+    gray, f = _small(page.gray, 800, exact=True)  # the scale PAGE_EDGE_CANNY is set for
+    text = page.text_points * f
+    m: Measures = {"sides": []}
+    if len(text) < 20:
+        return None, m
+    h, w = gray.shape
+    (tx0, ty0), (tx1, ty1) = text.min(axis=0), text.max(axis=0)
+    edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), *PAGE_EDGE_CANNY)
+    pad = 0.01 * max(h, w)
+    edges[max(0, int(ty0 - pad)) : int(ty1 + pad) + 1, max(0, int(tx0 - pad)) : int(tx1 + pad) + 1] = 0
+    side = max(h, w)
+    found = cv2.HoughLinesP(
+        edges, 1, np.pi / 360, 40, minLineLength=SIDE_MIN_LENGTH * side, maxLineGap=SIDE_MAX_GAP * side
+    )
+    outermost: dict[str, tuple[float, np.ndarray]] = {}
+    for seg in [] if found is None else found.reshape(-1, 4).astype(np.float64):
+        x1, y1, x2, y2 = seg
+        slant = math.degrees(math.atan2(y2 - y1, x2 - x1)) % 180
+        if min(slant, 180 - slant) < SIDE_MAX_SLANT_DEG:
+            name, out = ("top", ty0 - max(y1, y2)) if max(y1, y2) < ty0 else ("bottom", min(y1, y2) - ty1)
+        elif abs(slant - 90) < SIDE_MAX_SLANT_DEG:
+            name, out = ("left", tx0 - max(x1, x2)) if max(x1, x2) < tx0 else ("right", min(x1, x2) - tx1)
+        else:
+            continue
+        if out > 0 and out > outermost.get(name, (0.0,))[0]:
+            outermost[name] = (out, seg)
+    m["sides"] = sorted(outermost)
+    if len(outermost) < SIDES_NEEDED:
+        return None, m
+    image_edge = {
+        "top": np.array([0, 0, w - 1, 0.0]),
+        "right": np.array([w - 1, 0, w - 1, h - 1.0]),
+        "bottom": np.array([0, h - 1, w - 1, h - 1.0]),
+        "left": np.array([0, 0, 0, h - 1.0]),
+    }
+    line = {name: outermost[name][1] if name in outermost else edge for name, edge in image_edge.items()}
+    corners = [
+        _meet(line[a], line[b])
+        for a, b in (("top", "left"), ("top", "right"), ("bottom", "right"), ("bottom", "left"))
+    ]
+    if any(c is None for c in corners):
+        return None, m
+    return np.float32(corners) / (f * page.f), m
+
+
+def _outlines(
+    quads: list[tuple[str, np.ndarray]], page: PageCopy, m: Measures
+) -> Iterator[tuple[str, np.ndarray]]:
+    """The outlines to try, the likeliest first: those of `find_page`, then the page's straight sides,
+    measured only when every other outline failed."""
+    yield from quads
+    quad, sides = page_by_sides(page)
+    m.update(sides)
+    if quad is not None:
+        yield "sides", quad
+
+
 def crop_to_page(gray: np.ndarray, colour: np.ndarray | None = None) -> tuple[np.ndarray, Measures]:
     """Crop scanner borders and straighten phone photos: warp the page quadrilateral to a rectangle.
     The page is found on `colour` (the original, when it has colour) and `gray` is warped. An outline
@@ -786,11 +869,12 @@ def crop_to_page(gray: np.ndarray, colour: np.ndarray | None = None) -> tuple[np
     quads, m = find_page(colour if colour is not None and colour.shape[:2] == gray.shape[:2] else gray)
     m["step"] = "crop_page"
     m["applied"] = False
-    if not quads:
-        return gray, m
+    if not quads:  # no background seen: a flat scan, whose straight lines outside the text are a
+        return gray, m  # table's or a frame's rulings (as thin as a sheet's shadow), not a sheet's sides
     page = PageCopy(*_small(gray, 1200))
     rejected = []
-    for name, quad in quads:
+    ok = False
+    for name, quad in _outlines(quads, page, m):
         ok, check = check_outline(quad, page)
         if ok:
             check["text_tilt_deg"] = text_tilt_after_warp(quad, page)
