@@ -169,6 +169,30 @@ def _small_capitals(words: list[Word]) -> None:
             word.text = lead + core.lower() + tail
 
 
+# The stroke of a signature ending beside the signer's name or title is read as an opening quote
+# (`“Thang Thị Hạnh`, `"THỨ TRƯỞNG`). The documents open a quotation on a sentence, which runs on or
+# closes: none has a short line of capitalised words that opens a quote and does not close it.
+_OPENING_QUOTES = ("“", '"')
+_NAME_LINE_WORDS = 5
+
+
+def _is_name_word(token: str) -> bool:
+    return token.isalpha() and token[0].isupper() and (token[1:].islower() or token.isupper())
+
+
+def _drop_signature_quotes(words: list[Word]) -> None:
+    lines: dict[tuple[int, int, int], list[Word]] = {}
+    for word in words:
+        lines.setdefault(word.line, []).append(word)
+    for line in lines.values():
+        first = line[0]
+        if len(line) > _NAME_LINE_WORDS or not first.text.startswith(_OPENING_QUOTES):
+            continue
+        rest = [first.text[1:]] + [w.text for w in line[1:]]
+        if all(_is_name_word(token) for token in rest):
+            first.text = first.text[1:]
+
+
 def _attach_closing_quotes(words: list[Word]) -> list[Word]:
     out: list[Word] = []
     for word in words:
@@ -204,6 +228,7 @@ def parse_tsv(text: str) -> list[Word]:
         )
     words = _attach_closing_quotes(words)
     _small_capitals(words)
+    _drop_signature_quotes(words)
     return words
 
 

@@ -415,6 +415,23 @@ def test_a_closing_quote_read_apart_joins_its_word_and_a_marked_capital_in_a_wor
     assert words[1].bbox == (70, 40, 180, 70) and words[1].conf == 88  # both boxes, the lower confidence
 
 
+def test_a_signatures_stroke_read_as_an_opening_quote_before_a_name_is_dropped() -> None:
+    """The end of a signature's stroke beside the signer's name or title reads as an opening quote;
+    a quotation the document opens (a sentence, or a title it closes) keeps its quote."""
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+    read = [(1, "“Thang"), (1, "Thị"), (1, "Hạnh"), (2, '"THỨ'), (2, "TRƯỞNG"),
+            (3, "“Ngày"), (3, "25/9/2025,"), (3, "Ban"), (4, "“Hạnh"), (4, "phúc”"),
+            (5, "“Quy"), (5, "định"), (5, "về"), (5, "việc"), (5, "xếp"), (5, "hạng"),
+            (6, "“Ban"), (6, "Chỉ"), (6, "Đạo"), (6, "Trung"), (6, "Ương"), (6, "Về")]  # fmt: skip
+    rows = "".join(
+        f"5\t1\t1\t1\t{line}\t{i + 1}\t{10 + 60 * i}\t{40 * line}\t50\t30\t90\t{t}\n"
+        for i, (line, t) in enumerate(read)
+    )
+    texts = [w.text for w in tesseract.parse_tsv(header + rows)]
+    assert texts[:5] == ["Thang", "Thị", "Hạnh", "THỨ", "TRƯỞNG"]
+    assert texts[5:] == [t for _, t in read[5:]]  # a sentence, a closed title, long lines
+
+
 def test_a_blurred_english_line_read_by_real_tesseract_keeps_its_fs(tmp_path: Path) -> None:
     """A bilingual notice's English line from a generated bad scan (`benchmarks/scan_set.py`, seed
     41), as the engine hands it to Tesseract: the `vie` model reads `of` as `oƒ` there."""
