@@ -157,12 +157,17 @@ def _case_slip(token: str) -> str:
     return token
 
 
+def _has_small(token: str) -> bool:
+    return any(ch.islower() for ch in token)
+
+
 def _small_capitals(words: list[Word]) -> None:
-    """An upper-case syllable with a marked vowel between two lower-case words on its line (`theo SỐ
-    liệu`, `đơn VỊ, cá nhân`): hat and tone make the small letters as tall as capitals."""
+    """An upper-case syllable with a marked vowel between two words with small letters on its line
+    (`theo SỐ liệu`, `đơn VỊ, cá nhân`, a table's `Điểm SỐ Điểm`): hat and tone make the small letters
+    as tall as capitals. Between words in capitals (`QUYẾT ĐỊNH`), it stays."""
     for before, word, after in zip(words, words[1:], words[2:], strict=False):
         lead, core, tail = split_punctuation(word.text)
-        beside_small = before.text[:1].islower() and after.text[:1].islower()
+        beside_small = _has_small(before.text) and _has_small(after.text)
         if not (beside_small and before.line == word.line == after.line):
             continue
         if len(core) > 1 and core.isupper() and _MARKED_UPPER.search(core) and is_syllable(core.lower()):

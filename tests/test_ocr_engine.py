@@ -399,19 +399,22 @@ def test_latin_look_alikes_of_the_vie_model_become_the_letters_printed() -> None
 def test_a_closing_quote_read_apart_joins_its_word_and_a_marked_capital_in_a_word_is_small() -> None:
     """Tesseract sets a closing quote apart (`hội. ”`, `định ”.`); the documents never do. A marked
     vowel read as a capital inside a lower-case word (`sỐ`) is a small letter, and so is a whole
-    upper-case syllable between two lower-case words (`theo SỐ liệu`); other capitals stay."""
+    upper-case syllable between two words with small letters (`theo SỐ liệu`, `Điểm SỐ Điểm`); other
+    capitals stay."""
     header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
     read = [(1, "xã"), (1, "hội."), (1, "”"), (1, "quy"), (1, "định"), (1, "”."), (2, "”Khi"), (2, "sỐ"),
             (2, "vỆ"), (2, "iHanoi"), (2, "SỐ"), (2, "“Hệ"), (3, "theo"), (3, "SỐ"), (3, "liệu"), (3, "KHCN"),
-            (3, "và"), (3, "ĐMST"), (3, "của"), (3, "VỊ,"), (3, "cá")]  # fmt: skip
+            (3, "và"), (3, "ĐMST"), (3, "của"), (3, "VỊ,"), (3, "cá"), (4, "Điểm"), (4, "SỐ"), (4, "Điểm"),
+            (4, "QUYẾT"), (4, "ĐỊNH"), (4, "SỐ")]  # fmt: skip
     rows = "".join(
         f"5\t1\t1\t1\t{line}\t{i + 1}\t{10 + 60 * i}\t{40 * line}\t50\t30\t{90 - i}\t{t}\n"
         for i, (line, t) in enumerate(read)
     )
     words = tesseract.parse_tsv(header + rows)
     texts = [w.text for w in words]
-    assert texts[:10] == ["xã", "hội.”", "quy", "định”.", "”Khi", "số", "vệ", "iHanoi", "SỐ", "“Hệ"]
-    assert texts[10:] == ["theo", "số", "liệu", "KHCN", "và", "ĐMST", "của", "vị,", "cá"]  # no syllable
+    assert texts[:10] == ["xã", "hội.”", "quy", "định”.", "”Khi", "số", "vệ", "iHanoi", "số", "“Hệ"]
+    assert texts[10:19] == ["theo", "số", "liệu", "KHCN", "và", "ĐMST", "của", "vị,", "cá"]  # no syllable
+    assert texts[19:] == ["Điểm", "số", "Điểm", "QUYẾT", "ĐỊNH", "SỐ"]  # beside words in capitals: stays
     assert words[1].bbox == (70, 40, 180, 70) and words[1].conf == 88  # both boxes, the lower confidence
 
 
