@@ -12,6 +12,10 @@ Anywhere else, a token of digits in which I or l stands beside a digit for a 1, 
 (`ngày l6`, `Ø6`, `I7I`, `I0`), is a number: no word or code mixes them so (`ISO9001` has an S, and
 `Chương I`, `I-2` have no digit beside the letter).
 
+A document's number (`Số: 11/TB-UBND`, Decree 30) is in Arabic digits: read `Số: II` or `Số: lI/TB`,
+the token after the cue, made of I and l only up to its slash, takes the 1s. A Roman number follows
+`số` without the colon (`Phụ lục số II`), and stays.
+
 The day of a date (`ngày 19 tháng 12`) is at most 31: a day read above that with a 7 first (`ngày 79
 tháng`), or with a slash first (`ngày /5 tháng`), had a 1 there, the digit a 7 and a slash most often
 stand for on soft print.
@@ -27,6 +31,7 @@ from ocr.quality import cased_like, split_punctuation, split_tone
 
 _NUMBERED = {"điêu": "điều", "khoan": "khoản"}  # by their letters without the tone
 _NUMBER = re.compile(r"[0-9Il]+")
+_ONES = re.compile(r"[Il]{1,3}")
 _DIGITS_AND_LOOKALIKES = re.compile(r"[0-9IlOØ]+(?:[/.,:-][0-9IlOØ]+)*%?")
 _BESIDE_A_DIGIT = re.compile(r"[0-9][IlOØ]|[IlOØ][0-9]")
 _AS_DIGITS = str.maketrans({"I": "1", "l": "1", "O": "0", "Ø": "0"})
@@ -36,9 +41,14 @@ _DAY_MISREAD = re.compile(r"[7/]\d")
 def restore(words: list[Word]) -> None:
     """Words in reading order: the word before an article's or a clause's number, and the number
     read with I or l for 1, as printed. A word with another tone takes its own only before a number
-    with a digit in it (`Điêu I` stays: neither tells). Then any number read with a look-alike
-    letter beside a digit."""
+    with a digit in it (`Điêu I` stays: neither tells). Then a document's number read in I and l,
+    and any number read with a look-alike letter beside a digit."""
     _articles(words)
+    for cue, number in itertools.pairwise(words):
+        lead, core, tail = split_punctuation(number.text)
+        head, slash, symbol = core.partition("/")  # `II /TB-UBND` or `II/TB-UBND`
+        if cue.text.lower() == "số:" and not lead and _ONES.fullmatch(head):
+            number.text = head.translate(_AS_DIGITS) + slash + symbol + tail
     for word in words:
         lead, core, tail = split_punctuation(word.text)
         if _DIGITS_AND_LOOKALIKES.fullmatch(core) and _BESIDE_A_DIGIT.search(core):

@@ -21,6 +21,8 @@ from tests.test_ocr_tones import _page, restored_by
         ("Bình Thuận, ngày l6 tháng 5 năm 2025", "Bình Thuận, ngày 16 tháng 5 năm 2025"),  # any number
         ("ngày Ø6 tháng 11", "ngày 06 tháng 11"),
         ("Số: l1 /TB-UBND", "Số: 11 /TB-UBND"),
+        ("Số: II /TB-UBND", "Số: 11 /TB-UBND"),  # a document's number is in Arabic digits
+        ("SỐ: lI/QĐ-UBND", "SỐ: 11/QĐ-UBND"),
         ("đạt I7I điểm (7,7l%)", "đạt 171 điểm (7,71%)"),
         ("ngày 2O/1O/2025", "ngày 20/10/2025"),
         ("Lâm Đồng, ngày 79 tháng 12 năm 2025", "Lâm Đồng, ngày 19 tháng 12 năm 2025"),  # no day is 79
@@ -44,6 +46,8 @@ def test_a_letter_read_for_one_in_an_article_s_number_becomes_1(read: str, print
         "mũi khoan sắt",  # no number after
         "đạt chuẩn ISO9001, Phụ lục I-2, mẫu O1A",  # a letter not beside a digit, or a code's letters
         "SỐ: 12 lô đất",
+        "Phụ lục số II kèm theo",  # no colon: a Roman number may follow
+        "Số: ISO/TB-UBND",  # not I and l only
         "ngày 27 tháng 7, ngày 31 tháng 12",  # days that can be
         "ngày 75 của dự án, tháng 79",  # not a date: no `tháng` after the day
         "ngày / tháng / năm 2025",  # a date left blank
