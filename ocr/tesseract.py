@@ -162,15 +162,15 @@ def _has_small(token: str) -> bool:
 
 
 def _small_capitals(words: list[Word]) -> None:
-    """An upper-case syllable with a marked vowel between two words with small letters on its line
-    (`theo SỐ liệu`, `đơn VỊ, cá nhân`, a table's `Điểm SỐ Điểm`): hat and tone make the small letters
-    as tall as capitals. Between words in capitals (`QUYẾT ĐỊNH`), it stays."""
-    for before, word, after in zip(words, words[1:], words[2:], strict=False):
+    """An upper-case syllable with a marked vowel whose neighbours on its line have small letters
+    (`theo SỐ liệu`, `đơn VỊ, cá nhân`, a table cell's `Điểm SỐ`): hat and tone make the small
+    letters as tall as capitals. Beside a word in capitals (`QUYẾT ĐỊNH SỐ`), or alone, it stays."""
+    for i, word in enumerate(words):
         lead, core, tail = split_punctuation(word.text)
-        beside_small = _has_small(before.text) and _has_small(after.text)
-        if not (beside_small and before.line == word.line == after.line):
+        if not (len(core) > 1 and core.isupper() and _MARKED_UPPER.search(core)):
             continue
-        if len(core) > 1 and core.isupper() and _MARKED_UPPER.search(core) and is_syllable(core.lower()):
+        beside = [words[k] for k in (i - 1, i + 1) if 0 <= k < len(words) and words[k].line == word.line]
+        if beside and all(_has_small(w.text) for w in beside) and is_syllable(core.lower()):
             word.text = lead + core.lower() + tail
 
 

@@ -387,7 +387,8 @@ def test_latin_look_alikes_of_the_vie_model_become_the_letters_printed() -> None
         "NHƯƠN§",
     ]
     rows = "".join(
-        f"5\t1\t1\t1\t1\t{i + 1}\t{10 + 60 * i}\t10\t50\t30\t90\t{t}\n" for i, t in enumerate(read)
+        f"5\t1\t1\t1\t{i + 1}\t1\t10\t{10 + 40 * i}\t50\t30\t90\t{t}\n"
+        for i, t in enumerate(read)  # a line each
     )
     words = tesseract.parse_tsv(header + rows)
     assert [w.text for w in words] == [
@@ -405,7 +406,8 @@ def test_a_closing_quote_read_apart_joins_its_word_and_a_marked_capital_in_a_wor
     read = [(1, "xã"), (1, "hội."), (1, "”"), (1, "quy"), (1, "định"), (1, "”."), (2, "”Khi"), (2, "sỐ"),
             (2, "vỆ"), (2, "iHanoi"), (2, "SỐ"), (2, "“Hệ"), (3, "theo"), (3, "SỐ"), (3, "liệu"), (3, "KHCN"),
             (3, "và"), (3, "ĐMST"), (3, "của"), (3, "VỊ,"), (3, "cá"), (4, "Điểm"), (4, "SỐ"), (4, "Điểm"),
-            (4, "QUYẾT"), (4, "ĐỊNH"), (4, "SỐ")]  # fmt: skip
+            (4, "QUYẾT"), (4, "ĐỊNH"), (4, "SỐ"), (5, "Chỉ"), (5, "SỐ"), (6, "SỐ"), (7, "SỐ:"),
+            (7, "12")]  # fmt: skip
     rows = "".join(
         f"5\t1\t1\t1\t{line}\t{i + 1}\t{10 + 60 * i}\t{40 * line}\t50\t30\t{90 - i}\t{t}\n"
         for i, (line, t) in enumerate(read)
@@ -414,7 +416,8 @@ def test_a_closing_quote_read_apart_joins_its_word_and_a_marked_capital_in_a_wor
     texts = [w.text for w in words]
     assert texts[:10] == ["xã", "hội.”", "quy", "định”.", "”Khi", "số", "vệ", "iHanoi", "số", "“Hệ"]
     assert texts[10:19] == ["theo", "số", "liệu", "KHCN", "và", "ĐMST", "của", "vị,", "cá"]  # no syllable
-    assert texts[19:] == ["Điểm", "số", "Điểm", "QUYẾT", "ĐỊNH", "SỐ"]  # beside words in capitals: stays
+    assert texts[19:25] == ["Điểm", "số", "Điểm", "QUYẾT", "ĐỊNH", "SỐ"]  # beside words in capitals: stays
+    assert texts[25:] == ["Chỉ", "số", "SỐ", "SỐ:", "12"]  # a cell's last word; alone, or before a number
     assert words[1].bbox == (70, 40, 180, 70) and words[1].conf == 88  # both boxes, the lower confidence
 
 
