@@ -157,20 +157,23 @@ def _case_slip(token: str) -> str:
     return token
 
 
-def _has_small(token: str) -> bool:
-    return any(ch.islower() for ch in token)
+def _small_syllable(token: str) -> bool:
+    """A syllable with small letters (`liệu`, `Điểm`), not a code or junk (`Pt`, `iHanoi`)."""
+    core = split_punctuation(token)[1]
+    return any(ch.islower() for ch in core) and is_syllable(core.lower())
 
 
 def _small_capitals(words: list[Word]) -> None:
-    """An upper-case syllable with a marked vowel whose neighbours on its line have small letters
-    (`theo SỐ liệu`, `đơn VỊ, cá nhân`, a table cell's `Điểm SỐ`): hat and tone make the small
-    letters as tall as capitals. Beside a word in capitals (`QUYẾT ĐỊNH SỐ`), or alone, it stays."""
+    """An upper-case syllable with a marked vowel whose neighbours on its line (one or two) are
+    syllables with small letters (`theo SỐ liệu`, `đơn VỊ, cá nhân`, a table cell's `Điểm SỐ`): hat
+    and tone make the small letters as tall as capitals. Beside a word in capitals (`QUYẾT ĐỊNH SỐ`)
+    or a code, or alone, it stays."""
     for i, word in enumerate(words):
         lead, core, tail = split_punctuation(word.text)
         if not (len(core) > 1 and core.isupper() and _MARKED_UPPER.search(core)):
             continue
         beside = [words[k] for k in (i - 1, i + 1) if 0 <= k < len(words) and words[k].line == word.line]
-        if beside and all(_has_small(w.text) for w in beside) and is_syllable(core.lower()):
+        if beside and all(_small_syllable(w.text) for w in beside) and is_syllable(core.lower()):
             word.text = lead + core.lower() + tail
 
 

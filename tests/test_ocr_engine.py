@@ -407,17 +407,18 @@ def test_a_closing_quote_read_apart_joins_its_word_and_a_marked_capital_in_a_wor
             (2, "vỆ"), (2, "iHanoi"), (2, "SỐ"), (2, "“Hệ"), (3, "theo"), (3, "SỐ"), (3, "liệu"), (3, "KHCN"),
             (3, "và"), (3, "ĐMST"), (3, "của"), (3, "VỊ,"), (3, "cá"), (4, "Điểm"), (4, "SỐ"), (4, "Điểm"),
             (4, "QUYẾT"), (4, "ĐỊNH"), (4, "SỐ"), (5, "Chỉ"), (5, "SỐ"), (6, "SỐ"), (7, "SỐ:"),
-            (7, "12")]  # fmt: skip
+            (7, "12"), (8, "THÀNH"), (8, "Pt")]  # fmt: skip
     rows = "".join(
         f"5\t1\t1\t1\t{line}\t{i + 1}\t{10 + 60 * i}\t{40 * line}\t50\t30\t{90 - i}\t{t}\n"
         for i, (line, t) in enumerate(read)
     )
     words = tesseract.parse_tsv(header + rows)
     texts = [w.text for w in words]
-    assert texts[:10] == ["xã", "hội.”", "quy", "định”.", "”Khi", "số", "vệ", "iHanoi", "số", "“Hệ"]
+    assert texts[:10] == ["xã", "hội.”", "quy", "định”.", "”Khi", "số", "vệ", "iHanoi", "SỐ", "“Hệ"]
     assert texts[10:19] == ["theo", "số", "liệu", "KHCN", "và", "ĐMST", "của", "vị,", "cá"]  # no syllable
     assert texts[19:25] == ["Điểm", "số", "Điểm", "QUYẾT", "ĐỊNH", "SỐ"]  # beside words in capitals: stays
-    assert texts[25:] == ["Chỉ", "số", "SỐ", "SỐ:", "12"]  # a cell's last word; alone, or before a number
+    assert texts[25:] == ["Chỉ", "số", "SỐ", "SỐ:", "12", "THÀNH", "Pt"]  # a cell's last word; alone, or
+    # beside a number or junk
     assert words[1].bbox == (70, 40, 180, 70) and words[1].conf == 88  # both boxes, the lower confidence
 
 
