@@ -150,8 +150,9 @@ def _recognise(
     lines, skipped, parts = 0, False, sum(c.size for c in split.cells) if split else 0
     if missed_within is not None and dpi:
         seen_text = text.mapped(np.diag([scale, scale, 1.0])) if scale < 1.0 else text
+        merged = missed.merged_lines(out.words)
         found = coverage.read_components(
-            seen_text, [w for w in out.words if _kept(w, drop_marks)], seen.shape
+            seen_text, [w for w in out.words if _kept(w, drop_marks) and w.line not in merged], seen.shape
         )
         boxes = missed.missed_lines(seen_text, found, seen.shape) if found is not None else []
         again = missed.lines_split(seen, boxes, dpi) if boxes else None
@@ -161,7 +162,8 @@ def _recognise(
             )
             skipped = cost > missed_within
         if again and not skipped:
-            out.words += missed.words_of_the_language(read_pieces(again, "missed"))
+            more = missed.words_of_the_language(read_pieces(again, "missed"))
+            out.words = missed.replaced(out.words, merged, more) + more
             lines, parts = len(boxes), parts + sum(c.size for c in again.cells)
     if scale < 1.0:  # boxes back in the page's own coordinates, which the layout rules assume
         for word in out.words:

@@ -12,6 +12,8 @@ there, only words of the language are kept (`ocr.quality.token_validity`).
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from ocr import tables
@@ -32,6 +34,15 @@ JOIN_HEIGHTS = 3.0
 PAD_ABOVE, PAD_BELOW, PAD_SIDE = 0.95, 0.75, 1.0
 # Block numbers of the words read here (below the tables' cells: these are not table rows).
 MISSED_BLOCKS = 500_000
+# Tesseract's layout now and then takes two close lines for one (a list of recipients under its
+# heading, beside the signer's block): its words there stand two lines tall and are read with low
+# confidence (`- Như thành phần mời;` read `T nát thành Dinh 0ô) háo)` on a clean page). A line with
+# two such words (this many times as tall as the page's confident words, and below this confidence)
+# counts as unread; the words of the lines read again replace those of its words they meet.
+MERGED_HEIGHT = 1.9
+MERGED_CONF = 60.0
+CONFIDENT = 80.0
+MIN_CONFIDENT_WORDS = 20
 
 
 def missed_lines(text: PageText, read: np.ndarray, shape: tuple[int, ...]) -> list[tables.Box]:
@@ -79,3 +90,43 @@ def words_of_the_language(words: list[Word]) -> list[Word]:
     """The words read in missed lines that are syllables, numbers or known words of two letters or
     more (`Thang`, `Hạnh`, `06/10/2025`), not a signature's strokes read as `Z5`, `r)` or `1`."""
     return [w for w in words if sum(ch.isalnum() for ch in w.text) >= 2 and token_validity(w.text)]
+
+
+def _height(word: Word) -> int:
+    return word.bbox[3] - word.bbox[1]
+
+
+def merged_lines(words: list[Word]) -> set[tuple[int, int, int]]:
+    """The lines of the reading (Tesseract's block, paragraph, line) that run across two lines of the
+    page: two or more of their words are far taller than the page's confident words, and doubtful."""
+    confident = [_height(w) for w in words if w.conf >= CONFIDENT]
+    if len(confident) < MIN_CONFIDENT_WORDS:
+        return set()
+    tall = MERGED_HEIGHT * float(np.median(confident))
+    doubtful = Counter(w.line for w in words if w.conf < MERGED_CONF and _height(w) > tall)
+    return {line for line, n in doubtful.items() if n >= 2}
+
+
+OVERLAP = 0.5  # of the smaller box: two words on one spot, not a tall box grazing the next line
+
+
+def _meet(a: tables.Box, b: tables.Box) -> bool:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return w > 0 and h > 0 and w * h >= OVERLAP * max(smaller, 1)
+
+
+def replaced(words: list[Word], merged: set[tuple[int, int, int]], again: list[Word]) -> list[Word]:
+    """`words` without the words of `merged` lines that meet a word read `again`, or, on a line so
+    read again, a word of another line (the line below, read twice). Their other words stay (a code
+    that is no word of the language, which the lines read again leave out)."""
+
+    def meets(word: Word, others: list[Word]) -> bool:
+        return any(_meet(word.bbox, o.bbox) for o in others)
+
+    suspects = [w for w in words if w.line in merged]
+    read_again = {w.line for w in suspects if meets(w, again)}
+    others = [w for w in words if w.line not in merged]
+    gone = {id(w) for w in suspects if meets(w, again) or (w.line in read_again and meets(w, others))}
+    return [w for w in words if id(w) not in gone]

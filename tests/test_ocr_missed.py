@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -122,3 +124,46 @@ def test_missed_lines_are_not_read_beyond_the_pages_time_bound(
         "skipped": "over the page's time bound",
     }
     assert not any("-missed" in c for c in calls) and "Thang Thị Hạnh" not in page.text
+
+
+def _word(text: str, conf: float, box: tuple[int, int, int, int], line: int) -> Word:
+    return Word(text, conf, box, (1, 1, line))
+
+
+def test_a_line_of_doubtful_words_two_lines_tall_counts_as_unread_and_is_replaced() -> None:
+    """Two doubtful words twice as tall as the page's confident ones: the line ran across two lines.
+    Read again, its words that meet the new words go, and so do those that meet the line below (read
+    twice); its other words stay (a code the new words leave out), and so does the line where
+    nothing read again meets it."""
+    body = [
+        _word("chữ", 95.0, (10 + 50 * k, 100, 50 + 50 * k, 125), 1) for k in range(missed.MIN_CONFIDENT_WORDS)
+    ]
+    merged = [_word("nát", 10.0, (0, 200, 40, 258), 2), _word("thành", 97.0, (50, 200, 110, 225), 2),
+              _word("Dinh", 50.0, (120, 196, 180, 266), 2), _word("háo)", 24.0, (300, 230, 350, 255), 2),
+              _word("KHCN&ĐMST,", 40.0, (400, 200, 520, 225), 2)]  # fmt: skip
+    below = [_word("Phúc);", 92.0, (295, 232, 360, 257), 4)]
+    one_tall = [_word("Ạ", 30.0, (0, 300, 30, 360), 3), _word("có", 40.0, (40, 300, 70, 325), 3)]
+    words = body + merged + one_tall + below
+    assert missed.merged_lines(words) == {(1, 1, 2)}  # one tall doubtful word is not enough
+    assert missed.merged_lines(body[:5] + merged) == set()  # too few confident words to tell
+    again = [_word(t, 95.0, (x, 202, x + 50, 226), 9) for t, x in (("Như", 2), ("thành", 58), ("phần", 120))]
+    kept = missed.replaced(words, {(1, 1, 2)}, again)
+    assert kept == [*body, merged[-1], *one_tall, *below]
+    assert missed.replaced(words, {(1, 1, 2)}, [_word("xa", 90.0, (900, 900, 930, 920), 9)]) == words
+
+
+def test_two_lines_tesseract_reads_as_one_are_read_again(tmp_path: Path) -> None:
+    """A real document's recipients under their heading, beside the signer's block (200 dpi): real
+    Tesseract's layout reads its first item with the line under it (`- Như thành Dinh 0ô) húc)`);
+    the engine reads that line again on its own."""
+    crop = cv2.imread(
+        str(Path(__file__).parent / "fixtures" / "ocr" / "recipients-beside-signer-200dpi.png"), 0
+    )
+    args = ["-l", "vie", "--psm", "4", "--dpi", "200"]
+    raw = subprocess.run(["tesseract", "-", "-", *args], input=cv2.imencode(".png", crop)[1].tobytes(),
+                         capture_output=True, check=True).stdout.decode()  # fmt: skip
+    assert "thành phần mời" not in raw and "Dinh" in raw  # as Tesseract reads it
+    page = ocr_image(crop, OcrOptions(), dpi_hint=200, workdir=tmp_path)
+    assert "Như thành phần mời" in page.text and "Dinh" not in page.text
+    assert "PCT. UBND tỉnh (Đ/c Phúc);" in page.text  # the line under it, as read before
+    assert next(s for s in page.steps if s["step"] == "missed_text")["applied"]
