@@ -8,6 +8,10 @@ the text-like components that no word of the reading lies on are grouped into li
 in a pass of their own, set one below the other like a table's cells (`ocr.tables.stack`). What
 Tesseract's layout took for a picture may be one (a signature, a stamp's scrawl): of what is read
 there, only words of the language are kept (`ocr.quality.token_validity`).
+
+Its layout also takes two close lines for one now and then (a list of recipients beside the signer's
+block): that line's words stand two lines tall, doubtful, and its glyphs count as unread too, so the
+same pass reads them again (`merged_lines`, `replaced`).
 """
 
 from __future__ import annotations
