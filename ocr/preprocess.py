@@ -787,6 +787,10 @@ SIDE_MIN_LENGTH = 0.15
 SIDE_MAX_GAP = 0.05
 SIDE_MAX_SLANT_DEG = 30.0
 SIDES_NEEDED = 3  # a photographed sheet shows three or four of its sides; a scan shows none
+# A sheet photographed on a desk fills half to four fifths of the frame. Lines that outline more are
+# a scan's frame or a fax's border lines: cutting a sliver off is not worth resampling the page
+# (on more/dev4's fax page dev4-002, `CHỦ TỊCH` read `CHỦ ch H` after it).
+SIDES_MAX_AREA = 0.9
 
 
 def _meet(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
@@ -803,7 +807,7 @@ def page_by_sides(page: PageCopy) -> tuple[np.ndarray | None, Measures]:
     """The page as the quadrilateral of its straight sides (full-res coordinates, TL TR BR BL): on
     each side of the text, the outermost long straight edge (a shadow line across the sheet lies
     inside its edge); the image's edge where the sheet runs off it. None unless SIDES_NEEDED sides
-    are seen."""
+    are seen and they leave desk round the sheet (SIDES_MAX_AREA)."""
     gray, f = _small(page.gray, 800, exact=True)  # the scale PAGE_EDGE_CANNY is set for
     text = page.text_points * f
     m: Measures = {"sides": []}
@@ -845,6 +849,9 @@ def page_by_sides(page: PageCopy) -> tuple[np.ndarray | None, Measures]:
         for a, b in (("top", "left"), ("top", "right"), ("bottom", "right"), ("bottom", "left"))
     ]
     if any(c is None for c in corners):
+        return None, m
+    m["area_share"] = round(cv2.contourArea(np.float32(corners)) / (w * h), 3)
+    if m["area_share"] > SIDES_MAX_AREA:
         return None, m
     return np.float32(corners) / (f * page.f), m
 

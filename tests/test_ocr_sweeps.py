@@ -433,6 +433,16 @@ def test_a_scans_rulings_outside_the_text_are_not_taken_for_a_sheets_sides() -> 
     assert not m["applied"] and out is page and not m["found"], m  # ...but no desk was seen
 
 
+def test_lines_round_nearly_the_whole_image_are_no_sheet_on_a_desk() -> None:
+    """A fax's border lines a little inside the image's edges are four straight lines outside the
+    text too; cutting off the sliver beyond them would only resample the page."""
+    page = np.vstack([render_at_dpi(200, margin_in=0.8)] * 2)
+    h, w = page.shape
+    cv2.rectangle(page, (w // 60, h // 90), (w - w // 60, h - h // 90), 0, 3)
+    quad, m = P.page_by_sides(P.PageCopy(*P._small(page, 1200)))
+    assert quad is None and len(m["sides"]) == 4 and m["area_share"] > P.SIDES_MAX_AREA, m
+
+
 def test_an_empty_box_at_the_sheets_edge_is_page_not_desk() -> None:
     """A region free of edges and of text is desk only when it reaches the image's edge: an empty box
     (a stamp's or a form's frame) drawn against the sheet's edge stays part of the sheet."""
