@@ -114,7 +114,7 @@ def merged_lines(words: list[Word]) -> set[tuple[int, int, int]]:
 OVERLAP = 0.5  # of the smaller box: two words on one spot, not a tall box grazing the next line
 
 
-def _meet(a: tables.Box, b: tables.Box) -> bool:
+def _on_one_spot(a: tables.Box, b: tables.Box) -> bool:
     w = min(a[2], b[2]) - max(a[0], b[0])
     h = min(a[3], b[3]) - max(a[1], b[1])
     smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
@@ -127,10 +127,12 @@ def replaced(words: list[Word], merged: set[tuple[int, int, int]], again: list[W
     that is no word of the language, which the lines read again leave out)."""
 
     def meets(word: Word, others: list[Word]) -> bool:
-        return any(_meet(word.bbox, o.bbox) for o in others)
+        return any(_on_one_spot(word.bbox, o.bbox) for o in others)
 
     suspects = [w for w in words if w.line in merged]
-    read_again = {w.line for w in suspects if meets(w, again)}
+    replaced_here = {id(w) for w in suspects if meets(w, again)}
+    read_again = {w.line for w in suspects if id(w) in replaced_here}
     others = [w for w in words if w.line not in merged]
-    gone = {id(w) for w in suspects if meets(w, again) or (w.line in read_again and meets(w, others))}
+    twice = {id(w) for w in suspects if w.line in read_again and meets(w, others)}
+    gone = replaced_here | twice
     return [w for w in words if id(w) not in gone]

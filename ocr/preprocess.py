@@ -793,7 +793,7 @@ SIDES_NEEDED = 3  # a photographed sheet shows three or four of its sides; a sca
 SIDES_MAX_AREA = 0.9
 
 
-def _meet(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+def _crossing(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
     """Where the lines through segments a and b (x1, y1, x2, y2) cross; None when parallel."""
     d1, d2 = a[2:] - a[:2], b[2:] - b[:2]
     den = d1[0] * d2[1] - d1[1] * d2[0]
@@ -845,7 +845,7 @@ def page_by_sides(page: PageCopy) -> tuple[np.ndarray | None, Measures]:
     }
     line = {name: outermost[name][1] if name in outermost else edge for name, edge in image_edge.items()}
     corners = [
-        _meet(line[a], line[b])
+        _crossing(line[a], line[b])
         for a, b in (("top", "left"), ("top", "right"), ("bottom", "right"), ("bottom", "left"))
     ]
     if any(c is None for c in corners):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import errno
 import io
+import itertools
 import os
 import re
 import shlex
@@ -189,10 +190,8 @@ def _is_name_word(token: str) -> bool:
 
 
 def _drop_signature_quotes(words: list[Word]) -> None:
-    lines: dict[tuple[int, int, int], list[Word]] = {}
-    for word in words:
-        lines.setdefault(word.line, []).append(word)
-    for line in lines.values():
+    for _, on_line in itertools.groupby(words, key=lambda w: w.line):  # a line's words come together
+        line = list(on_line)
         first = line[0]
         if len(line) > _NAME_LINE_WORDS or not first.text.startswith(_OPENING_QUOTES):
             continue
