@@ -816,9 +816,9 @@ def page_by_sides(page: PageCopy) -> tuple[np.ndarray | None, Measures]:
     h, w = gray.shape
     (tx0, ty0), (tx1, ty1) = text.min(axis=0), text.max(axis=0)
     edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), *PAGE_EDGE_CANNY)
-    pad = 0.01 * max(h, w)
-    edges[max(0, int(ty0 - pad)) : int(ty1 + pad) + 1, max(0, int(tx0 - pad)) : int(tx1 + pad) + 1] = 0
     side = max(h, w)
+    pad = 0.01 * side
+    edges[max(0, int(ty0 - pad)) : int(ty1 + pad) + 1, max(0, int(tx0 - pad)) : int(tx1 + pad) + 1] = 0
     found = cv2.HoughLinesP(
         edges, 1, np.pi / 360, 40, minLineLength=SIDE_MIN_LENGTH * side, maxLineGap=SIDE_MAX_GAP * side
     )
