@@ -9,8 +9,8 @@ A word spelt `điêu` or `khoan` with another tone or none, right before such a 
 (`tại khoản 2 Điêu 34` -> `Điều 34`).
 
 Anywhere else, a token of digits in which I or l stands beside a digit for a 1, or O or Ø for a 0
-(`ngày l6`, `Ø6`, `I7I`, `I0`), is a number: no word or code mixes them so (`ISO9001` has an S, and
-`Chương I`, `I-2` have no digit beside the letter).
+(`ngày l6`, `Ø6`, `I7I`, `I0`, `3l-`), is a number: no word or code mixes them so (`ISO9001` has an
+S, and `Chương I`, `I-2` have no digit beside the letter).
 
 A document's number (`Số: 11/TB-UBND`, Decree 30) is in Arabic digits: read `Số: II` or `Số: lI/TB`,
 the token after the cue, made of I and l only up to its slash, takes the 1s. A Roman number follows
@@ -32,7 +32,7 @@ from ocr.quality import cased_like, split_punctuation, split_tone
 _NUMBERED = {"điêu": "điều", "khoan": "khoản"}  # by their letters without the tone
 _NUMBER = re.compile(r"[0-9Il]+")
 _ONES = re.compile(r"[Il]{1,3}")
-_DIGITS_AND_LOOKALIKES = re.compile(r"[0-9IlOØ]+(?:[/.,:-][0-9IlOØ]+)*%?")
+_DIGITS_AND_LOOKALIKES = re.compile(r"[0-9IlOØ]+(?:[/.,:-][0-9IlOØ]+)*%?-?")  # `3l-` of `31- HD/BTCTW`
 _BESIDE_A_DIGIT = re.compile(r"[0-9][IlOØ]|[IlOØ][0-9]")
 _AS_DIGITS = str.maketrans({"I": "1", "l": "1", "O": "0", "Ø": "0"})
 _DAY_MISREAD = re.compile(r"[7/]\d")

@@ -28,8 +28,12 @@ from ocr.model import Word
 TONE_MARKS = {"\u0300": "huyền", "\u0301": "sắc", "\u0303": "ngã", "\u0309": "hỏi", "\u0323": "nặng"}
 _INITIAL = r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x)?"
 # Rime: optional medial o/u, a vowel nucleus (diphthongs first), an optional final consonant or glide.
+# The medial o stands only before a, ă, e (and o: `xoong`), the medial u before â, ê, ơ and y: in `hỏi`,
+# `túi` and `của` the o and u are the nucleus, which carries the tone.
 _SYLLABLE = re.compile(
-    _INITIAL + r"([ou]?)(iê|yê|uô|ươ|ưa|ia|ua|ya|a|ă|â|e|ê|i|y|o|ô|ơ|u|ư)(ch|nh|ng|c|m|n|p|t|i|y|o|u)?$"
+    _INITIAL
+    + r"((?:o(?=[aăeo])|u(?=[âêơy]))?)"
+    + r"(iê|yê|uô|ươ|ưa|ia|ua|ya|a|ă|â|e|ê|i|y|o|ô|ơ|u|ư)(ch|nh|ng|c|m|n|p|t|i|y|o|u)?$"
 )
 _STOP_FINALS = ("c", "ch", "p", "t")  # a syllable closed by these takes only the sắc or nặng tone
 _NEEDS_FINAL = ("ă", "â", "iê", "yê", "uô", "ươ")

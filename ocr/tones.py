@@ -6,16 +6,16 @@ in three ways that the text itself can settle:
   (`câp`, `kêt quả`, `quyêt`), it takes the one that forms a word with a neighbour (`cập nhật`), or
   else the sắc, the commoner of the two. Read with the other one, forming no word, it takes the one
   that forms a word with a free neighbour (below): `giải quyệt` -> `giải quyết`.
-- **The tone above a circumflex** merges with the hat or, blurred, reads as another: `tổ chức`
-  reads `tô chức` or `tố chức`, `cụ thể` reads `cụ thê`, `số lượng` reads `sô lượng`, `chuyển`
-  reads `chuyền`. A syllable with â, ê or ô and no tone (or the acute, the grave or the tilde, between
-  two neighbours) that forms no word with either neighbour takes the tone above that does, when
-  exactly one does, and either the word is formed with a free word before it (below: `hệ thông` ->
-  `hệ thống`) or the marked syllable is in at least half as many words as the one read. That keeps
-  `hành chính công`: `chính` is not free (`hành chính`), and `công` is in thirty times as many words
-  as `cống`. Where no tone forms a word with a neighbour
-  (`Công văn sô 2701`), a lower-case syllable without a tone takes the one that makes a syllable
-  found in ten times as many words of the list (`số`).
+- **The tone above a circumflex or a breve** merges with the hat or, blurred, reads as another: `tổ
+  chức` reads `tô chức` or `tố chức`, `cụ thể` reads `cụ thê`, `số lượng` reads `sô lượng`, `chuyển`
+  reads `chuyền`, `mua sắm` reads `mua săm`. A syllable with ă, â, ê or ô and no tone (or the
+  acute, the grave or the tilde, between two neighbours) that forms no word with either neighbour
+  takes the tone above that does, when exactly one does, and either the word is formed with a free
+  word before it (below: `hệ thông` -> `hệ thống`) or the marked syllable is in at least half as many
+  words as the one read. That keeps `hành chính công`: `chính` is not free (`hành chính`), and `công`
+  is in thirty times as many words as `cống`. Where no tone forms a word with a neighbour (`Công văn
+  sô 2701`), a lower-case syllable without a tone takes the one that makes a syllable found in ten
+  times as many words of the list (`số`).
 - **A hat lost** under a tone: `thành phố` reads `thành phó`, `công bố` reads `công bó`, `KẾT QUẢ`
   reads `KÉT QUẢ`. A syllable with a tone and a, e or o (closed by p, t, c or ch too) that forms no
   word with either neighbour takes the hat (â, ê, ô) when that forms a word with a free neighbour:
@@ -26,6 +26,9 @@ in three ways that the text itself can settle:
   administrative text only inside words (`vấn đề`, `đề nghị`): where the syllable read forms no word
   with either neighbour (nor would with any tone), and something follows it, the function word is
   taken (`giải pháp đề tháo gỡ` -> `để tháo gỡ`, `(đề b/c)` -> `(để b/c)`, `VÊ VIỆC` -> `VỀ VIỆC`).
+- **The hook read as the acute** on a syllable without a hat: `Phó Chủ tịch` reads `Phó Chú tịch`.
+  It takes the hỏi where that forms a word with a free neighbour and no other tone forms one, unless
+  the syllable read is far commoner (`hội quân chúng do Đảng`, `quần` read `quân`, keeps `chúng`).
 - **A speck over the dot of i** reads as the hook: `chi tiết` reads `chỉ tiết`, `phạm vi` reads
   `phạm vỉ`. An open syllable ending in i or y with the hook, forming no word with either neighbour,
   loses the hook when it then forms one (`chỉ có` stays: `chi có` is no word either).
@@ -78,7 +81,7 @@ _ABOVE = ("sắc", "huyền", "hỏi", "ngã")  # the tones written above the vo
 # `đổi` -> `đồi`). Not the hỏi: taken for a misreading, the printed `để` and `kể` became `đề`, `kế`.
 _MISREAD = ("sắc", "huyền", "ngã")
 _STOP_FINALS = ("c", "ch", "p", "t")
-_HATTED = "âêô"
+_HATTED = "ăâêô"
 _OWN_LETTERS = "ăâêôơưđ"  # letters only Vietnamese has: `at` or `that` is left alone
 _MARKED_VOWELS = "ăâêôơư"
 _UNIT_TYPES = ("tinh", "huyên", "quân", "xa", "phương")  # their letters: `VIỆT NAM TỈNH` is no `nam tính`
@@ -106,6 +109,10 @@ FUNCTION_WORD_MISREAD = {"đề": "để", "đế": "để", "vê": "về"}
 # (`thửa` 1 in 1,300 of `thừa`, `đê` 1 in 230 of `để`: `tuyến đê hữu Hồng`, `thửa số 12`).
 COMMON = 1e-4
 LEAD = 3  # ... and at least this many times as often as the next such spelling (`bâng`: `bảng` or `bằng`)
+# The hỏi read as the sắc is taken back only where the syllable with the hỏi is written at least this
+# share as often as the one read: `quân chủng` is a word, but in `hội quân chúng do Đảng` (`quần` read
+# `quân`) the `chúng` read is written 36 times as often as `chủng`.
+HOOK_RARER = 0.1
 _HATS = {"a": "â", "e": "ê", "o": "ô"}
 _MARK_TOGGLED = _HATS | {hat: bare for bare, hat in _HATS.items()} | {"d": "đ", "đ": "d"}
 
@@ -221,9 +228,13 @@ def restored(
     if function_word:
         return function_word
     hat = _hat_lost(base, tone, free_left, free_right) if hatless else None
-    upper_case = syllable.isupper() and base not in _UNIT_TYPES
-    other = _retoned(low, base, free_left, free_right) if upper_case else None
-    return _only(hat, other)  # `ĐAU ĐÀU`: `ĐAU ĐẦU` or `ĐAU ĐÁU`
+    if syllable.isupper() and base not in _UNIT_TYPES:
+        other = _retoned(low, base, free_left, free_right)
+    elif tone == "sắc" and not any(ch in _HATTED for ch in base):
+        other = _hook_read_as_acute(low, base, left, right, free_left, free_right)
+    else:
+        other = None
+    return _only(hat, other)  # `ĐAU ĐÀU`: `ĐAU ĐẦU` or `ĐAU ĐÁU`; `tói trời`: `tối` or `tỏi`
 
 
 def _one_mark_away(base: str) -> list[str]:
@@ -255,6 +266,20 @@ def _frequencies() -> dict[str, float]:
     from wordfreq import get_frequency_dict  # imported on first use: it loads its word lists
 
     return get_frequency_dict("vi")
+
+
+def _hook_read_as_acute(
+    low: str, base: str, left: str | None, right: str | None, free_left: str | None, free_right: str | None
+) -> str | None:
+    """The hỏi in place of the sắc read on a syllable without a hat (`Phó Chú tịch` -> `Phó Chủ tịch`,
+    `nhằm đám bảo` -> `nhằm đảm bảo`), where it forms a word with a free neighbour, no other tone forms
+    one with either, and it is not far rarer than the syllable read (HOOK_RARER)."""
+    hook = _marked(base, "hỏi")
+    others = [s for s in _every_tone(base) if s != hook]
+    if not hook or not _forms_word(free_left, hook, free_right) or _any_forms_word(left, others, right):
+        return None
+    frequency = _frequencies()
+    return None if frequency.get(hook, 0.0) < HOOK_RARER * frequency.get(low, 0.0) else hook
 
 
 def _only(first: str | None, second: str | None) -> str | None:

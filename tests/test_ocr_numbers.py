@@ -24,6 +24,7 @@ from tests.test_ocr_tones import _page, restored_by
         ("Số: II /TB-UBND", "Số: 11 /TB-UBND"),  # a document's number is in Arabic digits
         ("SỐ: lI/QĐ-UBND", "SỐ: 11/QĐ-UBND"),
         ("đạt I7I điểm (7,7l%)", "đạt 171 điểm (7,71%)"),
+        ("Kết luận số 3l- KL/TW", "Kết luận số 31- KL/TW"),  # a code split after its number's hyphen
         ("ngày 2O/1O/2025", "ngày 20/10/2025"),
         ("Lâm Đồng, ngày 79 tháng 12 năm 2025", "Lâm Đồng, ngày 19 tháng 12 năm 2025"),  # no day is 79
         ("Hà Nội, ngày /5 tháng 3 năm 2025", "Hà Nội, ngày 15 tháng 3 năm 2025"),
