@@ -26,9 +26,10 @@ in three ways that the text itself can settle:
   administrative text only inside words (`vấn đề`, `đề nghị`): where the syllable read forms no word
   with either neighbour (nor would with any tone), and something follows it, the function word is
   taken (`giải pháp đề tháo gỡ` -> `để tháo gỡ`, `(đề b/c)` -> `(để b/c)`, `VÊ VIỆC` -> `VỀ VIỆC`).
-- **The hook read as the acute** on a syllable without a hat: `Phó Chủ tịch` reads `Phó Chú tịch`.
-  It takes the hỏi where that forms a word with a free neighbour and no other tone forms one, unless
-  the syllable read is far commoner (`hội quân chúng do Đảng`, `quần` read `quân`, keeps `chúng`).
+- **The hook read as the acute** on a syllable without a hat: `Phó Chủ tịch` reads `Phó Chú tịch`,
+  `Chính phủ` reads `Chính phú`. It takes the hỏi where that forms a word with a free neighbour (a
+  capitalised one too) and no other tone forms one, unless the syllable read is far commoner (`hội
+  quân chúng do Đảng`, `quần` read `quân`, keeps `chúng`).
 - **A speck over the dot of i** reads as the hook: `chi tiết` reads `chỉ tiết`, `phạm vi` reads
   `phạm vỉ`. An open syllable ending in i or y with the hook, forming no word with either neighbour,
   loses the hook when it then forms one (`chỉ có` stays: `chi có` is no word either).
@@ -231,7 +232,8 @@ def restored(
     if syllable.isupper() and base not in _UNIT_TYPES:
         other = _retoned(low, base, free_left, free_right)
     elif tone == "sắc" and not any(ch in _HATTED for ch in base):
-        other = _hook_read_as_acute(low, base, left, right, free_left, free_right)
+        # a capitalised word before it counts too, as in an institution's name (`Chính phú` -> `Chính phủ`)
+        other = _hook_read_as_acute(low, base, left, right, None if left_taken else left, free_right)
     else:
         other = None
     return _only(hat, other)  # `ĐAU ĐÀU`: `ĐAU ĐẦU` or `ĐAU ĐÁU`; `tói trời`: `tối` or `tỏi`

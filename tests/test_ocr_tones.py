@@ -82,6 +82,7 @@ def _restored(text: str) -> str:
         ("người đân tham gia", "người dân tham gia"),  # the stroke of đ is one mark too
         ("của Phó Chú tịch UBND", "của Phó Chủ tịch UBND"),  # the hook read as the acute, no hat
         ("Ban Chú nhiệm Đoàn", "Ban Chủ nhiệm Đoàn"),
+        ("Nghị định của Chính phú quy định", "Nghị định của Chính phủ quy định"),
         ("nhằm đám bảo chất lượng", "nhằm đảm bảo chất lượng"),
         ("kế hoạch mua săm tài sản", "kế hoạch mua sắm tài sản"),  # the tone above a breve
     ],
