@@ -30,6 +30,10 @@ in three ways that the text itself can settle:
   `Chính phủ` reads `Chính phú`. It takes the hỏi where that forms a word with a free neighbour (a
   capitalised one too) and no other tone forms one, unless the syllable read is far commoner (`hội
   quân chúng do Đảng`, `quần` read `quân`, keeps `chúng`).
+- **Two neighbouring syllables both read with a wrong tone** (`Luật Đầu thâu`, `thiệt kê`), neither
+  forming a word with a neighbour and one of them rare in writing: the one pair of other tones that
+  forms a word is taken (`Luật Đấu thầu`, `thiết kế`). Two capitalised words are left alone, as a
+  name's (`Ban Vì sự tiến bộ`), and so are two common syllables (`về tính` is no `vệ tinh`).
 - **A speck over the dot of i** reads as the hook: `chi tiết` reads `chỉ tiết`, `phạm vi` reads
   `phạm vỉ`. An open syllable ending in i or y with the hook, forming no word with either neighbour,
   loses the hook when it then forms one (`chỉ có` stays: `chi có` is no word either).
@@ -110,10 +114,10 @@ FUNCTION_WORD_MISREAD = {"đề": "để", "đế": "để", "vê": "về"}
 # (`thửa` 1 in 1,300 of `thừa`, `đê` 1 in 230 of `để`: `tuyến đê hữu Hồng`, `thửa số 12`).
 COMMON = 1e-4
 LEAD = 3  # ... and at least this many times as often as the next such spelling (`bâng`: `bảng` or `bằng`)
-# The hỏi read as the sắc is taken back only where the syllable with the hỏi is written at least this
-# share as often as the one read: `quân chủng` is a word, but in `hội quân chúng do Đảng` (`quần` read
-# `quân`) the `chúng` read is written 36 times as often as `chủng`.
-HOOK_RARER = 0.1
+# The hỏi read as the sắc, and two syllables read with wrong tones, are taken back only where each new
+# syllable is written at least this share as often as the one read: `quân chủng` is a word, but in
+# `hội quân chúng do Đảng` (`quần` read `quân`) the `chúng` read is written 36 times as often.
+RARER_TAKEN = 0.1
 _HATS = {"a": "â", "e": "ê", "o": "ô"}
 _MARK_TOGGLED = _HATS | {hat: bare for bare, hat in _HATS.items()} | {"d": "đ", "đ": "d"}
 
@@ -275,13 +279,17 @@ def _hook_read_as_acute(
 ) -> str | None:
     """The hỏi in place of the sắc read on a syllable without a hat (`Phó Chú tịch` -> `Phó Chủ tịch`,
     `nhằm đám bảo` -> `nhằm đảm bảo`), where it forms a word with a free neighbour, no other tone forms
-    one with either, and it is not far rarer than the syllable read (HOOK_RARER)."""
+    one with either, and it is not far rarer than the syllable read (RARER_TAKEN)."""
     hook = _marked(base, "hỏi")
     others = [s for s in _every_tone(base) if s != hook]
     if not hook or not _forms_word(free_left, hook, free_right) or _any_forms_word(left, others, right):
         return None
+    return None if _far_rarer(hook, low) else hook
+
+
+def _far_rarer(new: str, read: str) -> bool:
     frequency = _frequencies()
-    return None if frequency.get(hook, 0.0) < HOOK_RARER * frequency.get(low, 0.0) else hook
+    return frequency.get(new, 0.0) < RARER_TAKEN * frequency.get(read, 0.0)
 
 
 def _only(first: str | None, second: str | None) -> str | None:
@@ -371,12 +379,60 @@ def restore(words: list[Word]) -> None:
     """Words in reading order take back the tone marks they lost, in place; a word's neighbours are
     the words before and after it, across line ends too. Syllables closed by p, t, c or ch go first:
     their own spelling settles their tone, which then serves as a neighbour (`Tô quôc` -> `Tô quốc`
-    -> `Tổ quốc`); the others again while a restored one settles another (`thâm quyên`)."""
+    -> `Tổ quốc`); the others again while a restored one settles another (`thâm quyên`); last, pairs
+    of neighbouring syllables both read with a wrong tone (`Đầu thâu`)."""
     named = places.named(words)
     _restore_pass(words, named, closed=True)
     for _ in range(3):
         if not _restore_pass(words, named, closed=False):
             break
+    _both_retoned_pass(words, named)
+
+
+def _both_retoned_pass(words: list[Word], named: set[int]) -> None:
+    """Two neighbouring syllables, both read with a wrong tone: `Luật Đầu thâu` -> `Luật Đấu thầu`."""
+    parts = [split_punctuation(w.text, _TRIM) for w in words]
+
+    def syllable(i: int, between: str = "") -> str | None:
+        core = parts[i][1] if 0 <= i < len(parts) and not between and i not in named else ""
+        cased = core.islower() or _capitalised(core) or core.isupper()
+        return core if core.isalpha() and cased else None
+
+    for i in range(len(parts) - 1):
+        first, second = syllable(i), syllable(i + 1, parts[i][2] + parts[i + 1][0])
+        if not first or not second:
+            continue
+        if not second.islower() and not (first.isupper() and second.isupper()):
+            continue  # two capitalised words may be a name (`Ban Vì sự tiến bộ`, `Thị Hạnh`)
+        left = syllable(i - 1, parts[i - 1][2] + parts[i][0]) if i else None
+        right = syllable(i + 2, parts[i + 1][2] + parts[i + 2][0]) if i + 2 < len(parts) else None
+        pair = _pair_retoned(first.lower(), second.lower(), left and left.lower(), right and right.lower())
+        for k, new in zip((i, i + 1), pair or (), strict=False):
+            lead, core, tail = parts[k]
+            parts[k] = (lead, cased_like(new, core), tail)
+            words[k].text = lead + parts[k][1] + tail
+
+
+def _pair_retoned(first: str, second: str, left: str | None, right: str | None) -> tuple[str, str] | None:
+    """The one pair of other tones on both syllables that forms a word, where neither syllable as read
+    forms one with a neighbour, one of them is rare (below COMMON) and neither new one is far rarer
+    than the one read (RARER_TAKEN)."""
+    if _forms_word(left, first, second) or _forms_word(None, second, right):
+        return None
+    frequency = _frequencies()
+    if min(frequency.get(first, 0.0), frequency.get(second, 0.0)) >= COMMON:
+        return None  # both read are common: `về tính`, `tỉnh đang` are no `vệ tinh`, `tính đảng`
+    pairs, _ = _lexicon()
+    fits = [
+        (x, y)
+        for x in _every_tone(split_tone(first)[1])
+        if x and x != first and is_syllable(x)
+        for y in _every_tone(split_tone(second)[1])
+        if y and y != second and is_syllable(y) and (_key(x), _key(y)) in pairs
+    ]
+    if len(fits) != 1 or _far_rarer(fits[0][0], first) or _far_rarer(fits[0][1], second):
+        return None
+    return fits[0]
 
 
 def _restore_pass(words: list[Word], named: set[int], *, closed: bool) -> int:
