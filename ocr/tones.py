@@ -49,14 +49,16 @@ word too (`đông đất`: `đồng đất` or `động đất`; `dỉ vật`: `
 
 A capitalised word is treated the same (`Mặt trận Tô quốc` -> `Tổ quốc`, `Kế hoạch và Đâu tư`), but
 a capitalised word beside it is part of a name, not a neighbour: `Luật Đâu tư` -> `Luật Đầu tư`, and
-`Tô Lâm` stays. An upper-case word is treated the same too (`XÚC TIÊN ĐẦU TƯ` -> `XÚC TIẾN`), and
-more: in headings and titles, where no word stands alone the way `tại` or `cả` does in a sentence, any
-tone (or none) that alone forms a word with a free neighbour is taken (`BẢO CÁO` -> `BÁO CÁO`, `KẾT
-QUÁ` -> `KẾT QUẢ`), except on a unit's type (`VIỆT NAM TỈNH` is no `nam tính`). Words
-in a run that spells the name of a place are left alone (`ocr.places`: `QUẬN LONG BIÊN`, `phường Điện
-Biên chứng nhận`, though `long biến` and `biến chứng` are words). The far-commoner rule is for lower
-case alone. The words are pyvi's list of 31,157 Vietnamese words (`data/vi-words.txt`, MIT licence);
-the frequencies are the `wordfreq` package's (its data under CC BY-SA 4.0).
+`Tô Lâm` stays. A lower-case syllable after a capitalised word takes a tone above or the hook that
+forms a word with it (`Hệ thông` -> `Hệ thống`), but no hat (`Lý Hữu Kiên có` stays). An upper-case
+word is treated the same too (`XÚC TIÊN ĐẦU TƯ` -> `XÚC TIẾN`), and more: in headings and titles,
+where no word stands alone the way `tại` or `cả` does in a sentence, any tone (or none) that alone
+forms a word with a free neighbour is taken (`BẢO CÁO` -> `BÁO CÁO`, `KẾT QUÁ` -> `KẾT QUẢ`), except
+on a unit's type (`VIỆT NAM TỈNH` is no `nam tính`). Words in a run that spells the name of a place
+are left alone (`ocr.places`: `QUẬN LONG BIÊN`, `phường Điện Biên chứng nhận`, though `long biến` and
+`biến chứng` are words). The far-commoner rule is for lower case alone. The words are pyvi's list of
+31,157 Vietnamese words (`data/vi-words.txt`, MIT licence); the frequencies are the `wordfreq`
+package's (its data under CC BY-SA 4.0).
 """
 
 from __future__ import annotations
@@ -193,12 +195,14 @@ def restored(
 ) -> str | None:
     """The syllable (in any case) with its lost tone back, in lower case, or None to keep it as read.
     `left` and `right`: the neighbouring syllables in lower case, None where punctuation or nothing
-    stands. `left_taken`: the left neighbour forms a word with the syllable before it; `left_name`: it
-    is a name before a lower-case syllable; either way it is not free to form a word with this one
-    where a hat or a tone above is put back. `followed`: a token stands right after it with no
-    punctuation between (`b/c`, `KHCN&ĐMST`); by default, if `right` does. `inner`: tokens stand on
-    both sides, so a missing neighbour is punctuation or a number, not text unseen (a page's first
-    or last word). `right_taken`: the right neighbour forms a word with the syllable after it."""
+    stands. `left_taken`: the left neighbour forms a word with the syllable before it, and is not free
+    to form one with this syllable; `left_name`: it is a capitalised word (a name's?) before a
+    lower-case syllable, not free where a hat is put back (`Lý Hữu Kiên có` is no `kiên cố`), free
+    where a tone above or the hook is (`Hệ thông` -> `Hệ thống`, `Chính phú` -> `Chính phủ`).
+    `followed`: a token stands right after it with no punctuation between (`b/c`, `KHCN&ĐMST`); by
+    default, if `right` does. `inner`: tokens stand on both sides, so a missing neighbour is
+    punctuation or a number, not text unseen (a page's first or last word). `right_taken`: the right
+    neighbour forms a word with the syllable after it."""
     low = syllable.lower()
     left_free = not (left_taken or left_name)
     tones, base = split_tone(low)
@@ -227,7 +231,7 @@ def restored(
         return base if _forms_word(left, base, right) and not _any_forms_word(left, others, right) else None
     beside_text = (left and right) or (inner and (left or right))
     if any(ch in _HATTED for ch in base) and (tone is None or (tone in _MISREAD and beside_text)):
-        fit = _above_hat(low, base, tone, left, right, left_free=left_free, by_count=syllable.islower())
+        fit = _above_hat(low, base, tone, left, right, left_free=not left_taken, by_count=syllable.islower())
         if fit:
             return fit
     if function_word:

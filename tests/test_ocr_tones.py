@@ -83,6 +83,7 @@ def _restored(text: str) -> str:
         ("của Phó Chú tịch UBND", "của Phó Chủ tịch UBND"),  # the hook read as the acute, no hat
         ("Ban Chú nhiệm Đoàn", "Ban Chủ nhiệm Đoàn"),
         ("Nghị định của Chính phú quy định", "Nghị định của Chính phủ quy định"),
+        ("là Hệ thông thông tin", "là Hệ thống thông tin"),  # a capitalised word before a tone above
         ("theo Luật Đầu thâu số 22", "theo Luật Đấu thầu số 22"),  # both syllables' tones wrong
         ("phương án thiệt kê cơ sở", "phương án thiết kế cơ sở"),
         ("nhằm đám bảo chất lượng", "nhằm đảm bảo chất lượng"),
