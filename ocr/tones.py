@@ -22,10 +22,11 @@ in three ways that the text itself can settle:
   the word before, if not already in a word with its own left neighbour nor a capitalised name
   before a lower-case syllable (`Lý Hữu Kiên có` stays: `kiên cố` is a word); the word after, if not
   in a word with its own right neighbour (`có ý kiến` stays: `ý kiến` is a word, so not `cố ý`).
-- **The function words `để` and `về`** read as `đề` or `đế` and as `vê`, syllables that stand in
-  administrative text only inside words (`vấn đề`, `đề nghị`): where the syllable read forms no word
-  with either neighbour (nor would with any tone), and something follows it, the function word is
-  taken (`giải pháp đề tháo gỡ` -> `để tháo gỡ`, `(đề b/c)` -> `(để b/c)`, `VÊ VIỆC` -> `VỀ VIỆC`).
+- **The function words `để` and `về`** read as `đề` or `đế` and as `vê` or `vệ`, syllables that stand
+  in administrative text only inside words (`vấn đề`, `đề nghị`, `bảo vệ`): where the syllable read
+  forms no word with either neighbour (nor would with any tone), and something follows it, the
+  function word is taken (`giải pháp đề tháo gỡ` -> `để tháo gỡ`, `(đề b/c)` -> `(để b/c)`, `VÊ VIỆC`
+  -> `VỀ VIỆC`).
 - **The hook read as the acute** on a syllable without a hat: `Phó Chủ tịch` reads `Phó Chú tịch`,
   `Chính phủ` reads `Chính phú`. It takes the hỏi where that forms a word with a free neighbour (a
   capitalised one too) and no other tone forms one, unless the syllable read is far commoner (`hội
@@ -102,10 +103,11 @@ COMMONER = 10
 
 # Readings of the two function words that stand alone in a sentence and that a lost tone turns into
 # a syllable found, in administrative text, only inside a word: `để` read with the grave or the acute
-# (`vấn đề`, `đề nghị`, `đế quốc`), `về` read without its grave (`vê` is a rare verb). Taken only where
-# the syllable read forms no word with either neighbour and something follows it (not at a page's end
-# or before punctuation: `(để b/c)` in a list of recipients). Not `đê` (a dike, a noun on its own).
-FUNCTION_WORD_MISREAD = {"đề": "để", "đế": "để", "vê": "về"}
+# (`vấn đề`, `đề nghị`, `đế quốc`), `về` read without its grave (`vê` is a rare verb) or with a speck
+# below it (`bảo vệ`, `vệ sinh`). Taken only where the syllable read forms no word with either
+# neighbour and something follows it (not at a page's end or before punctuation: `(để b/c)` in a list
+# of recipients). Not `đê` (a dike, a noun on its own).
+FUNCTION_WORD_MISREAD = {"đề": "để", "đế": "để", "vê": "về", "vệ": "về"}
 
 # A lower-case syllable that forms no word with a neighbour and that is written less than once in a
 # million words (wordfreq's Vietnamese list, from Wikipedia, subtitles, news and the web, holds none

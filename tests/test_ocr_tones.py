@@ -76,6 +76,7 @@ def _restored(text: str) -> str:
         ("các đơn vị phối hợp đề hoàn thành", "các đơn vị phối hợp để hoàn thành"),  # `hợp` is in `phối hợp`
         ("Chủ tịch UBND thành phố (đề b/c);", "Chủ tịch UBND thành phố (để b/c);"),  # a token follows
         ("TỜ TRÌNH VÊ VIỆC", "TỜ TRÌNH VỀ VIỆC"),
+        ("báo cáo vệ tình hình thực hiện", "báo cáo về tình hình thực hiện"),  # a speck below `về`
         ("theo só liệu thống kê", "theo số liệu thống kê"),  # no one writes `só`; `số` is far commoner
         ("hoạt động nhăm bảo đảm an toàn", "hoạt động nhằm bảo đảm an toàn"),
         ("về ý nghìa của", "về ý nghĩa của"),
