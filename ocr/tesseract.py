@@ -140,6 +140,19 @@ def _without_section_sign(token: str) -> str:
     return _SECTION_SIGN_G.sub(lambda m: "G" if token[m.start() - 1] == "N" else "g", token).replace("§", "8")
 
 
+# An italic T read as a 7 at a sentence's start (`7rong`, `“7hực hiện`): a 7 before the r of `tr` or
+# the h of `th`, the rest lower-case letters that make a syllable with the T. No number is written so
+# (`7h30` has digits; a class or house `7a` has no r or h).
+_SEVEN_FOR_T = re.compile(r"(?P<lead>[“\"‘(]?)7(?P<rest>[rh][^\W\d_]+)(?P<tail>[.,;:”’)]*)")
+
+
+def _seven_for_t(token: str) -> str:
+    m = _SEVEN_FOR_T.fullmatch(token)
+    if m is None or not m["rest"].islower() or not is_syllable("T" + m["rest"]):
+        return token
+    return m["lead"] + "T" + m["rest"] + m["tail"]
+
+
 # A closing quote read apart from the word it closes (`hội. ”`, `định ”.`): the documents close a
 # quotation on the word, so a token that starts with one belongs to the word before it on its line.
 _CLOSING_QUOTES = ("”", "’")
@@ -221,7 +234,7 @@ def parse_tsv(text: str) -> list[Word]:
         if len(row) < 12 or row[0] != "5":
             continue
         token = row[11].strip().translate(_LOOKALIKES)
-        token = _case_slip(_without_section_sign(_TOKENS.get(token, token)))
+        token = _seven_for_t(_case_slip(_without_section_sign(_TOKENS.get(token, token))))
         if not token:
             continue
         left, top, width, height = (int(v) for v in row[6:10])

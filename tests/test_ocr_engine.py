@@ -397,6 +397,28 @@ def test_latin_look_alikes_of_the_vie_model_become_the_letters_printed() -> None
     ]  # fmt: skip
 
 
+def test_an_italic_t_read_as_a_seven_before_r_or_h_is_a_t() -> None:
+    """A sentence's italic T read as a 7 (`7rong`, `“7hực hiện`) is a T where a syllable follows the 7
+    from the r of `tr` or the h of `th`; a time, a class's number or junk stays as read."""
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+    read = ["7rong", "“7rong", "(7hực", "7rong,", "7h30", "7a", "7zong", "7rongx", "7Rong"]
+    rows = "".join(
+        f"5\t1\t1\t1\t1\t{i + 1}\t{10 + 60 * i}\t10\t50\t30\t90\t{t}\n" for i, t in enumerate(read)
+    )
+    words = tesseract.parse_tsv(header + rows)  # one line: a quote opening it is no signature's stroke
+    assert [w.text for w in words] == [
+        "Trong",
+        "“Trong",
+        "(Thực",
+        "Trong,",
+        "7h30",
+        "7a",
+        "7zong",
+        "7rongx",
+        "7Rong",
+    ]
+
+
 def test_a_closing_quote_read_apart_joins_its_word_and_a_marked_capital_in_a_word_is_small() -> None:
     """Tesseract sets a closing quote apart (`hội. ”`, `định ”.`); the documents never do. A marked
     vowel read as a capital inside a lower-case word (`sỐ`) is a small letter, and so is a whole
