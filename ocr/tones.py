@@ -465,9 +465,17 @@ def _restore_pass(words: list[Word], named: set[int], *, closed: bool) -> int:
         if _capitalised(core):  # beside a capitalised word it is in a name: only lower case is a neighbour
             left, right = (None if upper_first(i - 1) else left), (None if upper_first(i + 1) else right)
         before = neighbour(i - 2, parts[i - 1][0] + parts[i - 2][2]) if i >= 2 else None
-        taken = before is not None and left is not None and _forms_word(before, left, None)
+        before2 = neighbour(i - 3, parts[i - 2][0] + parts[i - 3][2]) if i >= 3 else None
         after = neighbour(i + 2, parts[i + 1][2] + parts[i + 2][0]) if i + 2 < len(parts) else None
-        right_taken = after is not None and right is not None and _forms_word(right, after, None)
+        after2 = neighbour(i + 3, parts[i + 2][2] + parts[i + 3][0]) if i + 3 < len(parts) else None
+        # a neighbour is taken by the word it forms with the syllable beyond it, unless that one is taken
+        # in turn by the next (`ĐÀU TƯ THƯƠNG MẠI`: `thương mại` frees `TƯ` from `tư thương`)
+        taken = bool(
+            left and before and _forms_word(before, left, None) and not _forms_word(before2, before, None)
+        )
+        right_taken = bool(
+            right and after and _forms_word(right, after, None) and not _forms_word(None, after, after2)
+        )
         name = core.islower() and i > 0 and parts[i - 1][1][:1].isupper()
         followed = i + 1 < len(parts) and not tail + parts[i + 1][0]
         inner = 0 < i < len(parts) - 1
