@@ -37,7 +37,10 @@ in three ways that the text itself can settle:
   name's (`Ban Vì sự tiến bộ`), and so are two common syllables (`về tính` is no `vệ tinh`).
 - **A speck over the dot of i** reads as the hook: `chi tiết` reads `chỉ tiết`, `phạm vi` reads
   `phạm vỉ`. An open syllable ending in i or y with the hook, forming no word with either neighbour,
-  loses the hook when it then forms one (`chỉ có` stays: `chi có` is no word either).
+  loses the hook when it then forms one (`chỉ có` stays: `chi có` is no word either). Read as another
+  mark (`phạm vì`, `mình bạch`, `khả thị`), an i or y with its final too loses the mark where the
+  syllable then forms a word with a free neighbour, no other tone forms one, and it is not far rarer
+  (RARER_TAKEN): `vì vậy` and `tự mình` stay.
 
 - **A syllable no one writes**, read with a mark that made it so (`só`, `nghìa`, `nhăm`, `đân`), and
   forming no word with a neighbour, takes the one spelling a mark away (a tone, a hat, the stroke of
@@ -228,6 +231,10 @@ def restored(
     function_word = _function_word(low, base, None if left_taken else left, right) if followed else None
     if _forms_word(left, low, right):
         return function_word  # `phối hợp đề hoàn thành`: `hợp đề` is a word, but `hợp` is in `phối hợp`
+    if tone not in (None, "hỏi") and not parts[1] and parts[2] in ("i", "y"):  # another mark a speck?
+        others = [s for s in _every_tone(base)[1:] if s != low]
+        fits = _forms_word(free_left, base, free_right) and not _any_forms_word(left, others, right)
+        return base if fits and not _far_rarer(base, low) else None
     if tone == "hỏi" and parts[1:] in (("", "i", ""), ("", "y", "")):  # the hook was a speck over the i,
         others = [s for s in _every_tone(base)[1:] if s != low]  # unless another tone fits too (`dị vật`)
         return base if _forms_word(left, base, right) and not _any_forms_word(left, others, right) else None
