@@ -148,6 +148,32 @@ def _lexicon() -> tuple[frozenset[tuple[Key, Key]], Counter[Key]]:
     return frozenset(pairs), held
 
 
+@cache
+def _triples() -> frozenset[tuple[Key, Key, Key]]:
+    """Three syllables that follow each other in a word (`công nghệ thông tin`)."""
+    triples: set[tuple[Key, Key, Key]] = set()
+    for line in WORDS.read_text(encoding="utf-8").splitlines():
+        syllables = [_key(s) for s in unicodedata.normalize("NFC", line).lower().split()]
+        triples.update(zip(syllables, syllables[1:], syllables[2:], strict=False))
+    return frozenset(triples)
+
+
+def _taken(near: str | None, far: str | None, beyond: str | None, *, rightward: bool) -> bool:
+    """`near`, a neighbour of the syllable in question, forms a word with `far`, the syllable beyond it,
+    and `far` is not taken instead by `beyond`, the next one out (`TƯ THƯƠNG MẠI`: `thương mại` frees
+    `TƯ` from `tư thương`), unless the three are one word (`công nghệ thông tin`). `rightward`: they
+    follow the syllable in question, else they precede it."""
+    pairs = _lexicon()[0]
+
+    def in_word(*syllables: str) -> bool:
+        keys = tuple(_key(s) for s in (syllables if rightward else reversed(syllables)))
+        return keys in (pairs if len(keys) == 2 else _triples())
+
+    if not (near and far and in_word(near, far)):
+        return False
+    return not (beyond and in_word(far, beyond)) or in_word(near, far, beyond)
+
+
 def _marked(base: str, tone: str) -> str | None:
     """`base` (lower case, no tone) with `tone` on the vowel that carries it, where that vowel is
     certain: the last of ă â ê ô ơ ư, else the last vowel before a final consonant."""
@@ -229,7 +255,8 @@ def restored(
         return None
     followed = right is not None if followed is None else followed
     function_word = _function_word(low, base, None if left_taken else left, right) if followed else None
-    if _forms_word(left, low, right):
+    # as read, a word with the left neighbour or a free right one (`hạ tâng công nghệ`: no `tâng công`)
+    if _forms_word(left, low, free_right):
         return function_word  # `phối hợp đề hoàn thành`: `hợp đề` is a word, but `hợp` is in `phối hợp`
     if tone not in (None, "hỏi") and not parts[1] and parts[2] in ("i", "y"):  # another mark a speck?
         others = [s for s in _every_tone(base)[1:] if s != low]
@@ -475,14 +502,8 @@ def _restore_pass(words: list[Word], named: set[int], *, closed: bool) -> int:
         before2 = neighbour(i - 3, parts[i - 2][0] + parts[i - 3][2]) if i >= 3 else None
         after = neighbour(i + 2, parts[i + 1][2] + parts[i + 2][0]) if i + 2 < len(parts) else None
         after2 = neighbour(i + 3, parts[i + 2][2] + parts[i + 3][0]) if i + 3 < len(parts) else None
-        # a neighbour is taken by the word it forms with the syllable beyond it, unless that one is taken
-        # in turn by the next (`ĐÀU TƯ THƯƠNG MẠI`: `thương mại` frees `TƯ` from `tư thương`)
-        taken = bool(
-            left and before and _forms_word(before, left, None) and not _forms_word(before2, before, None)
-        )
-        right_taken = bool(
-            right and after and _forms_word(right, after, None) and not _forms_word(None, after, after2)
-        )
+        taken = _taken(left, before, before2, rightward=False)
+        right_taken = _taken(right, after, after2, rightward=True)
         name = core.islower() and i > 0 and parts[i - 1][1][:1].isupper()
         followed = i + 1 < len(parts) and not tail + parts[i + 1][0]
         inner = 0 < i < len(parts) - 1
