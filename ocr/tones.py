@@ -250,7 +250,9 @@ def restored(
         other = _marked(base, "nặng" if tone == "sắc" else "sắc")  # `giải quyệt` -> `giải quyết`
         swap = other if other and _forms_word(free_left, other, free_right) else None
         hat = _hat_lost(base, tone, free_left, free_right) if hatless else None  # `KÉT QUẢ` -> `KẾT QUẢ`
-        return _only(hat, swap)  # `bát tử`: `bạt tử` or `bất tử`
+        return _only(
+            hat or _breve_for_hat(low, base, tone, free_left, free_right), swap
+        )  # `bát tử`: `bạt tử` or `bất tử`
     if not is_syllable(low):
         return None
     followed = right is not None if followed is None else followed
@@ -268,11 +270,12 @@ def restored(
     beside_text = (left and right) or (inner and (left or right))
     if any(ch in _HATTED for ch in base) and (tone is None or (tone in _MISREAD and beside_text)):
         fit = _above_hat(low, base, tone, left, right, left_free=not left_taken, by_count=syllable.islower())
-        if fit:
-            return fit
+        if fit:  # `ân ý`: `ẩn ý` or `ăn ý`
+            return _only(fit, _breve_for_hat(low, base, tone, free_left, free_right))
     if function_word:
         return function_word
     hat = _hat_lost(base, tone, free_left, free_right) if hatless else None
+    hat = hat or _breve_for_hat(low, base, tone, free_left, free_right)
     if syllable.isupper() and base not in _UNIT_TYPES:
         other = _retoned(low, base, free_left, free_right)
     elif tone == "sắc" and not any(ch in _HATTED for ch in base):
@@ -404,6 +407,22 @@ def _hat_lost(base: str, tone: str, left: str | None, right: str | None) -> str 
     options = [_marked(base[:i] + _HATS[c] + base[i + 1 :], tone) for i, c in enumerate(base) if c in _HATS]
     fits = [s for s in options if s and is_syllable(s) and _forms_word(left, s, right)]
     return fits[0] if len(fits) == 1 else None
+
+
+_BREVE_HAT = str.maketrans("ăâ", "âă")
+
+
+def _breve_for_hat(low: str, base: str, tone: str | None, left: str | None, right: str | None) -> str | None:
+    """The circumflex read as the breve, or the other way round (`bằu cử` -> `bầu cử`, `hoàn tắt` ->
+    `hoàn tất`), where the other forms a word with a neighbour the caller holds free and is not far
+    rarer (RARER_TAKEN)."""
+    if ("ă" in base) == ("â" in base):
+        return None
+    swapped_base = base.translate(_BREVE_HAT)
+    swapped = _marked(swapped_base, tone) if tone else swapped_base
+    if not swapped or not is_syllable(swapped) or not _forms_word(left, swapped, right):
+        return None
+    return None if _far_rarer(swapped, low) else swapped
 
 
 def _capitalised(word: str) -> bool:
