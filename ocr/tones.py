@@ -21,7 +21,10 @@ in three ways that the text itself can settle:
   word with either neighbour takes the hat (â, ê, ô) when that forms a word with a free neighbour:
   the word before, if not already in a word with its own left neighbour nor a capitalised name
   before a lower-case syllable (`Lý Hữu Kiên có` stays: `kiên cố` is a word); the word after, if not
-  in a word with its own right neighbour (`có ý kiến` stays: `ý kiến` is a word, so not `cố ý`).
+  in a word with its own right neighbour (`có ý kiến` stays: `ý kiến` is a word, so not `cố ý`). A
+  neighbour's own word does not hold it where its other syllable is taken in turn (`TƯ THƯƠNG MẠI`),
+  unless the three are one word (`công nghệ thông tin`). The breve read for the circumflex, or the
+  other way round, is put right the same way (`bằu cử` -> `bầu cử`, `hoàn tắt` -> `hoàn tất`).
 - **The function words `để` and `về`** read as `đề` or `đế` and as `vê` or `vệ`, syllables that stand
   in administrative text only inside words (`vấn đề`, `đề nghị`, `bảo vệ`): where the syllable read
   forms no word with either neighbour (nor would with any tone), and something follows it, the
