@@ -21,10 +21,9 @@ in three ways that the text itself can settle:
   word with either neighbour takes the hat (â, ê, ô) when that forms a word with a free neighbour:
   the word before, if not already in a word with its own left neighbour nor a capitalised name
   before a lower-case syllable (`Lý Hữu Kiên có` stays: `kiên cố` is a word); the word after, if not
-  in a word with its own right neighbour (`có ý kiến` stays: `ý kiến` is a word, so not `cố ý`). A
-  neighbour's own word does not hold it where its other syllable is taken in turn (`TƯ THƯƠNG MẠI`),
-  unless the three are one word (`công nghệ thông tin`). The breve read for the circumflex, or the
-  other way round, is put right the same way (`bằu cử` -> `bầu cử`, `hoàn tắt` -> `hoàn tất`).
+  in a word with its own right neighbour (`có ý kiến` stays: `ý kiến` is a word, so not `cố ý`). The
+  breve read for the circumflex, or the other way round, is put right the same way (`bằu cử` -> `bầu
+  cử`, `hoàn tắt` -> `hoàn tất`).
 - **The function words `để` and `về`** read as `đề` or `đế` and as `vê` or `vệ`, syllables that stand
   in administrative text only inside words (`vấn đề`, `đề nghị`, `bảo vệ`): where the syllable read
   forms no word with either neighbour (nor would with any tone), and something follows it, the
@@ -149,32 +148,6 @@ def _lexicon() -> tuple[frozenset[tuple[Key, Key]], Counter[Key]]:
         pairs.update(itertools.pairwise(syllables))
         held.update(set(syllables))
     return frozenset(pairs), held
-
-
-@cache
-def _triples() -> frozenset[tuple[Key, Key, Key]]:
-    """Three syllables that follow each other in a word (`công nghệ thông tin`)."""
-    triples: set[tuple[Key, Key, Key]] = set()
-    for line in WORDS.read_text(encoding="utf-8").splitlines():
-        syllables = [_key(s) for s in unicodedata.normalize("NFC", line).lower().split()]
-        triples.update(zip(syllables, syllables[1:], syllables[2:], strict=False))
-    return frozenset(triples)
-
-
-def _taken(near: str | None, far: str | None, beyond: str | None, *, rightward: bool) -> bool:
-    """`near`, a neighbour of the syllable in question, forms a word with `far`, the syllable beyond it,
-    and `far` is not taken instead by `beyond`, the next one out (`TƯ THƯƠNG MẠI`: `thương mại` frees
-    `TƯ` from `tư thương`), unless the three are one word (`công nghệ thông tin`). `rightward`: they
-    follow the syllable in question, else they precede it."""
-    pairs = _lexicon()[0]
-
-    def in_word(*syllables: str) -> bool:
-        keys = tuple(_key(s) for s in (syllables if rightward else reversed(syllables)))
-        return keys in (pairs if len(keys) == 2 else _triples())
-
-    if not (near and far and in_word(near, far)):
-        return False
-    return not (beyond and in_word(far, beyond)) or in_word(near, far, beyond)
 
 
 def _marked(base: str, tone: str) -> str | None:
@@ -521,11 +494,9 @@ def _restore_pass(words: list[Word], named: set[int], *, closed: bool) -> int:
         if _capitalised(core):  # beside a capitalised word it is in a name: only lower case is a neighbour
             left, right = (None if upper_first(i - 1) else left), (None if upper_first(i + 1) else right)
         before = neighbour(i - 2, parts[i - 1][0] + parts[i - 2][2]) if i >= 2 else None
-        before2 = neighbour(i - 3, parts[i - 2][0] + parts[i - 3][2]) if i >= 3 else None
+        taken = before is not None and left is not None and _forms_word(before, left, None)
         after = neighbour(i + 2, parts[i + 1][2] + parts[i + 2][0]) if i + 2 < len(parts) else None
-        after2 = neighbour(i + 3, parts[i + 2][2] + parts[i + 3][0]) if i + 3 < len(parts) else None
-        taken = _taken(left, before, before2, rightward=False)
-        right_taken = _taken(right, after, after2, rightward=True)
+        right_taken = after is not None and right is not None and _forms_word(right, after, None)
         name = core.islower() and i > 0 and parts[i - 1][1][:1].isupper()
         followed = i + 1 < len(parts) and not tail + parts[i + 1][0]
         inner = 0 < i < len(parts) - 1

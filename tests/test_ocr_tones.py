@@ -70,8 +70,8 @@ def _restored(text: str) -> str:
         ("NĂM 2025 ĐÓI VỚI CẤP SỞ", "NĂM 2025 ĐỐI VỚI CẤP SỞ"),  # `với cấp` is no word: `VỚI` is free
         ("Sở Ké hoạch và Đâu tư", "Sở Kế hoạch và Đầu tư"),
         ("TRUNG TÂM XÚC TIÊN ĐẦU TƯ", "TRUNG TÂM XÚC TIẾN ĐẦU TƯ"),
-        ("XÚC TIẾN ĐÀU TƯ THƯƠNG MẠI", "XÚC TIẾN ĐẦU TƯ THƯƠNG MẠI"),  # `thương mại` frees `TƯ`
-        ("dữ liệu, hạ tâng công nghệ thông tin", "dữ liệu, hạ tầng công nghệ thông tin"),  # one word
+        ("dữ liệu, hạ tâng công nghệ thông tin", "dữ liệu, hạ tầng công nghệ thông tin"),  # no `tâng công`
+        ("đồng thời có kết luận đề chỉ đạo", "đồng thời có kết luận để chỉ đạo"),  # `kết` is in `kết luận`
         ("CỤC CẢNH SÁT ĐIÊU TRA", "CỤC CẢNH SÁT ĐIỀU TRA"),
         ("kế hoạch chỉ tiết", "kế hoạch chi tiết"),
         ("trong phạm vỉ huyện", "trong phạm vi huyện"),
