@@ -218,17 +218,14 @@ def restored(
         return None
     tone = tones[0] if tones else None
     free_left, free_right = (left if left_free else None), (None if right_taken else right)
-    hatless = tone is not None and not any(ch in _MARKED_VOWELS for ch in base)  # `đói với`: đ is no hat
     if parts[3] in _STOP_FINALS:
         closed = _closed(base, tone, left, right)
         if closed or tone is None or _forms_word(left, low, right):
             return closed
         other = _marked(base, "nặng" if tone == "sắc" else "sắc")  # `giải quyệt` -> `giải quyết`
         swap = other if other and _forms_word(free_left, other, free_right) else None
-        hat = _hat_lost(base, tone, free_left, free_right) if hatless else None  # `KÉT QUẢ` -> `KẾT QUẢ`
-        return _only(
-            hat or _breve_for_hat(low, base, tone, free_left, free_right), swap
-        )  # `bát tử`: `bạt tử` or `bất tử`
+        hat = _hat_put_right(low, base, tone, free_left, free_right)  # `KÉT QUẢ`, `hoàn tắt`
+        return _only(hat, swap)  # `bát tử`: `bạt tử` or `bất tử`
     if not is_syllable(low):
         return None
     followed = right is not None if followed is None else followed
@@ -236,7 +233,7 @@ def restored(
     # as read, a word with the left neighbour or a free right one (`hạ tâng công nghệ`: no `tâng công`)
     if _forms_word(left, low, free_right):
         return function_word  # `phối hợp đề hoàn thành`: `hợp đề` is a word, but `hợp` is in `phối hợp`
-    if tone not in (None, "hỏi") and not parts[1] and parts[2] in ("i", "y"):  # another mark a speck?
+    if tone not in (None, "hỏi") and not parts[1] and parts[2] in ("i", "y"):  # a speck read as a mark
         others = [s for s in _every_tone(base)[1:] if s != low]
         fits = _forms_word(free_left, base, free_right) and not _any_forms_word(left, others, right)
         return base if fits and not _far_rarer(base, low) else None
@@ -250,8 +247,7 @@ def restored(
             return _only(fit, _breve_for_hat(low, base, tone, free_left, free_right))
     if function_word:
         return function_word
-    hat = _hat_lost(base, tone, free_left, free_right) if hatless else None
-    hat = hat or _breve_for_hat(low, base, tone, free_left, free_right)
+    hat = _hat_put_right(low, base, tone, free_left, free_right)
     if syllable.isupper() and base not in _UNIT_TYPES:
         other = _retoned(low, base, free_left, free_right)
     elif tone == "sắc" and not any(ch in _HATTED for ch in base):
@@ -383,6 +379,14 @@ def _hat_lost(base: str, tone: str, left: str | None, right: str | None) -> str 
     options = [_marked(base[:i] + _HATS[c] + base[i + 1 :], tone) for i, c in enumerate(base) if c in _HATS]
     fits = [s for s in options if s and is_syllable(s) and _forms_word(left, s, right)]
     return fits[0] if len(fits) == 1 else None
+
+
+def _hat_put_right(low: str, base: str, tone: str | None, left: str | None, right: str | None) -> str | None:
+    """A hat lost from a, e or o under a tone (`KÉT QUẢ`), or a breve read for a circumflex or back
+    (`hoàn tắt`)."""
+    if any(ch in _MARKED_VOWELS for ch in base):  # `đói với`: đ is no hat
+        return _breve_for_hat(low, base, tone, left, right)
+    return _hat_lost(base, tone, left, right) if tone else None
 
 
 _BREVE_HAT = str.maketrans("ăâ", "âă")
