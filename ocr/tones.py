@@ -33,10 +33,11 @@ in three ways that the text itself can settle:
   `Chính phủ` reads `Chính phú`. It takes the hỏi where that forms a word with a free neighbour (a
   capitalised one too) and no other tone forms one, unless the syllable read is far commoner (`hội
   quân chúng do Đảng`, `quần` read `quân`, keeps `chúng`).
-- **Two neighbouring syllables both read with a wrong tone** (`Luật Đầu thâu`, `thiệt kê`), neither
-  forming a word with a neighbour and one of them rare in writing: the one pair of other tones that
-  forms a word is taken (`Luật Đấu thầu`, `thiết kế`). Two capitalised words are left alone, as a
-  name's (`Ban Vì sự tiến bộ`), and so are two common syllables (`về tính` is no `vệ tinh`).
+- **Two neighbouring syllables both read with a wrong tone** (`Luật Đầu thâu`), neither forming a
+  word with a neighbour and one of them hardly ever written (`thâu`): the one pair of other tones
+  that forms a word is taken (`Luật Đấu thầu`). Two capitalised words are left alone, as a name's
+  (`Ban Vì sự tiến bộ`), and so are two syllables that are written (`về tính` is no `vệ tinh`, `bán
+  vé` no `bản vẽ`, though the list holds neither as read).
 - **A speck over the dot of i** reads as the hook: `chi tiết` reads `chỉ tiết`, `phạm vi` reads
   `phạm vỉ`. An open syllable ending in i or y with the hook, forming no word with either neighbour,
   loses the hook when it then forms one (`chỉ có` stays: `chi có` is no word either). Read as another
@@ -127,6 +128,9 @@ LEAD = 3  # ... and at least this many times as often as the next such spelling 
 # syllable is written at least this share as often as the one read: `quân chủng` is a word, but in
 # `hội quân chúng do Đảng` (`quần` read `quân`) the `chúng` read is written 36 times as often.
 RARER_TAKEN = 0.1
+# Two syllables are retoned together only where one of them, as read, is written less than this
+# often (`thâu`, 1 in 110,000 words); `vé` (1 in 14,000) stands in `bán vé`, which the list lacks.
+PAIR_RARE = 2e-5
 _HATS = {"a": "â", "e": "ê", "o": "ô"}
 _MARK_TOGGLED = _HATS | {hat: bare for bare, hat in _HATS.items()} | {"d": "đ", "đ": "d"}
 
@@ -230,8 +234,7 @@ def restored(
         return None
     followed = right is not None if followed is None else followed
     function_word = _function_word(low, base, None if left_taken else left, right) if followed else None
-    # as read, a word with the left neighbour or a free right one (`hạ tâng công nghệ`: no `tâng công`)
-    if _forms_word(left, low, free_right):
+    if _forms_word(left, low, right):
         return function_word  # `phối hợp đề hoàn thành`: `hợp đề` is a word, but `hợp` is in `phối hợp`
     if tone not in (None, "hỏi") and not parts[1] and parts[2] in ("i", "y"):  # a speck read as a mark
         others = [s for s in _every_tone(base)[1:] if s != low]
@@ -454,13 +457,13 @@ def _both_retoned_pass(words: list[Word], named: set[int]) -> None:
 
 def _pair_retoned(first: str, second: str, left: str | None, right: str | None) -> tuple[str, str] | None:
     """The one pair of other tones on both syllables that forms a word, where neither syllable as read
-    forms one with a neighbour, one of them is rare (below COMMON) and neither new one is far rarer
+    forms one with a neighbour, one of them is rare (below PAIR_RARE) and neither new one is far rarer
     than the one read (RARER_TAKEN)."""
     if _forms_word(left, first, second) or _forms_word(None, second, right):
         return None
     frequency = _frequencies()
-    if min(frequency.get(first, 0.0), frequency.get(second, 0.0)) >= COMMON:
-        return None  # both read are common: `về tính`, `tỉnh đang` are no `vệ tinh`, `tính đảng`
+    if min(frequency.get(first, 0.0), frequency.get(second, 0.0)) >= PAIR_RARE:
+        return None  # both read are written: `về tính` is no `vệ tinh`, `bán vé` no `bản vẽ`
     pairs, _ = _lexicon()
     fits = [
         (x, y)
