@@ -124,9 +124,9 @@ FUNCTION_WORD_MISREAD = {"đề": "để", "đế": "để", "vê": "về", "v�
 # (`thửa` 1 in 1,300 of `thừa`, `đê` 1 in 230 of `để`: `tuyến đê hữu Hồng`, `thửa số 12`).
 COMMON = 1e-4
 LEAD = 3  # ... and at least this many times as often as the next such spelling (`bâng`: `bảng` or `bằng`)
-# The hỏi read as the sắc, and two syllables read with wrong tones, are taken back only where each new
-# syllable is written at least this share as often as the one read: `quân chủng` is a word, but in
-# `hội quân chúng do Đảng` (`quần` read `quân`) the `chúng` read is written 36 times as often.
+# The rules for the hỏi read as the sắc, a speck over i, the breve and two syllables retoned together
+# take a syllable only where it is written at least this share as often as the one read: `quân chủng`
+# is a word, but in `hội quân chúng do Đảng` (`quần` read `quân`) `chúng` is written 36 times as often.
 RARER_TAKEN = 0.1
 # Two syllables are retoned together only where one of them, as read, is written less than this
 # often (`thâu`, 1 in 110,000 words); `vé` (1 in 14,000) stands in `bán vé`, which the list lacks.
