@@ -237,12 +237,10 @@ def restored(
     if _forms_word(left, low, right):
         return function_word  # `phối hợp đề hoàn thành`: `hợp đề` is a word, but `hợp` is in `phối hợp`
     if tone not in (None, "hỏi") and not parts[1] and parts[2] in ("i", "y"):  # a speck read as a mark
-        others = [s for s in _every_tone(base)[1:] if s != low]
-        fits = _forms_word(free_left, base, free_right) and not _any_forms_word(left, others, right)
+        fits = _bare_fits(low, base, left, right, free_left, free_right)
         return base if fits and not _far_rarer(base, low) else None
-    if tone == "hỏi" and parts[1:] in (("", "i", ""), ("", "y", "")):  # the hook was a speck over the i,
-        others = [s for s in _every_tone(base)[1:] if s != low]  # unless another tone fits too (`dị vật`)
-        return base if _forms_word(left, base, right) and not _any_forms_word(left, others, right) else None
+    if tone == "hỏi" and parts[1:] in (("", "i", ""), ("", "y", "")):  # the hook was a speck over the i
+        return base if _bare_fits(low, base, left, right, left, right) else None
     beside_text = (left and right) or (inner and (left or right))
     if any(ch in _HATTED for ch in base) and (tone is None or (tone in _MISREAD and beside_text)):
         fit = _above_hat(low, base, tone, left, right, left_free=not left_taken, by_count=syllable.islower())
@@ -259,6 +257,15 @@ def restored(
     else:
         other = None
     return _only(hat, other)  # `ĐAU ĐÀU`: `ĐAU ĐẦU` or `ĐAU ĐÁU`; `tói trời`: `tối` or `tỏi`
+
+
+def _bare_fits(
+    low: str, base: str, left: str | None, right: str | None, fit_left: str | None, fit_right: str | None
+) -> bool:
+    """The syllable without a tone forms a word with `fit_left` or `fit_right`, and no other tone than
+    the one read forms one with `left` or `right` (`dỉ vật`: `di vật` or `dị vật`)."""
+    others = [s for s in _every_tone(base)[1:] if s != low]
+    return _forms_word(fit_left, base, fit_right) and not _any_forms_word(left, others, right)
 
 
 def _one_mark_away(base: str) -> list[str]:
@@ -431,14 +438,21 @@ def restore(words: list[Word]) -> None:
     _both_retoned_pass(words, named)
 
 
+def _letters_at(parts: list[tuple[str, str, str]], i: int, between: str) -> str | None:
+    """The core of token `i` (lead, core, tail), where it is all letters and `between`, the punctuation
+    between it and the word in question, is empty."""
+    if between or not 0 <= i < len(parts) or not parts[i][1].isalpha():
+        return None
+    return parts[i][1]
+
+
 def _both_retoned_pass(words: list[Word], named: set[int]) -> None:
     """Two neighbouring syllables, both read with a wrong tone: `Luật Đầu thâu` -> `Luật Đấu thầu`."""
     parts = [split_punctuation(w.text, _TRIM) for w in words]
 
     def syllable(i: int, between: str = "") -> str | None:
-        core = parts[i][1] if 0 <= i < len(parts) and not between and i not in named else ""
-        cased = core.islower() or _capitalised(core) or core.isupper()
-        return core if core.isalpha() and cased else None
+        core = None if i in named else _letters_at(parts, i, between)
+        return core if core and (core.islower() or _capitalised(core) or core.isupper()) else None
 
     for i in range(len(parts) - 1):
         first, second = syllable(i), syllable(i + 1, parts[i][2] + parts[i + 1][0])
@@ -483,9 +497,8 @@ def _restore_pass(words: list[Word], named: set[int], *, closed: bool) -> int:
     parts = [split_punctuation(w.text, _TRIM) for w in words]
 
     def neighbour(i: int, between: str) -> str | None:
-        if between or not 0 <= i < len(parts) or not parts[i][1].isalpha():
-            return None
-        return parts[i][1].lower()
+        letters = _letters_at(parts, i, between)
+        return letters and letters.lower()
 
     def upper_first(i: int) -> bool:
         return 0 <= i < len(parts) and parts[i][1][:1].isupper()
