@@ -1,17 +1,20 @@
-"""Tone marks of the signature block's lines, restored from their closed vocabulary.
+"""Tone marks of the signature block's lines and of a document's type title, restored from their
+closed vocabulary.
 
 Tesseract gives the tone marks of an upper-case line to the line above when the two stand close
 (`KT. GIÁM ĐỐC` over `PHÓ GIÁM ĐỐC` reads `PHO GIAM ĐỌC`), and a speck under a letter becomes a dot
 below (`ỦY BẠN NHÂN DÂN`). A line of upper-case words whose letters, without their marks, spell
-exactly one known position, authority line or people's body (`core.phrases`) takes that phrase's
-marks. Only the marks change, and only where the tone differs: a document's own placement of the
-tone (`UỶ BAN` or `ỦY BAN`) stays as printed.
+exactly one known position, authority line or people's body (`core.phrases`), or type title
+(`core.doctypes`: `GIÁY MỜI` -> `GIẤY MỜI`), takes that phrase's marks. Only the marks change, and
+only where the tone differs: a document's own placement of the tone (`UỶ BAN` or `ỦY BAN`) stays as
+printed.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
+from core.doctypes import DOC_TYPES, LEGAL_TYPES
 from core.phrases import AUTHORITY, BODIES, POSITIONS
 from core.text import squash
 from ocr.model import Word
@@ -23,7 +26,8 @@ def _known() -> dict[str, str]:
     """Each phrase by its letters without marks; a spelling two phrases share (`THỨ TRƯỞNG`,
     `THỦ TRƯỞNG`) tells nothing and is left out."""
     by_key: dict[str, set[str]] = {}
-    for phrase in POSITIONS + AUTHORITY + BODIES:
+    titles = [name.upper() for _, name, _ in DOC_TYPES + LEGAL_TYPES]
+    for phrase in POSITIONS + AUTHORITY + BODIES + titles:
         by_key.setdefault(squash(phrase), set()).add(phrase)
     return {k: next(iter(v)) for k, v in by_key.items() if len(v) == 1}
 

@@ -143,12 +143,18 @@ def restore(words: list[Word]) -> None:
 
 
 def named(words: list[Word]) -> set[int]:
-    """The words of runs that spell a place's name, whatever their tones (`LONG BIÊN`, `Điện Biên`):
-    ocr.tones leaves them alone (`long biến`, `biến chứng` are words)."""
+    """The words of runs that spell a place's name, whatever their tones (`Long Biên`, `Điện Biên`):
+    ocr.tones leaves them alone (`long biến`, `biến chứng` are words). A run in upper case only where
+    the text says it is a place (`QUẬN LONG BIÊN`): a heading's words spell communes too (`CÔNG TÁC CHỈ
+    ĐẠO`: Chí Đạo; `CỘNG HÒA`)."""
     parts = [split_punctuation(w.text) for w in words]
     out: set[int] = set()
     for i in range(len(parts)):  # runs may overlap: `PHƯỜNG THANH` and `THANH TRÌ` both spell places
         found = _name_at(parts, i)
-        if found is not None:
-            out.update(range(i, i + found[0]))
+        if found is None:
+            continue
+        end = i + found[0]
+        if parts[i][1].isupper() and not (_type_before(parts, i) or _dated(parts, i, end)):
+            continue
+        out.update(range(i, end))
     return out

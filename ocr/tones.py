@@ -236,10 +236,11 @@ def restored(
     function_word = _function_word(low, base, None if left_taken else left, right) if followed else None
     if _forms_word(left, low, right):
         return function_word  # `phối hợp đề hoàn thành`: `hợp đề` is a word, but `hợp` is in `phối hợp`
-    if tone not in (None, "hỏi") and not parts[1] and parts[2] in ("i", "y"):  # a speck read as a mark
+    speck = not syllable.isupper()  # over a lower-case i or y: a capital I or Y has no dot to be misread
+    if speck and tone not in (None, "hỏi") and not parts[1] and parts[2] in ("i", "y"):  # read as a mark
         fits = _bare_fits(low, base, left, right, free_left, free_right)
         return base if fits and not _far_rarer(base, low) else None
-    if tone == "hỏi" and parts[1:] in (("", "i", ""), ("", "y", "")):  # the hook was a speck over the i
+    if speck and tone == "hỏi" and parts[1:] in (("", "i", ""), ("", "y", "")):  # the hook was the speck
         return base if _bare_fits(low, base, left, right, left, right) else None
     beside_text = (left and right) or (inner and (left or right))
     if any(ch in _HATTED for ch in base) and (tone is None or (tone in _MISREAD and beside_text)):
@@ -277,13 +278,17 @@ def _one_mark_away(base: str) -> list[str]:
 
 def _far_commoner(syllable: str, left: str | None, right: str | None) -> str | None:
     """The spelling one mark away, written at least COMMON times per word, of a lower-case `syllable`
-    the frequency list does not hold and that forms no word with a neighbour (`só` -> `số`); None
+    the frequency list does not hold and that forms no word with a neighbour (`só` -> `số`; with the
+    tone read where the syllable is none of Vietnamese, `đièu` -> `điều`); None
     where another spelling one mark away forms a word with a neighbour (that one may be meant: `chồm
     hổm` read `chồm hốm`), or is nearly as common, or no spelling is that common."""
     frequency = _frequencies()
-    if syllable in frequency or not is_syllable(syllable) or _forms_word(left, syllable, right):
+    if syllable in frequency or _forms_word(left, syllable, right):
         return None
-    spellings = _one_mark_away(split_tone(syllable)[1])
+    tones, base = split_tone(syllable)
+    spellings = _one_mark_away(base)
+    if not is_syllable(syllable):  # no Vietnamese syllable (`đièu`, `quyét`): a hat lost, the tone read stays
+        spellings = [s for s in spellings if split_tone(s)[0] == tones]
     spellings.sort(key=lambda s: frequency.get(s, 0.0), reverse=True)
     commonest, runner_up = (frequency.get(s, 0.0) for s in [*spellings, "", ""][:2])
     if commonest < COMMON or runner_up * LEAD > commonest or _any_forms_word(left, spellings[1:], right):
@@ -530,8 +535,10 @@ def _restore_pass(words: list[Word], named: set[int], *, closed: bool) -> int:
             inner=inner,
             right_taken=right_taken,
         )
-        if new is None and core.islower() and inner:  # a page's first or last word may be cut off
-            new = _far_commoner(core, left, right)
+        # a page's first or last word may be cut off; an upper-case one with no mark at all may be a name
+        # in English (`THANH XUAN DISTRICT`)
+        if new is None and inner and (core.islower() or (core.isupper() and not core.isascii())):
+            new = _far_commoner(core.lower(), left, right)
         if new is not None:
             words[i].text = lead + cased_like(new, core) + tail
             changed += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -31,6 +33,26 @@ def test_lost_and_changed_tone_marks_of_signature_lines_come_back() -> None:
     assert _restored("KT. CHU TỊCH") == "KT. CHỦ TỊCH"
     assert _restored("ỦY BẠN NHÂN DẪN") == "ỦY BAN NHÂN DÂN"
     assert _restored("TRƯƠNG PHONG") == "TRƯỞNG PHÒNG"
+
+
+def test_a_type_title_s_lost_and_changed_tone_marks_come_back() -> None:
+    assert _restored("GIÁY MỜI") == "GIẤY MỜI"  # the hat of Ấ lost
+    assert _restored("GIẦY MỜI") == "GIẤY MỜI"
+    assert _restored("QUYÉT ĐỊNH") == "QUYẾT ĐỊNH"
+    assert _restored("BẢO CÁO") == "BÁO CÁO"
+    assert _restored("TỜ TRINH") == "TỜ TRÌNH"
+    assert _restored("GIẤY MỜI HỌP") == "GIẤY MỜI HỌP"  # more than the title: left as read
+
+
+def test_every_type_title_read_with_its_marks_lost_comes_back() -> None:
+    """Sweep: each type title of `core.doctypes` in upper case, read without any mark (the stroke of Đ
+    kept), comes back as printed: no two titles share their letters."""
+    from core.doctypes import DOC_TYPES, LEGAL_TYPES
+
+    for _, name, _ in DOC_TYPES + LEGAL_TYPES:
+        title = name.upper()
+        bare = "".join(c for c in unicodedata.normalize("NFD", title) if unicodedata.category(c) != "Mn")
+        assert _restored(bare) == title
 
 
 def test_the_documents_own_tone_placement_and_other_lines_stay_as_read() -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from ocr import layout, places
 from ocr.engine import OcrOptions, ocr_image
+from ocr.model import Word
 from ocr.quality import TONE_MARKS, split_tone
 from pipeline.units.placelist import place_names
 from tests.test_ocr_tones import _spec_texts, restored_by
@@ -170,3 +171,15 @@ def test_real_tesseract_header_of_a_letter_at_200_dpi(monkeypatch: pytest.Monkey
     monkeypatch.setattr(layout.places, "restore", lambda words: None)
     as_read = ocr_image(page, OcrOptions(), dpi_hint=200).text
     assert "TĨNH LÂM ĐÔNG" in as_read and "Lâm Đông, ngày" in as_read  # the premise of the test
+
+
+def test_a_name_is_kept_from_the_tone_rules_in_upper_case_only_where_the_text_says_it_is_a_place() -> None:
+    def named(text: str) -> list[str]:
+        words = [Word(t, 90.0, (0, 0, 1, 1)) for t in text.split()]
+        return [words[i].text for i in sorted(places.named(words))]
+
+    assert named("I. CÔNG TÁC CHÍ ĐẠO, ĐIỀU HÀNH") == []  # a heading: Chí Đạo is a commune too
+    assert named("UBND QUẬN LONG BIÊN") == ["LONG", "BIÊN"]  # a unit's type before it
+    assert named("HÀ NỘI, ngày 5 tháng 3") == ["HÀ", "NỘI,"]  # the place of the date line
+    assert named("tại phường Điện Biên") == ["Điện", "Biên"]
+    assert named("ông Long Biên chứng") == ["Long", "Biên"]  # capitalised words: a name's, wherever

@@ -93,6 +93,11 @@ def _restored(text: str) -> str:
         ("kế hoạch mua săm tài sản", "kế hoạch mua sắm tài sản"),  # the tone above a breve
         ("kết quả bằu cử", "kết quả bầu cử"),  # the breve read for the circumflex
         ("và hoàn tắt các thủ tục", "và hoàn tất các thủ tục"),
+        # a capital I has no dot to read as a mark; and Chí Đạo, a commune, is no place in a heading
+        ("I. CÔNG TÁC CHÍ ĐẠO, ĐIỀU HÀNH", "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH"),
+        ("CHỈ ĐẠO, ĐIÈU HÀNH CCHC", "CHỈ ĐẠO, ĐIỀU HÀNH CCHC"),  # no syllable as read: the hat lost
+        ("theo quyét định số", "theo quyết định số"),
+        ("SỬ DỤNG NGUÔN VỐN NGÂN SÁCH", "SỬ DỤNG NGUỒN VỐN NGÂN SÁCH"),  # upper case, no one writes `nguôn`
     ],
 )
 def test_lost_tones_come_back(read: str, printed: str) -> None:
@@ -137,6 +142,8 @@ def test_lost_tones_come_back(read: str, printed: str) -> None:
         "vận tải hành khách bán vé cho học sinh",  # nor `bản vẽ`: `vé` is written too
         "lôi kéo, tuyên truyền đạo trái phép",  # `tuyên truyền` is a word, though `truyền đạo` is too
         "tham gia Ban Vì sự tiến bộ",  # two capitalised words: a name's
+        "PEOPLE'S COMMITTEE OF THANH XUAN DISTRICT No.",  # upper case without marks: English, a name
+        "CÁC TIÊU CHÍ THUỘC",  # `tiêu chí` is a word
     ],
 )
 def test_what_is_left_as_read(text: str) -> None:
@@ -230,6 +237,26 @@ def test_only_a_syllable_no_one_writes_is_taken_for_a_common_one() -> None:
             got = tones._far_commoner(misread, "qwz", "qwz")
             back, wrong = back + (got == printed), wrong + (got not in (None, printed))
     assert back > 1500 and back > 2 * wrong, (back, wrong)
+
+
+def test_a_hat_lost_where_that_leaves_no_syllable_comes_back_as_printed_or_not_at_all() -> None:
+    """Sweep: every syllable of the word list with â, ê or ô whose hat lost leaves no Vietnamese
+    syllable (`điều` read `đièu`), between two neighbours it forms no word with. It comes back as
+    printed or stays as read, never as a third syllable, and keeps the tone read."""
+    syllables = {s for w in tones.WORDS.read_text(encoding="utf-8").lower().split("\n") for s in w.split()}
+    tried = back = 0
+    for printed in sorted(unicodedata.normalize("NFC", s) for s in syllables if is_syllable(s)):
+        nfd = unicodedata.normalize("NFD", printed)
+        if nfd.count("\u0302") != 1:
+            continue
+        misread = unicodedata.normalize("NFC", nfd.replace("\u0302", ""))
+        if is_syllable(misread):
+            continue
+        got = tones._far_commoner(misread, "qwz", "qwz")
+        assert got in (None, printed), (printed, misread, got)
+        tried, back = tried + 1, back + (got == printed)
+    assert tried > 500 and back > 0.15 * tried, (back, tried)  # 20 %: the others are rarer than
+    # COMMON, or not LEAD times as common as the next spelling
 
 
 @pytest.mark.parametrize("upper", [False, True])
