@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from statistics import median
 
-from ocr import numbers, phrases, places, tones
+from ocr import numbers, phrases, places, symbols, tones
 from ocr.model import Word
 
 
@@ -94,10 +94,11 @@ def is_mark(word: Word, max_len: int = 2, max_conf: float = MARK_CONF) -> bool:
 
 
 def _lines(words: list[Word]) -> list[list[Word]]:
+    """Tesseract's lines, each left to right, a symbol it cut after a hyphen one word again."""
     groups: dict[tuple[int, int, int], list[Word]] = defaultdict(list)
     for w in words:
         groups[w.line].append(w)
-    return [sorted(ws, key=lambda w: w.bbox[0]) for ws in groups.values()]
+    return [symbols.joined(sorted(ws, key=lambda w: w.bbox[0])) for ws in groups.values()]
 
 
 def _split_line(line: list[Word], gap: float) -> list[Piece]:
