@@ -1,11 +1,12 @@
-"""A document's symbol that Tesseract cut in two after a hyphen (`178- KL/TW`, `05/HD- MTTW-BTT`).
+"""A document's number or symbol that Tesseract cut in two (`178- KL/TW`, `05/HD- MTTW-BTT`,
+`60-NQ/T W;`).
 
 A number and symbol (`178-KL/TW`, `1843/SNV-TCBC`) is one token, but in a justified line Tesseract
-sometimes takes the narrow gap after its hyphen for a space. A typist's own space after the hyphen
-(`1189/SNV- LĐVL&TN`) is as wide as the line's other spaces; the gap of a cut symbol is a sliver (3 px
-against 12-15 px between words on a 200-dpi line). So two words of one line are joined where the first
-ends a symbol's head with a hyphen, the second is a symbol's tail in capitals, and the gap between them
-is under SYMBOL_GAP of their height.
+sometimes takes the narrow gap after a hyphen or between two capitals for a space. A typist's own
+space (`1189/SNV- LĐVL&TN`) is as wide as the line's other spaces; the gap of a cut symbol is a sliver
+(2-3 px on a 200-dpi line whose words stand 7-15 px apart, at a height of 42-51 px). So two words of
+one line are joined where the first is a symbol's head (a digit or a slash, no lower-case letter), the
+second its tail (capitals and digits), and the gap between them is under SYMBOL_GAP of their height.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ import re
 
 from ocr.model import Word
 
-SYMBOL_GAP = 0.2  # of the words' height: a space between words is 0.35-0.45 of it
-_HEAD = re.compile(r"\S*[0-9/]\S*[0-9A-ZĐ]-")  # `178-`, `05/HD-`, `1843/SNV-`
-_TAIL = re.compile(r"[A-ZĐ][A-ZĐ0-9&/-]*[A-ZĐ0-9][.,;:)]?")  # `KL/TW`, `MTTW-BTT,`
+SYMBOL_GAP = 0.12  # of the words' height: the tightest space between words measured 0.16 of it
+_TAIL = re.compile(r"[A-ZĐ0-9][A-ZĐ0-9&/.-]*[.,;:)]?")  # `KL/TW`, `MTTW-BTT,`, `W;`
 
 
 def joined(line: list[Word]) -> list[Word]:
@@ -44,4 +44,10 @@ def joined(line: list[Word]) -> list[Word]:
 def _cut(head: Word, tail: Word) -> bool:
     height = max(head.bbox[3] - head.bbox[1], tail.bbox[3] - tail.bbox[1])
     gap = tail.bbox[0] - head.bbox[2]
-    return bool(_HEAD.fullmatch(head.text) and _TAIL.fullmatch(tail.text)) and gap < SYMBOL_GAP * height
+    return _is_head(head.text) and bool(_TAIL.fullmatch(tail.text)) and gap < SYMBOL_GAP * height
+
+
+def _is_head(text: str) -> bool:
+    """`178-`, `05/HD-`, `60-NQ/T`: a digit or a slash, no lower-case letter, and no closing punctuation."""
+    numbered = any(c.isdigit() or c == "/" for c in text)
+    return numbered and not any(c.islower() for c in text) and text[-1] not in ".,;:)"

@@ -30,7 +30,10 @@ def _line(*tokens: tuple[str, int]) -> list[Word]:
         ((("luận", 0), ("178-", 12), ("KL/TW", 3), ("ngày", 12)), ["luận", "178-KL/TW", "ngày"]),
         ((("số", 0), ("05/HD-", 13), ("MTTW-BTT,", 2)), ["số", "05/HD-MTTW-BTT,"]),
         ((("số", 0), ("1189/SNV-", 12), ("LĐVL&TN", 15)), ["số", "1189/SNV-", "LĐVL&TN"]),  # a typed space
-        ((("2020-", 0), ("2025", 2)), ["2020-", "2025"]),  # a range of years: no symbol's tail
+        ((("60-NQ/T", 0), ("W;", 2)), ["60-NQ/TW;"]),  # cut between two capitals
+        ((("29/1", 0), ("1/2022", 2)), ["29/11/2022"]),
+        ((("2020-", 0), ("2025", 12)), ["2020-", "2025"]),  # a space between words
+        ((("(1)", 0), ("UBND", 2)), ["(1)", "UBND"]),  # the head closed
         ((("Hà", 0), ("Nội-", 12), ("HN", 2)), ["Hà", "Nội-", "HN"]),  # no number before the hyphen
         ((("số", 0), ("12-", 12), ("tháng", 2)), ["số", "12-", "tháng"]),  # lower case: no symbol
     ],
