@@ -18,7 +18,7 @@ from core.doctypes import DOC_TYPES, LEGAL_TYPES
 from core.phrases import AUTHORITY, BODIES, POSITIONS
 from core.text import squash
 from ocr.model import Word
-from ocr.quality import split_tone
+from ocr.quality import split_punctuation, split_tone
 
 
 @cache
@@ -42,5 +42,7 @@ def restore(words: list[Word]) -> None:
     if phrase is None or len(phrase.split()) != len(words):
         return
     for word, printed in zip(words, phrase.split(), strict=True):
-        if split_tone(word.text) != split_tone(printed):  # the same for both placements of a tone
-            word.text = printed
+        lead, core, tail = split_punctuation(word.text)  # the punctuation read stays (`QUYẾT ĐỊNH:`)
+        letters = split_punctuation(printed)[1]
+        if split_tone(core) != split_tone(letters):  # the same for both placements of a tone
+            word.text = lead + letters + tail
