@@ -265,20 +265,13 @@ def _bare_fits(
 ) -> bool:
     """The syllable without a tone forms a word with `fit_left` or `fit_right`, no other tone than the
     one read forms one with `left` or `right` (`dỉ vật`: `di vật` or `dị vật`), and the syllable as read
-    forms none with a neighbour under another tone (`Vì thể`: `Vì thế`, or `Vi thể`?)."""
+    forms none with the right neighbour under another tone: that one's tone is not settled yet, the
+    left one's is (`Vì thể`: `Vì thế`, or `Vi thể`?; `quy định chỉ tiết` -> `chi tiết`)."""
     others = [s for s in _every_tone(base)[1:] if s != low]
     if not _forms_word(fit_left, base, fit_right) or _any_forms_word(left, others, right):
         return False
-    return not any(_forms_word(None, low, s) for s in _retoned_all(right)) and not any(
-        _forms_word(s, low, None) for s in _retoned_all(left)
-    )
-
-
-def _retoned_all(syllable: str | None) -> list[str]:
-    """`syllable` under each other tone (none where it is None or no syllable)."""
-    if syllable is None:
-        return []
-    return [s for s in _every_tone(split_tone(syllable)[1]) if s and s != syllable]
+    retoned_right = [s for s in _every_tone(split_tone(right)[1]) if s and s != right] if right else []
+    return not any(_forms_word(None, low, s) for s in retoned_right)
 
 
 def _one_mark_away(base: str) -> list[str]:
