@@ -18,7 +18,7 @@ from core.doctypes import DOC_TYPES, LEGAL_TYPES
 from core.phrases import AUTHORITY, BODIES, POSITIONS
 from core.text import squash
 from ocr.model import Word
-from ocr.quality import split_punctuation, split_tone
+from ocr.quality import split_tone
 
 
 @cache
@@ -26,10 +26,14 @@ def _known() -> dict[str, str]:
     """Each phrase by its letters without marks; a spelling two phrases share (`THỨ TRƯỞNG`,
     `THỦ TRƯỞNG`) tells nothing and is left out."""
     by_key: dict[str, set[str]] = {}
-    titles = [name.upper() for _, name, _ in DOC_TYPES + LEGAL_TYPES]
-    for phrase in POSITIONS + AUTHORITY + BODIES + titles:
+    for phrase in POSITIONS + AUTHORITY + BODIES + sorted(_titles()):
         by_key.setdefault(squash(phrase), set()).add(phrase)
     return {k: next(iter(v)) for k, v in by_key.items() if len(v) == 1}
+
+
+@cache
+def _titles() -> frozenset[str]:
+    return frozenset(name.upper() for _, name, _ in DOC_TYPES + LEGAL_TYPES)
 
 
 def restore(words: list[Word]) -> None:
@@ -41,8 +45,9 @@ def restore(words: list[Word]) -> None:
     phrase = _known().get(squash(text))
     if phrase is None or len(phrase.split()) != len(words):
         return
-    for word, printed in zip(words, phrase.split(), strict=True):
-        lead, core, tail = split_punctuation(word.text)  # the punctuation read stays (`QUYẾT ĐỊNH:`)
-        letters = split_punctuation(printed)[1]
-        if split_tone(core) != split_tone(letters):  # the same for both placements of a tone
-            word.text = lead + letters + tail
+    # The phrase's punctuation too (`.KT` -> `KT.`, `GIÁM ĐỐC:` -> `GIÁM ĐỐC`), but a colon ending a
+    # type title stays: it introduces the articles (`QUYẾT ĐỊNH:`).
+    colon = ":" if words[-1].text.endswith(":") and phrase in _titles() else ""
+    for word, printed in zip(words, [*phrase.split()[:-1], phrase.split()[-1] + colon], strict=True):
+        if split_tone(word.text) != split_tone(printed):  # the same for both placements of a tone
+            word.text = printed

@@ -42,8 +42,10 @@ def test_a_type_title_s_lost_and_changed_tone_marks_come_back() -> None:
     assert _restored("BẢO CÁO") == "BÁO CÁO"
     assert _restored("TỜ TRINH") == "TỜ TRÌNH"
     assert _restored("GIẤY MỜI HỌP") == "GIẤY MỜI HỌP"  # more than the title: left as read
-    assert _restored("QUYÉT ĐỊNH:") == "QUYẾT ĐỊNH:"  # the punctuation read stays
+    assert _restored("QUYÉT ĐỊNH:") == "QUYẾT ĐỊNH:"  # the colon ending a title stays
     assert _restored("QUYẾT ĐỊNH:") == "QUYẾT ĐỊNH:"
+    assert _restored("GIÁM ĐỐC:") == "GIÁM ĐỐC"  # a signer line's punctuation is the phrase's
+    assert _restored(".KT CHỦ, TỊCH") == "KT. CHỦ TỊCH"
 
 
 def test_every_type_title_read_with_its_marks_lost_comes_back() -> None:
