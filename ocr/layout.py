@@ -94,7 +94,7 @@ def is_mark(word: Word, max_len: int = 2, max_conf: float = MARK_CONF) -> bool:
 
 
 def _lines(words: list[Word]) -> list[list[Word]]:
-    """Tesseract's lines, each left to right, a symbol it cut after a hyphen one word again."""
+    """Tesseract's lines, each left to right, a document's symbol it cut in two one word again."""
     groups: dict[tuple[int, int, int], list[Word]] = defaultdict(list)
     for w in words:
         groups[w.line].append(w)

@@ -270,8 +270,14 @@ def _bare_fits(
     others = [s for s in _every_tone(base)[1:] if s != low]
     if not _forms_word(fit_left, base, fit_right) or _any_forms_word(left, others, right):
         return False
-    retoned_right = [s for s in _every_tone(split_tone(right)[1]) if s and s != right] if right else []
-    return not any(_forms_word(None, low, s) for s in retoned_right)
+    return not any(_forms_word(None, low, s) for s in _other_tones(right))
+
+
+def _other_tones(syllable: str | None) -> list[str]:
+    """The letters of `syllable` under each other tone, or none (no syllable where it is None)."""
+    if syllable is None:
+        return []
+    return [s for s in _every_tone(split_tone(syllable)[1]) if s and s != syllable]
 
 
 def _one_mark_away(base: str) -> list[str]:
@@ -284,9 +290,9 @@ def _one_mark_away(base: str) -> list[str]:
 def _far_commoner(syllable: str, left: str | None, right: str | None) -> str | None:
     """The spelling one mark away, written at least COMMON times per word, of a lower-case `syllable`
     the frequency list does not hold and that forms no word with a neighbour (`só` -> `số`; with the
-    tone read where the syllable is none of Vietnamese, `đièu` -> `điều`); None
-    where another spelling one mark away forms a word with a neighbour (that one may be meant: `chồm
-    hổm` read `chồm hốm`), or is nearly as common, or no spelling is that common."""
+    tone read where the syllable is none of Vietnamese, `đièu` -> `điều`); None where another spelling
+    one mark away forms a word with a neighbour (that one may be meant: `chồm hổm` read `chồm hốm`), or
+    is nearly as common, or no spelling is that common."""
     frequency = _frequencies()
     if syllable in frequency or _forms_word(left, syllable, right):
         return None
@@ -491,10 +497,10 @@ def _pair_retoned(first: str, second: str, left: str | None, right: str | None) 
     pairs, _ = _lexicon()
     fits = [
         (x, y)
-        for x in _every_tone(split_tone(first)[1])
-        if x and x != first and is_syllable(x)
-        for y in _every_tone(split_tone(second)[1])
-        if y and y != second and is_syllable(y) and (_key(x), _key(y)) in pairs
+        for x in _other_tones(first)
+        if is_syllable(x)
+        for y in _other_tones(second)
+        if is_syllable(y) and (_key(x), _key(y)) in pairs
     ]
     if len(fits) != 1 or _far_rarer(fits[0][0], first) or _far_rarer(fits[0][1], second):
         return None
